@@ -1,0 +1,276 @@
+"""The `caseload` command line: parse arguments, load, call the engine, write. Nothing else.
+
+Exit codes: 0 success (a plan was written, even with unplaced cases, which it reports);
+1 invalid input (every problem listed as FILE:LINE:COL: field: message); 2 usage error;
+3 no plan could be produced.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import click
+
+from models.problems import ConfigError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+EXIT_INVALID_INPUT = 1
+EXIT_NO_PLAN = 3
+
+log = logging.getLogger("caseload")
+
+
+class NoPlanError(Exception):
+    """The engine could not produce any plan (exit code 3)."""
+
+
+def _report_user_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn input problems into located messages and exit codes; never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except ConfigError as error:
+            for problem in error.problems:
+                click.echo(str(problem), err=True)
+            count = len(error.problems)
+            click.echo(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", err=True)
+            sys.exit(EXIT_INVALID_INPUT)
+        except NoPlanError as error:
+            click.echo(f"no plan could be produced: {error}", err=True)
+            sys.exit(EXIT_NO_PLAN)
+        except KeyboardInterrupt:
+            click.echo("interrupted; earlier outputs were left as they were.", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+def _configure_logging(quiet: bool, verbose: bool) -> None:
+    level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
+    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+
+
+def _solve_options(config: Any, time_limit: float | None, workers: int | None, seed: int | None,
+                   verbose: bool) -> Any:
+    from scheduler.options import SolveOptions
+
+    return SolveOptions.from_settings(config.policy.solver, time_limit, workers, seed, log=verbose)
+
+
+def solver_options(command: Callable[P, R]) -> Callable[P, R]:
+    """The options every solving command shares."""
+    decorators = [
+        click.option("--time-limit", type=click.FloatRange(min=0.1), default=None,
+                     help="Seconds each solve stage may take (default: policy.solver.time_limit_s)."),
+        click.option("--seed", type=click.IntRange(min=0), default=None,
+                     help="Random seed; same input and seed give the same plan."),
+        click.option("--workers", type=click.IntRange(min=1, max=64), default=None,
+                     help="Solver threads / worker processes (default: policy.solver.workers)."),
+        click.option("--quiet", is_flag=True, help="Print only warnings and errors."),
+        click.option("--verbose", is_flag=True, help="Print solver progress."),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+CONFIG_ARGUMENT = click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+OUTPUT_OPTION = click.option("-o", "--output", "output", required=True,
+                             type=click.Path(file_okay=False, path_type=Path),
+                             help="Folder for the outputs (created if missing).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="caseload")
+def main() -> None:
+    """caseload: balanced caseloads, weekly contact calendars, reassignment proposals and
+    what-if staffing runs for case-management organisations.
+
+    \b
+    Start with:
+      caseload validate configs/child-welfare.yaml
+      caseload plan configs/child-welfare.yaml -o out
+    """
+
+
+@main.command()
+@CONFIG_ARGUMENT
+@_report_user_errors
+def validate(config: Path) -> None:
+    """Check CONFIG and print a summary of the organisation.
+
+    Lists every problem as FILE:LINE:COL: field: message and exits 1 if there are any.
+
+    \b
+    Example:
+      caseload validate configs/child-welfare.yaml
+    """
+    from export.terminal import print_config_summary
+    from models.loader import load_config
+
+    print_config_summary(load_config(config))
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of the config file (for editors and validators).
+
+    \b
+    Example:
+      caseload schema > caseload.schema.json
+    """
+    from models.schema import config_json_schema
+
+    click.echo(json.dumps(config_json_schema(), indent=2))
+
+
+@main.command()
+@click.option("--managers", type=click.IntRange(min=1), required=True, help="How many case managers.")
+@click.option("--cases", type=click.IntRange(min=0), required=True, help="How many open cases.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed.")
+@OUTPUT_OPTION
+def generate(managers: int, cases: int, seed: int, output: Path) -> None:
+    """Write a realistic synthetic organisation (config YAML plus CSVs) to a folder.
+
+    \b
+    Example (a county office, the M tier):
+      caseload generate --managers 100 --cases 2500 --seed 1 -o org-m
+      caseload validate org-m/organisation.yaml
+    """
+    from models.generator import generate_organisation, write_organisation
+
+    path = write_organisation(generate_organisation(managers, cases, seed), output)
+    click.echo(f"wrote {path}")
+
+
+@main.command()
+@CONFIG_ARGUMENT
+@OUTPUT_OPTION
+@solver_options
+@_report_user_errors
+def assign(config: Path, output: Path, time_limit: float | None, seed: int | None,
+           workers: int | None, quiet: bool, verbose: bool) -> None:
+    """Balance caseloads: decide which manager carries each open case.
+
+    Writes OUTPUT/plan.json and OUTPUT/assignments.csv and prints a summary.
+
+    \b
+    Example:
+      caseload assign configs/child-welfare.yaml -o out --time-limit 10
+    """
+    from export.bundle import write_outputs
+    from export.terminal import print_plan_summary
+    from models.loader import load_config
+    from scheduler.assign import assign_cases
+
+    _configure_logging(quiet, verbose)
+    organisation = load_config(config)
+    result = assign_cases(organisation, _solve_options(organisation, time_limit, workers, seed, verbose))
+    if result.plan is None:
+        raise NoPlanError(result.message)
+    write_outputs(result.plan, organisation, output)
+    if not quiet:
+        print_plan_summary(result.plan)
+
+
+@main.command()
+@CONFIG_ARGUMENT
+@OUTPUT_OPTION
+@solver_options
+@click.option("--full-names", is_flag=True, help="Put client full names (not initials) in calendars.")
+@_report_user_errors
+def schedule(config: Path, output: Path, time_limit: float | None, seed: int | None,
+             workers: int | None, quiet: bool, verbose: bool, full_names: bool) -> None:
+    """Schedule the week's contacts for the current assignment (no rebalancing).
+
+    Writes plan.json, schedule.csv and calendars/<manager-id>.ics to OUTPUT.
+
+    \b
+    Example:
+      caseload schedule configs/child-welfare.yaml -o out
+    """
+    from export.bundle import write_outputs
+    from export.terminal import print_plan_summary
+    from models.loader import load_config
+    from scheduler.pipeline import schedule_current_assignment
+
+    _configure_logging(quiet, verbose)
+    organisation = load_config(config)
+    options = _solve_options(organisation, time_limit, workers, seed, verbose)
+    plan = schedule_current_assignment(organisation, options)
+    write_outputs(plan, organisation, output, full_names=full_names)
+    if not quiet:
+        print_plan_summary(plan)
+
+
+@main.command()
+@CONFIG_ARGUMENT
+@OUTPUT_OPTION
+@solver_options
+@click.option("--full-names", is_flag=True, help="Put client full names (not initials) in calendars.")
+@_report_user_errors
+def plan(config: Path, output: Path, time_limit: float | None, seed: int | None,
+         workers: int | None, quiet: bool, verbose: bool, full_names: bool) -> None:
+    """The weekly job end to end: balance caseloads, then schedule every manager's week.
+
+    Writes plan.json, assignments.csv, schedule.csv, calendars/<manager-id>.ics to OUTPUT
+    and prints a summary table.
+
+    \b
+    Example:
+      caseload plan configs/child-welfare.yaml -o out
+    """
+    from export.bundle import write_outputs
+    from export.terminal import print_plan_summary
+    from models.loader import load_config
+    from scheduler.pipeline import plan_week
+
+    _configure_logging(quiet, verbose)
+    organisation = load_config(config)
+    options = _solve_options(organisation, time_limit, workers, seed, verbose)
+    result = plan_week(organisation, options)
+    if result is None:
+        raise NoPlanError("the assignment stage found no plan within the time limit")
+    write_outputs(result, organisation, output, full_names=full_names)
+    if not quiet:
+        print_plan_summary(result)
+
+
+@main.command()
+@CONFIG_ARGUMENT
+@click.argument("plan_file", metavar="PLAN", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_report_user_errors
+def check(config: Path, plan_file: Path) -> None:
+    """Verify PLAN (a plan.json) against CONFIG with code independent of the solver.
+
+    Prints every violation and exits 1 if there is any.
+
+    \b
+    Example:
+      caseload check configs/child-welfare.yaml out/plan.json
+    """
+    from models.check import check_plan
+    from models.loader import load_config, load_plan
+
+    organisation = load_config(config)
+    violations = check_plan(organisation, load_plan(plan_file))
+    for violation in violations:
+        click.echo(str(violation))
+    if violations:
+        click.echo(f"{len(violations)} violation(s) found.", err=True)
+        sys.exit(EXIT_INVALID_INPUT)
+    click.echo("plan passes every check.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Writers: plain functions from plan objects to files (JSON, CSV, iCalendar, HTML)."""

@@ -1,0 +1,68 @@
+"""Atomic file output and spreadsheet-safe CSV cells."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from models.plan import Plan
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Write to a temporary file beside `path`, then rename it into place.
+
+    A reader (or an interrupted run) sees either the old file or the complete new one.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def safe_cell(value: object) -> str:
+    """A CSV cell a spreadsheet will show as text, never run as a formula.
+
+    Numbers are left alone (a negative number is data, not a formula).
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(round(value, 4)) if isinstance(value, float) else str(value)
+    text = str(value)
+    if text.startswith(_FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([safe_cell(cell) for cell in row])
+    return buffer.getvalue()
+
+
+def plan_json(plan: Plan) -> str:
+    """The plan as stable, pretty JSON (same plan, same bytes)."""
+    return plan.model_dump_json(indent=2) + "\n"
+
+
+def write_plan_json(plan: Plan, path: Path) -> None:
+    write_atomic(path, plan_json(plan))

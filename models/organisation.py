@@ -1,0 +1,283 @@
+"""Managers, clients, cases and the Config root that ties them to a policy and a week."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cached_property
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
+
+from models.policy import Policy, StrictModel
+from models.timeutil import (
+    WEEKDAYS,
+    TimeWindow,
+    Weekday,
+    Window,
+    add_months,
+    check_no_overlap,
+    weekday_name,
+)
+
+ContactMode = Literal["in_person", "phone", "video"]
+Availability = dict[Weekday, list[Window]]
+
+_PER_WEEK = re.compile(r"^\s*(\d+)\s*/\s*week\s*$")
+
+
+class GeoPoint(StrictModel):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+def _checked_availability(value: Availability | None) -> Availability | None:
+    if value is None:
+        return None
+    return {day: check_no_overlap(windows) for day, windows in value.items()}
+
+
+@dataclass(frozen=True)
+class Frequency:
+    """How often a contact is required: `per_week` contacts a week, or one every `kind` period."""
+
+    kind: Literal["per_week", "biweekly", "monthly"]
+    per_week: int = 1
+
+    @staticmethod
+    def parse(text: str) -> Frequency:
+        cleaned = text.strip().lower()
+        if cleaned == "weekly":
+            return Frequency("per_week", 1)
+        if cleaned in ("biweekly", "fortnightly"):
+            return Frequency("biweekly")
+        if cleaned == "monthly":
+            return Frequency("monthly")
+        match = _PER_WEEK.match(cleaned)
+        if match and 1 <= int(match.group(1)) <= 7:
+            return Frequency("per_week", int(match.group(1)))
+        raise ValueError(
+            f"unknown frequency '{text}'; use weekly, N/week (1 to 7), biweekly or monthly"
+        )
+
+    def next_due(self, last: date | None) -> date | None:
+        """The date the next contact falls due, or None for weekly kinds / never contacted."""
+        if last is None or self.kind == "per_week":
+            return None
+        if self.kind == "biweekly":
+            return last + timedelta(days=14)
+        return add_months(last, 1)
+
+
+class ContactRequirement(StrictModel):
+    mode: ContactMode = "in_person"
+    minutes: int = Field(gt=0, description="Length of one contact in minutes.")
+    frequency: str = Field(description="weekly, N/week, biweekly or monthly.")
+    last: date | None = Field(default=None, description="Date of the last contact of this kind.")
+
+    @field_validator("frequency")
+    @classmethod
+    def _frequency_parses(cls, value: str) -> str:
+        Frequency.parse(value)
+        return value.strip().lower()
+
+    @property
+    def parsed_frequency(self) -> Frequency:
+        return Frequency.parse(self.frequency)
+
+
+class Manager(StrictModel):
+    id: str = Field(min_length=1)
+    name: str = ""
+    level: str
+    fte: float = Field(default=1.0, gt=0, le=1, description="Full-time equivalent, 0 < fte <= 1.")
+    region: str | None = None
+    office: str | None = None
+    base: GeoPoint | None = Field(default=None, description="Where the working day starts and ends.")
+    languages: list[str] = Field(default_factory=lambda: ["en"])
+    skills: list[str] = Field(default_factory=list)
+    availability: Availability | None = Field(
+        default=None, description="Weekday windows; default: the policy's day on working days."
+    )
+    leave: list[date] = Field(default_factory=list)
+    accepts_new_cases: bool = True
+    email: str | None = None
+    phone: str | None = None
+
+    _availability_ok = field_validator("availability")(_checked_availability)
+
+
+class Client(StrictModel):
+    id: str = Field(min_length=1)
+    name: str = ""
+    household: str | None = None
+    language: str = "en"
+    region: str | None = None
+    location: GeoPoint | None = None
+    availability: Availability | None = None
+
+    _availability_ok = field_validator("availability")(_checked_availability)
+
+    @property
+    def household_key(self) -> str:
+        """Clients without a household form a household of one."""
+        return self.household or f"client:{self.id}"
+
+
+class Case(StrictModel):
+    id: str = Field(min_length=1)
+    client: str
+    type: str
+    complexity: str
+    opened: date | None = None
+    manager: str | None = Field(default=None, description="Current manager, if any.")
+    locked: bool = Field(default=False, description="Must stay with the current manager.")
+    escalate: bool = Field(default=False, description="Needs one level above its complexity's.")
+    points: float | None = Field(default=None, gt=0, description="Explicit weekly points.")
+    contacts: list[ContactRequirement] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DueContact:
+    """One contact a case needs in the planning week."""
+
+    case_id: str
+    requirement_index: int
+    occurrence: int
+    mode: ContactMode
+    minutes: int
+    due: date
+    overdue: bool
+
+    @property
+    def key(self) -> str:
+        return f"{self.case_id}#{self.requirement_index}.{self.occurrence}"
+
+
+class Config(StrictModel):
+    week_start: date = Field(description="The Monday of the planning week.")
+    timezone: str = "UTC"
+    policy: Policy
+    holidays: list[date] = Field(default_factory=list)
+    managers: list[Manager] = Field(default_factory=list)
+    clients: list[Client] = Field(default_factory=list)
+    cases: list[Case] = Field(default_factory=list)
+
+    @field_validator("week_start")
+    @classmethod
+    def _is_monday(cls, value: date) -> date:
+        if value.weekday() != 0:
+            monday = value - timedelta(days=value.weekday())
+            raise ValueError(f"{value} is a {WEEKDAYS[value.weekday()]}, not a Monday; did you mean {monday}?")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _is_real_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone '{value}'; use an IANA name such as America/Chicago or Europe/London"
+            ) from None
+        return value
+
+    # --- indexes: built once, the lists are not changed after validation ---
+
+    @cached_property
+    def managers_by_id(self) -> dict[str, Manager]:
+        return {manager.id: manager for manager in self.managers}
+
+    @cached_property
+    def clients_by_id(self) -> dict[str, Client]:
+        return {client.id: client for client in self.clients}
+
+    @cached_property
+    def cases_by_id(self) -> dict[str, Case]:
+        return {case.id: case for case in self.cases}
+
+    @property
+    def week_end(self) -> date:
+        return self.week_start + timedelta(days=6)
+
+    # --- derived values ---
+
+    def case_points(self, case: Case) -> float:
+        """Weekly workload points: explicit, or complexity points x case-type factor."""
+        if case.points is not None:
+            return case.points
+        return self.policy.complexity_points(case.complexity) * self.policy.case_type(case.type).factor
+
+    def required_level_rank(self, case: Case) -> int:
+        """Lowest level rank allowed to carry the case (one higher when escalated)."""
+        complexity = self.policy.complexity_rank(case.complexity)
+        ranks = [
+            rank
+            for rank, level in enumerate(self.policy.levels)
+            if self.policy.complexity_rank(level.max_complexity) >= complexity
+        ]
+        lowest = min(ranks) if ranks else len(self.policy.levels)
+        return lowest + 1 if case.escalate else lowest
+
+    def capacity_points(self, manager: Manager) -> float:
+        return self.policy.level(manager.level).capacity_points * manager.fte
+
+    def max_cases(self, manager: Manager) -> int:
+        """Case-count limit scaled by FTE, rounded down but at least one."""
+        return max(1, int(self.policy.level(manager.level).max_cases * manager.fte + 1e-9))
+
+    def working_days(self) -> list[date]:
+        """Days of the week that are working days under the policy and not holidays."""
+        holidays = set(self.holidays)
+        days = [self.week_start + timedelta(days=offset) for offset in range(7)]
+        working = set(self.policy.scheduling.working_days)
+        return [day for day in days if weekday_name(day) in working and day not in holidays]
+
+    def manager_days(self, manager: Manager) -> list[date]:
+        """Working days on which the manager is not on leave."""
+        leave = set(manager.leave)
+        return [day for day in self.working_days() if day not in leave]
+
+    def on_leave_all_week(self, manager: Manager) -> bool:
+        return not self.manager_days(manager)
+
+    def manager_windows(self, manager: Manager, day: date) -> list[TimeWindow]:
+        """The manager's working windows on a day (the policy's day when none are given)."""
+        if day not in self.manager_days(manager):
+            return []
+        return _windows_on(manager.availability, day, self.policy)
+
+    def client_windows(self, client: Client, day: date) -> list[TimeWindow]:
+        return _windows_on(client.availability, day, self.policy)
+
+    def due_contacts(self, case: Case) -> list[DueContact]:
+        """Contacts the case needs this week, overdue first-class: they carry `overdue=True`."""
+        due: list[DueContact] = []
+        for index, requirement in enumerate(case.contacts):
+            frequency = requirement.parsed_frequency
+            if frequency.kind == "per_week":
+                for occurrence in range(frequency.per_week):
+                    due.append(
+                        DueContact(case.id, index, occurrence, requirement.mode, requirement.minutes,
+                                   self.week_end, overdue=False)
+                    )
+                continue
+            next_due = frequency.next_due(requirement.last)
+            if next_due is None or next_due <= self.week_end:
+                due_date = self.week_start if next_due is None else max(next_due, self.week_start)
+                overdue = next_due is not None and next_due < self.week_start
+                due.append(
+                    DueContact(case.id, index, 0, requirement.mode, requirement.minutes, due_date, overdue)
+                )
+        return due
+
+
+def _windows_on(availability: Availability | None, day: date, policy: Policy) -> list[TimeWindow]:
+    name = weekday_name(day)
+    if availability is None:
+        if name not in policy.scheduling.working_days:
+            return []
+        return [TimeWindow(policy.scheduling.day.start, policy.scheduling.day.end)]
+    return list(availability.get(name, []))

@@ -1,0 +1,147 @@
+"""The plan: what the engine returns and every writer and the checker read.
+
+Plain data only. Every refusal and penalty carries a machine `rule` code and a human `reason`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SolveStatus = Literal["optimal", "feasible", "infeasible", "unknown", "not_run"]
+
+
+class PlanModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SolverStats(PlanModel):
+    """How one solve stage went: enough to judge the plan's quality honestly."""
+
+    stage: str
+    status: SolveStatus
+    objective: float | None = None
+    bound: float | None = Field(default=None, description="Proven lower bound of the objective.")
+    gap: float | None = Field(default=None, description="(objective - bound) / max(1, |objective|).")
+    runtime_s: float = 0.0
+    workers: int = 1
+    seed: int = 0
+    objective_terms: dict[str, float] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list)
+
+
+class Assignment(PlanModel):
+    case_id: str
+    client_id: str
+    manager_id: str | None
+    previous_manager_id: str | None
+    moved: bool
+    reason: str = Field(default="", description="Why the case sits where it is (for moves: why it moved).")
+    points: float
+
+
+class Move(PlanModel):
+    case_id: str
+    client_id: str
+    from_manager: str | None
+    to_manager: str
+    points: float
+    rule: str = Field(description="over_capacity, level_mismatch, not_eligible, household_reunited, "
+                                  "balance, or new_intake.")
+    reason: str
+
+
+class UnassignedCase(PlanModel):
+    case_id: str
+    client_id: str
+    points: float
+    rule: str = Field(description="no_level, no_skill, no_language, no_manager_available, "
+                                  "household_conflict, or capacity_exhausted.")
+    reason: str
+
+
+class ManagerLoad(PlanModel):
+    manager_id: str
+    level: str
+    region: str | None
+    cases: int
+    max_cases: int
+    load: float
+    capacity: float
+    utilisation: float
+    overload: float = Field(description="Points above capacity (0 when within).")
+
+
+class LevelSummary(PlanModel):
+    level: str
+    managers: int
+    cases: int
+    load: float
+    capacity: float
+    max_utilisation: float
+    mean_utilisation: float
+
+
+class ScheduledContact(PlanModel):
+    case_id: str
+    client_id: str
+    manager_id: str
+    requirement_index: int
+    occurrence: int
+    mode: str
+    day: date
+    start: str = Field(description="HH:MM local time.")
+    end: str
+    minutes: int
+    overdue: bool = False
+    travel_minutes_before: int = 0
+    location: str = ""
+
+
+class UnscheduledContact(PlanModel):
+    case_id: str
+    client_id: str
+    manager_id: str | None
+    requirement_index: int
+    occurrence: int
+    mode: str
+    minutes: int
+    rule: str = Field(description="no_common_availability, day_capacity_full, no_working_day, "
+                                  "case_unassigned, or time_limit.")
+    reason: str
+
+
+class PlanSummary(PlanModel):
+    managers: int
+    cases: int
+    assigned_cases: int
+    unassigned_cases: int
+    unassigned_points: float
+    total_load: float
+    total_capacity: float
+    max_utilisation: float
+    overloaded_managers: int
+    overload_points: float
+    moves: int
+    region_mismatches: int
+    contacts_due: int = 0
+    contacts_scheduled: int = 0
+    travel_minutes: int = 0
+
+
+class Plan(PlanModel):
+    """One week's plan. `contacts` and `unscheduled` are empty until the schedule stage runs."""
+
+    format_version: int = 1
+    week_start: date
+    summary: PlanSummary
+    managers: list[ManagerLoad]
+    levels: list[LevelSummary]
+    assignments: list[Assignment]
+    moves: list[Move]
+    unassigned: list[UnassignedCase]
+    contacts: list[ScheduledContact] = Field(default_factory=list)
+    unscheduled: list[UnscheduledContact] = Field(default_factory=list)
+    solver: list[SolverStats] = Field(default_factory=list)

@@ -1,0 +1,106 @@
+"""The organisation's policy: experience levels, complexities, case types, weights, rules."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from models.timeutil import WEEKDAYS, Clock, Weekday
+
+
+class StrictModel(BaseModel):
+    """Base for every config model: unknown keys are mistakes, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Level(StrictModel):
+    name: str = Field(min_length=1, description="Level name, e.g. junior, standard, senior.")
+    capacity_points: float = Field(gt=0, description="Weekly workload points a full-time manager carries.")
+    max_cases: int = Field(gt=0, description="Most cases a full-time manager carries.")
+    max_complexity: str = Field(description="Highest case complexity this level may carry.")
+
+
+class Complexity(StrictModel):
+    name: str = Field(min_length=1)
+    points: float = Field(gt=0, description="Workload points of a case of this complexity.")
+
+
+class CaseType(StrictModel):
+    factor: float = Field(default=1.0, gt=0, description="Multiplies the complexity points.")
+    skills: list[str] = Field(default_factory=list, description="Skills a manager needs for this type.")
+
+
+class Weights(StrictModel):
+    """Objective weights; a weight of 0 removes that term from the objective entirely."""
+
+    unassigned: float = Field(default=1000, ge=0, description="Per unassigned point.")
+    overload: float = Field(default=100, ge=0, description="Per point over a manager's capacity.")
+    balance: float = Field(default=10, ge=0, description="Per percentage point of peak utilisation.")
+    moves: float = Field(default=3, ge=0, description="Per case moved away from its current manager.")
+    region: float = Field(default=1, ge=0, description="Per case held outside the client's region.")
+
+
+class DayWindow(StrictModel):
+    start: Clock
+    end: Clock
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> DayWindow:
+        if self.start >= self.end:
+            raise ValueError("start must be earlier than end")
+        return self
+
+    @property
+    def minutes(self) -> int:
+        return self.end - self.start
+
+
+class Scheduling(StrictModel):
+    slot_minutes: int = Field(default=15, gt=0, le=120, description="Contacts start on this grid.")
+    day: DayWindow = Field(default_factory=lambda: DayWindow(start=8 * 60, end=17 * 60))
+    lunch: DayWindow | None = Field(default_factory=lambda: DayWindow(start=12 * 60, end=13 * 60))
+    working_days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS[:5]))
+    max_contacts_per_day: int = Field(default=6, gt=0)
+    min_days_between_contacts: int = Field(default=2, ge=0, le=6)
+    travel_speed_kmh: float = Field(default=40, gt=0)
+
+    @field_validator("slot_minutes")
+    @classmethod
+    def _divides_hour(cls, value: int) -> int:
+        if 60 % value != 0 and value % 60 != 0:
+            raise ValueError(f"slot_minutes {value} does not divide an hour; use 5, 10, 15, 20, 30 or 60")
+        return value
+
+
+class SolverSettings(StrictModel):
+    time_limit_s: float = Field(default=30, gt=0, description="Wall-clock limit per solve stage.")
+    workers: int = Field(default=2, ge=1, le=64, description="CP-SAT threads / worker processes.")
+    seed: int = Field(default=0, ge=0)
+
+
+class Policy(StrictModel):
+    levels: list[Level] = Field(min_length=1, description="Ordered from least to most experienced.")
+    complexities: list[Complexity] = Field(min_length=1, description="Ordered from least to most complex.")
+    case_types: dict[str, CaseType] = Field(default_factory=dict)
+    households_together: bool = True
+    balance_tolerance: float = Field(default=0.05, ge=0, le=1)
+    weights: Weights = Field(default_factory=Weights)
+    scheduling: Scheduling = Field(default_factory=Scheduling)
+    solver: SolverSettings = Field(default_factory=SolverSettings)
+
+    # --- look-ups used everywhere; linear scans are fine, lists hold a handful of entries ---
+
+    def level_rank(self, name: str) -> int:
+        return [level.name for level in self.levels].index(name)
+
+    def level(self, name: str) -> Level:
+        return self.levels[self.level_rank(name)]
+
+    def complexity_rank(self, name: str) -> int:
+        return [complexity.name for complexity in self.complexities].index(name)
+
+    def complexity_points(self, name: str) -> float:
+        return self.complexities[self.complexity_rank(name)].points
+
+    def case_type(self, name: str) -> CaseType:
+        return self.case_types.get(name, CaseType())

@@ -1,0 +1,130 @@
+"""Cross-reference checks that single fields cannot make: ids exist, names are known, rules agree.
+
+Each check returns `Problem`s with the field path, so the loader can point at the line.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Iterable, Iterator
+
+from models.organisation import Case, Config
+from models.problems import FieldPath, Problem
+
+
+def find_problems(config: Config) -> list[Problem]:
+    """Every cross-reference problem of a structurally valid config."""
+    problems: list[Problem] = []
+    for check in (
+        _policy_problems,
+        _duplicate_ids,
+        _manager_problems,
+        _case_problems,
+    ):
+        problems.extend(check(config))
+    return problems
+
+
+def _unknown(kind: str, value: str, known: Iterable[str]) -> str:
+    known_list = list(known)
+    close = difflib.get_close_matches(value, known_list, n=1)
+    suggestion = f"did you mean '{close[0]}'? " if close else ""
+    listing = ", ".join(known_list[:12]) + (", ..." if len(known_list) > 12 else "")
+    return f"unknown {kind} '{value}'; {suggestion}{kind}s are {listing or '(none defined)'}"
+
+
+def _policy_problems(config: Config) -> Iterator[Problem]:
+    policy = config.policy
+    complexity_names = [complexity.name for complexity in policy.complexities]
+    for kind, names, key in (
+        ("level", [level.name for level in policy.levels], "levels"),
+        ("complexity", complexity_names, "complexities"),
+    ):
+        for index, count in _repeats(names):
+            yield Problem(("policy", key, index, "name"), f"{kind} '{names[index]}' is defined {count} times")
+    previous_rank = -1
+    for index, level in enumerate(policy.levels):
+        if level.max_complexity not in complexity_names:
+            yield Problem(("policy", "levels", index, "max_complexity"),
+                          _unknown("complexity", level.max_complexity, complexity_names))
+            continue
+        rank = complexity_names.index(level.max_complexity)
+        if rank < previous_rank:
+            yield Problem(
+                ("policy", "levels", index, "max_complexity"),
+                f"level '{level.name}' may carry less than the level before it; "
+                "list levels from least to most experienced",
+            )
+        previous_rank = max(previous_rank, rank)
+    points = [complexity.points for complexity in policy.complexities]
+    for index in range(1, len(points)):
+        if points[index] < points[index - 1]:
+            yield Problem(("policy", "complexities", index, "points"),
+                          "complexities must be listed from least to most complex (points not decreasing)")
+    scheduling = policy.scheduling
+    if scheduling.lunch is not None and not (
+        scheduling.day.start <= scheduling.lunch.start and scheduling.lunch.end <= scheduling.day.end
+    ):
+        yield Problem(("policy", "scheduling", "lunch"), "lunch must lie inside the working day")
+
+
+def _repeats(values: list[str]) -> Iterator[tuple[int, int]]:
+    """(index, count) of every second and later occurrence of a repeated value."""
+    counts = Counter(values)
+    seen: set[str] = set()
+    for index, value in enumerate(values):
+        if counts[value] > 1 and value in seen:
+            yield index, counts[value]
+        seen.add(value)
+
+
+def _duplicate_ids(config: Config) -> Iterator[Problem]:
+    for key, items in (("managers", config.managers), ("clients", config.clients), ("cases", config.cases)):
+        ids = [item.id for item in items]
+        for index, count in _repeats(ids):
+            yield Problem((key, index, "id"), f"id '{ids[index]}' is used {count} times; ids must be unique")
+
+
+def _manager_problems(config: Config) -> Iterator[Problem]:
+    level_names = [level.name for level in config.policy.levels]
+    for index, manager in enumerate(config.managers):
+        if manager.level not in level_names:
+            yield Problem(("managers", index, "level"), _unknown("level", manager.level, level_names))
+
+
+def _case_problems(config: Config) -> Iterator[Problem]:
+    policy = config.policy
+    complexity_names = [complexity.name for complexity in policy.complexities]
+    type_names = list(policy.case_types)
+    day_minutes = policy.scheduling.day.minutes
+    for index, case in enumerate(config.cases):
+        path: FieldPath = ("cases", index)
+        if case.client not in config.clients_by_id:
+            yield Problem((*path, "client"), _unknown("client", case.client, _sample(config.clients_by_id)))
+        if case.type not in policy.case_types:
+            yield Problem((*path, "type"), _unknown("case type", case.type, type_names))
+        if case.complexity not in complexity_names:
+            yield Problem((*path, "complexity"), _unknown("complexity", case.complexity, complexity_names))
+        if case.manager is not None and case.manager not in config.managers_by_id:
+            yield Problem((*path, "manager"), _unknown("manager", case.manager, _sample(config.managers_by_id)))
+        if case.locked and case.manager is None:
+            yield Problem((*path, "locked"), "a locked case needs a current manager; set manager or unlock it")
+        yield from _contact_problems(case, path, day_minutes, config)
+
+
+def _contact_problems(case: Case, path: FieldPath, day_minutes: int, config: Config) -> Iterator[Problem]:
+    for contact_index, contact in enumerate(case.contacts):
+        if contact.minutes > day_minutes:
+            yield Problem(
+                (*path, "contacts", contact_index, "minutes"),
+                f"{contact.minutes} minutes do not fit in a working day of {day_minutes} minutes",
+            )
+        if contact.last is not None and contact.last > config.week_end:
+            yield Problem((*path, "contacts", contact_index, "last"),
+                          f"last contact {contact.last} is after the planning week ends ({config.week_end})")
+
+
+def _sample(ids: dict[str, object]) -> list[str]:
+    """Ids to suggest from; `_unknown` lists only the first few of them."""
+    return list(ids)
