@@ -1,0 +1,35 @@
+"""CSV tables of a plan: one row per case (assignments) and one per contact (schedule)."""
+
+from __future__ import annotations
+
+from models.organisation import Config
+from models.plan import Plan
+
+ASSIGNMENT_COLUMNS = ("case", "client", "manager", "previous_manager", "moved", "reason", "points")
+SCHEDULE_COLUMNS = ("manager", "case", "client", "day", "start", "end", "mode", "location",
+                    "travel_minutes_before", "overdue")
+
+
+def assignments_csv(plan: Plan) -> str:
+    from export.files import csv_text
+
+    rows = (
+        (item.case_id, item.client_id, item.manager_id, item.previous_manager_id, item.moved,
+         item.reason, item.points)
+        for item in plan.assignments
+    )
+    return csv_text(ASSIGNMENT_COLUMNS, rows)
+
+
+def schedule_csv(plan: Plan, config: Config) -> str:
+    """Contacts in calendar order; clients by id (their names stay in the case system)."""
+    from export.files import csv_text
+
+    del config  # the plan carries everything a row needs
+    ordered = sorted(plan.contacts, key=lambda item: (item.manager_id, item.day, item.start, item.case_id))
+    rows = (
+        (item.manager_id, item.case_id, item.client_id, item.day.isoformat(), item.start, item.end,
+         item.mode, item.location, item.travel_minutes_before, item.overdue)
+        for item in ordered
+    )
+    return csv_text(SCHEDULE_COLUMNS, rows)

@@ -1,0 +1,149 @@
+"""Who may carry which case: the hard rules of assignment, with a named reason for each refusal.
+
+Shared by balancing, rebalancing and staffing (the checker in models/check.py re-derives the rules
+independently on purpose). Managers and cases are grouped into classes with identical attributes,
+so a state agency's 25,000 cases x 1,000 managers costs a few hundred class comparisons, not 25M.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+
+from models.organisation import Case, Config, Manager
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """Why a case cannot go to a manager (or to anyone)."""
+
+    rule: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CaseClass:
+    """The attributes of a case that eligibility depends on."""
+
+    min_level_rank: int
+    skills: frozenset[str]
+    language: str
+
+
+@dataclass(frozen=True)
+class ManagerClass:
+    level_rank: int
+    skills: frozenset[str]
+    languages: frozenset[str]
+    working: bool
+    accepts_new_cases: bool
+
+
+class Eligibility:
+    """Eligibility look-ups for one config, cached per case class."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._cache: dict[CaseClass, tuple[str, ...]] = {}
+
+    @cached_property
+    def _manager_classes(self) -> dict[ManagerClass, list[str]]:
+        classes: dict[ManagerClass, list[str]] = defaultdict(list)
+        for manager in sorted(self.config.managers, key=lambda item: item.id):
+            classes[self.manager_class(manager)].append(manager.id)
+        return dict(classes)
+
+    def manager_class(self, manager: Manager) -> ManagerClass:
+        return ManagerClass(
+            level_rank=self.config.policy.level_rank(manager.level),
+            skills=frozenset(manager.skills),
+            languages=frozenset(manager.languages),
+            working=not self.config.on_leave_all_week(manager),
+            accepts_new_cases=manager.accepts_new_cases,
+        )
+
+    def case_class(self, case: Case) -> CaseClass:
+        client = self.config.clients_by_id[case.client]
+        return CaseClass(
+            min_level_rank=self.config.required_level_rank(case),
+            skills=frozenset(self.config.policy.case_type(case.type).skills),
+            language=client.language,
+        )
+
+    def managers_for(self, case: Case) -> tuple[str, ...]:
+        """Ids of managers who may carry the case, sorted; locked cases only their manager."""
+        if case.locked and case.manager is not None:
+            return (case.manager,)
+        key = self.case_class(case)
+        if key not in self._cache:
+            self._cache[key] = tuple(sorted(
+                manager_id
+                for manager_class, ids in self._manager_classes.items()
+                if _class_refusal(key, manager_class, is_current=False) is None
+                for manager_id in ids
+            ))
+        eligible = self._cache[key]
+        current = case.manager
+        if current is not None and current not in eligible and self.refusal(case, current) is None:
+            # A manager closed to new cases keeps the ones they already carry.
+            eligible = tuple(sorted((*eligible, current)))
+        return eligible
+
+    def refusal(self, case: Case, manager_id: str) -> Exclusion | None:
+        """Why `manager_id` may not carry `case`, or None when they may."""
+        if case.locked:
+            if manager_id == case.manager:
+                return None
+            return Exclusion("locked", f"case {case.id} is locked to manager {case.manager}")
+        manager = self.config.managers_by_id[manager_id]
+        return _class_refusal(self.case_class(case), self.manager_class(manager),
+                              is_current=manager_id == case.manager)
+
+    def exclusion(self, case: Case) -> Exclusion | None:
+        """Why no manager at all may carry the case, naming the first rule that empties the field."""
+        if self.managers_for(case):
+            return None
+        needed = self.case_class(case)
+        level_names = [level.name for level in self.config.policy.levels]
+        candidates = list(self._manager_classes)
+        steps: list[tuple[str, str, object]] = [
+            ("no_level", _level_text(needed, level_names, case), lambda c: c.level_rank >= needed.min_level_rank),
+            ("no_skill", f"no manager of a high enough level has the skills {_listing(needed.skills)} "
+                         f"that case type '{case.type}' needs", lambda c: needed.skills <= c.skills),
+            ("no_language", f"no suitable manager speaks the client's language '{needed.language}'",
+             lambda c: needed.language in c.languages),
+            ("no_manager_available", "every suitable manager is on leave all week or closed to new cases",
+             lambda c: c.working and c.accepts_new_cases),
+        ]
+        for rule, reason, keeps in steps:
+            candidates = [c for c in candidates if keeps(c)]  # type: ignore[operator]
+            if not candidates:
+                return Exclusion(rule, reason)
+        return Exclusion("no_manager_available", "no manager may carry this case")
+
+
+def _class_refusal(case: CaseClass, manager: ManagerClass, *, is_current: bool) -> Exclusion | None:
+    if manager.level_rank < case.min_level_rank:
+        return Exclusion("level", "the manager's level may not carry this complexity")
+    if not case.skills <= manager.skills:
+        return Exclusion("skill", f"the manager lacks skills {_listing(case.skills - manager.skills)}")
+    if case.language not in manager.languages:
+        return Exclusion("language", f"the manager does not speak '{case.language}'")
+    if not manager.working:
+        return Exclusion("on_leave", "the manager is on leave all week")
+    if not manager.accepts_new_cases and not is_current:
+        return Exclusion("closed_to_new_cases", "the manager accepts no new cases")
+    return None
+
+
+def _level_text(needed: CaseClass, level_names: list[str], case: Case) -> str:
+    escalated = " (escalated)" if case.escalate else ""
+    if needed.min_level_rank >= len(level_names):
+        return f"no level may carry complexity '{case.complexity}'{escalated}"
+    return (f"complexity '{case.complexity}'{escalated} needs level "
+            f"{level_names[needed.min_level_rank]} or above, and there is no such manager")
+
+
+def _listing(values: frozenset[str]) -> str:
+    return ", ".join(sorted(values))

@@ -1,0 +1,163 @@
+"""Turn a chosen assignment (case -> manager or None) into a `models.Plan`, in one place.
+
+Every solver stage (balancing, rebalancing, staffing, what-if) ends here, so loads, utilisation and
+summaries are computed one way only.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from models.organisation import Case, Config, Manager
+from models.plan import (
+    Assignment,
+    LevelSummary,
+    ManagerLoad,
+    Move,
+    Plan,
+    PlanSummary,
+    SolverStats,
+    UnassignedCase,
+)
+
+_EPSILON = 1e-9
+
+
+@dataclass(frozen=True)
+class Reason:
+    rule: str
+    reason: str
+
+
+def build_plan(
+    config: Config,
+    chosen: Mapping[str, str | None],
+    *,
+    move_reasons: Mapping[str, Reason] | None = None,
+    unassigned_reasons: Mapping[str, Reason] | None = None,
+    solver: list[SolverStats] | None = None,
+) -> Plan:
+    """The plan for `chosen` (every case id -> manager id, or None for unassigned)."""
+    move_reasons = move_reasons or {}
+    unassigned_reasons = unassigned_reasons or {}
+    assignments: list[Assignment] = []
+    moves: list[Move] = []
+    unassigned: list[UnassignedCase] = []
+    for case in config.cases:
+        manager_id = chosen.get(case.id)
+        points = config.case_points(case)
+        moved = manager_id is not None and manager_id != case.manager
+        reason = move_reasons.get(case.id) if moved else None
+        if moved and reason is None:
+            reason = _default_move_reason(case)
+        assignments.append(Assignment(
+            case_id=case.id, client_id=case.client, manager_id=manager_id,
+            previous_manager_id=case.manager, moved=moved,
+            reason=reason.reason if reason else ("" if manager_id else "unassigned"), points=points,
+        ))
+        if moved and manager_id is not None and reason is not None:
+            moves.append(Move(case_id=case.id, client_id=case.client, from_manager=case.manager,
+                              to_manager=manager_id, points=points, rule=reason.rule, reason=reason.reason))
+        if manager_id is None:
+            why = unassigned_reasons.get(case.id) or Reason(
+                "capacity_exhausted", "every eligible manager is at capacity")
+            unassigned.append(UnassignedCase(case_id=case.id, client_id=case.client, points=points,
+                                             rule=why.rule, reason=why.reason))
+    loads = manager_loads(config, chosen)
+    return Plan(
+        week_start=config.week_start,
+        summary=_summary(config, loads, assignments, unassigned, moves, chosen),
+        managers=loads,
+        levels=level_summaries(config, loads),
+        assignments=assignments,
+        moves=moves,
+        unassigned=unassigned,
+        solver=solver or [],
+    )
+
+
+def _default_move_reason(case: Case) -> Reason:
+    if case.manager is None:
+        return Reason("new_intake", "new intake: the case had no manager")
+    return Reason("balance", "moved to even out caseloads")
+
+
+def manager_loads(config: Config, chosen: Mapping[str, str | None]) -> list[ManagerLoad]:
+    load: dict[str, float] = defaultdict(float)
+    count: dict[str, int] = defaultdict(int)
+    for case in config.cases:
+        manager_id = chosen.get(case.id)
+        if manager_id is not None:
+            load[manager_id] += config.case_points(case)
+            count[manager_id] += 1
+    return [_manager_load(config, manager, load[manager.id], count[manager.id]) for manager in config.managers]
+
+
+def _manager_load(config: Config, manager: Manager, load: float, cases: int) -> ManagerLoad:
+    capacity = config.capacity_points(manager)
+    return ManagerLoad(
+        manager_id=manager.id, level=manager.level, region=manager.region, cases=cases,
+        max_cases=config.max_cases(manager), load=round(load, 6), capacity=round(capacity, 6),
+        utilisation=round(load / capacity, 6), overload=round(max(0.0, load - capacity), 6),
+    )
+
+
+def is_overloaded(load: ManagerLoad) -> bool:
+    return load.load > load.capacity + _EPSILON or load.cases > load.max_cases
+
+
+def level_summaries(config: Config, loads: list[ManagerLoad]) -> list[LevelSummary]:
+    by_level: dict[str, list[ManagerLoad]] = defaultdict(list)
+    for load in loads:
+        by_level[load.level].append(load)
+    summaries = []
+    for level in config.policy.levels:
+        members = by_level.get(level.name, [])
+        utilisations = [member.utilisation for member in members]
+        summaries.append(LevelSummary(
+            level=level.name, managers=len(members), cases=sum(member.cases for member in members),
+            load=round(sum(member.load for member in members), 6),
+            capacity=round(sum(member.capacity for member in members), 6),
+            max_utilisation=max(utilisations, default=0.0),
+            mean_utilisation=round(sum(utilisations) / len(utilisations), 6) if utilisations else 0.0,
+        ))
+    return summaries
+
+
+def region_mismatches(config: Config, chosen: Mapping[str, str | None]) -> int:
+    count = 0
+    for case in config.cases:
+        manager_id = chosen.get(case.id)
+        if manager_id is None:
+            continue
+        client_region = config.clients_by_id[case.client].region
+        manager_region = config.managers_by_id[manager_id].region
+        if client_region is not None and manager_region is not None and client_region != manager_region:
+            count += 1
+    return count
+
+
+def _summary(config: Config, loads: list[ManagerLoad], assignments: list[Assignment],
+             unassigned: list[UnassignedCase], moves: list[Move],
+             chosen: Mapping[str, str | None]) -> PlanSummary:
+    return PlanSummary(
+        managers=len(config.managers),
+        cases=len(config.cases),
+        assigned_cases=len(assignments) - len(unassigned),
+        unassigned_cases=len(unassigned),
+        unassigned_points=round(sum(item.points for item in unassigned), 6),
+        total_load=round(sum(load.load for load in loads), 6),
+        total_capacity=round(sum(load.capacity for load in loads), 6),
+        max_utilisation=max((load.utilisation for load in loads), default=0.0),
+        overloaded_managers=sum(1 for load in loads if is_overloaded(load)),
+        overload_points=round(sum(load.overload for load in loads), 6),
+        moves=len(moves),
+        region_mismatches=region_mismatches(config, chosen),
+    )
+
+
+def current_assignment(config: Config) -> dict[str, str | None]:
+    """The assignment as it stands in the config (no solving)."""
+    return {case.id: case.manager for case in config.cases}
