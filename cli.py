@@ -116,6 +116,7 @@ def validate(config: Path) -> None:
       caseload validate configs/child-welfare.yaml
     """
     from export.terminal import print_config_summary
+
     from models.loader import load_config
 
     print_config_summary(load_config(config))
@@ -168,10 +169,11 @@ def assign(config: Path, output: Path, time_limit: float | None, seed: int | Non
     Example:
       caseload assign configs/child-welfare.yaml -o out --time-limit 10
     """
-    from export.bundle import write_outputs
     from export.terminal import print_plan_summary
-    from models.loader import load_config
     from scheduler.assign import assign_cases
+
+    from export.bundle import write_outputs
+    from models.loader import load_config
 
     _configure_logging(quiet, verbose)
     organisation = load_config(config)
@@ -199,10 +201,11 @@ def schedule(config: Path, output: Path, time_limit: float | None, seed: int | N
     Example:
       caseload schedule configs/child-welfare.yaml -o out
     """
-    from export.bundle import write_outputs
     from export.terminal import print_plan_summary
-    from models.loader import load_config
     from scheduler.pipeline import schedule_current_assignment
+
+    from export.bundle import write_outputs
+    from models.loader import load_config
 
     _configure_logging(quiet, verbose)
     organisation = load_config(config)
@@ -230,10 +233,11 @@ def plan(config: Path, output: Path, time_limit: float | None, seed: int | None,
     Example:
       caseload plan configs/child-welfare.yaml -o out
     """
-    from export.bundle import write_outputs
     from export.terminal import print_plan_summary
-    from models.loader import load_config
     from scheduler.pipeline import plan_week
+
+    from export.bundle import write_outputs
+    from models.loader import load_config
 
     _configure_logging(quiet, verbose)
     organisation = load_config(config)
@@ -260,6 +264,7 @@ def check(config: Path, plan_file: Path) -> None:
       caseload check configs/child-welfare.yaml out/plan.json
     """
     from models.check import check_plan
+
     from models.loader import load_config, load_plan
 
     organisation = load_config(config)

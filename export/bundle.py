@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from export.files import plan_json, write_atomic
+from export.files import plan_json, safe_file_stem, write_atomic
 from export.tables import assignments_csv, schedule_csv
 from models.organisation import Config
 from models.plan import Plan
@@ -24,7 +24,7 @@ def write_outputs(plan: Plan, config: Config, out_dir: Path, *, full_names: bool
 
         files[out_dir / "schedule.csv"] = schedule_csv(plan, config)
         for manager_id, content in calendar_files(plan, config, full_names=full_names).items():
-            files[out_dir / "calendars" / f"{manager_id}.ics"] = content
+            files[out_dir / "calendars" / f"{safe_file_stem(manager_id)}.ics"] = content
     for path, content in files.items():
         write_atomic(path, content)
     return list(files)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -12,6 +14,7 @@ from pathlib import Path
 from models.plan import Plan
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_UNSAFE_FILE_CHARACTERS = re.compile(r"[^A-Za-z0-9._-]")
 
 
 def write_atomic(path: Path, content: str | bytes) -> None:
@@ -31,6 +34,15 @@ def write_atomic(path: Path, content: str | bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def safe_file_stem(identifier: str) -> str:
+    """A file name made from an id, unable to climb out of its folder or hide as a dotfile."""
+    stem = _UNSAFE_FILE_CHARACTERS.sub("_", identifier).lstrip(".")
+    if stem != identifier:
+        # Two ids that clean up alike (m/a, m_a) must not share one file.
+        stem = f"{stem or '_'}-{hashlib.sha1(identifier.encode('utf-8')).hexdigest()[:8]}"
+    return stem
 
 
 def safe_cell(value: object) -> str:

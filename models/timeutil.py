@@ -6,6 +6,7 @@ can compare them without parsing; they are written back as "HH:MM" text.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -91,7 +92,7 @@ Clock = Annotated[
 def check_no_overlap(windows: list[TimeWindow]) -> list[TimeWindow]:
     """Sorted windows, refusing overlaps (touching ends are fine)."""
     ordered = sorted(windows)
-    for before, after in zip(ordered, ordered[1:]):
+    for before, after in itertools.pairwise(ordered):
         if after.start < before.end:
             raise ValueError(f"windows {before} and {after} overlap; merge them or fix the times")
     return ordered

@@ -101,13 +101,13 @@ def _case_problems(config: Config) -> Iterator[Problem]:
     for index, case in enumerate(config.cases):
         path: FieldPath = ("cases", index)
         if case.client not in config.clients_by_id:
-            yield Problem((*path, "client"), _unknown("client", case.client, _sample(config.clients_by_id)))
+            yield Problem((*path, "client"), _unknown("client", case.client, list(config.clients_by_id)))
         if case.type not in policy.case_types:
             yield Problem((*path, "type"), _unknown("case type", case.type, type_names))
         if case.complexity not in complexity_names:
             yield Problem((*path, "complexity"), _unknown("complexity", case.complexity, complexity_names))
         if case.manager is not None and case.manager not in config.managers_by_id:
-            yield Problem((*path, "manager"), _unknown("manager", case.manager, _sample(config.managers_by_id)))
+            yield Problem((*path, "manager"), _unknown("manager", case.manager, list(config.managers_by_id)))
         if case.locked and case.manager is None:
             yield Problem((*path, "locked"), "a locked case needs a current manager; set manager or unlock it")
         yield from _contact_problems(case, path, day_minutes, config)
@@ -123,8 +123,3 @@ def _contact_problems(case: Case, path: FieldPath, day_minutes: int, config: Con
         if contact.last is not None and contact.last > config.week_end:
             yield Problem((*path, "contacts", contact_index, "last"),
                           f"last contact {contact.last} is after the planning week ends ({config.week_end})")
-
-
-def _sample(ids: dict[str, object]) -> list[str]:
-    """Ids to suggest from; `_unknown` lists only the first few of them."""
-    return list(ids)

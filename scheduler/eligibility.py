@@ -8,6 +8,7 @@ so a state agency's 25,000 cases x 1,000 managers costs a few hundred class comp
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -107,7 +108,7 @@ class Eligibility:
         needed = self.case_class(case)
         level_names = [level.name for level in self.config.policy.levels]
         candidates = list(self._manager_classes)
-        steps: list[tuple[str, str, object]] = [
+        steps: list[tuple[str, str, Callable[[ManagerClass], bool]]] = [
             ("no_level", _level_text(needed, level_names, case), lambda c: c.level_rank >= needed.min_level_rank),
             ("no_skill", f"no manager of a high enough level has the skills {_listing(needed.skills)} "
                          f"that case type '{case.type}' needs", lambda c: needed.skills <= c.skills),
@@ -117,7 +118,7 @@ class Eligibility:
              lambda c: c.working and c.accepts_new_cases),
         ]
         for rule, reason, keeps in steps:
-            candidates = [c for c in candidates if keeps(c)]  # type: ignore[operator]
+            candidates = [c for c in candidates if keeps(c)]
             if not candidates:
                 return Exclusion(rule, reason)
         return Exclusion("no_manager_available", "no manager may carry this case")
