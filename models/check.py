@@ -1,0 +1,714 @@
+"""The independent plan checker: re-derives every hard rule from the config and tests a plan against it.
+
+Shares nothing with the solver code in `scheduler/` on purpose: a bug in the solver's reading of a rule
+should show up here as a violation, not be repeated. Only the config's plain data accessors (points,
+capacity, level ranks, working days, windows, due contacts) are used, because they define the data.
+
+Every check indexes by id in dicts, so a state agency's plan (25,000 cases, 30,000 contacts) is checked
+in linear time. Rule codes are listed in docs/readme/check.md.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from itertools import pairwise
+
+from models.organisation import Case, Client, Config, DueContact, GeoPoint, Manager
+from models.plan import Plan, ScheduledContact, UnscheduledContact
+from models.timeutil import TimeWindow, parse_clock
+
+# Plans round reported numbers to 6 decimals; a total may carry that rounding once per summed term.
+TOLERANCE = 1e-6
+EARTH_RADIUS_KM = 6371.0
+# Travel minutes are rounded up; this slack keeps 18.0000000001 minutes (float noise) at 18.
+_CEIL_SLACK = 1e-9
+
+ContactKey = tuple[str, int, int]
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule: a machine `rule` code, the `subject` it concerns (an id) and a human message."""
+
+    rule: str
+    subject: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.subject}: {self.message}"
+
+
+def check_plan(config: Config, plan: Plan, *, schedule: bool | None = None) -> list[Violation]:
+    """Every violation of `plan` against `config`, in a stable order; [] when the plan is sound.
+
+    `schedule`: True checks the contact schedule, False skips it, None (default) checks it whenever the
+    plan carries one (any contact, unscheduled contact or contacts counted in the summary). A plan from
+    the assignment stage alone has none of these and is checked as an assignment only.
+    """
+    assignment, violations = _read_assignments(config, plan)
+    loads = _recompute_loads(config, assignment)
+    for group in (
+        _week_start(config, plan),
+        _unassigned_listing(config, plan, assignment),
+        _eligibility(config, assignment),
+        _households(config, assignment),
+        _move_flags(config, plan),
+        _move_list(config, plan, assignment),
+        _manager_loads(config, plan, loads),
+        _level_summaries(config, plan, loads),
+        _assignment_summary(config, plan, assignment, loads),
+    ):
+        violations.extend(group)
+    if schedule is None:
+        schedule = _has_schedule(plan)
+    if schedule:
+        violations.extend(_check_schedule(config, plan, assignment))
+    return violations
+
+
+def _has_schedule(plan: Plan) -> bool:
+    summary = plan.summary
+    return bool(plan.contacts or plan.unscheduled or summary.contacts_due or summary.contacts_scheduled)
+
+
+def _close(reported: float, expected: float, terms: int = 1) -> bool:
+    return abs(reported - expected) <= TOLERANCE * max(1, terms)
+
+
+def _missing_reason(rule: str, reason: str) -> bool:
+    return not rule.strip() or not reason.strip()
+
+
+# --- assignment listing ------------------------------------------------------------------------------
+
+
+def _read_assignments(config: Config, plan: Plan) -> tuple[dict[str, str | None], list[Violation]]:
+    """case id -> manager id (None: unassigned) for the plan's first entry of every known case.
+
+    Entries naming an unknown manager are kept out of the map (they are reported here), so later
+    checks only ever see real managers.
+    """
+    violations: list[Violation] = []
+    assignment: dict[str, str | None] = {}
+    seen: set[str] = set()
+    for entry in plan.assignments:
+        case = config.cases_by_id.get(entry.case_id)
+        if case is None:
+            violations.append(Violation("case_unknown", entry.case_id, "the config has no such case"))
+            continue
+        if entry.case_id in seen:
+            violations.append(Violation("case_duplicate", entry.case_id, "the case is assigned more than once"))
+            continue
+        seen.add(entry.case_id)
+        if entry.client_id != case.client:
+            violations.append(_client_mismatch(entry.case_id, entry.client_id, case.client))
+        expected_points = config.case_points(case)
+        if not _close(entry.points, expected_points):
+            violations.append(Violation("points_mismatch", entry.case_id,
+                                        f"points {entry.points} reported, the case has {expected_points}"))
+        if entry.manager_id is not None and entry.manager_id not in config.managers_by_id:
+            violations.append(Violation("manager_unknown", entry.case_id,
+                                        f"assigned to '{entry.manager_id}', which is not a manager"))
+            continue
+        assignment[entry.case_id] = entry.manager_id
+    for case in config.cases:
+        if case.id not in seen:
+            violations.append(Violation("case_missing", case.id, "the case is not in the plan's assignments"))
+    return assignment, violations
+
+
+def _client_mismatch(subject: str, reported: str, expected: str) -> Violation:
+    return Violation("client_mismatch", subject, f"client '{reported}' reported, the case's client is '{expected}'")
+
+
+def _week_start(config: Config, plan: Plan) -> Iterator[Violation]:
+    if plan.week_start != config.week_start:
+        yield Violation("week_start_mismatch", "plan",
+                        f"the plan is for the week of {plan.week_start}, the config for {config.week_start}")
+
+
+def _unassigned_listing(config: Config, plan: Plan, assignment: Mapping[str, str | None]) -> Iterator[Violation]:
+    """A case is either assigned or listed unassigned (once, with a rule and a reason), never both."""
+    listed: Counter[str] = Counter()
+    for entry in plan.unassigned:
+        case = config.cases_by_id.get(entry.case_id)
+        if case is None:
+            yield Violation("unassigned_unknown", entry.case_id, "listed unassigned, but the config has no such case")
+            continue
+        listed[entry.case_id] += 1
+        if listed[entry.case_id] == 2:
+            yield Violation("unassigned_duplicate", entry.case_id, "listed unassigned more than once")
+        if assignment.get(entry.case_id) is not None:
+            yield Violation("unassigned_conflict", entry.case_id,
+                            f"listed unassigned, but assigned to {assignment[entry.case_id]}")
+        if entry.client_id != case.client:
+            yield _client_mismatch(entry.case_id, entry.client_id, case.client)
+        if not _close(entry.points, config.case_points(case)):
+            yield Violation("points_mismatch", entry.case_id,
+                            f"unassigned points {entry.points} reported, the case has {config.case_points(case)}")
+        if _missing_reason(entry.rule, entry.reason):
+            yield Violation("reason_missing", entry.case_id, "an unassigned case needs a rule and a reason")
+    for case_id, manager_id in assignment.items():
+        if manager_id is None and listed[case_id] == 0:
+            yield Violation("unassigned_missing", case_id, "the case has no manager and is not listed unassigned")
+
+
+# --- eligibility, locks, households ------------------------------------------------------------------
+
+
+def _eligibility(config: Config, assignment: Mapping[str, str | None]) -> Iterator[Violation]:
+    for case in config.cases:
+        if case.id not in assignment:
+            continue
+        manager_id = assignment[case.id]
+        if case.locked and case.manager is not None:
+            # A locked case's only rule: it stays where it is, whatever else holds.
+            if manager_id != case.manager:
+                where = f"assigned to {manager_id}" if manager_id else "left unassigned"
+                yield Violation("locked", case.id, f"locked to {case.manager}, but {where}")
+            continue
+        if manager_id is not None:
+            yield from _refusals(config, case, config.managers_by_id[manager_id])
+
+
+def _refusals(config: Config, case: Case, manager: Manager) -> Iterator[Violation]:
+    """Each eligibility rule `manager` breaks for `case` (one violation per broken rule)."""
+    policy = config.policy
+    needed_rank = config.required_level_rank(case)
+    if policy.level_rank(manager.level) < needed_rank:
+        needed = policy.levels[needed_rank].name if needed_rank < len(policy.levels) else "a level above all"
+        yield Violation("eligibility_level", case.id,
+                        f"complexity '{case.complexity}'{' (escalated)' if case.escalate else ''} needs "
+                        f"{needed}; {manager.id} is {manager.level}")
+    missing_skills = sorted(set(policy.case_type(case.type).skills) - set(manager.skills))
+    if missing_skills:
+        yield Violation("eligibility_skill", case.id,
+                        f"case type '{case.type}' needs skills {', '.join(missing_skills)} that {manager.id} lacks")
+    language = config.clients_by_id[case.client].language
+    if language not in manager.languages:
+        yield Violation("eligibility_language", case.id,
+                        f"the client speaks '{language}'; {manager.id} does not")
+    if not config.manager_days(manager):
+        yield Violation("eligibility_on_leave", case.id, f"{manager.id} has no working day this week")
+    if not manager.accepts_new_cases and manager.id != case.manager:
+        yield Violation("eligibility_closed", case.id, f"moved to {manager.id}, who accepts no new cases")
+
+
+def _households(config: Config, assignment: Mapping[str, str | None]) -> Iterator[Violation]:
+    """Assigned cases of one household share a manager.
+
+    Locked cases may split a household between several managers (not the plan's doing); then each
+    unlocked case must go to one of the managers its household's locked cases sit with.
+    """
+    if not config.policy.households_together:
+        return
+    members: dict[str, list[Case]] = defaultdict(list)
+    for case in config.cases:
+        members[config.clients_by_id[case.client].household_key].append(case)
+    for household, cases in members.items():
+        if len(cases) > 1:
+            yield from _household_violation(household, cases, assignment)
+
+
+def _household_violation(household: str, cases: list[Case],
+                         assignment: Mapping[str, str | None]) -> Iterator[Violation]:
+    locked_managers = {case.manager for case in cases if case.locked and case.manager is not None}
+    used = {assignment[case.id] for case in cases if assignment.get(case.id) is not None}
+    if len(locked_managers) >= 2:
+        strays = sorted(str(manager) for manager in used - locked_managers)
+        if strays:
+            yield Violation("household_split", household,
+                            f"locked cases sit with {', '.join(sorted(str(m) for m in locked_managers))}; "
+                            f"cases also went to {', '.join(strays)}")
+    elif len(used) > 1:
+        yield Violation("household_split", household,
+                        f"cases of one household went to {', '.join(sorted(str(m) for m in used))}")
+
+
+# --- moves ---------------------------------------------------------------------------------------------
+
+
+def _is_move(case: Case, manager_id: str | None) -> bool:
+    """A move gives the case to a manager other than its current one; leaving it unassigned is not."""
+    return manager_id is not None and manager_id != case.manager
+
+
+def _move_flags(config: Config, plan: Plan) -> Iterator[Violation]:
+    for entry in plan.assignments:
+        case = config.cases_by_id.get(entry.case_id)
+        if case is None:
+            continue
+        if entry.previous_manager_id != case.manager:
+            yield Violation("previous_manager", entry.case_id,
+                            f"previous manager {entry.previous_manager_id} reported, the config says {case.manager}")
+        if entry.moved != _is_move(case, entry.manager_id):
+            yield Violation("moved_flag", entry.case_id,
+                            f"moved={entry.moved}, but the case goes from {case.manager} to {entry.manager_id}")
+
+
+def _move_list(config: Config, plan: Plan, assignment: Mapping[str, str | None]) -> Iterator[Violation]:
+    """plan.moves lists exactly the moved cases, each once, with from, to, points, rule and reason."""
+    listed: set[str] = set()
+    for move in plan.moves:
+        case = config.cases_by_id.get(move.case_id)
+        if case is None:
+            yield Violation("move_unexpected", move.case_id, "a move of a case the config does not have")
+            continue
+        if move.case_id in listed:
+            yield Violation("move_duplicate", move.case_id, "the case is listed as moved more than once")
+            continue
+        listed.add(move.case_id)
+        manager_id = assignment.get(move.case_id)
+        if not _is_move(case, manager_id):
+            yield Violation("move_unexpected", move.case_id, f"listed as moved, but the case goes from "
+                                                             f"{case.manager} to {manager_id}")
+            continue
+        yield from _move_fields(config, case, move.from_manager, move.to_manager, move.points, str(manager_id))
+        if move.client_id != case.client:
+            yield _client_mismatch(move.case_id, move.client_id, case.client)
+        if _missing_reason(move.rule, move.reason):
+            yield Violation("reason_missing", move.case_id, "a move needs a rule and a reason")
+    for case in config.cases:
+        if _is_move(case, assignment.get(case.id)) and case.id not in listed:
+            yield Violation("move_missing", case.id,
+                            f"moved from {case.manager} to {assignment[case.id]} but not listed in moves")
+
+
+def _move_fields(config: Config, case: Case, from_manager: str | None, to_manager: str, points: float,
+                 assigned_to: str) -> Iterator[Violation]:
+    problems = []
+    if from_manager != case.manager:
+        problems.append(f"from {from_manager} (the current manager is {case.manager})")
+    if to_manager != assigned_to:
+        problems.append(f"to {to_manager} (the case is assigned to {assigned_to})")
+    if not _close(points, config.case_points(case)):
+        problems.append(f"points {points} (the case has {config.case_points(case)})")
+    if problems:
+        yield Violation("move_mismatch", case.id, "the move says " + "; ".join(problems))
+
+
+# --- loads, capacity and reported metrics ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Load:
+    """A manager's recomputed load."""
+
+    manager: Manager
+    load: float
+    cases: int
+    capacity: float
+    max_cases: int
+
+    @property
+    def utilisation(self) -> float:
+        return self.load / self.capacity
+
+    @property
+    def overload(self) -> float:
+        return max(0.0, self.load - self.capacity)
+
+    @property
+    def overloaded(self) -> bool:
+        return self.load > self.capacity + TOLERANCE or self.cases > self.max_cases
+
+
+def _recompute_loads(config: Config, assignment: Mapping[str, str | None]) -> dict[str, _Load]:
+    points: dict[str, float] = defaultdict(float)
+    counts: dict[str, int] = defaultdict(int)
+    for case in config.cases:
+        manager_id = assignment.get(case.id)
+        if manager_id is not None:
+            points[manager_id] += config.case_points(case)
+            counts[manager_id] += 1
+    return {
+        manager.id: _Load(manager, points[manager.id], counts[manager.id],
+                          config.capacity_points(manager), config.max_cases(manager))
+        for manager in config.managers
+    }
+
+
+def _manager_loads(config: Config, plan: Plan, loads: Mapping[str, _Load]) -> Iterator[Violation]:
+    """One plan.managers entry per manager, each matching the recomputed load; overload reported."""
+    seen: set[str] = set()
+    for entry in plan.managers:
+        truth = loads.get(entry.manager_id)
+        if truth is None or entry.manager_id in seen:
+            yield Violation("manager_load_unknown", entry.manager_id,
+                            "a load entry for an unknown manager, or a second entry for one manager")
+            continue
+        seen.add(entry.manager_id)
+        wrong = _wrong_fields(
+            {"level": entry.level, "region": entry.region, "cases": entry.cases, "max_cases": entry.max_cases,
+             "load": entry.load, "capacity": entry.capacity, "utilisation": entry.utilisation,
+             "overload": entry.overload},
+            {"level": truth.manager.level, "region": truth.manager.region, "cases": truth.cases,
+             "max_cases": truth.max_cases, "load": truth.load, "capacity": truth.capacity,
+             "utilisation": truth.utilisation, "overload": truth.overload},
+        )
+        if not wrong:
+            continue
+        hides_overload = truth.overloaded and any(
+            text.split(" ", 1)[0] in ("cases", "max_cases", "overload") for text in wrong)
+        rule = "overload_unreported" if hides_overload else "manager_load_mismatch"
+        yield Violation(rule, entry.manager_id, "; ".join(wrong))
+    for manager in config.managers:
+        if manager.id not in seen:
+            yield Violation("manager_load_missing", manager.id, "the plan has no load entry for this manager")
+
+
+def _wrong_fields(reported: Mapping[str, object], expected: Mapping[str, object],
+                  terms: Mapping[str, int] | None = None) -> list[str]:
+    """'field reported X, expected Y' for each field that differs (floats within the tolerance)."""
+    terms = terms or {}
+    wrong = []
+    for name, want in expected.items():
+        got = reported[name]
+        if isinstance(want, float) and isinstance(got, int | float) and not isinstance(got, bool):
+            same = _close(float(got), want, terms.get(name, 1))
+        else:
+            same = got == want
+        if not same:
+            shown = f"{want:.6g}" if isinstance(want, float) else want
+            wrong.append(f"{name} {got} reported, recomputed {shown}")
+    return wrong
+
+
+def _level_summaries(config: Config, plan: Plan, loads: Mapping[str, _Load]) -> Iterator[Violation]:
+    by_level: dict[str, list[_Load]] = defaultdict(list)
+    for load in loads.values():
+        by_level[load.manager.level].append(load)
+    level_names = {level.name for level in config.policy.levels}
+    seen: set[str] = set()
+    for entry in plan.levels:
+        if entry.level not in level_names or entry.level in seen:
+            yield Violation("level_summary_mismatch", entry.level,
+                            "a summary for an unknown level, or a second summary for one level")
+            continue
+        seen.add(entry.level)
+        members = by_level.get(entry.level, [])
+        utilisations = [member.utilisation for member in members]
+        count = len(members)
+        wrong = _wrong_fields(
+            entry.model_dump(),
+            {"managers": count, "cases": sum(member.cases for member in members),
+             "load": sum(member.load for member in members),
+             "capacity": sum(member.capacity for member in members),
+             "max_utilisation": max(utilisations, default=0.0),
+             "mean_utilisation": sum(utilisations) / count if count else 0.0},
+            {"load": count, "capacity": count, "mean_utilisation": 2},
+        )
+        if wrong:
+            yield Violation("level_summary_mismatch", entry.level, "; ".join(wrong))
+    for level in config.policy.levels:
+        if level.name not in seen:
+            yield Violation("level_summary_mismatch", level.name, "the plan has no summary for this level")
+
+
+def _assignment_summary(config: Config, plan: Plan, assignment: Mapping[str, str | None],
+                        loads: Mapping[str, _Load]) -> Iterator[Violation]:
+    unassigned = [config.cases_by_id[case_id] for case_id, manager in assignment.items() if manager is None]
+    managers = len(loads)
+    expected: dict[str, object] = {
+        "managers": len(config.managers),
+        "cases": len(config.cases),
+        "assigned_cases": sum(1 for manager in assignment.values() if manager is not None),
+        "unassigned_cases": len(unassigned),
+        "unassigned_points": float(sum(config.case_points(case) for case in unassigned)),
+        "total_load": float(sum(load.load for load in loads.values())),
+        "total_capacity": float(sum(load.capacity for load in loads.values())),
+        "max_utilisation": max((load.utilisation for load in loads.values()), default=0.0),
+        "overloaded_managers": sum(1 for load in loads.values() if load.overloaded),
+        "overload_points": float(sum(load.overload for load in loads.values())),
+        "moves": sum(1 for case in config.cases if _is_move(case, assignment.get(case.id))),
+        "region_mismatches": _region_mismatches(config, assignment),
+    }
+    terms = {"unassigned_points": len(unassigned), "total_load": managers, "total_capacity": managers,
+             "overload_points": managers}
+    yield from _summary_violations(plan.summary.model_dump(), expected, terms)
+
+
+def _summary_violations(reported: Mapping[str, object], expected: Mapping[str, object],
+                        terms: Mapping[str, int]) -> Iterator[Violation]:
+    for text in _wrong_fields(reported, expected, terms):
+        name = text.split(" ", 1)[0]
+        yield Violation("summary_mismatch", f"summary.{name}", text)
+
+
+def _region_mismatches(config: Config, assignment: Mapping[str, str | None]) -> int:
+    """Cases held by a manager of another region (only when both regions are known)."""
+    count = 0
+    for case_id, manager_id in assignment.items():
+        if manager_id is None:
+            continue
+        client_region = config.clients_by_id[config.cases_by_id[case_id].client].region
+        manager_region = config.managers_by_id[manager_id].region
+        if client_region is not None and manager_region is not None and client_region != manager_region:
+            count += 1
+    return count
+
+
+# --- schedule -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """A scheduled contact whose times parse, with its case, client and manager looked up."""
+
+    contact: ScheduledContact
+    subject: str
+    start: int
+    end: int
+    client: Client
+    manager: Manager
+
+
+class _Calendar:
+    """Per (manager, day) windows and per day client windows, computed once each."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._working: dict[str, frozenset[date]] = {}
+        self._manager_windows: dict[tuple[str, date], list[TimeWindow]] = {}
+        self._client_windows: dict[tuple[str, date], list[TimeWindow]] = {}
+
+    def working_days(self, manager: Manager) -> frozenset[date]:
+        if manager.id not in self._working:
+            self._working[manager.id] = frozenset(self.config.manager_days(manager))
+        return self._working[manager.id]
+
+    def manager_windows(self, manager: Manager, day: date) -> list[TimeWindow]:
+        key = (manager.id, day)
+        if key not in self._manager_windows:
+            self._manager_windows[key] = self.config.manager_windows(manager, day)
+        return self._manager_windows[key]
+
+    def client_windows(self, client: Client, day: date) -> list[TimeWindow]:
+        key = (client.id, day)
+        if key not in self._client_windows:
+            self._client_windows[key] = self.config.client_windows(client, day)
+        return self._client_windows[key]
+
+
+def _contact_subject(case_id: str, requirement_index: int, occurrence: int) -> str:
+    return f"{case_id}#{requirement_index}.{occurrence}"
+
+
+def _check_schedule(config: Config, plan: Plan, assignment: Mapping[str, str | None]) -> list[Violation]:
+    due = {(item.case_id, item.requirement_index, item.occurrence): item
+           for case in config.cases for item in config.due_contacts(case)}
+    violations = list(_contact_listing(config, plan, assignment, due))
+    calendar = _Calendar(config)
+    placed: list[_Placed] = []
+    for contact in plan.contacts:
+        found = _place(config, contact, violations)
+        if found is not None:
+            placed.append(found)
+            violations.extend(_contact_times(config, calendar, found))
+    by_manager_day: dict[tuple[str, date], list[_Placed]] = defaultdict(list)
+    by_case: dict[str, list[_Placed]] = defaultdict(list)
+    for item in placed:
+        by_manager_day[(item.manager.id, item.contact.day)].append(item)
+        by_case[item.contact.case_id].append(item)
+    for (_, day), items in sorted(by_manager_day.items()):
+        items.sort(key=lambda item: (item.start, item.end, item.subject))
+        violations.extend(_manager_day(config, calendar, day, items))
+    for case_id in sorted(by_case):
+        violations.extend(_spacing(config, case_id, by_case[case_id]))
+    violations.extend(_schedule_summary(plan, len(due)))
+    return violations
+
+
+def _contact_listing(config: Config, plan: Plan, assignment: Mapping[str, str | None],
+                     due: Mapping[ContactKey, DueContact]) -> Iterator[Violation]:
+    """Every due contact is scheduled once or listed unscheduled once; nothing else appears."""
+    entries: list[ScheduledContact | UnscheduledContact] = [*plan.contacts, *plan.unscheduled]
+    seen: set[ContactKey] = set()
+    for entry in entries:
+        key = (entry.case_id, entry.requirement_index, entry.occurrence)
+        subject = _contact_subject(*key)
+        requirement = due.get(key)
+        if requirement is None:
+            yield Violation("contact_not_due", subject, "the config has no such contact due this week")
+            continue
+        if key in seen:
+            yield Violation("contact_duplicate", subject, "scheduled or listed unscheduled more than once")
+            continue
+        seen.add(key)
+        yield from _contact_fields(config, entry, subject, requirement, assignment.get(entry.case_id))
+    for key in sorted(set(due) - seen):
+        yield Violation("contact_missing", _contact_subject(*key), "due, but neither scheduled nor listed unscheduled")
+
+
+def _contact_fields(config: Config, entry: ScheduledContact | UnscheduledContact, subject: str,
+                    requirement: DueContact, manager_id: str | None) -> Iterator[Violation]:
+    case = config.cases_by_id[entry.case_id]
+    if entry.client_id != case.client:
+        yield _client_mismatch(subject, entry.client_id, case.client)
+    if entry.mode != requirement.mode:
+        yield Violation("contact_mode", subject, f"mode {entry.mode}, the requirement says {requirement.mode}")
+    if entry.minutes != requirement.minutes:
+        yield Violation("contact_minutes", subject,
+                        f"{entry.minutes} minutes, the requirement says {requirement.minutes}")
+    if isinstance(entry, ScheduledContact):
+        yield from _scheduled_manager(entry, subject, manager_id)
+    else:
+        yield from _unscheduled_manager(entry, subject, manager_id)
+
+
+def _scheduled_manager(entry: ScheduledContact, subject: str, manager_id: str | None) -> Iterator[Violation]:
+    if manager_id is None:
+        yield Violation("contact_case_unassigned", subject,
+                        "scheduled, but the case is unassigned (list it unscheduled with rule case_unassigned)")
+    elif entry.manager_id != manager_id:
+        yield Violation("contact_manager", subject, f"given to {entry.manager_id}; the case is with {manager_id}")
+
+
+def _unscheduled_manager(entry: UnscheduledContact, subject: str, manager_id: str | None) -> Iterator[Violation]:
+    if _missing_reason(entry.rule, entry.reason):
+        yield Violation("reason_missing", subject, "an unscheduled contact needs a rule and a reason")
+    if (manager_id is None) != (entry.rule == "case_unassigned"):
+        yield Violation("contact_case_unassigned", subject,
+                        f"rule {entry.rule}, but the case is {'with ' + manager_id if manager_id else 'unassigned'}; "
+                        "rule case_unassigned is for (and only for) contacts of unassigned cases")
+    if entry.manager_id is not None and entry.manager_id != manager_id:
+        yield Violation("contact_manager", subject, f"listed for {entry.manager_id}; the case is with {manager_id}")
+
+
+def _place(config: Config, contact: ScheduledContact, violations: list[Violation]) -> _Placed | None:
+    """The contact with parsed times and looked-up people, or None when it cannot be placed at all."""
+    subject = _contact_subject(contact.case_id, contact.requirement_index, contact.occurrence)
+    case = config.cases_by_id.get(contact.case_id)
+    manager = config.managers_by_id.get(contact.manager_id)
+    if case is None or manager is None:
+        if manager is None:
+            violations.append(Violation("manager_unknown", subject, f"'{contact.manager_id}' is not a manager"))
+        return None
+    if contact.travel_minutes_before < 0:
+        violations.append(Violation("travel_minutes_negative", subject,
+                                    f"travel_minutes_before is {contact.travel_minutes_before}"))
+    try:
+        start, end = parse_clock(contact.start), parse_clock(contact.end)
+    except ValueError as error:
+        violations.append(Violation("contact_duration", subject, str(error)))
+        return None
+    if end - start != contact.minutes:
+        violations.append(Violation("contact_duration", subject,
+                                    f"{contact.start}-{contact.end} is {end - start} minutes, not {contact.minutes}"))
+    client = config.clients_by_id[case.client]
+    return _Placed(contact, subject, start, end, client, manager)
+
+
+def _inside(windows: Iterable[TimeWindow], start: int, end: int) -> TimeWindow | None:
+    for window in windows:
+        if window.start <= start and end <= window.end:
+            return window
+    return None
+
+
+def _contact_times(config: Config, calendar: _Calendar, item: _Placed) -> Iterator[Violation]:
+    """Rules one contact must meet alone: slot grid, working day, both people's windows, lunch."""
+    scheduling = config.policy.scheduling
+    contact, subject = item.contact, item.subject
+    span = f"{contact.day} {contact.start}-{contact.end}"
+    if item.start % scheduling.slot_minutes:
+        yield Violation("slot_grid", subject,
+                        f"starts at {contact.start}, off the {scheduling.slot_minutes}-minute grid")
+    if contact.day not in calendar.working_days(item.manager):
+        yield Violation("working_day", subject, f"{contact.day} is not a working day of {item.manager.id}")
+    elif _inside(calendar.manager_windows(item.manager, contact.day), item.start, item.end) is None:
+        yield Violation("manager_window", subject, f"{span} is outside {item.manager.id}'s availability")
+    if _inside(calendar.client_windows(item.client, contact.day), item.start, item.end) is None:
+        yield Violation("client_window", subject, f"{span} is outside the client's availability")
+    lunch = scheduling.lunch
+    if lunch is not None and item.start < lunch.end and lunch.start < item.end:
+        yield Violation("lunch", subject, f"{span} overlaps lunch")
+
+
+def _manager_day(config: Config, calendar: _Calendar, day: date, items: list[_Placed]) -> Iterator[Violation]:
+    """Rules between the contacts of one manager on one day (`items` sorted by start)."""
+    manager = items[0].manager
+    subject = f"{manager.id} {day}"
+    limit = config.policy.scheduling.max_contacts_per_day
+    if len(items) > limit:
+        yield Violation("day_limit", subject, f"{len(items)} contacts, the limit is {limit}")
+    latest = items[0]
+    for item in items[1:]:
+        if item.start < latest.end:
+            yield Violation("manager_overlap", subject, f"{latest.subject} and {item.subject} overlap")
+        if item.end > latest.end:
+            latest = item
+    yield from _travel(config, calendar, day, [item for item in items if item.contact.mode == "in_person"])
+
+
+def _travel(config: Config, calendar: _Calendar, day: date, visits: list[_Placed]) -> Iterator[Violation]:
+    """Consecutive in-person visits leave the travel time between them; the base at the day's ends."""
+    if not visits:
+        return
+    speed = config.policy.scheduling.travel_speed_kmh
+    manager = visits[0].manager
+    for before, after in pairwise(visits):
+        need = _travel_minutes(before.client.location, after.client.location, speed)
+        if after.start - before.end < need:
+            yield Violation("travel", after.subject,
+                            f"starts {after.start - before.end} min after {before.subject} ends; "
+                            f"travel needs {need} min")
+    if manager.base is None:
+        return
+    windows = calendar.manager_windows(manager, day)
+    first, last = visits[0], visits[-1]
+    first_window = _inside(windows, first.start, first.end)
+    need = _travel_minutes(manager.base, first.client.location, speed)
+    if first_window is not None and first.start - first_window.start < need:
+        yield Violation("travel_from_base", first.subject,
+                        f"starts {first.start - first_window.start} min into the day; travel from the base "
+                        f"needs {need} min")
+    last_window = _inside(windows, last.start, last.end)
+    need = _travel_minutes(last.client.location, manager.base, speed)
+    if last_window is not None and last_window.end - last.end < need:
+        yield Violation("travel_to_base", last.subject,
+                        f"ends {last_window.end - last.end} min before the day ends; travel back to the base "
+                        f"needs {need} min")
+
+
+def haversine_km(a: GeoPoint, b: GeoPoint) -> float:
+    """Great-circle distance in km on a sphere of radius 6371 km."""
+    lat_a, lat_b = math.radians(a.lat), math.radians(b.lat)
+    half_dlat = (lat_b - lat_a) / 2
+    half_dlon = math.radians(b.lon - a.lon) / 2
+    h = math.sin(half_dlat) ** 2 + math.cos(lat_a) * math.cos(lat_b) * math.sin(half_dlon) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _travel_minutes(a: GeoPoint | None, b: GeoPoint | None, speed_kmh: float) -> int:
+    """Whole minutes from a to b, rounded up; 0 when either place is unknown."""
+    if a is None or b is None:
+        return 0
+    return max(0, math.ceil(haversine_km(a, b) / speed_kmh * 60 - _CEIL_SLACK))
+
+
+def _spacing(config: Config, case_id: str, items: list[_Placed]) -> Iterator[Violation]:
+    """Contacts of one case at least min_days_between_contacts apart (same day counts as 0 apart)."""
+    gap = config.policy.scheduling.min_days_between_contacts
+    if gap == 0:
+        return
+    ordered = sorted(items, key=lambda item: (item.contact.day, item.start, item.subject))
+    for before, after in pairwise(ordered):
+        apart = (after.contact.day - before.contact.day).days
+        if apart < gap:
+            yield Violation("min_days_between", case_id,
+                            f"{before.subject} on {before.contact.day} and {after.subject} on "
+                            f"{after.contact.day} are {apart} days apart; the policy needs {gap}")
+
+
+def _schedule_summary(plan: Plan, due_count: int) -> Iterator[Violation]:
+    summary = plan.summary
+    yield from _summary_violations(
+        {"contacts_due": summary.contacts_due, "contacts_scheduled": summary.contacts_scheduled},
+        {"contacts_due": due_count, "contacts_scheduled": len(plan.contacts)}, {})
+    if summary.travel_minutes < 0:
+        yield Violation("summary_mismatch", "summary.travel_minutes", f"{summary.travel_minutes} is negative")
