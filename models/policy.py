@@ -55,6 +55,15 @@ class DayWindow(StrictModel):
         return self.end - self.start
 
 
+class ScheduleWeights(StrictModel):
+    """Soft goals of the weekly schedule; placing every due contact always comes first."""
+
+    early: float = Field(default=2, ge=0, description="Per day an urgent contact waits, per urgency unit "
+                                                      "(overdue and high-complexity contacts are urgent).")
+    balance: float = Field(default=1, ge=0, description="Per minute of contacts on the busiest day.")
+    travel: float = Field(default=1, ge=0, description="Per minute of travel.")
+
+
 class Scheduling(StrictModel):
     slot_minutes: int = Field(default=15, gt=0, le=120, description="Contacts start on this grid.")
     day: DayWindow = Field(default_factory=lambda: DayWindow(start=8 * 60, end=17 * 60))
@@ -63,6 +72,7 @@ class Scheduling(StrictModel):
     max_contacts_per_day: int = Field(default=6, gt=0)
     min_days_between_contacts: int = Field(default=2, ge=0, le=6)
     travel_speed_kmh: float = Field(default=40, gt=0)
+    weights: ScheduleWeights = Field(default_factory=ScheduleWeights)
 
     @field_validator("slot_minutes")
     @classmethod
