@@ -1,44 +1,732 @@
-"""Loading a config (YAML plus the CSV files it names) into a validated `Config`.
+"""Loading a config (YAML plus the CSV files it names) into a validated `Config`, with located errors.
 
-MINIMAL VERSION: the loader helper replaces this with located errors (FILE:LINE:COL).
+Every problem found in one run is raised together as a `ConfigError`, each pinned to a place:
+`FILE:LINE:COL: field.path: message` for YAML, `FILE:ROW: column: message` for CSV rows.
+
+YAML is read event by event (libyaml when available) and the plain data is built here, not by
+PyYAML's constructor, so that (a) every value keeps its line and column, (b) nothing but plain
+scalars, lists and mappings can come in (no python tags, no anchors or aliases, so no alias
+bombs), (c) duplicate keys are caught, and (d) deep nesting is refused before it can exhaust the
+stack. Inputs are only ever read.
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
+import io
+import json
+import re
+import types
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from models.organisation import Config
 from models.plan import Plan
-from models.problems import ConfigError, LocatedProblem, format_path
+from models.problems import ConfigError, FieldPath, LocatedProblem, format_path
 from models.validation import find_problems
+
+MAX_YAML_BYTES = 50 * 1024 * 1024
+MAX_CSV_BYTES = 200 * 1024 * 1024
+MAX_PLAN_BYTES = 1024 * 1024 * 1024
+MAX_DEPTH = 32
+LIST_KEYS = ("managers", "clients", "cases")
+
+# The CSV columns of each list; multi-valued cells separate their items with ';'.
+MANAGER_COLUMNS = ("id", "name", "level", "fte", "region", "office", "lat", "lon", "languages", "skills",
+                   "availability", "leave", "accepts_new_cases", "email", "phone")
+CLIENT_COLUMNS = ("id", "name", "household", "language", "region", "lat", "lon", "availability")
+CASE_COLUMNS = ("id", "client", "type", "complexity", "opened", "manager", "locked", "escalate", "points",
+                "contacts")
+CSV_COLUMNS: dict[str, tuple[str, ...]] = {
+    "managers": MANAGER_COLUMNS,
+    "clients": CLIENT_COLUMNS,
+    "cases": CASE_COLUMNS,
+}
+REQUIRED_CSV_COLUMNS: dict[str, tuple[str, ...]] = {
+    "managers": ("id", "level"),
+    "clients": ("id",),
+    "cases": ("id", "client", "type", "complexity"),
+}
+# lat/lon cells become this nested point of the item.
+_POINT_FIELD = {"managers": "base", "clients": "location"}
+
+_SAFE_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "str", "timestamp")
+)
+_STR_TAG = "tag:yaml.org,2002:str"
+_MAP_TAGS = frozenset({None, "!", "tag:yaml.org,2002:map"})
+_SEQ_TAGS = frozenset({None, "!", "tag:yaml.org,2002:seq"})
+_PLAIN_TOKEN = re.compile(r"[^,\]}#\n]*")
+
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+Position = tuple[int, int]
+
+
+# --------------------------------------------------------------------------------------------
+# Where things came from
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CsvSource:
+    """A list read from a CSV file: the file and the line of each row (the header is line 1)."""
+
+    file: str
+    lines: list[int]
+
+
+@dataclass
+class SourceMap:
+    """Field path → place in the input, for turning a field path into `FILE:LINE:COL`."""
+
+    file: str
+    text: str = ""
+    positions: dict[FieldPath, Position] = field(default_factory=dict)
+    key_positions: dict[FieldPath, Position] = field(default_factory=dict)
+    csv: dict[str, CsvSource] = field(default_factory=dict)
+
+    def csv_row(self, path: FieldPath) -> tuple[CsvSource, int] | None:
+        if len(path) >= 2 and isinstance(path[0], str) and isinstance(path[1], int) and path[0] in self.csv:
+            source = self.csv[path[0]]
+            if 0 <= path[1] < len(source.lines):
+                return source, source.lines[path[1]]
+        return None
+
+    def position(self, path: FieldPath, at_key: bool = False) -> Position | None:
+        """The value at `path` (its key when `at_key`), else the nearest enclosing value given."""
+        if at_key and path in self.key_positions:
+            return self.key_positions[path]
+        for end in range(len(path), -1, -1):
+            found = self.positions.get(path[:end])
+            if found is not None:
+                return found
+        return None
+
+    def plain_text_at(self, path: FieldPath) -> str | None:
+        """The unquoted source text of the scalar at `path` (for 'put it in quotes' hints)."""
+        where = self.positions.get(path)
+        if where is None or not self.text:
+            return None
+        lines = self.text.splitlines()
+        if where[0] > len(lines):
+            return None
+        match = _PLAIN_TOKEN.match(lines[where[0] - 1], where[1] - 1)
+        return match.group(0).strip() if match else None
+
+    def locate(self, path: FieldPath, message: str, at_key: bool = False) -> LocatedProblem:
+        row = self.csv_row(path)
+        if row is not None:
+            source, line = row
+            return LocatedProblem(source.file, line, None, csv_column(path), message)
+        where = self.position(path, at_key)
+        if where is None:
+            return LocatedProblem(self.file, None, None, format_path(path), message)
+        return LocatedProblem(self.file, where[0], where[1], format_path(path), message)
+
+
+def csv_column(path: FieldPath) -> str:
+    """The CSV column that holds the field at `path` (managers/clients/cases, row, field, ...)."""
+    if len(path) < 3:
+        return ""
+    name = str(path[2])
+    if name in _POINT_FIELD.values():
+        return str(path[3]) if len(path) > 3 else "lat"
+    return name
+
+
+class _Fatal(Exception):
+    """A problem after which the input cannot be read any further."""
+
+    def __init__(self, problem: LocatedProblem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+# --------------------------------------------------------------------------------------------
+# Public entry points
+# --------------------------------------------------------------------------------------------
 
 
 def load_config(path: Path) -> Config:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for key in ("managers", "clients", "cases"):
-        if isinstance(data.get(key), str):
-            with (path.parent / data[key]).open(newline="", encoding="utf-8") as stream:
-                data[key] = [_csv_row(row) for row in csv.DictReader(stream)]
+    """Read, check and cross-reference a config; raise `ConfigError` listing every problem."""
     try:
-        config = Config.model_validate(data)
-    except ValidationError as error:
-        raise ConfigError([
-            LocatedProblem(str(path), None, None, format_path(tuple(e["loc"])), e["msg"]) for e in error.errors()
-        ]) from None
-    problems = find_problems(config)
+        text = read_text(path, MAX_YAML_BYTES, "config")
+        data, source, problems = parse_yaml(text, str(path))
+    except _Fatal as fatal:
+        raise ConfigError([fatal.problem]) from None
+    if not isinstance(data, dict):
+        found = "nothing" if data is None else f"a {_kind(data)}"
+        raise ConfigError([LocatedProblem(str(path), 1, 1, "", (
+            f"the top level must be a mapping (week_start:, policy:, managers:, ...), but the file holds {found}"
+        ))])
+    data, csv_problems = _read_csv_lists(data, path, source)
+    problems.extend(csv_problems)
     if problems:
-        raise ConfigError([LocatedProblem(str(path), None, None, p.dotted_path, p.message) for p in problems])
+        raise ConfigError(_ordered(problems, source))
+    config, validation_problems = validate_config(data, source)
+    if config is None or validation_problems:
+        raise ConfigError(_ordered(validation_problems, source))
     return config
 
 
-def _csv_row(row: dict[str, str]) -> dict[str, Any]:
-    return {key: value for key, value in row.items() if value != ""}
-
-
 def load_plan(path: Path) -> Plan:
-    return Plan.model_validate_json(path.read_text(encoding="utf-8"))
+    """Read a plan.json; raise `ConfigError` with located problems when it is not a valid plan."""
+    file = str(path)
+    try:
+        text = read_text(path, MAX_PLAN_BYTES, "plan")
+    except _Fatal as fatal:
+        raise ConfigError([fatal.problem]) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ConfigError([LocatedProblem(file, error.lineno, error.colno, "", f"JSON syntax error: {error.msg}")
+                           ]) from None
+    try:
+        return Plan.model_validate(data)
+    except ValidationError as error:
+        source = _json_source_map(text, file)
+        raise ConfigError([_error_problem(detail, source, Plan) for detail in error.errors()]) from None
+
+
+def read_text(path: Path, limit: int, what: str, blame: LocatedProblem | None = None) -> str:
+    """The file as text, refusing what is missing, too large or not UTF-8 (a leading BOM is fine).
+
+    `blame` is where a missing file is reported (the YAML line that names a CSV file).
+    """
+    def fatal(line: int | None, column: int | None, message: str) -> _Fatal:
+        if blame is not None and line is None:
+            return _Fatal(LocatedProblem(blame.file, blame.line, blame.column, blame.field, message))
+        return _Fatal(LocatedProblem(str(path), line, column, "", message))
+
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise fatal(None, None, f"{what} file {path} is not a file")
+        if size > limit:
+            raise fatal(None, None, f"{what} file is {size / 2**20:.0f} MB, larger than the {limit // 2**20} MB "
+                                    "limit; split it or check that it is the right file")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise fatal(None, None, f"{what} file {path} not found") from None
+    except OSError as error:
+        raise fatal(None, None, f"cannot read {what} file {path}: {error.strerror}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line_start = data.rfind(b"\n", 0, error.start) + 1
+        raise fatal(data.count(b"\n", 0, error.start) + 1, error.start - line_start + 1,
+                    f"byte 0x{data[error.start]:02x} is not UTF-8 text; save the file as UTF-8") from None
+
+
+# --------------------------------------------------------------------------------------------
+# YAML: events → plain data plus positions
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Frame:
+    """An open list or mapping while its events stream in."""
+
+    value: list[Any] | dict[str, Any]
+    path: FieldPath
+    key: str | None = None
+    key_position: Position | None = None
+
+
+def parse_yaml(text: str, file: str) -> tuple[Any, SourceMap, list[LocatedProblem]]:
+    """Plain data from one YAML document, its source map, and problems that do not stop reading.
+
+    Raises `_Fatal` for syntax errors, anchors, aliases, unsafe tags on collections and deep nesting.
+    """
+    source = SourceMap(file, text)
+    builder = _YamlBuilder(source)
+    loader = _Loader(text)
+    try:
+        while loader.check_event():
+            builder.feed(loader.get_event())  # type: ignore[no-untyped-call]
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        message = "YAML syntax error: " + " ".join(
+            part for part in (error.problem, f"({error.context})" if error.context else None) if part
+        )
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+        raise _Fatal(LocatedProblem(file, line, column, "", message)) from None
+    except yaml.YAMLError as error:  # reader errors: control characters and the like
+        position = getattr(error, "position", None)
+        line, column = _line_col(text, position) if isinstance(position, int) else (None, None)
+        reason = getattr(error, "reason", str(error))
+        raise _Fatal(LocatedProblem(file, line, column, "", f"cannot read the file: {reason}")) from None
+    finally:
+        loader.dispose()
+    return builder.root, source, builder.problems
+
+
+def _line_col(text: str, index: int) -> Position:
+    index = min(index, len(text))
+    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+class _YamlBuilder:
+    """Turns parser events into lists, dicts and scalars, recording where each value starts."""
+
+    def __init__(self, source: SourceMap) -> None:
+        self.source = source
+        self.root: Any = None
+        self.problems: list[LocatedProblem] = []
+        self.stack: list[_Frame] = []
+        self.documents = 0
+        self.scalars = yaml.SafeLoader("")  # only its scalar constructors are used
+
+    def feed(self, event: yaml.Event) -> None:
+        mark = event.start_mark
+        position = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                self._fatal(position, "", "only one YAML document is allowed per file (found a second '---')")
+        elif isinstance(event, yaml.AliasEvent):
+            self._fatal(position, self._next_path_text(),
+                        f"YAML aliases (*{event.anchor}) are not allowed; repeat the value instead")
+        elif isinstance(event, yaml.ScalarEvent | yaml.CollectionStartEvent):
+            if event.anchor is not None:
+                self._fatal(position, self._next_path_text(),
+                            f"YAML anchors (&{event.anchor}) are not allowed; repeat the value instead")
+            if isinstance(event, yaml.ScalarEvent):
+                self._add(self._scalar(event, position), position, event)
+            else:
+                self._open(event, position)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            self.stack.pop()
+
+    def _fatal(self, position: Position, field_text: str, message: str) -> None:
+        raise _Fatal(LocatedProblem(self.source.file, position[0], position[1], field_text, message))
+
+    def _next_path_text(self) -> str:
+        if not self.stack:
+            return ""
+        frame = self.stack[-1]
+        if isinstance(frame.value, list):
+            return format_path((*frame.path, len(frame.value)))
+        return format_path((*frame.path, frame.key) if frame.key is not None else frame.path)
+
+    def _scalar(self, event: yaml.ScalarEvent, position: Position) -> Any:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.scalars.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
+        if tag == _STR_TAG:
+            return event.value
+        if tag not in _SAFE_SCALAR_TAGS:
+            self.problems.append(LocatedProblem(self.source.file, position[0], position[1],
+                                                self._next_path_text(), f"YAML tag '{event.tag}' is not allowed"))
+            return event.value
+        node = yaml.ScalarNode(tag, event.value, None, None, event.style)
+        try:
+            return self.scalars.yaml_constructors[tag](self.scalars, node)
+        except (ValueError, OverflowError, yaml.YAMLError):
+            # e.g. 2026-02-30 looks like a date but is none: keep the text, validation says why
+            return event.value
+
+    def _open(self, event: yaml.CollectionStartEvent, position: Position) -> None:
+        is_mapping = isinstance(event, yaml.MappingStartEvent)
+        if event.tag not in (_MAP_TAGS if is_mapping else _SEQ_TAGS):
+            self._fatal(position, self._next_path_text(), f"YAML tag '{event.tag}' is not allowed")
+        if len(self.stack) >= MAX_DEPTH:
+            self._fatal(position, "", f"the data nests more than {MAX_DEPTH} levels deep; "
+                                      "a caseload config needs only a few")
+        container: list[Any] | dict[str, Any] = {} if is_mapping else []
+        path = self._add(container, position, event)
+        if path is not None:
+            self.stack.append(_Frame(container, path))
+
+    def _add(self, value: Any, position: Position, event: yaml.NodeEvent) -> FieldPath | None:
+        """Place a value in the open container; returns its path, or None when it was a key."""
+        if not self.stack:
+            self.root = value
+            self.source.positions[()] = position
+            return ()
+        frame = self.stack[-1]
+        if isinstance(frame.value, list):
+            path: FieldPath = (*frame.path, len(frame.value))
+            frame.value.append(value)
+        elif frame.key is None:
+            self._take_key(frame, event, position)
+            return None
+        else:
+            path = (*frame.path, frame.key)
+            frame.value[frame.key] = value
+            if frame.key_position is not None:
+                self.source.key_positions[path] = frame.key_position
+            frame.key = None
+        self.source.positions[path] = position
+        return path
+
+    def _take_key(self, frame: _Frame, event: yaml.NodeEvent, position: Position) -> None:
+        # Keys are kept as the text written (so `on:` or `2026-01-01:` stay text, as every key here is).
+        if not isinstance(event, yaml.ScalarEvent):
+            self._fatal(position, format_path(frame.path), "a key must be plain text, not a list or mapping")
+            return
+        key = event.value
+        assert isinstance(frame.value, dict)
+        if key in frame.value:
+            first = self.source.key_positions.get((*frame.path, key))
+            where = f" (first at line {first[0]})" if first else ""
+            self.problems.append(LocatedProblem(
+                self.source.file, position[0], position[1], format_path((*frame.path, key)),
+                f"duplicate key '{key}'{where}; each key may appear once in a mapping",
+            ))
+        frame.key = key
+        frame.key_position = position
+
+
+def _json_source_map(text: str, file: str) -> SourceMap:
+    """Positions for a JSON file (JSON is YAML flow style); empty when the YAML reader disagrees."""
+    try:
+        return parse_yaml(text, file)[1]
+    except _Fatal:
+        return SourceMap(file)
+
+
+# --------------------------------------------------------------------------------------------
+# CSV lists
+# --------------------------------------------------------------------------------------------
+
+
+def _read_csv_lists(data: dict[str, Any], yaml_path: Path,
+                    source: SourceMap) -> tuple[dict[str, Any], list[LocatedProblem]]:
+    """A copy of `data` with every CSV-named list read in; problems with the files themselves."""
+    problems: list[LocatedProblem] = []
+    result = dict(data)
+    for key in LIST_KEYS:
+        name = data.get(key)
+        if not isinstance(name, str):
+            continue
+        blame = source.locate((key,), "")
+        csv_path = Path(name) if Path(name).is_absolute() else yaml_path.parent / name
+        try:
+            rows, row_problems = read_csv_rows(key, csv_path, blame)
+        except _Fatal as fatal:
+            problems.append(fatal.problem)
+            continue
+        problems.extend(row_problems)
+        result[key] = [row for _, row in rows]
+        source.csv[key] = CsvSource(str(csv_path), [line for line, _ in rows])
+    return result, problems
+
+
+_Converter = Callable[[str], Any]
+
+
+def read_csv_rows(key: str, path: Path, blame: LocatedProblem | None = None
+                  ) -> tuple[list[tuple[int, dict[str, Any]]], list[LocatedProblem]]:
+    """(line, item) for each row of a managers/clients/cases CSV, and problems with cells.
+
+    Raises `_Fatal` when the file cannot be read or its header is wrong (missing or unknown
+    columns): validating rows against a wrong header would only bury the cause in noise.
+    """
+    text = read_text(path, MAX_CSV_BYTES, f"{key} CSV", blame)
+    file = str(path)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [name.strip().lower() for name in next(reader, [])]
+        _check_header(key, header, file)
+        converters = [_CONVERTERS.get(name, _text) for name in header]
+        rows: list[tuple[int, dict[str, Any]]] = []
+        problems: list[LocatedProblem] = []
+        line = reader.line_num + 1
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                rows.append((line, _row_item(key, header, converters, cells, file, line, problems)))
+            line = reader.line_num + 1
+    except csv.Error as error:
+        raise _Fatal(LocatedProblem(file, reader.line_num, None, "", f"CSV syntax error: {error}")) from None
+    return rows, problems
+
+
+def _check_header(key: str, header: list[str], file: str) -> None:
+    columns = CSV_COLUMNS[key]
+    listing = ", ".join(columns)
+    problems: list[str] = []
+    if not any(header):
+        raise _Fatal(LocatedProblem(file, 1, None, "", f"the file is empty; the first line must name the "
+                                                       f"columns ({listing})"))
+    for index, name in enumerate(header):
+        if name not in columns:
+            close = difflib.get_close_matches(name, columns, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            problems.append(f"{name or '(empty)'}: unknown column '{name}'; {hint}{key} columns are {listing}")
+        elif name in header[:index]:
+            problems.append(f"{name}: column '{name}' appears twice")
+    for name in REQUIRED_CSV_COLUMNS[key]:
+        if name not in header:
+            problems.append(f"{name}: missing required column '{name}'")
+    if problems:
+        # One fatal report naming every header problem: the first carries the rest.
+        first, *rest = problems
+        column, message = first.split(": ", 1)
+        extra = "".join(f"; also {other}" for other in rest)
+        raise _Fatal(LocatedProblem(file, 1, None, column, message + extra))
+
+
+def _row_item(key: str, header: list[str], converters: list[_Converter], cells: list[str], file: str,
+              line: int, problems: list[LocatedProblem]) -> dict[str, Any]:
+    if len(cells) > len(header):
+        problems.append(LocatedProblem(file, line, None, "", f"the row has {len(cells)} cells but the header "
+                                                            f"names {len(header)} columns"))
+    item: dict[str, Any] = {}
+    point: dict[str, str] = {}
+    for name, convert, cell in zip(header, converters, cells, strict=False):  # short rows: the rest is empty
+        value = cell.strip()
+        if not value:
+            continue  # an empty cell means "not given"
+        if name in ("lat", "lon"):
+            point[name] = value
+            continue
+        try:
+            item[name] = convert(value)
+        except ValueError as error:
+            problems.append(LocatedProblem(file, line, None, name, str(error)))
+    if point:
+        item[_POINT_FIELD[key]] = point
+    return item
+
+
+def _text(cell: str) -> str:
+    return cell
+
+
+def _items(cell: str) -> list[str]:
+    """'en;es' → ['en', 'es']."""
+    return [part.strip() for part in cell.split(";") if part.strip()]
+
+
+def _availability(cell: str) -> dict[str, list[str]]:
+    """'mon=08:30-17:00;tue=08:30-12:00,13:00-17:00' → {'mon': [...], 'tue': [..., ...]}."""
+    days: dict[str, list[str]] = {}
+    for part in _items(cell):
+        day, sep, windows = part.partition("=")
+        day = day.strip().lower()
+        if not sep or not day:
+            raise ValueError(f"'{part}' is not day=HH:MM-HH:MM; write e.g. mon=08:30-17:00;tue=08:30-12:00,"
+                             "13:00-17:00")
+        if day in days:
+            raise ValueError(f"day '{day}' is given twice; list all its windows once, separated by ','")
+        days[day] = [window.strip() for window in windows.split(",") if window.strip()]
+    return days
+
+
+def _contacts(cell: str) -> list[dict[str, str]]:
+    """'in_person:60:monthly:2026-11-05;phone:15:weekly' → contact requirements."""
+    contacts: list[dict[str, str]] = []
+    for part in _items(cell):
+        fields = [piece.strip() for piece in part.split(":")]
+        if len(fields) not in (3, 4) or not all(fields):
+            raise ValueError(f"'{part}' is not mode:minutes:frequency[:last], e.g. in_person:60:monthly:"
+                             "2026-11-05")
+        contacts.append(dict(zip(("mode", "minutes", "frequency", "last"), fields, strict=False)))
+    return contacts
+
+
+_CONVERTERS: dict[str, _Converter] = {
+    "languages": _items,
+    "skills": _items,
+    "leave": _items,
+    "availability": _availability,
+    "contacts": _contacts,
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Validation: structure (pydantic), then cross-references
+# --------------------------------------------------------------------------------------------
+
+
+def validate_config(data: dict[str, Any], source: SourceMap) -> tuple[Config | None, list[LocatedProblem]]:
+    """The validated config and every located problem.
+
+    When only some managers, clients or cases are malformed, the rest are still cross-checked,
+    so that one run reports both kinds of problem.
+    """
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as error:
+        details = error.errors()
+        problems = [_error_problem(detail, source, Config) for detail in details]
+        problems.extend(_cross_check_valid_items(data, details, source))
+        return None, problems
+    return config, [source.locate(problem.path, problem.message) for problem in find_problems(config)]
+
+
+def _cross_check_valid_items(data: dict[str, Any], details: Sequence[ErrorDetails],
+                             source: SourceMap) -> Iterator[LocatedProblem]:
+    bad: dict[str, set[int]] = {key: set() for key in LIST_KEYS}
+    for detail in details:
+        loc = detail["loc"]
+        if len(loc) < 2 or loc[0] not in bad or not isinstance(loc[1], int):
+            return  # the policy or the week itself is wrong: cross-checks would mislead
+        bad[str(loc[0])].add(loc[1])
+    reduced = dict(data)
+    for key, indexes in bad.items():
+        items = data.get(key)
+        if indexes and isinstance(items, list):
+            reduced[key] = [_stand_in(key, item, index) if index in indexes else item
+                            for index, item in enumerate(items)]
+    try:
+        config = Config.model_validate(reduced)
+    except ValidationError:
+        return
+    for problem in find_problems(config):
+        path = problem.path
+        inside_stand_in = len(path) >= 3 and path[0] in bad and path[1] in bad[str(path[0])]
+        if not inside_stand_in or (path[2] == "id" and not _is_placeholder_id(config, path)):
+            yield source.locate(path, problem.message)
+
+
+_PLACEHOLDER_ID = "\x00malformed-"
+
+
+def _stand_in(key: str, item: Any, index: int) -> dict[str, Any]:
+    """A valid item with the malformed one's id, so references to it and duplicates still count.
+
+    Its own other problems are already reported by the structural check and are ignored.
+    """
+    item_id = item.get("id") if isinstance(item, dict) else None
+    if not isinstance(item_id, str) or not item_id:
+        item_id = f"{_PLACEHOLDER_ID}{index}"
+    if key == "managers":
+        return {"id": item_id, "level": ""}
+    if key == "cases":
+        return {"id": item_id, "client": "", "type": "", "complexity": ""}
+    return {"id": item_id}
+
+
+def _is_placeholder_id(config: Config, path: FieldPath) -> bool:
+    items: dict[Any, list[Any]] = {"managers": config.managers, "clients": config.clients, "cases": config.cases}
+    index = path[1]
+    return isinstance(index, int) and str(items[path[0]][index].id).startswith(_PLACEHOLDER_ID)
+
+
+def _error_problem(detail: ErrorDetails, source: SourceMap, root: type[BaseModel]) -> LocatedProblem:
+    loc: FieldPath = tuple(detail["loc"])
+    from_csv = source.csv_row(loc) is not None
+    kind = detail["type"]
+    if loc and loc[-1] == "[key]":
+        return source.locate(loc[:-1], _plain_message(detail), at_key=True)
+    if kind == "missing":
+        name = loc[-1] if loc else "?"
+        message = "required, but the cell is empty" if from_csv else f"'{name}' is required but missing"
+        problem = source.locate(loc[:-1], message)
+        return LocatedProblem(problem.file, problem.line, problem.column,
+                              csv_column(loc) if from_csv else format_path(loc), message)
+    if kind == "extra_forbidden":
+        return source.locate(loc, _unknown_key_message(loc, root), at_key=True)
+    message = _plain_message(detail)
+    if kind == "string_type" and not from_csv:
+        message = _quote_hint(detail, loc, source) or message
+    return source.locate(loc, message)
+
+
+def _plain_message(detail: ErrorDetails) -> str:
+    message = detail["msg"]
+    if message.startswith("Value error, "):
+        return message[len("Value error, "):]
+    return f"{message} (got {_shown(detail.get('input'))})"
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, int | float | date):
+        return str(value)
+    return f"a {_kind(value)}"
+
+
+def _quote_hint(detail: ErrorDetails, loc: FieldPath, source: SourceMap) -> str | None:
+    """YAML reads unquoted yes/no/1001/2026-01-01 as non-text; say so and how to fix it."""
+    value = detail.get("input")
+    if value is None or isinstance(value, str | list | dict):
+        return None
+    raw = source.plain_text_at(loc) or str(value)
+    kind = "true/false" if isinstance(value, bool) else "a date" if isinstance(value, date) else "a number"
+    return f"expected text, but YAML reads {raw} as {kind}; put it in quotes: \"{raw}\""
+
+
+def _unknown_key_message(loc: FieldPath, root: type[BaseModel]) -> str:
+    name = str(loc[-1]) if loc else "?"
+    model = _model_at(root, loc[:-1])
+    if model is None:
+        return f"unknown key '{name}'"
+    known = list(model.model_fields)
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return f"unknown key '{name}'; {hint}keys here are {', '.join(known)}"
+
+
+def _model_at(root: type[BaseModel], path: FieldPath) -> type[BaseModel] | None:
+    """The model class that validates the mapping at `path`, following the field annotations."""
+    annotation: Any = root
+    for part in path:
+        annotation = _unwrap(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            fields = annotation.model_fields
+            if not isinstance(part, str) or part not in fields:
+                return None
+            annotation = fields[part].annotation
+        elif get_origin(annotation) is list and isinstance(part, int):
+            annotation = get_args(annotation)[0]
+        elif get_origin(annotation) is dict:
+            annotation = get_args(annotation)[1]
+        else:
+            return None
+    annotation = _unwrap(annotation)
+    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Annotated[...] and `X | None` down to X."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, types.UnionType):
+            options = [arg for arg in get_args(annotation) if arg is not type(None)]
+            if len(options) != 1:
+                return annotation
+            annotation = options[0]
+        else:
+            return annotation
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, bool):
+        return "true/false value"
+    if isinstance(value, int | float):
+        return "number"
+    return "text" if isinstance(value, str) else type(value).__name__
+
+
+def _ordered(problems: list[LocatedProblem], source: SourceMap) -> list[LocatedProblem]:
+    """The YAML file's problems first, then each CSV file's, each in line order."""
+    files = [source.file, *(csv_source.file for csv_source in source.csv.values())]
+
+    def key(problem: LocatedProblem) -> tuple[int, str, int, int]:
+        rank = files.index(problem.file) if problem.file in files else len(files)
+        return rank, problem.file, problem.line or 0, problem.column or 0
+
+    return sorted(problems, key=key)

@@ -31,7 +31,8 @@ def _unknown(kind: str, value: str, known: Iterable[str]) -> str:
     close = difflib.get_close_matches(value, known_list, n=1)
     suggestion = f"did you mean '{close[0]}'? " if close else ""
     listing = ", ".join(known_list[:12]) + (", ..." if len(known_list) > 12 else "")
-    return f"unknown {kind} '{value}'; {suggestion}{kind}s are {listing or '(none defined)'}"
+    plural = "complexities" if kind == "complexity" else f"{kind}s"
+    return f"unknown {kind} '{value}'; {suggestion}{plural} are {listing or '(none defined)'}"
 
 
 def _policy_problems(config: Config) -> Iterator[Problem]:

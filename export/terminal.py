@@ -1,0 +1,105 @@
+"""Short summaries for the terminal (rich tables): of a config, and of a plan.
+
+Plain functions over model objects; they print and return nothing. Client names never appear.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from rich.console import Console
+from rich.table import Table
+
+from models.organisation import Config
+
+
+def _console() -> Console:
+    # A fresh console per call: it picks up the current stdout (click's test runner swaps it).
+    return Console(highlight=False, soft_wrap=True)
+
+
+def _percent(part: float, whole: float) -> str:
+    return f"{100 * part / whole:.0f}%" if whole > 0 else "-"
+
+
+# --------------------------------------------------------------------------------------------
+# Config summary (`caseload validate`)
+# --------------------------------------------------------------------------------------------
+
+
+def print_config_summary(config: Config) -> None:
+    """Managers by level, cases by complexity, load against capacity and the week's contacts."""
+    console = _console()
+    households = {client.household_key for client in config.clients}
+    console.print(
+        f"[bold]valid[/bold]: week of {config.week_start} ({config.timezone}), "
+        f"{len(config.managers)} managers, {len(config.clients)} clients in {len(households)} households, "
+        f"{len(config.cases)} cases"
+    )
+    console.print(_levels_table(config))
+    console.print(_complexities_table(config))
+    for line in _totals(config):
+        console.print(line)
+
+
+def _levels_table(config: Config) -> Table:
+    table = Table(title="Managers by level", title_justify="left")
+    for heading in ("level", "managers", "FTE", "capacity points", "case limit"):
+        table.add_column(heading, justify="left" if heading == "level" else "right")
+    count: Counter[str] = Counter()
+    fte: defaultdict[str, float] = defaultdict(float)
+    capacity: defaultdict[str, float] = defaultdict(float)
+    case_limit: Counter[str] = Counter()
+    for manager in config.managers:
+        count[manager.level] += 1
+        fte[manager.level] += manager.fte
+        capacity[manager.level] += config.capacity_points(manager)
+        case_limit[manager.level] += config.max_cases(manager)
+    for level in config.policy.levels:
+        table.add_row(level.name, str(count[level.name]), f"{fte[level.name]:.1f}",
+                      f"{capacity[level.name]:.1f}", str(case_limit[level.name]))
+    table.add_row("total", str(len(config.managers)), f"{sum(fte.values()):.1f}",
+                  f"{sum(capacity.values()):.1f}", str(sum(case_limit.values())), style="bold")
+    return table
+
+
+def _complexities_table(config: Config) -> Table:
+    table = Table(title="Cases by complexity", title_justify="left")
+    for heading in ("complexity", "cases", "points", "unassigned", "locked"):
+        table.add_column(heading, justify="left" if heading == "complexity" else "right")
+    count: Counter[str] = Counter()
+    points: defaultdict[str, float] = defaultdict(float)
+    unassigned: Counter[str] = Counter()
+    locked: Counter[str] = Counter()
+    for case in config.cases:
+        count[case.complexity] += 1
+        points[case.complexity] += config.case_points(case)
+        unassigned[case.complexity] += case.manager is None
+        locked[case.complexity] += case.locked
+    for complexity in config.policy.complexities:
+        name = complexity.name
+        table.add_row(name, str(count[name]), f"{points[name]:.1f}", str(unassigned[name]), str(locked[name]))
+    table.add_row("total", str(len(config.cases)), f"{sum(points.values()):.1f}",
+                  str(sum(unassigned.values())), str(sum(locked.values())), style="bold")
+    return table
+
+
+def _totals(config: Config) -> list[str]:
+    load = sum(config.case_points(case) for case in config.cases)
+    capacity = sum(config.capacity_points(manager) for manager in config.managers)
+    due = [contact for case in config.cases for contact in config.due_contacts(case)]
+    overdue = sum(contact.overdue for contact in due)
+    intake = sum(case.manager is None for case in config.cases)
+    locked = sum(case.locked for case in config.cases)
+    return [
+        f"workload: {load:.1f} points against a capacity of {capacity:.1f} "
+        f"(utilisation {_percent(load, capacity)})",
+        f"contacts due this week: {len(due)} ({overdue} overdue, {sum(c.minutes for c in due) / 60:.0f} hours)",
+        f"unassigned intake: {intake} cases; locked to their manager: {locked} cases",
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Plan summary (`caseload assign|schedule|plan`): print_plan_summary(plan: Plan) -> None
+# goes below this line; it is written by the plan-output helper.
+# --------------------------------------------------------------------------------------------
