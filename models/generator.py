@@ -1,0 +1,871 @@
+"""Realistic synthetic organisations for demos, tests and benchmarks.
+
+`generate_organisation(managers, cases, seed)` builds plain rows (no pydantic objects per row, so a
+state agency of 125,000 cases takes seconds) and `write_organisation` writes them as the config YAML
+plus the managers, clients and cases CSV files the loader reads.
+
+The numbers follow DESIGN.md section 1: regions of about 100 managers, a junior/standard/senior mix of
+30/50/20 %, 15 % part-timers, a minority-language share with speakers in every region that needs
+them, households of siblings, monthly/biweekly/weekly/2-per-week contacts with last-contact dates
+spread over the previous five weeks, and a current assignment as uneven as real ones: most cases with
+a manager, some managers far over capacity, some new intake waiting. Level capacities are scaled so
+that total demand is 91-98 % of the capacity of the managers at work: busy, but solvable.
+
+Determinism: one `random.Random(seed)` drives everything, lists are iterated in a fixed order and no
+clock is read, so the same arguments give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from models.organisation import Config
+from models.timeutil import WEEKDAYS
+
+DEFAULT_WEEK_START = date(2026, 11, 30)
+DEFAULT_TIMEZONE = "America/Chicago"
+HOLIDAYS = (date(2026, 11, 26), date(2026, 12, 25), date(2027, 1, 1))
+
+# (name, capacity points, max cases, max complexity, share of staff): DESIGN.md section 4.
+LEVELS = (
+    ("junior", 30, 15, "moderate", 0.3),
+    ("standard", 40, 20, "high", 0.5),
+    ("senior", 45, 22, "critical", 0.2),
+)
+# (name, points, share of cases)
+COMPLEXITIES = (("low", 1, 0.30), ("moderate", 2, 0.40), ("high", 3, 0.22), ("critical", 4, 0.08))
+# (name, factor, required skill or "", share of cases)
+CASE_TYPES = (
+    ("foster-care", 1.0, "", 0.40),
+    ("in-home", 1.0, "", 0.24),
+    ("investigation", 1.5, "investigations", 0.12),
+    ("adoption", 0.8, "", 0.08),
+    ("family-recovery", 1.2, "substance-use", 0.10),
+    ("medically-complex", 1.3, "medical", 0.06),
+)
+SIBLING_CASE_TYPES = ("foster-care", "in-home", "adoption")
+# (skill, share of managers who have it)
+SKILLS = (("investigations", 0.25), ("substance-use", 0.20), ("medical", 0.15))
+# (language, share of households, share of managers who speak it)
+MINORITY_LANGUAGES = (("es", 0.10, 0.20), ("so", 0.02, 0.03), ("vi", 0.015, 0.03), ("ar", 0.015, 0.03))
+
+NAMED_REGIONS = (("north", 1, 0), ("south", -1, 0), ("east", 0, 1), ("west", 0, -1), ("central", 0, 0))
+ORIGIN = (41.88, -87.63)
+REGION_SPACING_DEG = (0.6, 0.8)  # about 65 km between region centres at this latitude
+KM_PER_DEG_LAT = 111.0
+MANAGERS_PER_REGION = 100
+MANAGERS_PER_OFFICE = 40
+CLIENT_SCATTER_KM = 30.0
+MANAGER_SCATTER_KM = 8.0
+
+PART_TIME_SHARE = 0.15
+PART_TIME_FTES = (0.5, 0.6, 0.75, 0.8)
+HOUSEHOLD_START_P = 0.137  # with sizes 2-4 (mean 2.7) this puts ~30 % of clients in households
+HOUSEHOLD_SIZES = ((0.5, 2), (0.3, 3), (0.2, 4))  # (weight, size)
+INTAKE_SHARE = 0.08  # new cases waiting for a first manager
+VACANT_SHARE = 0.02  # older cases whose manager left
+LOCKED_SHARE = 0.03
+ESCALATED_SHARE = 0.015
+EXPLICIT_POINTS_SHARE = 0.005
+SPLIT_HOUSEHOLD_SHARE = 0.1
+OUT_OF_REGION_SHARE = 0.03
+CLOSED_TO_NEW_SHARE = 0.03
+SOME_LEAVE_SHARE = 0.06
+DEMAND_SHARE = (0.91, 0.98)  # total points / capacity of managers at work
+CASE_COUNT_SHARE = 0.85  # total cases / total max_cases
+
+# Utilisation the current assignment drifts towards: (share of managers, (low, high)).
+LOAD_PROFILES = ((0.15, (1.10, 1.40)), (0.25, (0.45, 0.70)), (0.60, (0.75, 0.95)))
+
+T = TypeVar("T")
+
+WindowPattern = tuple[tuple[str, ...], tuple[str, ...]]  # (weekdays, windows); no days: default hours
+WEEKDAY_NAMES = WEEKDAYS[:5]
+DEFAULT_HOURS: WindowPattern = ((), ())
+CLIENT_WINDOWS: tuple[tuple[float, WindowPattern], ...] = (
+    (0.85, DEFAULT_HOURS),
+    (0.06, (("mon", "tue", "wed", "thu", "fri"), ("15:00-17:00",))),  # after school
+    (0.04, (("mon", "tue", "wed", "thu", "fri"), ("09:00-12:00",))),
+    (0.03, (("mon", "wed", "fri"), ("10:00-16:00",))),
+    (0.02, (("mon", "tue", "wed", "thu", "fri"), ("08:00-09:30", "16:00-17:00"))),  # working parent
+)
+FULL_TIME_HOURS: tuple[tuple[float, WindowPattern], ...] = (
+    (0.92, DEFAULT_HOURS),
+    (0.04, (("mon", "tue", "wed", "thu", "fri"), ("08:30-17:00",))),
+    (0.04, (("mon", "tue", "wed", "thu", "fri"), ("08:00-12:00", "13:00-16:30"))),
+)
+
+FIRST_NAMES = (
+    "Ana", "Ben", "Carmen", "Deshawn", "Elena", "Farah", "Grace", "Hamza", "Ines", "Jamal", "Keiko",
+    "Luis", "Maya", "Nadia", "Omar", "Priya", "Quinn", "Rosa", "Samir", "Tara", "Uma", "Victor",
+    "Wen", "Ximena", "Yusuf", "Zoe", "Aaliyah", "Bao", "Chloe", "Diego", "Emeka", "Fatima", "Gabriel",
+    "Hana", "Isaac", "Jada", "Kofi", "Lena", "Mateo", "Noor", "Olivia", "Pablo", "Rania", "Sofia",
+    "Thanh", "Valeria", "Will", "Yara", "Amir", "Brooke", "Caleb", "Daniela", "Ethan", "Hodan",
+    "Jonah", "Layla", "Marcus", "Nia", "Owen", "Sadia",
+)
+LAST_NAMES = (
+    "Abdi", "Alvarez", "Brooks", "Castillo", "Chen", "Diaz", "Ellis", "Farah", "Garcia", "Hassan",
+    "Hughes", "Jensen", "Kim", "Lopez", "Mendoza", "Nguyen", "Novak", "Okafor", "Olsen", "Patel",
+    "Price", "Quintero", "Reyes", "Rivera", "Romero", "Said", "Schmidt", "Tran", "Turner", "Vargas",
+    "Walker", "Warsame", "Washington", "Young", "Zhang", "Bishop", "Coleman", "Duarte", "Ferreira",
+    "Grant", "Haddad", "Ibrahim", "Jaramillo", "Kowalski", "Lindqvist", "Moreno", "Ortiz", "Pham",
+    "Russo", "Soto",
+)
+
+MANAGER_COLUMNS = ("id", "name", "level", "fte", "region", "office", "lat", "lon", "languages", "skills",
+                   "availability", "leave", "accepts_new_cases", "email", "phone")
+CLIENT_COLUMNS = ("id", "name", "household", "language", "region", "lat", "lon", "availability")
+CASE_COLUMNS = ("id", "client", "type", "complexity", "opened", "manager", "locked", "escalate", "points",
+                "contacts")
+
+
+# --------------------------------------------------------------------------------------------------
+# Rows: plain data, formatted to the CSV contract only when written.
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRow:
+    mode: str
+    minutes: int
+    frequency: str
+    last: date | None
+
+
+@dataclass(slots=True)
+class ManagerRow:
+    id: str
+    name: str
+    level: str
+    fte: float
+    region: str
+    office: str
+    lat: float
+    lon: float
+    languages: list[str]
+    skills: list[str]
+    availability: WindowPattern
+    leave: list[date]
+    accepts_new_cases: bool
+    email: str
+    phone: str
+
+
+@dataclass(slots=True)
+class ClientRow:
+    id: str
+    name: str
+    household: str | None
+    language: str
+    region: str
+    lat: float
+    lon: float
+    availability: WindowPattern
+
+
+@dataclass(slots=True)
+class CaseRow:
+    id: str
+    client: str
+    type: str
+    complexity: str
+    opened: date
+    manager: str | None
+    locked: bool
+    escalate: bool
+    points: float | None
+    contacts: list[ContactRow]
+
+
+@dataclass
+class GeneratedOrganisation:
+    """A synthetic organisation: the YAML header (week, policy, holidays) and the CSV rows."""
+
+    header: dict[str, Any]
+    managers: list[ManagerRow]
+    clients: list[ClientRow]
+    cases: list[CaseRow]
+    comment: str = ""
+
+    def config_data(self) -> dict[str, Any]:
+        """The organisation as one inline config document (what the loader builds from the files)."""
+        return {
+            **self.header,
+            "managers": [_manager_data(row) for row in self.managers],
+            "clients": [_client_data(row) for row in self.clients],
+            "cases": [_case_data(row) for row in self.cases],
+        }
+
+    def to_config(self) -> Config:
+        """A validated `Config` (builds one pydantic object per row: for small organisations)."""
+        return Config.model_validate(self.config_data())
+
+
+# --------------------------------------------------------------------------------------------------
+# Public entry points.
+
+
+def generate_organisation(managers: int, cases: int, seed: int, *,
+                          week_start: date = DEFAULT_WEEK_START,
+                          timezone: str = DEFAULT_TIMEZONE) -> GeneratedOrganisation:
+    """A realistic organisation of `managers` case managers and `cases` open cases (one client each)."""
+    if managers < 1 or cases < 0:
+        raise ValueError("an organisation needs at least one manager and zero or more cases")
+    rng = random.Random(seed)
+    regions = _make_regions(managers, rng)
+    manager_counts = _apportion(managers, [region.weight for region in regions], minimum=1)
+    case_counts = _apportion(cases, [count * rng.uniform(0.9, 1.1) for count in manager_counts])
+    manager_rows = _make_managers(regions, manager_counts, week_start, rng)
+    client_rows, case_rows = _make_clients_and_cases(regions, case_counts, week_start, rng)
+    levels = _scaled_levels(manager_rows, case_rows, week_start, rng)
+    clients_by_id = {client.id: client for client in client_rows}
+    _ensure_servable(manager_rows, case_rows, clients_by_id, levels, week_start, rng)
+    _assign_current(manager_rows, case_rows, clients_by_id, levels, week_start, rng)
+    _lock_some(manager_rows, case_rows, clients_by_id, levels, week_start, rng)
+    header = _header(levels, week_start, timezone)
+    comment = (f"Synthetic organisation from `caseload generate --managers {managers} --cases {cases} "
+               f"--seed {seed}`: {len(regions)} regions; all names are fictional.")
+    return GeneratedOrganisation(header, manager_rows, client_rows, case_rows, comment)
+
+
+def write_organisation(org: GeneratedOrganisation, out_dir: Path) -> Path:
+    """Write organisation.yaml plus managers.csv, clients.csv and cases.csv; return the YAML path."""
+    from export.files import csv_text, write_atomic
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_atomic(out_dir / "managers.csv", csv_text(MANAGER_COLUMNS, (_manager_cells(row) for row in org.managers)))
+    write_atomic(out_dir / "clients.csv", csv_text(CLIENT_COLUMNS, (_client_cells(row) for row in org.clients)))
+    write_atomic(out_dir / "cases.csv", csv_text(CASE_COLUMNS, (_case_cells(row) for row in org.cases)))
+    document = {**org.header, "managers": "managers.csv", "clients": "clients.csv", "cases": "cases.csv"}
+    text = yaml.safe_dump(document, sort_keys=False, default_flow_style=None, width=110)
+    comment = "".join(f"# {line}\n" for line in org.comment.splitlines())
+    path = out_dir / "organisation.yaml"
+    write_atomic(path, comment + text)
+    return path
+
+
+# --------------------------------------------------------------------------------------------------
+# Regions and offices.
+
+
+@dataclass(frozen=True)
+class Office:
+    name: str
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class Region:
+    name: str
+    lat: float
+    lon: float
+    weight: float
+    offices: tuple[Office, ...] = field(default=())
+
+
+def _make_regions(managers: int, rng: random.Random) -> list[Region]:
+    """About one region per 100 managers, at least two when there are managers enough to share."""
+    count = max(2, round(managers / MANAGERS_PER_REGION))
+    count = min(count, max(1, managers // 4))
+    regions = []
+    for name, (row, col) in zip(_region_names(count), _region_cells(count), strict=True):
+        lat = ORIGIN[0] + row * REGION_SPACING_DEG[0]
+        lon = ORIGIN[1] + col * REGION_SPACING_DEG[1]
+        regions.append(Region(name, lat, lon, rng.uniform(0.75, 1.25)))
+    return regions
+
+
+def _region_names(count: int) -> list[str]:
+    names = [name for name, _, _ in NAMED_REGIONS[:count]]
+    return names + [f"region-{index}" for index in range(len(names) + 1, count + 1)]
+
+
+def _region_cells(count: int) -> list[tuple[int, int]]:
+    """Grid cells for region centres: the named compass cells first, then rings around them."""
+    cells = [(row, col) for _, row, col in NAMED_REGIONS[:count]]
+    ring = 1
+    while len(cells) < count:
+        ring_cells = sorted(
+            (row, col)
+            for row in range(-ring, ring + 1)
+            for col in range(-ring, ring + 1)
+            if max(abs(row), abs(col)) == ring and (row, col) not in cells
+        )
+        cells.extend(ring_cells[: count - len(cells)])
+        ring += 1
+    return cells
+
+
+def _with_offices(region: Region, managers: int, rng: random.Random) -> Region:
+    count = max(1, round(managers / MANAGERS_PER_OFFICE))
+    offices = []
+    for index in range(count):
+        name = f"{region.name}-office" if count == 1 else f"{region.name}-{index + 1}"
+        lat, lon = _scatter(region.lat, region.lon, MANAGER_SCATTER_KM, rng)
+        offices.append(Office(name, lat, lon))
+    return Region(region.name, region.lat, region.lon, region.weight, tuple(offices))
+
+
+def _scatter(lat: float, lon: float, radius_km: float, rng: random.Random) -> tuple[float, float]:
+    """A point uniformly spread over a disc of `radius_km` around (lat, lon), to 4 decimals (~10 m)."""
+    distance = radius_km * math.sqrt(rng.random())
+    angle = rng.uniform(0, 2 * math.pi)
+    d_lat = distance * math.cos(angle) / KM_PER_DEG_LAT
+    d_lon = distance * math.sin(angle) / (KM_PER_DEG_LAT * math.cos(math.radians(lat)))
+    return round(lat + d_lat, 4), round(lon + d_lon, 4)
+
+
+# --------------------------------------------------------------------------------------------------
+# Managers.
+
+
+def _make_managers(regions: list[Region], counts: list[int], week_start: date,
+                   rng: random.Random) -> list[ManagerRow]:
+    total = sum(counts)
+    width = max(3, len(str(total)))
+    rows: list[ManagerRow] = []
+    for region, count in zip(regions, counts, strict=True):
+        placed = _with_offices(region, count, rng)
+        levels = _region_levels(count, rng)
+        for level in levels:
+            index = len(rows) + 1
+            office = placed.offices[rng.randrange(len(placed.offices))]
+            lat, lon = _scatter(office.lat, office.lon, MANAGER_SCATTER_KM, rng)
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            manager_id = f"m-{index:0{width}d}"
+            rows.append(ManagerRow(
+                id=manager_id, name=f"{first} {last}", level=level, fte=1.0, region=region.name,
+                office=office.name, lat=lat, lon=lon, languages=_manager_languages(rng),
+                skills=_manager_skills(level, rng), availability=_pick(FULL_TIME_HOURS, rng), leave=[],
+                accepts_new_cases=rng.random() >= CLOSED_TO_NEW_SHARE,
+                email=f"{first}.{last}.{index}@agency.example".lower(), phone=f"555-{index:04d}",
+            ))
+    _make_part_timers(rows, rng)
+    _add_leave(rows, week_start, rng)
+    return rows
+
+
+def _region_levels(count: int, rng: random.Random) -> list[str]:
+    """The level mix of one region, with a senior wherever two or more managers work together."""
+    per_level = _apportion(count, [share for *_, share in LEVELS])
+    if count >= 2 and per_level[-1] == 0:
+        largest = per_level.index(max(per_level))
+        per_level[largest] -= 1
+        per_level[-1] += 1
+    levels = [name for (name, *_), number in zip(LEVELS, per_level, strict=True) for _ in range(number)]
+    rng.shuffle(levels)
+    return levels
+
+
+def _manager_languages(rng: random.Random) -> list[str]:
+    return ["en", *(language for language, _, speakers in MINORITY_LANGUAGES if rng.random() < speakers)]
+
+
+def _manager_skills(level: str, rng: random.Random) -> list[str]:
+    # Juniors rarely hold specialist skills yet.
+    factor = 0.4 if level == LEVELS[0][0] else 1.2
+    return [skill for skill, share in SKILLS if rng.random() < share * factor]
+
+
+def _make_part_timers(rows: list[ManagerRow], rng: random.Random) -> None:
+    count = round(len(rows) * PART_TIME_SHARE)
+    for index in sorted(rng.sample(range(len(rows)), count)):
+        fte = rng.choice(PART_TIME_FTES)
+        rows[index].fte = fte
+        rows[index].availability = _part_time_hours(fte, rng)
+
+
+def _part_time_hours(fte: float, rng: random.Random) -> WindowPattern:
+    if fte <= 0.5:
+        if rng.random() < 0.5:
+            return WEEKDAY_NAMES, ("08:00-12:00",)
+        return ("mon", "tue"), ("08:00-12:00", "13:00-17:00")
+    if fte <= 0.6:
+        return ("mon", "tue", "wed"), ("08:00-12:00", "13:00-17:00")
+    return ("mon", "tue", "wed", "thu"), ("08:00-17:00",)
+
+
+def _add_leave(rows: list[ManagerRow], week_start: date, rng: random.Random) -> None:
+    """A few managers away a day or two; one or two (one per 200) away all week."""
+    if len(rows) < 5:
+        return
+    all_week = max(1, len(rows) // 200)
+    some_days = max(1, round(len(rows) * SOME_LEAVE_SHARE))
+    chosen = rng.sample(range(len(rows)), all_week + some_days)
+    workdays = [week_start + timedelta(days=offset) for offset in range(5)]
+    for position, index in enumerate(chosen):
+        if position < all_week:
+            rows[index].leave = list(workdays)
+        else:
+            rows[index].leave = sorted(rng.sample(workdays, rng.choice((1, 1, 1, 2))))
+
+
+# --------------------------------------------------------------------------------------------------
+# Clients, households and cases.
+
+
+def _make_clients_and_cases(regions: list[Region], counts: list[int], week_start: date,
+                            rng: random.Random) -> tuple[list[ClientRow], list[CaseRow]]:
+    total = sum(counts)
+    width = max(4, len(str(total)))
+    clients: list[ClientRow] = []
+    cases: list[CaseRow] = []
+    households = 0
+    for region, count in zip(regions, counts, strict=True):
+        remaining = count
+        while remaining > 0:
+            size = min(remaining, _household_size(rng))
+            household = None
+            if size > 1:
+                households += 1
+                household = f"h-{households:0{width}d}"
+            _add_household(region, size, household, width, week_start, clients, cases, rng)
+            remaining -= size
+    return clients, cases
+
+
+def _household_size(rng: random.Random) -> int:
+    if rng.random() >= HOUSEHOLD_START_P:
+        return 1
+    return _pick(HOUSEHOLD_SIZES, rng)
+
+
+def _add_household(region: Region, size: int, household: str | None, width: int, week_start: date,
+                   clients: list[ClientRow], cases: list[CaseRow], rng: random.Random) -> None:
+    """Clients of one household share a home, a language and contact hours; each has its own case."""
+    lat, lon = _scatter(region.lat, region.lon, CLIENT_SCATTER_KM, rng)
+    language = _client_language(rng)
+    availability = _pick(CLIENT_WINDOWS, rng)
+    family = rng.choice(LAST_NAMES)
+    sibling_type = rng.choice(SIBLING_CASE_TYPES) if size > 1 else ""
+    new_intake = rng.random() < INTAKE_SHARE
+    for _ in range(size):
+        index = len(clients) + 1
+        client_id = f"c-{index:0{width}d}"
+        clients.append(ClientRow(client_id, f"{rng.choice(FIRST_NAMES)} {family}", household, language,
+                                 region.name, lat, lon, availability))
+        case_type = sibling_type or _pick(tuple((share, name) for name, _, _, share in CASE_TYPES), rng)
+        complexity_rank = _pick(tuple((share, rank) for rank, (_, _, share) in enumerate(COMPLEXITIES)), rng)
+        cases.append(_make_case(f"K-{index:0{width}d}", client_id, case_type, complexity_rank, new_intake,
+                                week_start, rng))
+
+
+def _client_language(rng: random.Random) -> str:
+    draw = rng.random()
+    for language, share, _ in MINORITY_LANGUAGES:
+        if draw < share:
+            return language
+        draw -= share
+    return "en"
+
+
+def _make_case(case_id: str, client_id: str, case_type: str, complexity_rank: int, new_intake: bool,
+               week_start: date, rng: random.Random) -> CaseRow:
+    if new_intake:
+        opened = week_start - timedelta(days=rng.randint(1, 14))
+    else:
+        opened = week_start - timedelta(days=rng.randint(40, 3 * 365))
+    # Escalation asks for one level above the complexity's; critical has none above it.
+    escalate = 0 < complexity_rank < len(COMPLEXITIES) - 1 and rng.random() < ESCALATED_SHARE
+    points = None
+    if rng.random() < EXPLICIT_POINTS_SHARE:
+        # An agency's override for an unusually heavy case (court work, many placements).
+        points = round(_derived_points(case_type, complexity_rank) * 1.5 * 2) / 2
+    contacts = _contacts(case_type, complexity_rank, None if new_intake else week_start, rng)
+    return CaseRow(case_id, client_id, case_type, COMPLEXITIES[complexity_rank][0], opened, None,
+                   locked=False, escalate=escalate, points=points, contacts=contacts)
+
+
+def _contacts(case_type: str, complexity_rank: int, week_start: date | None,
+              rng: random.Random) -> list[ContactRow]:
+    """Required contacts by case type and complexity; `week_start` None: a new case, never contacted."""
+    visit = _visit_frequency(case_type, complexity_rank)
+    contacts = [_contact("in_person", rng.choice((45, 60, 60, 60, 75, 90)), visit, week_start, rng)]
+    if case_type == "adoption":
+        if rng.random() < 0.5:
+            contacts.append(_contact("video", rng.choice((30, 45)), "monthly", week_start, rng))
+    elif case_type == "investigation":
+        if complexity_rank >= 2 and visit == "weekly":
+            contacts.append(_contact("phone", rng.choice((15, 20, 30)), "weekly", week_start, rng))
+    elif complexity_rank >= 1:
+        contacts.append(_contact("phone", rng.choice((15, 15, 20, 30)), "weekly", week_start, rng))
+    elif rng.random() < 0.3:
+        contacts.append(_contact("phone", 15, "biweekly", week_start, rng))
+    return contacts
+
+
+def _visit_frequency(case_type: str, complexity_rank: int) -> str:
+    """Federal law: a foster child is visited at least monthly; open investigations far more often."""
+    if case_type == "investigation":
+        return "2/week" if complexity_rank == len(COMPLEXITIES) - 1 else "weekly"
+    if case_type == "family-recovery" and complexity_rank >= 2:
+        return "weekly"
+    if case_type in ("in-home", "family-recovery", "medically-complex"):
+        return "biweekly"
+    return "monthly"
+
+
+def _contact(mode: str, minutes: int, frequency: str, week_start: date | None,
+             rng: random.Random) -> ContactRow:
+    if week_start is None:
+        return ContactRow(mode, minutes, frequency, None)
+    spread = {"monthly": 35, "biweekly": 21}.get(frequency, 7)
+    return ContactRow(mode, minutes, frequency, week_start - timedelta(days=rng.randint(1, spread)))
+
+
+# --------------------------------------------------------------------------------------------------
+# Policy: DESIGN.md's levels, scaled so that demand is a little under capacity.
+
+
+@dataclass(frozen=True)
+class LevelSpec:
+    name: str
+    rank: int
+    capacity_points: int
+    max_cases: int
+    max_complexity_rank: int
+
+
+def _derived_points(case_type: str, complexity_rank: int) -> float:
+    factor = next(factor for name, factor, _, _ in CASE_TYPES if name == case_type)
+    return COMPLEXITIES[complexity_rank][1] * factor
+
+
+def _case_points(case: CaseRow) -> float:
+    if case.points is not None:
+        return case.points
+    return _derived_points(case.type, _complexity_rank(case.complexity))
+
+
+def _complexity_rank(name: str) -> int:
+    return next(rank for rank, (complexity, _, _) in enumerate(COMPLEXITIES) if complexity == name)
+
+
+def _scaled_levels(managers: list[ManagerRow], cases: list[CaseRow], week_start: date,
+                   rng: random.Random) -> list[LevelSpec]:
+    """DESIGN.md's level capacities, scaled by one factor so total points sit at 91-98 % of capacity."""
+    working = [manager for manager in managers if not _away_all_week(manager, week_start)] or managers
+    base_capacity = sum(_base_level(manager.level)[1] * manager.fte for manager in working)
+    base_max_cases = sum(_base_level(manager.level)[2] * manager.fte for manager in working)
+    demand = sum(_case_points(case) for case in cases)
+    point_scale = demand / (rng.uniform(*DEMAND_SHARE) * base_capacity) if demand else 1.0
+    case_scale = len(cases) / (CASE_COUNT_SHARE * base_max_cases) if cases else 1.0
+    return [
+        LevelSpec(name, rank, max(1, round(capacity * point_scale)), max(1, round(max_cases * case_scale)),
+                  _complexity_rank(max_complexity))
+        for rank, (name, capacity, max_cases, max_complexity, _) in enumerate(LEVELS)
+    ]
+
+
+def _base_level(name: str) -> tuple[str, int, int, str, float]:
+    return next(level for level in LEVELS if level[0] == name)
+
+
+def _header(levels: list[LevelSpec], week_start: date, timezone: str) -> dict[str, Any]:
+    policy = {
+        "levels": [
+            {"name": level.name, "capacity_points": level.capacity_points, "max_cases": level.max_cases,
+             "max_complexity": COMPLEXITIES[level.max_complexity_rank][0]}
+            for level in levels
+        ],
+        "complexities": [{"name": name, "points": points} for name, points, _ in COMPLEXITIES],
+        "case_types": {
+            name: {"factor": factor, **({"skills": [skill]} if skill else {})}
+            for name, factor, skill, _ in CASE_TYPES
+        },
+        "households_together": True,
+        "balance_tolerance": 0.05,
+        "weights": {"unassigned": 1000, "overload": 100, "balance": 10, "moves": 3, "region": 1},
+        "scheduling": {
+            "slot_minutes": 15,
+            "day": {"start": "08:00", "end": "17:00"},
+            "lunch": {"start": "12:00", "end": "13:00"},
+            "max_contacts_per_day": 6,
+            "min_days_between_contacts": 2,
+            "travel_speed_kmh": 40,
+        },
+    }
+    return {"week_start": week_start, "timezone": timezone, "policy": policy, "holidays": list(HOLIDAYS)}
+
+
+# --------------------------------------------------------------------------------------------------
+# Every case servable in its own region: a speaker of the client's language, the skill, the level.
+
+
+def _required_rank(case: CaseRow, levels: list[LevelSpec], *, with_escalation: bool = True) -> int:
+    complexity = _complexity_rank(case.complexity)
+    lowest = min((level.rank for level in levels if level.max_complexity_rank >= complexity),
+                 default=len(levels))
+    return lowest + 1 if with_escalation and case.escalate else lowest
+
+
+def _required_skills(case_type: str) -> list[str]:
+    skill = next(skill for name, _, skill, _ in CASE_TYPES if name == case_type)
+    return [skill] if skill else []
+
+
+def _level_ranks(levels: list[LevelSpec]) -> dict[str, int]:
+    return {level.name: level.rank for level in levels}
+
+
+def _away_all_week(manager: ManagerRow, week_start: date) -> bool:
+    workdays = {week_start + timedelta(days=offset) for offset in range(5)}
+    return workdays <= set(manager.leave)
+
+
+def _can_carry(manager: ManagerRow, rank: int, needed_rank: int, skills: list[str], language: str) -> bool:
+    return rank >= needed_rank and language in manager.languages and all(s in manager.skills for s in skills)
+
+
+def _ensure_servable(managers: list[ManagerRow], cases: list[CaseRow], clients: dict[str, ClientRow],
+                     levels: list[LevelSpec], week_start: date, rng: random.Random) -> None:
+    """Teach languages and skills to managers until every case has a taker in its own region.
+
+    Minority languages also get speakers in proportion to their clients' points, so that a region's
+    Spanish-speaking families are not all waiting on one worker.
+    """
+    ranks = _level_ranks(levels)
+    mean_capacity = sum(level.capacity_points for level in levels) / len(levels)
+    by_region: dict[str, list[ManagerRow]] = {}
+    for manager in managers:
+        if manager.accepts_new_cases and not _away_all_week(manager, week_start):
+            by_region.setdefault(manager.region, []).append(manager)
+    needs: dict[tuple[str, str, int, tuple[str, ...]], float] = {}
+    for case in cases:
+        client = clients[case.client]
+        key = (client.region, client.language, _required_rank(case, levels), tuple(_required_skills(case.type)))
+        needs[key] = needs.get(key, 0.0) + _case_points(case)
+    language_points: dict[tuple[str, str], float] = {}
+    for (region, language, _, _), points in sorted(needs.items()):
+        language_points[(region, language)] = language_points.get((region, language), 0.0) + points
+    for (region, language), points in sorted(language_points.items()):
+        if language != "en":
+            wanted = math.ceil(points / (0.5 * mean_capacity))
+            _teach_language(by_region.get(region, []), language, wanted, rng)
+    for (region, language, needed_rank, skills), _ in sorted(needs.items()):
+        staff = by_region.get(region, [])
+        if any(_can_carry(m, ranks[m.level], needed_rank, list(skills), language) for m in staff):
+            continue
+        able = [m for m in staff if ranks[m.level] >= needed_rank]
+        if not able:
+            continue  # a tiny organisation without that level here: served from another region
+        preferred = [m for m in able if language in m.languages] or able
+        chosen = rng.choice(preferred)
+        if language not in chosen.languages:
+            chosen.languages.append(language)
+        chosen.skills.extend(skill for skill in skills if skill not in chosen.skills)
+
+
+def _teach_language(staff: list[ManagerRow], language: str, wanted: int, rng: random.Random) -> None:
+    speakers = sum(language in manager.languages for manager in staff)
+    others = [manager for manager in staff if language not in manager.languages]
+    for manager in rng.sample(others, max(0, min(len(others), wanted - speakers))):
+        manager.languages.append(language)
+
+
+# --------------------------------------------------------------------------------------------------
+# The current assignment: uneven, mostly in region, households mostly together.
+
+
+def _assign_current(managers: list[ManagerRow], cases: list[CaseRow], clients: dict[str, ClientRow],
+                    levels: list[LevelSpec], week_start: date, rng: random.Random) -> None:
+    ranks = _level_ranks(levels)
+    capacity = {level.name: level.capacity_points for level in levels}
+    by_region: dict[str, list[int]] = {}
+    for index, manager in enumerate(managers):
+        by_region.setdefault(manager.region, []).append(index)
+    region_names = sorted(by_region)
+    profiles = _apportion(len(managers), [share for share, _ in LOAD_PROFILES])
+    if len(managers) >= 3 and profiles[0] == 0:
+        profiles[0], profiles[-1] = 1, profiles[-1] - 1  # someone is always over capacity
+    bands = [band for (_, band), count in zip(LOAD_PROFILES, profiles, strict=True) for _ in range(count)]
+    rng.shuffle(bands)
+    target = [capacity[manager.level] * manager.fte * rng.uniform(*band)
+              for manager, band in zip(managers, bands, strict=True)]
+    load = [0.0] * len(managers)
+    for unit in _assignment_units(cases, clients, week_start, rng):
+        region = clients[unit[0].client].region
+        if len(region_names) > 1 and rng.random() < OUT_OF_REGION_SHARE:
+            region = rng.choice([name for name in region_names if name != region])
+        chosen = _least_filled_taker(unit, by_region.get(region, []), managers, ranks, levels, clients,
+                                     target, load, rng)
+        if chosen is None:
+            chosen = _least_filled_taker(unit, list(range(len(managers))), managers, ranks, levels, clients,
+                                         target, load, rng, sample=0)
+        if chosen is None:
+            continue
+        for case in unit:
+            case.manager = managers[chosen].id
+            load[chosen] += _case_points(case)
+
+
+def _assignment_units(cases: list[CaseRow], clients: dict[str, ClientRow], week_start: date,
+                      rng: random.Random) -> list[list[CaseRow]]:
+    """Households (or, for a few, their single cases) that already have a manager, in random order."""
+    groups: dict[str, list[CaseRow]] = {}
+    for case in cases:
+        groups.setdefault(clients[case.client].household or f"client:{case.client}", []).append(case)
+    units: list[list[CaseRow]] = []
+    for group in groups.values():
+        if group[0].opened > week_start - timedelta(days=15):
+            continue  # new intake: nobody has it yet
+        if rng.random() < VACANT_SHARE:
+            continue  # its manager left; waiting for reassignment
+        if len(group) > 1 and rng.random() < SPLIT_HOUSEHOLD_SHARE:
+            units.extend([case] for case in group)
+        else:
+            units.append(group)
+    rng.shuffle(units)
+    return units
+
+
+def _least_filled_taker(unit: list[CaseRow], pool: list[int], managers: list[ManagerRow],
+                        ranks: dict[str, int], levels: list[LevelSpec], clients: dict[str, ClientRow],
+                        target: list[float], load: list[float], rng: random.Random,
+                        sample: int = 8) -> int | None:
+    """Round-robin intake as a supervisor does it: look at a few colleagues, give it to the least full.
+
+    The current assignment ignores escalation flags: an escalated case is one its worker asked to hand up.
+    """
+    needed_rank = max(_required_rank(case, levels, with_escalation=False) for case in unit)
+    skills = sorted({skill for case in unit for skill in _required_skills(case.type)})
+    language = clients[unit[0].client].language
+    points = sum(_case_points(case) for case in unit)
+
+    def takers(candidates: Sequence[int]) -> list[int]:
+        return [i for i in candidates if _can_carry(managers[i], ranks[managers[i].level], needed_rank,
+                                                     skills, language)]
+
+    eligible: list[int] = []
+    if sample and len(pool) > sample:
+        eligible = takers(rng.sample(pool, sample))
+    if not eligible:
+        eligible = takers(pool)
+    if not eligible:
+        return None
+    return min(eligible, key=lambda i: ((load[i] + points) / target[i], i))
+
+
+def _lock_some(managers: list[ManagerRow], cases: list[CaseRow], clients: dict[str, ClientRow],
+               levels: list[LevelSpec], week_start: date, rng: random.Random) -> None:
+    """A few cases must stay put (a court order, a trusted relationship in a crisis).
+
+    Only single-client households, with a manager at work who may carry them, so a lock never
+    makes the organisation unsolvable.
+    """
+    ranks = _level_ranks(levels)
+    by_id = {manager.id: manager for manager in managers}
+    for case in cases:
+        if case.manager is None or case.escalate or clients[case.client].household is not None:
+            continue
+        if rng.random() >= LOCKED_SHARE:
+            continue
+        manager = by_id[case.manager]
+        if _away_all_week(manager, week_start):
+            continue
+        if _can_carry(manager, ranks[manager.level], _required_rank(case, levels), _required_skills(case.type),
+                      clients[case.client].language):
+            case.locked = True
+
+
+# --------------------------------------------------------------------------------------------------
+# Small helpers.
+
+
+def _pick(options: Sequence[tuple[float, T]], rng: random.Random) -> T:
+    """One option, chosen with the given weights."""
+    draw = rng.random() * sum(weight for weight, _ in options)
+    for weight, option in options:
+        if draw < weight:
+            return option
+        draw -= weight
+    return options[-1][1]
+
+
+def _apportion(total: int, weights: Sequence[float], minimum: int = 0) -> list[int]:
+    """Split `total` in proportion to `weights` (largest remainder; ties to the earlier entry)."""
+    if not weights:
+        return []
+    floor_total = min(total, minimum * len(weights))
+    base = [minimum if floor_total == minimum * len(weights) else 0 for _ in weights]
+    rest = total - sum(base)
+    weight_sum = sum(weights) or 1.0
+    exact = [rest * weight / weight_sum for weight in weights]
+    counts = [math.floor(value) for value in exact]
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - counts[i]), i))
+    for i in order[: rest - sum(counts)]:
+        counts[i] += 1
+    return [b + c for b, c in zip(base, counts, strict=True)]
+
+
+# --------------------------------------------------------------------------------------------------
+# Formatting: CSV cells per the loader's column contract, and inline config data.
+
+
+def _availability_text(pattern: WindowPattern) -> str:
+    days, windows = pattern
+    return ";".join(f"{day}={','.join(windows)}" for day in days)
+
+
+def _availability_data(pattern: WindowPattern) -> dict[str, list[str]] | None:
+    days, windows = pattern
+    return {day: list(windows) for day in days} if days else None
+
+
+def _manager_cells(row: ManagerRow) -> tuple[object, ...]:
+    return (row.id, row.name, row.level, row.fte, row.region, row.office, row.lat, row.lon,
+            ";".join(row.languages), ";".join(row.skills), _availability_text(row.availability),
+            ";".join(day.isoformat() for day in row.leave), "" if row.accepts_new_cases else "false",
+            row.email, row.phone)
+
+
+def _client_cells(row: ClientRow) -> tuple[object, ...]:
+    return (row.id, row.name, row.household or "", row.language, row.region, row.lat, row.lon,
+            _availability_text(row.availability))
+
+
+def _contact_text(contact: ContactRow) -> str:
+    last = f":{contact.last.isoformat()}" if contact.last else ""
+    return f"{contact.mode}:{contact.minutes}:{contact.frequency}{last}"
+
+
+def _case_cells(row: CaseRow) -> tuple[object, ...]:
+    return (row.id, row.client, row.type, row.complexity, row.opened.isoformat(), row.manager or "",
+            "true" if row.locked else "", "true" if row.escalate else "",
+            "" if row.points is None else row.points, ";".join(_contact_text(c) for c in row.contacts))
+
+
+def _manager_data(row: ManagerRow) -> dict[str, Any]:
+    return {
+        "id": row.id, "name": row.name, "level": row.level, "fte": row.fte, "region": row.region,
+        "office": row.office, "base": {"lat": row.lat, "lon": row.lon}, "languages": list(row.languages),
+        "skills": list(row.skills), "availability": _availability_data(row.availability),
+        "leave": list(row.leave), "accepts_new_cases": row.accepts_new_cases, "email": row.email,
+        "phone": row.phone,
+    }
+
+
+def _client_data(row: ClientRow) -> dict[str, Any]:
+    return {
+        "id": row.id, "name": row.name, "household": row.household, "language": row.language,
+        "region": row.region, "location": {"lat": row.lat, "lon": row.lon},
+        "availability": _availability_data(row.availability),
+    }
+
+
+def _case_data(row: CaseRow) -> dict[str, Any]:
+    return {
+        "id": row.id, "client": row.client, "type": row.type, "complexity": row.complexity,
+        "opened": row.opened, "manager": row.manager, "locked": row.locked, "escalate": row.escalate,
+        "points": row.points,
+        "contacts": [{"mode": c.mode, "minutes": c.minutes, "frequency": c.frequency, "last": c.last}
+                     for c in row.contacts],
+    }
