@@ -31,7 +31,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from models.organisation import Case, Client, Config, Manager
 from models.policy import Policy, StrictModel
@@ -165,22 +165,6 @@ class Scenario(StrictModel):
 class ScenarioFile(StrictModel):
     scenarios: list[Scenario] = Field(min_length=1)
 
-    @field_validator("scenarios")
-    @classmethod
-    def _names_unique(cls, scenarios: list[Scenario]) -> list[Scenario]:
-        seen: dict[str, str] = {}
-        for scenario in scenarios:
-            slug = scenario.slug
-            if slug == BASE_NAME:
-                raise ValueError(f"'{scenario.name}' is reserved: the base organisation is always the first row")
-            if not slug:
-                raise ValueError(f"scenario name '{scenario.name}' needs at least one letter or digit")
-            if slug in seen:
-                raise ValueError(f"scenario names '{seen[slug]}' and '{scenario.name}' both make the folder "
-                                 f"name '{slug}'; rename one")
-            seen[slug] = scenario.name
-        return scenarios
-
 
 def slugify(name: str) -> str:
     """The folder name of a scenario: lower case letters, digits and dashes."""
@@ -206,11 +190,26 @@ class ScenarioError(ValueError):
 
 def scenario_problems(config: Config, scenarios: ScenarioFile, seed: int = 0) -> list[Problem]:
     """Every problem of every scenario, each change checked against the config the earlier changes made."""
-    problems: list[Problem] = []
+    problems = list(_name_problems(scenarios))
     for index, scenario in enumerate(scenarios.scenarios):
         _, found = _apply_checked(config, scenario, seed, ("scenarios", index))
         problems.extend(found)
     return problems
+
+
+def _name_problems(scenarios: ScenarioFile) -> Iterator[Problem]:
+    """Names must make distinct folder names, and 'base' is the first row's."""
+    seen: dict[str, str] = {}
+    for index, scenario in enumerate(scenarios.scenarios):
+        slug, path = scenario.slug, ("scenarios", index, "name")
+        if slug == BASE_NAME:
+            yield Problem(path, f"'{scenario.name}' is reserved: the base organisation is always the first row")
+        elif not slug:
+            yield Problem(path, f"scenario name '{scenario.name}' needs at least one letter or digit")
+        elif slug in seen:
+            yield Problem(path, f"scenario names '{seen[slug]}' and '{scenario.name}' both make the folder "
+                                f"name '{slug}'; rename one")
+        seen.setdefault(slug, scenario.name)
 
 
 def apply_scenario(config: Config, scenario: Scenario, seed: int) -> Config:
@@ -290,7 +289,8 @@ def _selection_problems(config: Config, selection: ManagerSelection, path: Field
     if matched == 0:
         yield Problem((*path, "filter"), "no manager matches this filter")
     elif selection.count is not None and selection.count > matched:
-        yield Problem((*path, "count"), f"only {matched} manager{'s' if matched != 1 else ''} match the filter")
+        yield Problem((*path, "count"), f"only {matched} manager{'s match' if matched != 1 else ' matches'} "
+                                        "the filter")
 
 
 def _level_problems(config: Config, level: str | None, path: FieldPath) -> Iterator[Problem]:
@@ -464,13 +464,13 @@ def _override_path_problem(policy: Policy, dotted: str) -> str | None:
     for part in dotted.split("."):
         if isinstance(data, dict):
             if part not in data:
-                return _unknown_part(dotted, walked, part, list(data))
+                return _unknown_part(walked, part, list(data))
             data = data[part]
         elif isinstance(data, list):
             index = _list_index(data, part)
             if index is None:
                 names = [str(item.get("name", i)) for i, item in enumerate(data) if isinstance(item, dict)]
-                return _unknown_part(dotted, walked, part, names)
+                return _unknown_part(walked, part, names)
             data = data[index]
         else:
             return f"'{'.'.join(walked)}' is a single value; '{dotted}' goes past it"
@@ -478,11 +478,11 @@ def _override_path_problem(policy: Policy, dotted: str) -> str | None:
     return None
 
 
-def _unknown_part(dotted: str, walked: list[str], part: str, known: list[str]) -> str:
+def _unknown_part(walked: list[str], part: str, known: list[str]) -> str:
     where = f"under '{'.'.join(walked)}'" if walked else "in the policy"
     close = difflib.get_close_matches(part, known, n=1)
     hint = f"did you mean '{close[0]}'? " if close else ""
-    return f"'{dotted}': no '{part}' {where}; {hint}choices are {', '.join(known)}"
+    return f"no '{part}' {where}; {hint}choices are {', '.join(known)}"
 
 
 def _list_index(items: list[Any], part: str) -> int | None:
