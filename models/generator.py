@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from models.loader import CASE_COLUMNS, CLIENT_COLUMNS, MANAGER_COLUMNS
 from models.organisation import Config
 from models.timeutil import WEEKDAYS
 
@@ -120,11 +121,6 @@ LAST_NAMES = (
     "Russo", "Soto",
 )
 
-MANAGER_COLUMNS = ("id", "name", "level", "fte", "region", "office", "lat", "lon", "languages", "skills",
-                   "availability", "leave", "accepts_new_cases", "email", "phone")
-CLIENT_COLUMNS = ("id", "name", "household", "language", "region", "lat", "lon", "availability")
-CASE_COLUMNS = ("id", "client", "type", "complexity", "opened", "manager", "locked", "escalate", "points",
-                "contacts")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -758,8 +754,8 @@ def _lock_some(managers: list[ManagerRow], cases: list[CaseRow], clients: dict[s
                levels: list[LevelSpec], week_start: date, rng: random.Random) -> None:
     """A few cases must stay put (a court order, a trusted relationship in a crisis).
 
-    Only single-client households, with a manager at work who may carry them, so a lock never
-    makes the organisation unsolvable.
+    Only single-client households, with a manager at work in the client's region who may carry them,
+    so a lock never makes the organisation unsolvable.
     """
     ranks = _level_ranks(levels)
     by_id = {manager.id: manager for manager in managers}
@@ -769,7 +765,7 @@ def _lock_some(managers: list[ManagerRow], cases: list[CaseRow], clients: dict[s
         if rng.random() >= LOCKED_SHARE:
             continue
         manager = by_id[case.manager]
-        if _away_all_week(manager, week_start):
+        if _away_all_week(manager, week_start) or manager.region != clients[case.client].region:
             continue
         if _can_carry(manager, ranks[manager.level], _required_rank(case, levels), _required_skills(case.type),
                       clients[case.client].language):
