@@ -89,8 +89,8 @@ def _missing_reason(rule: str, reason: str) -> bool:
 def _read_assignments(config: Config, plan: Plan) -> tuple[dict[str, str | None], list[Violation]]:
     """case id -> manager id (None: unassigned) for the plan's first entry of every known case.
 
-    Entries naming an unknown manager are kept out of the map (they are reported here), so later
-    checks only ever see real managers.
+    An unknown manager is reported here and kept in the map (the plan did assign the case); later
+    checks skip what they cannot look up for it.
     """
     violations: list[Violation] = []
     assignment: dict[str, str | None] = {}
@@ -113,7 +113,6 @@ def _read_assignments(config: Config, plan: Plan) -> tuple[dict[str, str | None]
         if entry.manager_id is not None and entry.manager_id not in config.managers_by_id:
             violations.append(Violation("manager_unknown", entry.case_id,
                                         f"assigned to '{entry.manager_id}', which is not a manager"))
-            continue
         assignment[entry.case_id] = entry.manager_id
     for case in config.cases:
         if case.id not in seen:
@@ -171,7 +170,7 @@ def _eligibility(config: Config, assignment: Mapping[str, str | None]) -> Iterat
                 where = f"assigned to {manager_id}" if manager_id else "left unassigned"
                 yield Violation("locked", case.id, f"locked to {case.manager}, but {where}")
             continue
-        if manager_id is not None:
+        if manager_id is not None and manager_id in config.managers_by_id:
             yield from _refusals(config, case, config.managers_by_id[manager_id])
 
 
@@ -443,7 +442,7 @@ def _region_mismatches(config: Config, assignment: Mapping[str, str | None]) -> 
     """Cases held by a manager of another region (only when both regions are known)."""
     count = 0
     for case_id, manager_id in assignment.items():
-        if manager_id is None:
+        if manager_id is None or manager_id not in config.managers_by_id:
             continue
         client_region = config.clients_by_id[config.cases_by_id[case_id].client].region
         manager_region = config.managers_by_id[manager_id].region

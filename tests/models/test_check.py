@@ -1,0 +1,816 @@
+"""The independent plan checker: for every rule, a sound plan passes and a minimally broken one fails
+with exactly that rule.
+
+Plans are built by hand here (never by the solver or scheduler.planbuild), so the checker is tested
+against plans whose rights and wrongs can be read off the test.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
+from typing import Any
+
+import pytest
+import yaml
+
+from models.check import Violation, check_plan, haversine_km
+from models.organisation import Config, GeoPoint
+from models.plan import (
+    Assignment,
+    LevelSummary,
+    ManagerLoad,
+    Move,
+    Plan,
+    PlanSummary,
+    ScheduledContact,
+    UnassignedCase,
+    UnscheduledContact,
+)
+from models.timeutil import format_clock, parse_clock
+from tests.conftest import DATA
+
+MON, TUE, WED, THU, FRI, SAT = (date(2026, 11, 30 + offset) if offset == 0 else date(2026, 12, offset)
+                                for offset in range(6))
+
+# The sound assignment of tiny.yaml: K-1 is high (senior only) and shares household h-1 with K-2, so both
+# sit with Ana; K-3 is an investigation for a Spanish speaker (only Ana); K-4 is locked to Cy and K-5 is
+# the same client's other case.
+SOUND: dict[str, str | None] = {"K-1": "m-ana", "K-2": "m-ana", "K-3": "m-ana", "K-4": "m-cy", "K-5": "m-cy"}
+
+# --- hand-built plans ----------------------------------------------------------------------------------
+
+
+def plan_for(config: Config, chosen: Mapping[str, str | None],
+             contacts: Iterable[ScheduledContact] = (),
+             unscheduled: Iterable[UnscheduledContact] = ()) -> Plan:
+    """A plan that reports `chosen` truthfully (cases missing from `chosen` are left out of it)."""
+    assignments, moves, unassigned = [], [], []
+    load: dict[str, float] = defaultdict(float)
+    count: dict[str, int] = defaultdict(int)
+    for case in config.cases:
+        if case.id not in chosen:
+            continue
+        manager_id = chosen[case.id]
+        points = config.case_points(case)
+        moved = manager_id is not None and manager_id != case.manager
+        assignments.append(Assignment(case_id=case.id, client_id=case.client, manager_id=manager_id,
+                                      previous_manager_id=case.manager, moved=moved, points=points))
+        if manager_id is None:
+            unassigned.append(UnassignedCase(case_id=case.id, client_id=case.client, points=points,
+                                             rule="capacity_exhausted", reason="no room"))
+            continue
+        load[manager_id] += points
+        count[manager_id] += 1
+        if moved:
+            moves.append(Move(case_id=case.id, client_id=case.client, from_manager=case.manager,
+                              to_manager=manager_id, points=points, rule="balance", reason="evens loads"))
+    managers = [_manager_load(config, manager_id, load[manager_id], count[manager_id])
+                for manager_id in config.managers_by_id]
+    contact_list, unscheduled_list = list(contacts), list(unscheduled)
+    return Plan(week_start=config.week_start,
+                summary=_summary(config, chosen, managers, unassigned, len(moves), contact_list),
+                managers=managers, levels=_levels(config, managers), assignments=assignments, moves=moves,
+                unassigned=unassigned, contacts=contact_list, unscheduled=unscheduled_list)
+
+
+def _manager_load(config: Config, manager_id: str, load: float, cases: int) -> ManagerLoad:
+    manager = config.managers_by_id[manager_id]
+    capacity = config.capacity_points(manager)
+    return ManagerLoad(manager_id=manager_id, level=manager.level, region=manager.region, cases=cases,
+                       max_cases=config.max_cases(manager), load=load, capacity=capacity,
+                       utilisation=load / capacity, overload=max(0.0, load - capacity))
+
+
+def _levels(config: Config, managers: list[ManagerLoad]) -> list[LevelSummary]:
+    summaries = []
+    for level in config.policy.levels:
+        members = [entry for entry in managers if entry.level == level.name]
+        utilisations = [entry.utilisation for entry in members]
+        summaries.append(LevelSummary(
+            level=level.name, managers=len(members), cases=sum(entry.cases for entry in members),
+            load=sum(entry.load for entry in members), capacity=sum(entry.capacity for entry in members),
+            max_utilisation=max(utilisations, default=0.0),
+            mean_utilisation=sum(utilisations) / len(utilisations) if utilisations else 0.0))
+    return summaries
+
+
+def _summary(config: Config, chosen: Mapping[str, str | None], managers: list[ManagerLoad],
+             unassigned: list[UnassignedCase], moves: int, contacts: list[ScheduledContact]) -> PlanSummary:
+    mismatches = sum(
+        1 for case_id, manager_id in chosen.items() if manager_id is not None
+        and config.clients_by_id[config.cases_by_id[case_id].client].region not in (
+            None, config.managers_by_id[manager_id].region))
+    has_schedule = bool(contacts)
+    return PlanSummary(
+        managers=len(config.managers), cases=len(config.cases),
+        assigned_cases=sum(1 for manager_id in chosen.values() if manager_id is not None),
+        unassigned_cases=len(unassigned), unassigned_points=sum(item.points for item in unassigned),
+        total_load=sum(entry.load for entry in managers), total_capacity=sum(entry.capacity for entry in managers),
+        max_utilisation=max(entry.utilisation for entry in managers),
+        overloaded_managers=sum(1 for entry in managers if entry.overload > 0 or entry.cases > entry.max_cases),
+        overload_points=sum(entry.overload for entry in managers), moves=moves, region_mismatches=mismatches,
+        contacts_due=sum(len(config.due_contacts(case)) for case in config.cases) if has_schedule else 0,
+        contacts_scheduled=len(contacts))
+
+
+def contact(config: Config, key: str, day: date, start: str, manager_id: str = "m-ana") -> ScheduledContact:
+    """The due contact `key` ("K-3#0.1") of the case, at `start` on `day`, with its required mode and length."""
+    case_id, rest = key.split("#")
+    index, occurrence = (int(part) for part in rest.split("."))
+    requirement = config.cases_by_id[case_id].contacts[index]
+    return ScheduledContact(
+        case_id=case_id, client_id=config.cases_by_id[case_id].client, manager_id=manager_id,
+        requirement_index=index, occurrence=occurrence, mode=requirement.mode, day=day, start=start,
+        end=format_clock(parse_clock(start) + requirement.minutes), minutes=requirement.minutes)
+
+
+def unscheduled(config: Config, key: str, rule: str = "day_capacity_full",
+                manager_id: str | None = "m-ana") -> UnscheduledContact:
+    case_id, rest = key.split("#")
+    index, occurrence = (int(part) for part in rest.split("."))
+    requirement = config.cases_by_id[case_id].contacts[index]
+    return UnscheduledContact(
+        case_id=case_id, client_id=config.cases_by_id[case_id].client, manager_id=manager_id,
+        requirement_index=index, occurrence=occurrence, mode=requirement.mode, minutes=requirement.minutes,
+        rule=rule, reason="no slot left")
+
+
+def sound_week(config: Config, **moved: tuple[date, str]) -> list[ScheduledContact]:
+    """Ana's sound week: K-3 Monday 09:00 and Wednesday 09:00, K-1 Monday 10:15 (18 min travel from
+    K-3's client, 30 allowed), K-2's phone call Tuesday 09:00. `moved` overrides a contact's day and
+    start, keyed by the contact key with '#' and '.' as '_' (K3_0_1)."""
+    week = {"K-3#0.0": (MON, "09:00"), "K-1#0.0": (MON, "10:15"), "K-2#0.0": (TUE, "09:00"),
+            "K-3#0.1": (WED, "09:00")}
+    for name, slot in moved.items():
+        number, index, occurrence = name[1:].split("_")
+        week[f"K-{number}#{index}.{occurrence}"] = slot
+    return [contact(config, key, day, start) for key, (day, start) in week.items()]
+
+
+def variant(edit: Callable[[dict[str, Any]], None]) -> Config:
+    """tiny.yaml with `edit` applied to its raw data."""
+    data = yaml.safe_load((DATA / "tiny.yaml").read_text(encoding="utf-8"))
+    edit(data)
+    return Config.model_validate(data)
+
+
+def by_id(items: list[Any], key: str, value: str) -> Any:
+    return next(item for item in items if getattr(item, key) == value)
+
+
+def rules(violations: list[Violation]) -> list[str]:
+    return [violation.rule for violation in violations]
+
+
+def manager(data: dict[str, Any], manager_id: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(item for item in data["managers"] if item["id"] == manager_id)
+    return found
+
+
+def client(data: dict[str, Any], client_id: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(item for item in data["clients"] if item["id"] == client_id)
+    return found
+
+
+def case(data: dict[str, Any], case_id: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(item for item in data["cases"] if item["id"] == case_id)
+    return found
+
+
+# --- the sound plans -------------------------------------------------------------------------------------
+
+
+def test_violation_prints_rule_subject_message() -> None:
+    assert str(Violation("locked", "K-4", "locked to m-cy")) == "locked: K-4: locked to m-cy"
+
+
+def test_sound_assignment_passes(tiny_config: Config) -> None:
+    assert check_plan(tiny_config, plan_for(tiny_config, SOUND)) == []
+
+
+def test_sound_schedule_passes(tiny_config: Config) -> None:
+    assert check_plan(tiny_config, plan_for(tiny_config, SOUND, sound_week(tiny_config))) == []
+
+
+def test_assignment_only_plan_skips_the_schedule_unless_asked(tiny_config: Config) -> None:
+    plan = plan_for(tiny_config, SOUND)
+    assert check_plan(tiny_config, plan) == []
+    # Asked to check the schedule, the four due contacts are missing and the summary counts none of them.
+    assert rules(check_plan(tiny_config, plan, schedule=True)) == ["contact_missing"] * 4 + ["summary_mismatch"]
+
+
+def test_week_start_must_match(tiny_config: Config) -> None:
+    plan = plan_for(tiny_config, SOUND)
+    plan.week_start = date(2026, 12, 7)
+    assert rules(check_plan(tiny_config, plan)) == ["week_start_mismatch"]
+
+
+# --- assignment listing ----------------------------------------------------------------------------------
+
+
+def test_case_left_out_of_the_plan(tiny_config: Config) -> None:
+    chosen = {case_id: manager for case_id, manager in SOUND.items() if case_id != "K-5"}
+    assert rules(check_plan(tiny_config, plan_for(tiny_config, chosen))) == ["case_missing"]
+
+
+def test_case_assigned_twice(tiny_config: Config) -> None:
+    plan = plan_for(tiny_config, SOUND)
+    plan.assignments.append(plan.assignments[0].model_copy())
+    assert rules(check_plan(tiny_config, plan)) == ["case_duplicate"]
+
+
+def test_unknown_case_in_assignments(tiny_config: Config) -> None:
+    plan = plan_for(tiny_config, SOUND)
+    plan.assignments.append(plan.assignments[0].model_copy(update={"case_id": "K-99"}))
+    assert rules(check_plan(tiny_config, plan)) == ["case_unknown"]
+
+
+def test_unknown_manager_in_assignments(tiny_config: Config) -> None:
+    plan = plan_for(tiny_config, SOUND)
+    by_id(plan.assignments, "case_id", "K-3").manager_id = "m-zed"
+    by_id(plan.moves, "case_id", "K-3").to_manager = "m-zed"
+    found = check_plan(tiny_config, plan)
+    assert found[0] == Violation("manager_unknown", "K-3", "assigned to 'm-zed', which is not a manager")
+    # The loads the plan reports still count K-3 for Ana (and her region), so those disagree as well.
+    assert [(v.rule, v.subject) for v in found[1:]] == [
+        ("manager_load_mismatch", "m-ana"), ("level_summary_mismatch", "senior"),
+        ("summary_mismatch", "summary.total_load"), ("summary_mismatch", "summary.max_utilisation"),
+        ("summary_mismatch", "summary.region_mismatches")]
+
+
+def test_assignment_names_the_wrong_client(tiny_config: Config) -> None:
+    plan = plan_for(tiny_config, SOUND)
+    by_id(plan.assignments, "case_id", "K-1").client_id = "c-2"
+    assert rules(check_plan(tiny_config, plan)) == ["client_mismatch"]
+
+
+def test_assignment_reports_wrong_points(tiny_config: Config) -> None:
+    plan = plan_for(tiny_config, SOUND)
+    by_id(plan.assignments, "case_id", "K-1").points = 2.0
+    assert rules(check_plan(tiny_config, plan)) == ["points_mismatch"]
+
+
+# --- unassigned listing ----------------------------------------------------------------------------------
+
+WITHOUT_K3 = SOUND | {"K-3": None}
+
+
+def test_unassigned_case_listed_with_reason_passes(tiny_config: Config) -> None:
+    assert check_plan(tiny_config, plan_for(tiny_config, WITHOUT_K3)) == []
+
+
+def test_unassigned_case_not_listed(tiny_config: Config) -> None:
+    plan = plan_for(tiny_config, WITHOUT_K3)
+    plan.unassigned.clear()
+    assert rules(check_plan(tiny_config, plan)) == ["unassigned_missing"]
+
+
+def test_unassigned_case_listed_twice(tiny_config: Config) -> None:
+    plan = plan_for(tiny_config, WITHOUT_K3)
+    plan.unassigned.append(plan.unassigned[0].model_copy())
+    assert rules(check_plan(tiny_config, plan)) == ["unassigned_duplicate"]
+
+
+def test_assigned_case_listed_unassigned(tiny_config: Config) -> None:
+    plan = plan_for(tiny_config, SOUND)
+    plan.unassigned.append(UnassignedCase(case_id="K-1", client_id="c-1", points=3.0, rule="no_level", reason="x"))
+    assert rules(check_plan(tiny_config, plan)) == ["unassigned_conflict"]
+
+
+def test_unknown_case_listed_unassigned(tiny_config: Config) -> None:
+    plan = plan_for(tiny_config, SOUND)
+    plan.unassigned.append(UnassignedCase(case_id="K-99", client_id="c-1", points=1.0, rule="no_level", reason="x"))
+    assert rules(check_plan(tiny_config, plan)) == ["unassigned_unknown"]
+
+
+@pytest.mark.parametrize("field", ["rule", "reason"])
+def test_unassigned_case_without_rule_or_reason(tiny_config: Config, field: str) -> None:
+    plan = plan_for(tiny_config, WITHOUT_K3)
+    setattr(plan.unassigned[0], field, " ")
+    assert rules(check_plan(tiny_config, plan)) == ["reason_missing"]
+
+
+# --- eligibility -----------------------------------------------------------------------------------------
+
+
+def test_high_complexity_case_with_a_junior(tiny_config: Config) -> None:
+    # K-1 is high; Ben is a junior (up to moderate). K-2 follows K-1 so the household stays together.
+    plan = plan_for(tiny_config, SOUND | {"K-1": "m-ben", "K-2": "m-ben"})
+    assert rules(check_plan(tiny_config, plan)) == ["eligibility_level"]
+
+
+@pytest.mark.parametrize(("escalate", "expected"), [(False, []), (True, ["eligibility_level"])])
+def test_escalated_case_needs_the_next_level(escalate: bool, expected: list[str]) -> None:
+    # K-5 is low: a junior may carry it, but not once escalated (then it needs a senior).
+    config = variant(lambda data: case(data, "K-5").update(escalate=escalate))
+    assert rules(check_plan(config, plan_for(config, SOUND))) == expected
+
+
+def _k3_speaks_english(data: dict[str, Any]) -> None:
+    client(data, "c-3")["language"] = "en"
+
+
+@pytest.mark.parametrize(("holder", "expected"), [("m-ana", []), ("m-ben", ["eligibility_skill"])])
+def test_investigation_needs_the_skill(holder: str, expected: list[str]) -> None:
+    config = variant(_k3_speaks_english)
+    assert rules(check_plan(config, plan_for(config, SOUND | {"K-3": holder}))) == expected
+
+
+@pytest.mark.parametrize(("languages", "expected"), [(["en", "es"], []), (["en"], ["eligibility_language"])])
+def test_manager_must_speak_the_clients_language(languages: list[str], expected: list[str]) -> None:
+    # Ben gets the investigation skill, so only the language can stand in K-3's way.
+    def edit(data: dict[str, Any]) -> None:
+        manager(data, "m-ben").update(skills=["investigations"], languages=languages)
+
+    config = variant(edit)
+    assert rules(check_plan(config, plan_for(config, SOUND | {"K-3": "m-ben"}))) == expected
+
+
+def _no_households(data: dict[str, Any]) -> None:
+    data["policy"]["households_together"] = False
+
+
+@pytest.mark.parametrize(("leave", "expected"), [
+    ([MON, TUE, WED, THU], []),  # Friday left: Ben may carry cases
+    ([MON, TUE, WED, THU, FRI], ["eligibility_on_leave"]),  # on leave every working day
+])
+def test_manager_on_leave_all_week_carries_nothing(leave: list[date], expected: list[str]) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        _no_households(data)
+        manager(data, "m-ben")["leave"] = leave
+
+    config = variant(edit)
+    assert rules(check_plan(config, plan_for(config, SOUND | {"K-2": "m-ben"}))) == expected
+
+
+@pytest.mark.parametrize(("accepts", "expected"), [
+    (True, []),
+    # K-2 and K-3 move to Ana; K-1 was hers already and may stay.
+    (False, ["eligibility_closed", "eligibility_closed"]),
+])
+def test_manager_closed_to_new_cases_keeps_but_gains_none(accepts: bool, expected: list[str]) -> None:
+    config = variant(lambda data: manager(data, "m-ana").update(accepts_new_cases=accepts))
+    found = check_plan(config, plan_for(config, SOUND))
+    assert rules(found) == expected
+    assert [violation.subject for violation in found] == ["K-2", "K-3"][: len(expected)]
+
+
+def test_several_broken_rules_are_each_reported(tiny_config: Config) -> None:
+    # K-3 with Cy: no investigations skill and no Spanish.
+    found = check_plan(tiny_config, plan_for(tiny_config, SOUND | {"K-3": "m-cy"}))
+    assert rules(found) == ["eligibility_skill", "eligibility_language"]
+
+
+# --- locked cases ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("holder", ["m-ben", None])
+def test_locked_case_must_stay(tiny_config: Config, holder: str | None) -> None:
+    # K-4 is locked to Cy; K-5 (same client) follows it so only the lock is broken.
+    chosen = SOUND | {"K-4": holder, "K-5": holder or "m-cy"}
+    assert rules(check_plan(tiny_config, plan_for(tiny_config, chosen))) == ["locked"]
+
+
+def test_locked_case_stays_even_with_an_ineligible_manager() -> None:
+    # Cy on leave all week: the locked K-4 stays without complaint, the unlocked K-5 is refused.
+    config = variant(lambda data: manager(data, "m-cy").update(leave=[MON, TUE, WED, THU, FRI]))
+    found = check_plan(config, plan_for(config, SOUND))
+    assert [(violation.rule, violation.subject) for violation in found] == [("eligibility_on_leave", "K-5")]
+
+
+# --- households ------------------------------------------------------------------------------------------
+
+
+def test_household_split(tiny_config: Config) -> None:
+    plan = plan_for(tiny_config, SOUND | {"K-2": "m-ben"})
+    assert [(v.rule, v.subject) for v in check_plan(tiny_config, plan)] == [("household_split", "h-1")]
+
+
+def test_household_may_split_when_the_policy_allows() -> None:
+    config = variant(_no_households)
+    assert check_plan(config, plan_for(config, SOUND | {"K-2": "m-ben"})) == []
+
+
+def test_cases_of_one_client_count_as_one_household(tiny_config: Config) -> None:
+    # K-4 and K-5 are both client c-4's: K-5 may not leave Cy.
+    found = check_plan(tiny_config, plan_for(tiny_config, SOUND | {"K-5": "m-ben"}))
+    assert [(v.rule, v.subject) for v in found] == [("household_split", "client:c-4")]
+
+
+def test_unassigned_member_does_not_split_a_household(tiny_config: Config) -> None:
+    assert check_plan(tiny_config, plan_for(tiny_config, SOUND | {"K-5": None})) == []
+
+
+def _split_by_locks(data: dict[str, Any]) -> None:
+    # Client c-4's cases: K-4 locked to Cy, K-5 locked to Ben, and a new unlocked K-6.
+    case(data, "K-5").update(manager="m-ben", locked=True)
+    data["cases"].append({"id": "K-6", "client": "c-4", "type": "foster-care", "complexity": "low"})
+
+
+@pytest.mark.parametrize(("holder", "expected"), [
+    ("m-cy", []), ("m-ben", []),  # with either manager the locks already forced
+    ("m-ana", ["household_split"]),  # a third manager splits the household further
+])
+def test_household_split_by_locks_keeps_the_rest_with_those_managers(holder: str, expected: list[str]) -> None:
+    config = variant(_split_by_locks)
+    chosen = SOUND | {"K-5": "m-ben", "K-6": holder}
+    assert rules(check_plan(config, plan_for(config, chosen))) == expected
+
+
+# --- moves -----------------------------------------------------------------------------------------------
+
+
+def test_moved_flag_must_match(tiny_config: Config) -> None:
+    plan = plan_for(tiny_config, SOUND)
+    by_id(plan.assignments, "case_id", "K-2").moved = False
+    assert rules(check_plan(tiny_config, plan)) == ["moved_flag"]
+
+
+def test_previous_manager_must_be_the_current_one(tiny_config: Config) -> None:
+    plan = plan_for(tiny_config, SOUND)
+    by_id(plan.assignments, "case_id", "K-2").previous_manager_id = "m-cy"
+    assert rules(check_plan(tiny_config, plan)) == ["previous_manager"]
+
+
+def test_moved_case_missing_from_moves(tiny_config: Config) -> None:
+    plan = plan_for(tiny_config, SOUND)
+    plan.moves = [move for move in plan.moves if move.case_id != "K-2"]
+    assert rules(check_plan(tiny_config, plan)) == ["move_missing"]
+
+
+def test_move_of_a_case_that_stays(tiny_config: Config) -> None:
+    plan = plan_for(tiny_config, SOUND)
+    plan.moves.append(Move(case_id="K-1", client_id="c-1", from_manager="m-ben", to_manager="m-ana", points=3.0,
+                           rule="balance", reason="x"))
+    assert rules(check_plan(tiny_config, plan)) == ["move_unexpected"]
+
+
+def test_move_listed_twice(tiny_config: Config) -> None:
+    plan = plan_for(tiny_config, SOUND)
+    plan.moves.append(plan.moves[0].model_copy())
+    assert rules(check_plan(tiny_config, plan)) == ["move_duplicate"]
+
+
+@pytest.mark.parametrize(("field", "value"), [("from_manager", "m-cy"), ("to_manager", "m-cy"), ("points", 9.0)])
+def test_move_must_say_from_to_and_points(tiny_config: Config, field: str, value: object) -> None:
+    plan = plan_for(tiny_config, SOUND)
+    setattr(by_id(plan.moves, "case_id", "K-2"), field, value)
+    assert rules(check_plan(tiny_config, plan)) == ["move_mismatch"]
+
+
+@pytest.mark.parametrize("field", ["rule", "reason"])
+def test_move_without_rule_or_reason(tiny_config: Config, field: str) -> None:
+    plan = plan_for(tiny_config, SOUND)
+    setattr(plan.moves[0], field, "")
+    assert rules(check_plan(tiny_config, plan)) == ["reason_missing"]
+
+
+@pytest.mark.parametrize(("moved", "expected"), [(False, []), (True, ["moved_flag"])])
+def test_unassigning_a_case_is_not_a_move(tiny_config: Config, moved: bool, expected: list[str]) -> None:
+    # K-5 leaves Cy for nobody: an unassigned case, not a move.
+    plan = plan_for(tiny_config, SOUND | {"K-5": None})
+    by_id(plan.assignments, "case_id", "K-5").moved = moved
+    assert rules(check_plan(tiny_config, plan)) == expected
+
+
+# --- capacity and reported numbers -------------------------------------------------------------------------
+
+
+def _k3_weighs_three(data: dict[str, Any]) -> None:
+    case(data, "K-3")["points"] = 3.0  # Ana then carries 3 + 1 + 3 = 7 against 6
+
+
+def test_reported_overload_is_allowed() -> None:
+    config = variant(_k3_weighs_three)
+    plan = plan_for(config, SOUND)
+    assert by_id(plan.managers, "manager_id", "m-ana").overload == 1.0
+    assert check_plan(config, plan) == []
+
+
+def test_hidden_overload() -> None:
+    config = variant(_k3_weighs_three)
+    plan = plan_for(config, SOUND)
+    by_id(plan.managers, "manager_id", "m-ana").overload = 0.0
+    assert rules(check_plan(config, plan)) == ["overload_unreported"]
+
+
+def _seniors_carry_two_cases(data: dict[str, Any]) -> None:
+    data["policy"]["levels"][1]["max_cases"] = 2  # Ana carries three
+
+
+@pytest.mark.parametrize(("reported_cases", "expected"), [(3, []), (2, ["overload_unreported"])])
+def test_too_many_cases_must_be_reported(reported_cases: int, expected: list[str]) -> None:
+    config = variant(_seniors_carry_two_cases)
+    plan = plan_for(config, SOUND)
+    assert plan.summary.overloaded_managers == 1
+    by_id(plan.managers, "manager_id", "m-ana").cases = reported_cases
+    assert rules(check_plan(config, plan)) == expected
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("load", 1.0), ("capacity", 5.0), ("utilisation", 0.5), ("cases", 1), ("max_cases", 9), ("overload", 2.0),
+    ("level", "senior"), ("region", "south"),
+])
+def test_manager_load_entry_must_match(tiny_config: Config, field: str, value: object) -> None:
+    plan = plan_for(tiny_config, SOUND)  # Ben carries nothing
+    setattr(by_id(plan.managers, "manager_id", "m-ben"), field, value)
+    assert rules(check_plan(tiny_config, plan)) == ["manager_load_mismatch"]
+
+
+def test_rounding_to_six_decimals_is_tolerated(tiny_config: Config) -> None:
+    plan = plan_for(tiny_config, SOUND)
+    by_id(plan.managers, "manager_id", "m-ana").utilisation += 4e-7
+    assert check_plan(tiny_config, plan) == []
+
+
+def test_manager_load_entry_missing(tiny_config: Config) -> None:
+    plan = plan_for(tiny_config, SOUND)
+    plan.managers = [entry for entry in plan.managers if entry.manager_id != "m-ben"]
+    assert rules(check_plan(tiny_config, plan)) == ["manager_load_missing"]
+
+
+def test_manager_load_entry_twice(tiny_config: Config) -> None:
+    plan = plan_for(tiny_config, SOUND)
+    plan.managers.append(plan.managers[0].model_copy())
+    assert rules(check_plan(tiny_config, plan)) == ["manager_load_unknown"]
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("managers", 1), ("cases", 3), ("load", 4.0), ("capacity", 4.0), ("max_utilisation", 0.5),
+    ("mean_utilisation", 0.75),
+])
+def test_level_summary_must_match(tiny_config: Config, field: str, value: object) -> None:
+    plan = plan_for(tiny_config, SOUND)  # juniors: Ben 0/4, Cy 3/4 with two cases
+    setattr(by_id(plan.levels, "level", "junior"), field, value)
+    assert rules(check_plan(tiny_config, plan)) == ["level_summary_mismatch"]
+
+
+def test_level_summary_missing(tiny_config: Config) -> None:
+    plan = plan_for(tiny_config, SOUND)
+    plan.levels.pop()
+    assert [(v.rule, v.subject) for v in check_plan(tiny_config, plan)] == [("level_summary_mismatch", "senior")]
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("managers", 2), ("cases", 4), ("assigned_cases", 4), ("unassigned_cases", 1), ("unassigned_points", 1.0),
+    ("total_load", 8.0), ("total_capacity", 15.0), ("max_utilisation", 0.75), ("overloaded_managers", 1),
+    ("overload_points", 0.5), ("moves", 1), ("region_mismatches", 0),
+])
+def test_summary_numbers_are_recomputed(tiny_config: Config, field: str, value: object) -> None:
+    plan = plan_for(tiny_config, SOUND)
+    setattr(plan.summary, field, value)
+    assert [(v.rule, v.subject) for v in check_plan(tiny_config, plan)] == [("summary_mismatch", f"summary.{field}")]
+
+
+@pytest.mark.parametrize(("k5_holder", "mismatches"), [
+    ("m-cy", 1),  # only K-3: client c-3 is in the south, Ana in the north
+    ("m-ben", 2),  # and K-5's southern client with northern Ben (households may split here)
+])
+def test_region_mismatches_counted(k5_holder: str, mismatches: int) -> None:
+    config = variant(_no_households)
+    plan = plan_for(config, SOUND | {"K-5": k5_holder})
+    plan.summary.region_mismatches = mismatches
+    assert check_plan(config, plan) == []
+    plan.summary.region_mismatches = mismatches - 1
+    assert rules(check_plan(config, plan)) == ["summary_mismatch"]
+
+
+# --- schedule: every due contact once --------------------------------------------------------------------
+
+
+def _schedule(config: Config, contacts: list[ScheduledContact],
+              missing: Iterable[UnscheduledContact] = (), chosen: Mapping[str, str | None] = SOUND) -> Plan:
+    plan = plan_for(config, chosen, contacts, missing)
+    plan.summary.contacts_due = 4  # K-1 monthly (due Wed), K-2 weekly, K-3 2/week
+    return plan
+
+
+def test_due_contact_missing(tiny_config: Config) -> None:
+    contacts = [item for item in sound_week(tiny_config) if item.case_id != "K-2"]
+    assert [(v.rule, v.subject) for v in check_plan(tiny_config, _schedule(tiny_config, contacts))] == [
+        ("contact_missing", "K-2#0.0")]
+
+
+def test_unscheduled_contact_with_reason_passes(tiny_config: Config) -> None:
+    contacts = [item for item in sound_week(tiny_config) if item.case_id != "K-2"]
+    plan = _schedule(tiny_config, contacts, [unscheduled(tiny_config, "K-2#0.0")])
+    assert check_plan(tiny_config, plan) == []
+    plan.unscheduled[0].reason = ""
+    assert rules(check_plan(tiny_config, plan)) == ["reason_missing"]
+
+
+def test_contact_scheduled_and_unscheduled(tiny_config: Config) -> None:
+    plan = _schedule(tiny_config, sound_week(tiny_config), [unscheduled(tiny_config, "K-2#0.0")])
+    assert rules(check_plan(tiny_config, plan)) == ["contact_duplicate"]
+
+
+def test_contact_that_is_not_due(tiny_config: Config) -> None:
+    extra = contact(tiny_config, "K-3#0.2", FRI, "09:00")  # K-3 needs two a week, not three
+    plan = _schedule(tiny_config, [*sound_week(tiny_config), extra])
+    assert [(v.rule, v.subject) for v in check_plan(tiny_config, plan)] == [("contact_not_due", "K-3#0.2")]
+
+
+def test_contacts_of_an_unassigned_case_are_unscheduled_as_such(tiny_config: Config) -> None:
+    contacts = [item for item in sound_week(tiny_config) if item.case_id != "K-3"]
+    missing = [unscheduled(tiny_config, key, "case_unassigned", None) for key in ("K-3#0.0", "K-3#0.1")]
+    assert check_plan(tiny_config, _schedule(tiny_config, contacts, missing, WITHOUT_K3)) == []
+    missing[0].rule = "no_common_availability"
+    assert rules(check_plan(tiny_config, _schedule(tiny_config, contacts, missing, WITHOUT_K3))) == [
+        "contact_case_unassigned"]
+
+
+def test_contact_of_an_unassigned_case_scheduled(tiny_config: Config) -> None:
+    contacts = [item for item in sound_week(tiny_config) if (item.case_id, item.occurrence) != ("K-3", 1)]
+    missing = [unscheduled(tiny_config, "K-3#0.1", "case_unassigned", None)]
+    plan = _schedule(tiny_config, contacts, missing, WITHOUT_K3)
+    assert [(v.rule, v.subject) for v in check_plan(tiny_config, plan)] == [("contact_case_unassigned", "K-3#0.0")]
+
+
+def test_case_unassigned_rule_for_an_assigned_case(tiny_config: Config) -> None:
+    contacts = [item for item in sound_week(tiny_config) if item.case_id != "K-2"]
+    plan = _schedule(tiny_config, contacts, [unscheduled(tiny_config, "K-2#0.0", "case_unassigned")])
+    assert rules(check_plan(tiny_config, plan)) == ["contact_case_unassigned"]
+
+
+def test_contact_with_someone_other_than_the_cases_manager(tiny_config: Config) -> None:
+    contacts = sound_week(tiny_config)
+    by_id(contacts, "case_id", "K-2").manager_id = "m-ben"
+    assert rules(check_plan(tiny_config, _schedule(tiny_config, contacts))) == ["contact_manager"]
+
+
+def test_contact_mode_must_match_the_requirement(tiny_config: Config) -> None:
+    contacts = sound_week(tiny_config)
+    by_id(contacts, "case_id", "K-2").mode = "video"
+    assert rules(check_plan(tiny_config, _schedule(tiny_config, contacts))) == ["contact_mode"]
+
+
+def test_contact_length_must_match_the_requirement(tiny_config: Config) -> None:
+    contacts = sound_week(tiny_config)
+    call = by_id(contacts, "case_id", "K-2")
+    call.minutes, call.end = 30, "09:30"
+    assert rules(check_plan(tiny_config, _schedule(tiny_config, contacts))) == ["contact_minutes"]
+
+
+@pytest.mark.parametrize("end", ["09:30", "9h30"])  # too long for its minutes; not a time at all
+def test_contact_end_must_be_start_plus_minutes(tiny_config: Config, end: str) -> None:
+    contacts = sound_week(tiny_config)
+    by_id(contacts, "case_id", "K-2").end = end
+    assert rules(check_plan(tiny_config, _schedule(tiny_config, contacts))) == ["contact_duration"]
+
+
+def test_schedule_summary_counts(tiny_config: Config) -> None:
+    plan = _schedule(tiny_config, sound_week(tiny_config))
+    plan.summary.contacts_scheduled = 3
+    assert [(v.rule, v.subject) for v in check_plan(tiny_config, plan)] == [
+        ("summary_mismatch", "summary.contacts_scheduled")]
+    plan.summary.contacts_scheduled, plan.summary.travel_minutes = 4, -1
+    assert [(v.rule, v.subject) for v in check_plan(tiny_config, plan)] == [
+        ("summary_mismatch", "summary.travel_minutes")]
+
+
+def test_negative_travel_before_a_contact(tiny_config: Config) -> None:
+    contacts = sound_week(tiny_config)
+    contacts[0].travel_minutes_before = -5
+    assert rules(check_plan(tiny_config, _schedule(tiny_config, contacts))) == ["travel_minutes_negative"]
+
+
+# --- schedule: when and where ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("start", "expected"), [("09:15", []), ("09:05", ["slot_grid"])])
+def test_contacts_start_on_the_slot_grid(tiny_config: Config, start: str, expected: list[str]) -> None:
+    contacts = sound_week(tiny_config, K2_0_0=(TUE, start))
+    assert rules(check_plan(tiny_config, _schedule(tiny_config, contacts))) == expected
+
+
+@pytest.mark.parametrize(("day", "expected"), [(THU, []), (TUE, ["working_day"])])
+def test_no_contact_on_a_day_of_leave(day: date, expected: list[str]) -> None:
+    config = variant(lambda data: manager(data, "m-ana").update(leave=[TUE]))
+    contacts = sound_week(config, K2_0_0=(day, "09:00"))
+    assert rules(check_plan(config, _schedule(config, contacts))) == expected
+
+
+def test_no_contact_on_a_holiday() -> None:
+    def edit(data: dict[str, Any]) -> None:
+        data["holidays"] = [TUE]
+        client(data, "c-2")["availability"] = {"tue": ["08:00-17:00"]}  # only the holiday rule stands
+
+    config = variant(edit)
+    contacts = sound_week(config)
+    assert rules(check_plan(config, _schedule(config, contacts))) == ["working_day"]
+
+
+def _ana_afternoons_on_tuesday(data: dict[str, Any]) -> None:
+    full = ["08:00-17:00"]
+    manager(data, "m-ana")["availability"] = {"mon": full, "tue": ["13:00-17:00"], "wed": full, "thu": full,
+                                              "fri": full}
+
+
+@pytest.mark.parametrize(("start", "expected"), [("13:00", []), ("09:00", ["manager_window"])])
+def test_contact_inside_the_managers_availability(start: str, expected: list[str]) -> None:
+    config = variant(_ana_afternoons_on_tuesday)
+    contacts = sound_week(config, K2_0_0=(TUE, start))
+    assert rules(check_plan(config, _schedule(config, contacts))) == expected
+
+
+@pytest.mark.parametrize(("start", "expected"), [("13:00", []), ("09:00", ["client_window"])])
+def test_contact_inside_the_clients_availability(start: str, expected: list[str]) -> None:
+    config = variant(lambda data: client(data, "c-2").update(availability={"tue": ["13:00-17:00"]}))
+    contacts = sound_week(config, K2_0_0=(TUE, start))
+    assert rules(check_plan(config, _schedule(config, contacts))) == expected
+
+
+@pytest.mark.parametrize(("start", "expected"), [("11:45", []), ("13:00", []), ("11:50", ["slot_grid", "lunch"]),
+                                                 ("12:00", ["lunch"])])
+def test_lunch_is_kept_free(tiny_config: Config, start: str, expected: list[str]) -> None:
+    contacts = sound_week(tiny_config, K2_0_0=(TUE, start))
+    assert rules(check_plan(tiny_config, _schedule(tiny_config, contacts))) == expected
+
+
+@pytest.mark.parametrize(("start", "expected"), [("09:45", []), ("09:30", ["manager_overlap"])])
+def test_contacts_of_one_manager_do_not_overlap(tiny_config: Config, start: str, expected: list[str]) -> None:
+    # K-3's visit on Monday is 09:00-09:45; the phone call goes next to it.
+    contacts = sound_week(tiny_config, K2_0_0=(MON, start))
+    assert rules(check_plan(tiny_config, _schedule(tiny_config, contacts))) == expected
+
+
+@pytest.mark.parametrize(("limit", "expected"), [(2, []), (1, ["day_limit"])])
+def test_contacts_per_day_limit(limit: int, expected: list[str]) -> None:
+    # Monday holds two contacts (K-3 and K-1).
+    config = variant(lambda data: data["policy"].update(scheduling={"max_contacts_per_day": limit}))
+    assert rules(check_plan(config, _schedule(config, sound_week(config)))) == expected
+
+
+@pytest.mark.parametrize(("day", "start", "expected"), [
+    (WED, "09:00", []),  # Monday and Wednesday: two days apart
+    (TUE, "10:00", ["min_days_between"]),  # one day apart
+    (MON, "14:00", ["min_days_between"]),  # the same day
+])
+def test_contacts_of_one_case_spread_over_the_week(tiny_config: Config, day: date, start: str,
+                                                   expected: list[str]) -> None:
+    contacts = sound_week(tiny_config, K3_0_1=(day, start))
+    assert rules(check_plan(tiny_config, _schedule(tiny_config, contacts))) == expected
+
+
+def test_same_day_contacts_allowed_when_no_spacing_is_required() -> None:
+    config = variant(lambda data: data["policy"].update(scheduling={"min_days_between_contacts": 0}))
+    contacts = sound_week(config, K3_0_1=(MON, "14:00"))
+    assert check_plan(config, _schedule(config, contacts)) == []
+
+
+# --- schedule: travel ------------------------------------------------------------------------------------
+
+
+def test_haversine_one_degree_on_the_equator() -> None:
+    assert haversine_km(GeoPoint(lat=0, lon=0), GeoPoint(lat=0, lon=1)) == pytest.approx(111.19492664455873)
+
+
+@pytest.mark.parametrize(("start", "expected"), [("10:03", []), ("10:02", ["travel"])])
+def test_travel_between_the_tiny_clients_is_eighteen_minutes(start: str, expected: list[str]) -> None:
+    # c-3 (41.80, -87.60) to c-1 (41.90, -87.65): 11.87 km at 40 km/h = 17.8 minutes, rounded up to 18.
+    # A one-minute grid lets K-1 start exactly 18 (or 17) minutes after K-3's visit ends at 09:45.
+    km = haversine_km(GeoPoint(lat=41.80, lon=-87.60), GeoPoint(lat=41.90, lon=-87.65))
+    assert km == pytest.approx(11.8657, abs=1e-4)
+    config = variant(lambda data: data["policy"].update(scheduling={"slot_minutes": 1}))
+    contacts = sound_week(config, K1_0_0=(MON, start))
+    assert rules(check_plan(config, _schedule(config, contacts))) == expected
+
+
+@pytest.mark.parametrize(("start", "expected"), [("10:15", []), ("10:00", ["travel"])])
+def test_travel_between_consecutive_visits(tiny_config: Config, start: str, expected: list[str]) -> None:
+    # K-3's visit ends 09:45; K-1's client is 18 minutes away: 30 minutes later is fine, 15 is not.
+    contacts = sound_week(tiny_config, K1_0_0=(MON, start))
+    assert rules(check_plan(tiny_config, _schedule(tiny_config, contacts))) == expected
+
+
+def test_phone_calls_do_not_need_travel(tiny_config: Config) -> None:
+    # The call sits between the two visits; the 30-minute gap between the visits still covers travel.
+    contacts = sound_week(tiny_config, K2_0_0=(MON, "09:45"))
+    assert check_plan(tiny_config, _schedule(tiny_config, contacts)) == []
+
+
+def test_client_without_location_needs_no_travel() -> None:
+    config = variant(lambda data: client(data, "c-3").pop("location"))
+    contacts = sound_week(config, K1_0_0=(MON, "09:45"))
+    assert check_plan(config, _schedule(config, contacts)) == []
+
+
+def _ana_based_at_c1(data: dict[str, Any]) -> None:
+    manager(data, "m-ana")["base"] = {"lat": 41.90, "lon": -87.65}  # 18 minutes from c-3
+
+
+@pytest.mark.parametrize(("start", "expected"), [("08:30", []), ("08:00", ["travel_from_base"])])
+def test_first_visit_leaves_time_to_come_from_the_base(start: str, expected: list[str]) -> None:
+    config = variant(_ana_based_at_c1)
+    contacts = sound_week(config, K3_0_1=(WED, start))
+    assert rules(check_plan(config, _schedule(config, contacts))) == expected
+
+
+@pytest.mark.parametrize(("start", "expected"), [("15:45", []), ("16:15", ["travel_to_base"])])
+def test_last_visit_leaves_time_to_return_to_the_base(start: str, expected: list[str]) -> None:
+    # 15:45-16:30 leaves 30 minutes before 17:00; 16:15-17:00 leaves none.
+    config = variant(_ana_based_at_c1)
+    contacts = sound_week(config, K3_0_1=(WED, start))
+    assert rules(check_plan(config, _schedule(config, contacts))) == expected
