@@ -270,6 +270,11 @@ def parse_yaml(text: str, file: str) -> tuple[Any, SourceMap, list[LocatedProble
     return builder.root, source, builder.problems
 
 
+def _short_tag(tag: str | None) -> str:
+    prefix = "tag:yaml.org,2002:"
+    return f"!!{tag[len(prefix):]}" if tag and tag.startswith(prefix) else str(tag)
+
+
 def _line_col(text: str, index: int) -> Position:
     index = min(index, len(text))
     return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
@@ -299,7 +304,7 @@ class _YamlBuilder:
         elif isinstance(event, yaml.ScalarEvent | yaml.CollectionStartEvent):
             if event.anchor is not None:
                 self._fatal(position, self._next_path_text(),
-                            f"YAML anchors (&{event.anchor}) are not allowed; repeat the value instead")
+                            f"YAML anchors (&{event.anchor}) and aliases are not allowed; repeat the value instead")
             if isinstance(event, yaml.ScalarEvent):
                 self._add(self._scalar(event, position), position, event)
             else:
@@ -325,8 +330,9 @@ class _YamlBuilder:
         if tag == _STR_TAG:
             return event.value
         if tag not in _SAFE_SCALAR_TAGS:
+            message = f"YAML tag '{_short_tag(event.tag)}' is not allowed; write plain values"
             self.problems.append(LocatedProblem(self.source.file, position[0], position[1],
-                                                self._next_path_text(), f"YAML tag '{event.tag}' is not allowed"))
+                                                self._next_path_text(), message))
             return event.value
         node = yaml.ScalarNode(tag, event.value, None, None, event.style)
         try:
@@ -338,7 +344,8 @@ class _YamlBuilder:
     def _open(self, event: yaml.CollectionStartEvent, position: Position) -> None:
         is_mapping = isinstance(event, yaml.MappingStartEvent)
         if event.tag not in (_MAP_TAGS if is_mapping else _SEQ_TAGS):
-            self._fatal(position, self._next_path_text(), f"YAML tag '{event.tag}' is not allowed")
+            self._fatal(position, self._next_path_text(),
+                        f"YAML tag '{_short_tag(event.tag)}' is not allowed; write plain values")
         if len(self.stack) >= MAX_DEPTH:
             self._fatal(position, "", f"the data nests more than {MAX_DEPTH} levels deep; "
                                       "a caseload config needs only a few")
@@ -505,7 +512,7 @@ def _text(cell: str) -> str:
 
 def _items(cell: str) -> list[str]:
     """'en;es' → ['en', 'es']."""
-    return [part.strip() for part in cell.split(";") if part.strip()]
+    return [part for part in (piece.strip() for piece in cell.split(";")) if part]
 
 
 def _availability(cell: str) -> dict[str, list[str]]:
@@ -730,3 +737,26 @@ def _ordered(problems: list[LocatedProblem], source: SourceMap) -> list[LocatedP
         return rank, problem.file, problem.line or 0, problem.column or 0
 
     return sorted(problems, key=key)
+
+
+# --------------------------------------------------------------------------------------------
+# For other YAML inputs (scenario files): the same reading, positions and messages
+# --------------------------------------------------------------------------------------------
+
+
+def read_yaml(path: Path, what: str) -> tuple[Any, SourceMap, list[LocatedProblem]]:
+    """Plain data, its source map and non-fatal problems of a YAML file; fatal ones raise `ConfigError`."""
+    try:
+        return parse_yaml(read_text(path, MAX_YAML_BYTES, what), str(path))
+    except _Fatal as fatal:
+        raise ConfigError([fatal.problem]) from None
+
+
+def located_validation_problems(error: ValidationError, source: SourceMap,
+                                root: type[BaseModel]) -> list[LocatedProblem]:
+    """A pydantic error of `root` as located problems, in file order, worded like the config's."""
+    return ordered_problems([_error_problem(detail, source, root) for detail in error.errors()], source)
+
+
+def ordered_problems(problems: list[LocatedProblem], source: SourceMap) -> list[LocatedProblem]:
+    return _ordered(problems, source)
