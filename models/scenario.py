@@ -31,9 +31,10 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from models.organisation import Case, Client, Config, Manager
+from models.plan import Plan
 from models.policy import Policy, StrictModel
 from models.problems import FieldPath, Problem
 from models.validation import find_problems
@@ -173,6 +174,53 @@ def slugify(name: str) -> str:
 
 def base_scenario() -> Scenario:
     return Scenario(name=BASE_NAME, description="the organisation as configured")
+
+
+# --------------------------------------------------------------------------------------------
+# Results: one comparison row per scenario
+# --------------------------------------------------------------------------------------------
+
+
+class ScenarioRow(BaseModel):
+    """One scenario's figures for the comparison table (same inputs and seed: same row).
+
+    Per-level figures are keyed by level name in the policy's order. `moves` counts cases that had a
+    manager in the base organisation and are now carried by someone else (cases of a removed
+    manager included); cases left unassigned are counted under `unassigned_cases` instead.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    slug: str
+    description: str = ""
+    status: str = Field(description="The assignment stage's status, or no_plan.")
+    managers: int
+    managers_on_leave: int = Field(description="Managers on leave the whole week.")
+    managers_by_level: dict[str, int]
+    capacity_by_level: dict[str, float]
+    demand_points: float
+    capacity_points: float
+    max_utilisation_by_level: dict[str, float]
+    mean_utilisation_by_level: dict[str, float]
+    max_utilisation: float
+    overloaded_managers: int
+    cases: int
+    unassigned_cases: int
+    unassigned_points: float
+    moves: int
+    contacts_due: int
+    contacts_scheduled: int
+    travel_hours: float
+
+
+class ScenarioOutcome(BaseModel):
+    """What one scenario run returns: plain data, the same from a local process or a Dask worker."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    row: ScenarioRow
+    plan: Plan | None = None
 
 
 # --------------------------------------------------------------------------------------------
