@@ -160,6 +160,7 @@ def _unassigned_listing(config: Config, plan: Plan, assignment: Mapping[str, str
 
 
 def _eligibility(config: Config, assignment: Mapping[str, str | None]) -> Iterator[Violation]:
+    working = {manager.id for manager in config.managers if config.manager_days(manager)}
     for case in config.cases:
         if case.id not in assignment:
             continue
@@ -171,10 +172,10 @@ def _eligibility(config: Config, assignment: Mapping[str, str | None]) -> Iterat
                 yield Violation("locked", case.id, f"locked to {case.manager}, but {where}")
             continue
         if manager_id is not None and manager_id in config.managers_by_id:
-            yield from _refusals(config, case, config.managers_by_id[manager_id])
+            yield from _refusals(config, case, config.managers_by_id[manager_id], manager_id in working)
 
 
-def _refusals(config: Config, case: Case, manager: Manager) -> Iterator[Violation]:
+def _refusals(config: Config, case: Case, manager: Manager, working: bool) -> Iterator[Violation]:
     """Each eligibility rule `manager` breaks for `case` (one violation per broken rule)."""
     policy = config.policy
     needed_rank = config.required_level_rank(case)
@@ -191,7 +192,7 @@ def _refusals(config: Config, case: Case, manager: Manager) -> Iterator[Violatio
     if language not in manager.languages:
         yield Violation("eligibility_language", case.id,
                         f"the client speaks '{language}'; {manager.id} does not")
-    if not config.manager_days(manager):
+    if not working:
         yield Violation("eligibility_on_leave", case.id, f"{manager.id} has no working day this week")
     if not manager.accepts_new_cases and manager.id != case.manager:
         yield Violation("eligibility_closed", case.id, f"moved to {manager.id}, who accepts no new cases")
