@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
+from cli import main
 from models.check import Violation, check_plan, haversine_km
 from models.organisation import Config, GeoPoint
 from models.plan import (
@@ -814,3 +817,22 @@ def test_last_visit_leaves_time_to_return_to_the_base(start: str, expected: list
     config = variant(_ana_based_at_c1)
     contacts = sound_week(config, K3_0_1=(WED, start))
     assert rules(check_plan(config, _schedule(config, contacts))) == expected
+
+
+# --- the command line ------------------------------------------------------------------------------------
+
+
+def test_check_command_passes_a_sound_plan(tiny_config: Config, tmp_path: Path) -> None:
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(_schedule(tiny_config, sound_week(tiny_config)).model_dump_json(), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(DATA / "tiny.yaml"), str(plan_file)])
+    assert (result.exit_code, result.output) == (0, "plan passes every check.\n")
+
+
+def test_check_command_prints_each_violation_and_exits_1(tiny_config: Config, tmp_path: Path) -> None:
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(plan_for(tiny_config, SOUND | {"K-1": "m-ben", "K-2": "m-ben"}).model_dump_json(),
+                         encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(DATA / "tiny.yaml"), str(plan_file)])
+    assert result.exit_code == 1
+    assert result.stdout == "eligibility_level: K-1: complexity 'high' needs senior; m-ben is junior\n"
