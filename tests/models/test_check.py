@@ -7,7 +7,8 @@ against plans whose rights and wrongs can be read off the test.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import itertools
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from pathlib import Path
@@ -420,6 +421,32 @@ def test_household_split_by_locks_keeps_the_rest_with_those_managers(holder: str
     config = variant(_split_by_locks)
     chosen = SOUND | {"K-5": "m-ben", "K-6": holder}
     assert rules(check_plan(config, plan_for(config, chosen))) == expected
+
+
+# Every rule tiny.yaml's cases break with each manager, read off the file by hand:
+# K-1 is high (seniors only); K-3 is an investigation (skill) for a Spanish speaker; K-4 is locked to Cy.
+REFUSED_BY_HAND: dict[tuple[str, str | None], list[str]] = {
+    ("K-1", "m-ben"): ["eligibility_level"], ("K-1", "m-cy"): ["eligibility_level"],
+    ("K-3", "m-ben"): ["eligibility_skill", "eligibility_language"],
+    ("K-3", "m-cy"): ["eligibility_skill", "eligibility_language"],
+    ("K-4", "m-ana"): ["locked"], ("K-4", "m-ben"): ["locked"], ("K-4", None): ["locked"],
+}
+HOUSEHOLDS = {"h-1": ("K-1", "K-2"), "client:c-4": ("K-4", "K-5")}
+
+
+def test_every_assignment_of_tiny_gets_exactly_the_hand_derived_verdict(tiny_config: Config) -> None:
+    # All 4^5 ways to hand out tiny's cases (overloaded ones included, reported truthfully): the checker
+    # finds exactly the refusals above plus a split for each household spread over two managers.
+    holders: list[str | None] = ["m-ana", "m-ben", "m-cy", None]
+    for combination in itertools.product(holders, repeat=5):
+        chosen = dict(zip(["K-1", "K-2", "K-3", "K-4", "K-5"], combination, strict=True))
+        expected = Counter((rule, case_id) for case_id, holder in chosen.items()
+                           for rule in REFUSED_BY_HAND.get((case_id, holder), []))
+        for household, members in HOUSEHOLDS.items():
+            if len({chosen[member] for member in members} - {None}) > 1:
+                expected[("household_split", household)] += 1
+        found = Counter((v.rule, v.subject) for v in check_plan(tiny_config, plan_for(tiny_config, chosen)))
+        assert found == expected, chosen
 
 
 # --- moves -----------------------------------------------------------------------------------------------
