@@ -1,0 +1,341 @@
+"""report.html in a real browser: headless Chromium driven over the DevTools protocol.
+
+The browser is driven through `--remote-debugging-pipe` (JSON messages on file descriptors 3 and
+4), so the test needs no driver library and no network port. One browser and one page load serve
+every test in this module.
+
+Set CASELOAD_REPORT_SCREENSHOT=path.png to also keep the screenshot at that path.
+"""
+
+from __future__ import annotations
+
+import base64
+import fcntl
+import json
+import os
+import queue
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from export.html import render_report
+from models.loader import load_config, load_plan
+from models.organisation import Config
+from models.plan import Plan
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "report"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+TIMEOUT_S = 30.0
+FLAGS = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-default-apps", "--disable-extensions", "--mute-audio", "--hide-scrollbars",
+    "--remote-debugging-pipe",
+)
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed (Debian: apt-get install chromium); "
+                             "the report's browser tests need it")
+
+
+class DevToolsError(RuntimeError):
+    pass
+
+
+@dataclass
+class Browser:
+    """A headless Chromium and one page, over the DevTools pipe."""
+
+    process: subprocess.Popen[bytes]
+    to_browser: int
+    from_browser: int
+    messages: queue.Queue[dict[str, Any]] = field(default_factory=queue.Queue)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    session: str | None = None
+    next_id: int = 0
+
+    @staticmethod
+    def launch(profile: Path) -> Browser:
+        assert CHROMIUM is not None
+        command_read, command_write = os.pipe()
+        reply_read, reply_write = os.pipe()
+
+        def wire_pipes() -> None:
+            # Chromium reads commands on fd 3 and writes replies on fd 4. Move both ends above 9
+            # first so neither is overwritten by the other's dup2; dup2 clears close-on-exec.
+            high_read = fcntl.fcntl(command_read, fcntl.F_DUPFD, 10)
+            high_write = fcntl.fcntl(reply_write, fcntl.F_DUPFD, 10)
+            os.dup2(high_read, 3)
+            os.dup2(high_write, 4)
+
+        process = subprocess.Popen(
+            [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            close_fds=False, preexec_fn=wire_pipes,
+        )
+        os.close(command_read)
+        os.close(reply_write)
+        browser = Browser(process, command_write, reply_read)
+        threading.Thread(target=browser._read, daemon=True).start()
+        return browser
+
+    def _read(self) -> None:
+        buffer = b""
+        while True:
+            try:
+                chunk = os.read(self.from_browser, 1 << 16)
+            except OSError:
+                return
+            if not chunk:
+                return
+            buffer += chunk
+            while b"\0" in buffer:
+                message, buffer = buffer.split(b"\0", 1)
+                self.messages.put(json.loads(message))
+
+    def send(self, method: str, params: dict[str, Any] | None = None, *, browser_level: bool = False,
+             wait: bool = True) -> dict[str, Any]:
+        self.next_id += 1
+        message: dict[str, Any] = {"id": self.next_id, "method": method, "params": params or {}}
+        if self.session is not None and not browser_level:
+            message["sessionId"] = self.session
+        os.write(self.to_browser, json.dumps(message).encode() + b"\0")
+        if not wait:
+            return {}
+        reply = self._wait(lambda item: item.get("id") == message["id"])
+        if "error" in reply:
+            raise DevToolsError(f"{method}: {reply['error']}")
+        result: dict[str, Any] = reply.get("result", {})
+        return result
+
+    def wait_event(self, method: str) -> dict[str, Any]:
+        seen = next((event for event in self.events if event["method"] == method), None)
+        return seen if seen is not None else self._wait(lambda item: item.get("method") == method)
+
+    def _wait(self, wanted: Any) -> dict[str, Any]:
+        deadline = time.monotonic() + TIMEOUT_S
+        while True:
+            try:
+                item = self.messages.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                raise DevToolsError("no answer from chromium in time") from None
+            if "method" in item:
+                self.events.append(item)
+                if item["method"] == "Page.javascriptDialogOpening":
+                    # An alert would block the page forever: dismiss it, the test records it.
+                    self.send("Page.handleJavaScriptDialog", {"accept": False}, wait=False)
+            if wanted(item):
+                return item
+
+    def evaluate(self, expression: str) -> Any:
+        result = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True,
+                                                "awaitPromise": True})
+        if "exceptionDetails" in result:
+            raise DevToolsError(f"script failed: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def open_page(self, url: str, width: int = 1280, height: int = 900) -> None:
+        target = self.send("Target.createTarget", {"url": "about:blank"}, browser_level=True)
+        attached = self.send("Target.attachToTarget", {"targetId": target["targetId"], "flatten": True},
+                             browser_level=True)
+        self.session = attached["sessionId"]
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            self.send(f"{domain}.enable")
+        self.send("Emulation.setDeviceMetricsOverride",
+                  {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+        self.send("Page.navigate", {"url": url})
+        self.wait_event("Page.loadEventFired")
+        # Let the page's scripts and a frame of drawing finish.
+        self.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+    def screenshot(self, path: Path) -> None:
+        height = int(self.evaluate("document.documentElement.scrollHeight"))
+        self.send("Emulation.setDeviceMetricsOverride",
+                  {"width": 1280, "height": height, "deviceScaleFactor": 1, "mobile": False})
+        self.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        shot = self.send("Page.captureScreenshot", {"format": "png"})
+        path.write_bytes(base64.b64decode(shot["data"]))
+
+    def close(self) -> None:
+        try:
+            self.send("Browser.close", browser_level=True, wait=False)
+            self.process.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            self.process.kill()
+            self.process.wait()
+        finally:
+            os.close(self.to_browser)
+            os.close(self.from_browser)
+
+    def events_named(self, method: str) -> list[dict[str, Any]]:
+        self._drain()
+        return [event for event in self.events if event["method"] == method]
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                item = self.messages.get_nowait()
+            except queue.Empty:
+                return
+            if "method" in item:
+                self.events.append(item)
+
+
+# --------------------------------------------------------------------------------------------
+# Fixtures: one browser and one loaded report for the module
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class LoadedReport:
+    browser: Browser
+    plan: Plan
+    config: Config
+    html_path: Path
+    screenshot: Path
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoadedReport]:
+    folder = tmp_path_factory.mktemp("report-browser")
+    config = load_config(DATA / "org.yaml")
+    plan = load_plan(DATA / "plan.json")
+    html_path = folder / "report.html"
+    html_path.write_text(render_report(plan, config), encoding="utf-8")
+    browser = Browser.launch(folder / "profile")
+    try:
+        browser.open_page(html_path.as_uri())
+        screenshot = folder / "report.png"
+        yield LoadedReport(browser, plan, config, html_path, screenshot)
+    finally:
+        browser.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Checks
+# --------------------------------------------------------------------------------------------
+
+
+def test_page_loads_without_console_errors_or_exceptions(report: LoadedReport) -> None:
+    browser = report.browser
+    errors = [event["params"]["entry"] for event in browser.events_named("Log.entryAdded")
+              if event["params"]["entry"]["level"] == "error"]
+    console = [event["params"] for event in browser.events_named("Runtime.consoleAPICalled")
+               if event["params"]["type"] in ("error", "warning", "assert")]
+    exceptions = [event["params"] for event in browser.events_named("Runtime.exceptionThrown")]
+    assert (errors, console, exceptions) == ([], [], [])
+    assert browser.evaluate("document.getElementById('page-error').hidden") is True
+
+
+def test_no_request_leaves_the_file(report: LoadedReport) -> None:
+    urls = [event["params"]["request"]["url"] for event in report.browser.events_named("Network.requestWillBeSent")]
+    assert urls == [report.html_path.as_uri()]
+
+
+def test_every_chart_is_drawn(report: LoadedReport) -> None:
+    # Each chart exists, holds the plan's data, and its canvas has drawn (non-transparent) pixels.
+    charts = report.browser.evaluate("""
+        Object.entries(Caseload.charts).map(([name, chart]) => {
+          const canvas = chart.canvas;
+          const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+          let painted = 0;
+          for (let i = 3; i < pixels.length; i += 4) { if (pixels[i] > 0) painted += 1; }
+          const points = chart.data.datasets.reduce(
+            (sum, set) => sum + set.data.filter(v => v !== null).length, 0);
+          const total = chart.data.datasets.reduce(
+            (sum, set) => sum + set.data.reduce((s, v) => s + (typeof v === 'number' ? v : 0), 0), 0);
+          return {name, width: canvas.width, height: canvas.height, painted, points, total};
+        })
+    """)
+    by_name = {chart["name"]: chart for chart in charts}
+    assert sorted(by_name) == ["days", "load", "spread"]
+    for chart in charts:
+        assert chart["width"] > 300 and chart["height"] > 150, chart
+        assert chart["painted"] > 2000, chart
+    managers = len(report.plan.managers)
+    assert by_name["load"]["points"] == managers
+    # spread: before and after per manager, plus the two ends of the 100% line
+    assert by_name["spread"]["points"] == 2 * managers + 2
+    assert by_name["load"]["total"] == pytest.approx(sum(manager.load for manager in report.plan.managers))
+    assert by_name["days"]["total"] == len(report.plan.contacts)
+
+
+def test_calendar_shows_the_selected_managers_contacts(report: LoadedReport) -> None:
+    browser = report.browser
+    for manager_id in ("m-fox", "m-cy"):
+        blocks = browser.evaluate(f"""
+            caseloadReport.showManager({json.dumps(manager_id)});
+            [...document.querySelectorAll('#calendar .cal-block')].map(b => [
+              b.closest('.cal-day').dataset.day, b.textContent])
+        """)
+        expected = sorted(
+            (contact.day.isoformat(), f"{contact.start} {contact.case_id}")
+            for contact in report.plan.contacts if contact.manager_id == manager_id
+        )
+        day_names = browser.evaluate("[...document.querySelectorAll('#calendar .cal-head')].slice(1)"
+                                     ".map(h => h.textContent)")
+        shown = sorted((_iso_day(report, day_names[int(day)]), text) for day, text in blocks)
+        assert shown == expected
+        assert browser.evaluate("caseloadReport.selectedManager()") == manager_id
+    # m-cy works 09:00-13:00 on Wednesday: the afternoon is drawn as outside working hours.
+    assert browser.evaluate("document.querySelectorAll('#calendar .cal-day')[2]"
+                            ".querySelectorAll('.cal-open').length") == 1
+
+
+def _iso_day(report: LoadedReport, label: str) -> str:
+    for offset in range(7):
+        day = report.plan.week_start.toordinal() + offset
+        from datetime import date
+
+        candidate = date.fromordinal(day)
+        if label.endswith(f" {candidate.day} {candidate.strftime('%b')}"):
+            return candidate.isoformat()
+    raise AssertionError(f"no day of the week matches {label!r}")
+
+
+def test_user_strings_stay_text(report: LoadedReport) -> None:
+    browser = report.browser
+    browser.evaluate("caseloadReport.showManager('m-dee')")
+    state = browser.evaluate("""({
+        scripts: document.scripts.length,
+        images: document.images.length,
+        bold: document.querySelectorAll('main b').length,
+        option: document.querySelector('#cal-manager').selectedOptions[0].textContent,
+        blocks: [...document.querySelectorAll('#calendar .cal-block')].map(b => b.textContent),
+        text: document.body.innerText,
+    })""")
+    # one JSON block and three inline scripts (Chart.js, page.js, report.js); nothing injected
+    assert (state["scripts"], state["images"], state["bold"]) == (4, 0, 0)
+    assert state["option"].startswith("<script>alert(1)</script> (m-dee)")
+    assert any(text.endswith("<b>K-109</b>") for text in state["blocks"])
+    assert 'Eve "Quote" & Co (m-eve)' in state["text"]
+    assert browser.events_named("Page.javascriptDialogOpening") == []
+
+
+def test_tables_sort_on_header_click(report: LoadedReport) -> None:
+    browser = report.browser
+    first_column = """[...document.querySelectorAll('#moves-table tbody tr')].map(r => r.cells[0].textContent)"""
+    browser.evaluate("[...document.querySelectorAll('#moves-table th')].find(t => t.textContent === 'Points').click()")
+    by_points = sorted(report.plan.moves, key=lambda move: -move.points)  # numbers sort high first
+    assert browser.evaluate(first_column) == [move.case_id for move in by_points]
+    browser.evaluate("[...document.querySelectorAll('#moves-table th')].find(t => t.textContent === 'Points').click()")
+    ascending = sorted(report.plan.moves, key=lambda move: move.points)  # a stable sort: ties keep plan order
+    assert browser.evaluate(first_column) == [move.case_id for move in ascending]
+
+
+def test_screenshot_artefact(report: LoadedReport) -> None:
+    report.browser.evaluate("caseloadReport.showManager('m-ana')")
+    report.browser.screenshot(report.screenshot)
+    data = report.screenshot.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 50_000
+    print(f"report screenshot: {report.screenshot}")
+    keep = os.environ.get("CASELOAD_REPORT_SCREENSHOT")
+    if keep:
+        Path(keep).write_bytes(data)
