@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -707,6 +707,29 @@ def test_negative_travel_before_a_contact(tiny_config: Config) -> None:
 
 
 # --- schedule: when and where ------------------------------------------------------------------------------
+
+
+def _call_verdict_by_hand(day: date, start: int) -> list[str]:
+    """What K-2's 15-minute call at `start` on `day` breaks, around Ana's sound week (read off sound_week)."""
+    expected = []
+    if day.weekday() >= 5:  # the weekend: nobody works, the client's default days are weekdays too
+        expected += ["working_day", "client_window"]
+    elif start < 8 * 60 or start + 15 > 17 * 60:  # outside the policy's day, both people's default
+        expected += ["manager_window", "client_window"]
+    if 12 * 60 - 15 < start < 13 * 60:  # lunch is kept free every day
+        expected.append("lunch")
+    visits = {MON: [(9 * 60, 9 * 60 + 45), (10 * 60 + 15, 11 * 60 + 15)], WED: [(9 * 60, 9 * 60 + 45)]}
+    if any(start < end and visit_start < start + 15 for visit_start, end in visits.get(day, [])):
+        expected.append("manager_overlap")
+    return expected
+
+
+def test_every_slot_of_the_week_for_one_call_gets_the_hand_derived_verdict(tiny_config: Config) -> None:
+    week = [MON + timedelta(days=offset) for offset in range(7)]
+    for day, start in itertools.product(week, range(7 * 60, 18 * 60, 15)):
+        contacts = sound_week(tiny_config, K2_0_0=(day, format_clock(start)))
+        found = rules(check_plan(tiny_config, _schedule(tiny_config, contacts)))
+        assert sorted(found) == sorted(_call_verdict_by_hand(day, start)), (day, format_clock(start))
 
 
 @pytest.mark.parametrize(("start", "expected"), [("09:15", []), ("09:05", ["slot_grid"])])
