@@ -10,7 +10,8 @@ from models.timeutil import WEEKDAYS, Clock, Weekday
 class StrictModel(BaseModel):
     """Base for every config model: unknown keys are mistakes, not silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", frozen=False)
+    # allow_inf_nan=False: a CSV cell "inf" or "nan" must not become an infinite capacity or point value.
+    model_config = ConfigDict(extra="forbid", frozen=False, allow_inf_nan=False)
 
 
 class Level(StrictModel):

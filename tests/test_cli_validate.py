@@ -134,6 +134,9 @@ INVALID_CASES = [
     # negative minutes
     ("contact_minutes_negative.yaml",
      "contact_minutes_negative.yaml:27:36: cases[0].contacts[0].minutes: Input should be greater than 0 (got -5)", 1),
+    # infinite points (.inf) would break every sum: numbers must be finite
+    ("points_infinite.yaml",
+     "points_infinite.yaml:25:13: cases[0].points: Input should be a finite number (got inf)", 1),
     # mode 'inperson'
     ("bad_contact_mode.yaml",
      "bad_contact_mode.yaml:27:16: cases[0].contacts[0].mode: Input should be 'in_person', 'phone' or 'video' "
