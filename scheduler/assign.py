@@ -1,0 +1,238 @@
+"""Caseload balancing: which manager carries each open case. Public API: `assign_cases`.
+
+How it solves (docs/readme/assign.md has the long form):
+
+1. Aggregate (`assign_data`): households become bundles, interchangeable bundles one item type;
+   the model counts bundles per (manager, type) instead of deciding per case.
+2. Stage 1, balance: minimise unassigned points, overload and balance (peaks per level and overall).
+3. Stage 2, continuity: keep stage 1's unassigned + overload cost, keep every peak within
+   `balance_tolerance` of stage 1's, and minimise the whole objective (moves and region included).
+   With a balance weight of 0 there is no balance to protect and a single stage solves everything.
+4. Large instances: CP-SAT sees only same-region receivers plus the cross-region columns the LP
+   relaxation prices in (the coordinating step); the LP (GLOP, column generation over every
+   eligible receiver) gives the valid bound. Small instances: the exact model, CP-SAT's own bound.
+5. Warm start from the greedy least-loaded plan (stage 1) and stage 1's plan (stage 2).
+6. Counts become case ids and reasons in `assign_plan`, then a `models.Plan` via `build_plan`.
+
+The reported objective is `assign_score.score_plan` of the final plan; the bound is a lower bound
+of that function over stage 2's feasible set (stage 1's result fixed).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from models.organisation import Config
+from models.plan import Plan, SolverStats
+from scheduler.assign_bound import lp_bound
+from scheduler.assign_data import UTILISATION_UNITS, AssignmentData, Counts, build_data
+from scheduler.assign_model import OBJECTIVE_SCALE, AssignmentModel, Coefficients, CpSatBackend
+from scheduler.assign_plan import plan_from_counts
+from scheduler.assign_score import score_plan
+from scheduler.greedy import greedy_counts
+from scheduler.options import SolveOptions
+
+STAGE_ONE_TERMS = ("unassigned", "overload", "balance")
+ALL_TERMS = ("unassigned", "overload", "balance", "moves", "region")
+# Above this many eligible received[m, t] columns, CP-SAT gets same-region candidates + priced ones.
+EXACT_MODEL_COLUMNS = 40_000
+# Below this many variables, CP-SAT interleaves its workers: reproducible plans, same seed.
+DETERMINISTIC_VARIABLES = 20_000
+_STAGE_ONE_SHARE = 0.4
+_LP_SHARE = 0.25
+
+Steps = Callable[[AssignmentModel], None]
+
+
+@dataclass(frozen=True)
+class AssignResult:
+    status: str  # optimal, feasible, infeasible, unknown
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    runtime_s: float
+    plan: Plan | None
+    message: str
+
+
+@dataclass(frozen=True)
+class StageOutcome:
+    status: str
+    counts: Counts
+    objective: int | None  # objective units
+    bound: int | None
+    seconds: float
+    columns: int
+
+
+def assign_cases(config: Config, options: SolveOptions) -> AssignResult:
+    start = time.monotonic()
+    deadline = start + options.time_limit_s
+    data = build_data(config)
+    coefficients = Coefficients.from_weights(config.policy.weights)
+    greedy = greedy_counts(data)
+    exact = sum(len(item.receivers) for item in data.types) <= EXACT_MODEL_COLUMNS
+    candidates = _initial_candidates(data, greedy, exact)
+    notes: list[str] = [f"{len(data.types)} item types from {len(config.cases)} cases"]
+    two_stage = coefficients.balance > 0
+    best = greedy
+    stage_one_note = ""
+    if two_stage:
+        budget = _STAGE_ONE_SHARE * (deadline - time.monotonic())
+        one, candidates, _ = _solve_stage(data, coefficients, _stage_steps(STAGE_ONE_TERMS, None), candidates,
+                                          greedy, budget, options, exact, want_bound=False)
+        best = one.counts
+        stage_one_note = f"stage 1 (balance): {one.status} in {one.seconds:.2f}s"
+        notes.append(stage_one_note)
+        extras = _stage_two_extras(data, coefficients, best, config.policy.balance_tolerance)
+    else:
+        extras = None
+    budget = deadline - time.monotonic() - _reserve(data)
+    two, candidates, lp_value = _solve_stage(data, coefficients, _stage_steps(ALL_TERMS, extras), candidates,
+                                             best, budget, options, exact, want_bound=True)
+    notes.append(f"stage 2 (continuity): {two.status} in {two.seconds:.2f}s, {two.columns} receiver columns"
+                 + ("" if exact else " (same region + LP-priced)"))
+    plan = plan_from_counts(data, two.counts, solver=[])
+    score = score_plan(config, plan)
+    objective = score["objective"]
+    found = _best_bound(two, lp_value, exact)
+    bound = None if found is None else min(found, objective)
+    gap = None if bound is None else (objective - bound) / max(1.0, abs(objective))
+    status = "optimal" if gap is not None and gap <= 1e-9 else "feasible"
+    runtime = time.monotonic() - start
+    stats = SolverStats(
+        stage="assignment", status=status, objective=objective, bound=bound,
+        gap=None if gap is None else round(gap, 9), runtime_s=round(runtime, 3), workers=options.workers,
+        seed=options.seed, objective_terms={name: round(score[name], 6) for name in ALL_TERMS}, notes=notes,
+    )
+    plan = plan.model_copy(update={"solver": [stats]})
+    message = f"{status}: objective {objective:g}" + ("" if gap is None else f", gap {gap:.3%}")
+    return AssignResult(status, objective, bound, gap, runtime, plan, message)
+
+
+def _reserve(data: AssignmentData) -> float:
+    """Seconds kept back for turning counts into a plan (grows with the case count)."""
+    return 0.05 + len(data.config.cases) * 4e-5
+
+
+def _initial_candidates(data: AssignmentData, greedy: Counts, exact: bool) -> dict[int, list[int]]:
+    """Every eligible receiver (exact), else same-region receivers plus the greedy's choices."""
+    candidates: dict[int, list[int]] = {}
+    for item in data.types:
+        if exact:
+            candidates[item.index] = list(item.receivers)
+            continue
+        regions = {region for region in item.regions if region is not None}
+        local = [m for m in item.receivers if data.managers[m].region in regions] if regions else []
+        candidates[item.index] = local or list(item.receivers)
+    if not exact:
+        for manager, index in sorted(greedy.received):
+            if manager not in candidates[index]:
+                candidates[index].append(manager)
+    return candidates
+
+
+def _stage_steps(names: Sequence[str], extras: Steps | None) -> Steps:
+    def steps(model: AssignmentModel) -> None:
+        model.add_variables()
+        model.add_conservation()
+        model.add_capacity()
+        if model.coefficients.balance > 0:
+            model.add_peaks()
+        if extras is not None:
+            extras(model)
+        model.minimize(names)
+
+    return steps
+
+
+def _stage_two_extras(data: AssignmentData, coefficients: Coefficients, counts: Counts,
+                      tolerance: float) -> Steps:
+    peaks, overall = data.peaks(counts)
+    kept_cost = evaluate(data, coefficients, counts, ("unassigned", "overload"))
+
+    def extras(model: AssignmentModel) -> None:
+        model.add_band(peaks, overall, round(tolerance * UTILISATION_UNITS))
+        model.add_limit(("unassigned", "overload"), kept_cost)
+
+    return extras
+
+
+def _solve_stage(data: AssignmentData, coefficients: Coefficients, steps: Steps,
+                 candidates: dict[int, list[int]], hint: Counts, budget: float, options: SolveOptions,
+                 exact: bool, *, want_bound: bool) -> tuple[StageOutcome, dict[int, list[int]], int | None]:
+    """LP pricing (large instances, or for the bound), then CP-SAT warm-started from `hint`."""
+    started = time.monotonic()
+    lp_value: int | None = None
+    if not exact or want_bound:
+        lp = lp_bound(data, coefficients, steps, candidates, max(0.1, _LP_SHARE * budget))
+        lp_value = lp.bound
+        if not exact:
+            candidates = {index: sorted({*managers, *lp.added.get(index, [])})
+                          for index, managers in candidates.items()}
+    remaining = max(0.05, budget - (time.monotonic() - started))
+    outcome = _cp_sat(data, coefficients, steps, candidates, hint, remaining, options)
+    return outcome, candidates, lp_value
+
+
+def _cp_sat(data: AssignmentData, coefficients: Coefficients, steps: Steps, candidates: Mapping[int, Sequence[int]],
+            hint: Counts, time_limit_s: float, options: SolveOptions) -> StageOutcome:
+    started = time.monotonic()
+    backend = CpSatBackend()
+    model = AssignmentModel(data, backend, coefficients, candidates)
+    steps(model)
+    model.hint(hint)
+    solver = cp_model.CpSolver()
+    parameters = solver.parameters
+    parameters.num_workers = options.workers
+    parameters.random_seed = options.seed
+    parameters.max_time_in_seconds = max(0.05, time_limit_s)
+    parameters.log_search_progress = options.log
+    variables = len(backend.model.Proto().variables)
+    if variables <= DETERMINISTIC_VARIABLES:
+        # Reproducible: interleaved workers and a deterministic-time stop (wall time stays the cap).
+        parameters.interleave_search = options.workers > 1
+        parameters.max_deterministic_time = parameters.max_time_in_seconds
+    status = solver.Solve(backend.model)
+    seconds = time.monotonic() - started
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        counts = model.counts(solver.Value)
+        return StageOutcome("optimal" if status == cp_model.OPTIMAL else "feasible", counts,
+                            round(solver.ObjectiveValue()), math.ceil(solver.BestObjectiveBound() - 1e-6),
+                            seconds, len(model.received))
+    # No solution in time: the hint is feasible by construction, so it is the answer.
+    return StageOutcome("unknown", hint, None, None, seconds, len(model.received))
+
+
+def _best_bound(outcome: StageOutcome, lp_value: int | None, exact: bool) -> float | None:
+    """The best valid bound in score units: the LP always, CP-SAT's only for the exact model."""
+    bounds = [value for value in (lp_value, outcome.bound if exact else None) if value is not None]
+    return max(bounds) / OBJECTIVE_SCALE if bounds else None
+
+
+# --- evaluating counts (the model's own arithmetic, for stage limits) ------------------------------
+
+
+def evaluate(data: AssignmentData, coefficients: Coefficients, counts: Counts, names: Sequence[str]) -> int:
+    """The weighted terms `names` of a solution, in objective units."""
+    load, cases = data.loads(counts)
+    total = 0
+    if "unassigned" in names:
+        total += coefficients.unassigned * sum(
+            count * data.types[index].points for index, count in counts.unassigned.items())
+    if "overload" in names and coefficients.overload:
+        for manager in data.managers:
+            total += coefficients.overload * max(0, load[manager.index] - manager.capacity)
+            total += coefficients.excess * max(0, cases[manager.index] - manager.max_cases)
+    if "balance" in names and coefficients.balance:
+        peaks, overall = data.peaks(counts)
+        total += coefficients.balance * (sum(peaks.values()) + overall)
+    unsupported = set(names) - {"unassigned", "overload", "balance"}
+    if unsupported:
+        raise ValueError(f"evaluate does not compute {sorted(unsupported)}")
+    return total

@@ -1,0 +1,75 @@
+"""Greedy least-loaded assignment: what a supervisor does by hand, and the engine's warm start.
+
+Everyone keeps the cases they may still carry (households whole). Every other bundle (new intake,
+split households, cases whose manager may no longer carry them), largest first, goes to the
+eligible manager with the lowest utilisation who has room, preferring the client's region. When no
+one has room, the bundle goes to the least-utilised eligible manager anyway (overload) if an
+unassigned point costs more than an overloaded one, else it stays unassigned.
+"""
+
+from __future__ import annotations
+
+from models.organisation import Config
+from models.plan import Plan
+from scheduler.assign_data import AssignmentData, Counts, ItemType, build_data
+
+
+def greedy_counts(data: AssignmentData) -> Counts:
+    weights = data.config.policy.weights
+    overload_ok = weights.unassigned >= weights.overload
+    load = [manager.fixed_load for manager in data.managers]
+    cases = [manager.fixed_cases for manager in data.managers]
+    counts = Counts()
+    pending: list[tuple[ItemType, int]] = []
+    for item in data.types:
+        moving = item.intake
+        for manager, held in sorted(item.held.items()):
+            if manager in item.keepers:
+                counts.kept[manager, item.index] = held
+                load[manager] += held * item.points
+                cases[manager] += held * item.cases
+            else:
+                moving += held
+        if moving:
+            pending.append((item, moving))
+    pending.sort(key=lambda entry: (-entry[0].points, entry[0].index))
+    for item, moving in pending:
+        for _ in range(moving):
+            target = _least_loaded(data, item, load, cases, overload_ok)
+            if target is None:
+                counts.unassigned[item.index] = counts.unassigned.get(item.index, 0) + 1
+                continue
+            counts.received[target, item.index] = counts.received.get((target, item.index), 0) + 1
+            load[target] += item.points
+            cases[target] += item.cases
+    return counts
+
+
+def _least_loaded(data: AssignmentData, item: ItemType, load: list[int], cases: list[int],
+                  overload_ok: bool) -> int | None:
+    if not item.receivers:
+        return None
+
+    def utilisation(manager: int) -> tuple[float, int, int]:
+        return (load[manager] / data.managers[manager].capacity,
+                data.region_mismatches(item, manager), manager)
+
+    def has_room(manager: int) -> bool:
+        info = data.managers[manager]
+        return load[manager] + item.points <= info.capacity and cases[manager] + item.cases <= info.max_cases
+
+    roomy = [manager for manager in item.receivers if has_room(manager)]
+    local = [manager for manager in roomy if data.region_mismatches(item, manager) == 0]
+    if local or roomy:
+        return min(local or roomy, key=utilisation)
+    if overload_ok:
+        return min(item.receivers, key=utilisation)
+    return None
+
+
+def greedy_plan(config: Config) -> Plan:
+    """The supervisor's plan, with the same reasons as the engine's (for benchmarks)."""
+    from scheduler.assign_plan import plan_from_counts
+
+    data = build_data(config)
+    return plan_from_counts(data, greedy_counts(data), solver=[])
