@@ -82,12 +82,12 @@
   /* A sortable, filterable table drawn from rows of values.
    * columns: [{label, type: "text" | "num", format(value, row) -> string, title(value, row)}]
    * Sorting uses the raw values; text shows format(value, row). Long tables show `pageSize` rows
-   * first, with a button for the rest (a state's moves can run to thousands). */
+   * first (50 unless told), with a button for the rest (a state's moves can run to thousands). */
   function table(container, spec) {
     var columns = spec.columns;
     var rows = spec.rows.slice();
     var state = { sortIndex: spec.sortIndex === undefined ? -1 : spec.sortIndex, ascending: spec.ascending !== false,
-                  query: "", limit: spec.pageSize || 200 };
+                  query: "", limit: spec.pageSize || 50 };
     clear(container);
     if (!rows.length) {
       container.appendChild(el("p", { className: "empty" }, [spec.empty || "None."]));
