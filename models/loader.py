@@ -12,8 +12,10 @@ stack. Inputs are only ever read.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import difflib
+import gc
 import io
 import json
 import re
@@ -158,6 +160,27 @@ class _Fatal(Exception):
 
 def load_config(path: Path) -> Config:
     """Read, check and cross-reference a config; raise `ConfigError` listing every problem."""
+    with _collector_paused():
+        return _load_config(path)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a large input is read.
+
+    Loading builds hundreds of thousands of acyclic objects; each allocation burst would otherwise
+    trigger collection passes over the growing heap (XL: 19 s with them, 6 s without).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _load_config(path: Path) -> Config:
     try:
         text = read_text(path, MAX_YAML_BYTES, "config")
         data, source, problems = parse_yaml(text, str(path))
@@ -191,7 +214,8 @@ def load_plan(path: Path) -> Plan:
         raise ConfigError([LocatedProblem(file, error.lineno, error.colno, "", f"JSON syntax error: {error.msg}")
                            ]) from None
     try:
-        return Plan.model_validate(data)
+        with _collector_paused():
+            return Plan.model_validate(data)
     except ValidationError as error:
         source = _json_source_map(text, file)
         raise ConfigError([_error_problem(detail, source, Plan) for detail in error.errors()]) from None
