@@ -277,5 +277,31 @@ def check(config: Path, plan_file: Path) -> None:
     click.echo("plan passes every check.")
 
 
+@main.command()
+@click.argument("plan_file", metavar="PLAN", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The HTML file to write, e.g. out/report.html.")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="The plan's config: adds manager names, working hours and leave.")
+@_report_user_errors
+def report(plan_file: Path, output: Path, config_file: Path | None) -> None:
+    """Write a self-contained HTML report of PLAN (a plan.json): headline figures, load and
+    utilisation charts, each manager's week, the moves and what could not be placed.
+
+    The file opens offline in any browser and loads nothing from the network.
+
+    \b
+    Example:
+      caseload report out/plan.json -o out/report.html --config configs/child-welfare.yaml
+    """
+    from export.files import write_atomic
+    from export.html import render_report
+    from models.loader import load_config, load_plan
+
+    organisation = load_config(config_file) if config_file is not None else None
+    write_atomic(output, render_report(load_plan(plan_file), organisation))
+    click.echo(f"wrote {output}")
+
+
 if __name__ == "__main__":
     main()

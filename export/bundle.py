@@ -11,13 +11,17 @@ from models.plan import Plan
 
 
 def write_outputs(plan: Plan, config: Config, out_dir: Path, *, full_names: bool = False) -> list[Path]:
-    """plan.json, assignments.csv and, once scheduled, schedule.csv and calendars/<manager>.ics.
+    """plan.json, assignments.csv, report.html and, once scheduled, schedule.csv and
+    calendars/<manager>.ics.
 
     Everything is rendered in memory first, so a failure while rendering writes nothing.
     """
+    from export.html import render_report
+
     files: dict[Path, str | bytes] = {
         out_dir / "plan.json": plan_json(plan),
         out_dir / "assignments.csv": assignments_csv(plan),
+        out_dir / "report.html": render_report(plan, config),
     }
     if _was_scheduled(plan):
         from export.calendar import calendar_files

@@ -301,3 +301,32 @@ def test_chart_library_is_the_vendored_release() -> None:
     source = (Path(__file__).resolve().parents[2] / "export" / "assets" / CHART_LIBRARY).read_bytes()
     assert hashlib.sha256(source).hexdigest() == \
         "87364cc2b2a76a6684929e7d6b80b18a897794db38400caff1fcf1791c6925d2"  # see export/assets/VENDORED.md
+
+
+# --------------------------------------------------------------------------------------------
+# `caseload report PLAN -o FILE`
+# --------------------------------------------------------------------------------------------
+
+
+def test_report_command_writes_the_page(tmp_path: Path, plan: Plan, config: Config) -> None:
+    from click.testing import CliRunner
+
+    from cli import main
+
+    output = tmp_path / "out" / "report.html"
+    result = CliRunner().invoke(main, ["report", str(DATA / "plan.json"), "-o", str(output),
+                                       "--config", str(DATA / "org.yaml")])
+    assert (result.exit_code, result.output) == (0, f"wrote {output}\n")
+    assert output.read_text(encoding="utf-8") == render_report(plan, config)
+
+
+def test_report_command_refuses_a_file_that_is_not_a_plan(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cli import main
+
+    output = tmp_path / "report.html"
+    result = CliRunner().invoke(main, ["report", str(DATA / "org.yaml"), "-o", str(output)])
+    assert result.exit_code == 1
+    assert "org.yaml:1:1: JSON syntax error" in result.output
+    assert not output.exists()
