@@ -17,13 +17,15 @@ clock is read, so the same arguments give byte-identical files.
 
 from __future__ import annotations
 
+import bisect
 import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from types import MappingProxyType
+from typing import Any, Generic, TypeVar
 
 import yaml
 
@@ -121,6 +123,42 @@ LAST_NAMES = (
     "Russo", "Soto",
 )
 
+
+# Look-ups derived from the tables above (read-only).
+TYPE_FACTOR = MappingProxyType({name: factor for name, factor, _, _ in CASE_TYPES})
+TYPE_SKILL = MappingProxyType({name: skill for name, _, skill, _ in CASE_TYPES})
+COMPLEXITY_RANK = MappingProxyType({name: rank for rank, (name, _, _) in enumerate(COMPLEXITIES)})
+BASE_LEVEL = MappingProxyType({name: (capacity, max_cases) for name, capacity, max_cases, _, _ in LEVELS})
+LAST_CONTACT_SPREAD_DAYS = MappingProxyType({"monthly": 35, "biweekly": 21})  # other kinds: 7
+
+
+@dataclass(frozen=True)
+class Weighted(Generic[T]):
+    """Options drawn with fixed weights; one `rng.random()` per draw."""
+
+    options: tuple[T, ...]
+    cumulative: tuple[float, ...]
+
+    @staticmethod
+    def of(pairs: Sequence[tuple[float, T]]) -> Weighted[T]:
+        cumulative: list[float] = []
+        total = 0.0
+        for weight, _ in pairs:
+            total += weight
+            cumulative.append(total)
+        return Weighted(tuple(option for _, option in pairs), tuple(cumulative))
+
+    def pick(self, rng: random.Random) -> T:
+        return self.options[bisect.bisect_right(self.cumulative, rng.random() * self.cumulative[-1])]
+
+
+CASE_TYPE_PICK = Weighted.of([(share, name) for name, _, _, share in CASE_TYPES])
+COMPLEXITY_PICK = Weighted.of([(share, rank) for rank, (_, _, share) in enumerate(COMPLEXITIES)])
+CLIENT_LANGUAGE_PICK = Weighted.of([(1 - sum(share for _, share, _ in MINORITY_LANGUAGES), "en")]
+                                   + [(share, language) for language, share, _ in MINORITY_LANGUAGES])
+HOUSEHOLD_SIZE_PICK = Weighted.of(HOUSEHOLD_SIZES)
+CLIENT_WINDOWS_PICK = Weighted.of(CLIENT_WINDOWS)
+FULL_TIME_HOURS_PICK = Weighted.of(FULL_TIME_HOURS)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -221,10 +259,10 @@ def generate_organisation(managers: int, cases: int, seed: int, *,
     manager_rows = _make_managers(regions, manager_counts, week_start, rng)
     client_rows, case_rows = _make_clients_and_cases(regions, case_counts, week_start, rng)
     levels = _scaled_levels(manager_rows, case_rows, week_start, rng)
-    clients_by_id = {client.id: client for client in client_rows}
-    _ensure_servable(manager_rows, case_rows, clients_by_id, levels, week_start, rng)
-    _assign_current(manager_rows, case_rows, clients_by_id, levels, week_start, rng)
-    _lock_some(manager_rows, case_rows, clients_by_id, levels, week_start, rng)
+    needs = CaseNeeds.of(case_rows, client_rows, levels)
+    _ensure_servable(manager_rows, needs, levels, week_start, rng)
+    _assign_current(manager_rows, case_rows, needs, levels, week_start, rng)
+    _lock_some(manager_rows, case_rows, needs, levels, week_start, rng)
     header = _header(levels, week_start, timezone)
     comment = (f"Synthetic organisation from `caseload generate --managers {managers} --cases {cases} "
                f"--seed {seed}`: {len(regions)} regions; all names are fictional.")
@@ -335,12 +373,12 @@ def _make_managers(regions: list[Region], counts: list[int], week_start: date,
             index = len(rows) + 1
             office = placed.offices[rng.randrange(len(placed.offices))]
             lat, lon = _scatter(office.lat, office.lon, MANAGER_SCATTER_KM, rng)
-            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            first, last = _choice(rng, FIRST_NAMES), _choice(rng, LAST_NAMES)
             manager_id = f"m-{index:0{width}d}"
             rows.append(ManagerRow(
                 id=manager_id, name=f"{first} {last}", level=level, fte=1.0, region=region.name,
                 office=office.name, lat=lat, lon=lon, languages=_manager_languages(rng),
-                skills=_manager_skills(level, rng), availability=_pick(FULL_TIME_HOURS, rng), leave=[],
+                skills=_manager_skills(level, rng), availability=FULL_TIME_HOURS_PICK.pick(rng), leave=[],
                 accepts_new_cases=rng.random() >= CLOSED_TO_NEW_SHARE,
                 email=f"{first}.{last}.{index}@agency.example".lower(), phone=f"555-{index:04d}",
             ))
@@ -374,7 +412,7 @@ def _manager_skills(level: str, rng: random.Random) -> list[str]:
 def _make_part_timers(rows: list[ManagerRow], rng: random.Random) -> None:
     count = round(len(rows) * PART_TIME_SHARE)
     for index in sorted(rng.sample(range(len(rows)), count)):
-        fte = rng.choice(PART_TIME_FTES)
+        fte = _choice(rng, PART_TIME_FTES)
         rows[index].fte = fte
         rows[index].availability = _part_time_hours(fte, rng)
 
@@ -401,7 +439,7 @@ def _add_leave(rows: list[ManagerRow], week_start: date, rng: random.Random) -> 
         if position < all_week:
             rows[index].leave = list(workdays)
         else:
-            rows[index].leave = sorted(rng.sample(workdays, rng.choice((1, 1, 1, 2))))
+            rows[index].leave = sorted(rng.sample(workdays, _choice(rng, (1, 1, 1, 2))))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -418,7 +456,7 @@ def _make_clients_and_cases(regions: list[Region], counts: list[int], week_start
     for region, count in zip(regions, counts, strict=True):
         remaining = count
         while remaining > 0:
-            size = min(remaining, _household_size(rng))
+            size = min(remaining, 1 if rng.random() >= HOUSEHOLD_START_P else HOUSEHOLD_SIZE_PICK.pick(rng))
             household = None
             if size > 1:
                 households += 1
@@ -428,47 +466,31 @@ def _make_clients_and_cases(regions: list[Region], counts: list[int], week_start
     return clients, cases
 
 
-def _household_size(rng: random.Random) -> int:
-    if rng.random() >= HOUSEHOLD_START_P:
-        return 1
-    return _pick(HOUSEHOLD_SIZES, rng)
-
-
 def _add_household(region: Region, size: int, household: str | None, width: int, week_start: date,
                    clients: list[ClientRow], cases: list[CaseRow], rng: random.Random) -> None:
     """Clients of one household share a home, a language and contact hours; each has its own case."""
     lat, lon = _scatter(region.lat, region.lon, CLIENT_SCATTER_KM, rng)
-    language = _client_language(rng)
-    availability = _pick(CLIENT_WINDOWS, rng)
-    family = rng.choice(LAST_NAMES)
-    sibling_type = rng.choice(SIBLING_CASE_TYPES) if size > 1 else ""
+    language = CLIENT_LANGUAGE_PICK.pick(rng)
+    availability = CLIENT_WINDOWS_PICK.pick(rng)
+    family = _choice(rng, LAST_NAMES)
+    sibling_type = _choice(rng, SIBLING_CASE_TYPES) if size > 1 else ""
     new_intake = rng.random() < INTAKE_SHARE
     for _ in range(size):
         index = len(clients) + 1
         client_id = f"c-{index:0{width}d}"
-        clients.append(ClientRow(client_id, f"{rng.choice(FIRST_NAMES)} {family}", household, language,
+        clients.append(ClientRow(client_id, f"{_choice(rng, FIRST_NAMES)} {family}", household, language,
                                  region.name, lat, lon, availability))
-        case_type = sibling_type or _pick(tuple((share, name) for name, _, _, share in CASE_TYPES), rng)
-        complexity_rank = _pick(tuple((share, rank) for rank, (_, _, share) in enumerate(COMPLEXITIES)), rng)
-        cases.append(_make_case(f"K-{index:0{width}d}", client_id, case_type, complexity_rank, new_intake,
-                                week_start, rng))
-
-
-def _client_language(rng: random.Random) -> str:
-    draw = rng.random()
-    for language, share, _ in MINORITY_LANGUAGES:
-        if draw < share:
-            return language
-        draw -= share
-    return "en"
+        case_type = sibling_type or CASE_TYPE_PICK.pick(rng)
+        cases.append(_make_case(f"K-{index:0{width}d}", client_id, case_type, COMPLEXITY_PICK.pick(rng),
+                                new_intake, week_start, rng))
 
 
 def _make_case(case_id: str, client_id: str, case_type: str, complexity_rank: int, new_intake: bool,
                week_start: date, rng: random.Random) -> CaseRow:
     if new_intake:
-        opened = week_start - timedelta(days=rng.randint(1, 14))
+        opened = week_start - timedelta(days=_between(rng, 1, 14))
     else:
-        opened = week_start - timedelta(days=rng.randint(40, 3 * 365))
+        opened = week_start - timedelta(days=_between(rng, 40, 3 * 365))
     # Escalation asks for one level above the complexity's; critical has none above it.
     escalate = 0 < complexity_rank < len(COMPLEXITIES) - 1 and rng.random() < ESCALATED_SHARE
     points = None
@@ -484,15 +506,15 @@ def _contacts(case_type: str, complexity_rank: int, week_start: date | None,
               rng: random.Random) -> list[ContactRow]:
     """Required contacts by case type and complexity; `week_start` None: a new case, never contacted."""
     visit = _visit_frequency(case_type, complexity_rank)
-    contacts = [_contact("in_person", rng.choice((45, 60, 60, 60, 75, 90)), visit, week_start, rng)]
+    contacts = [_contact("in_person", _choice(rng, (45, 60, 60, 60, 75, 90)), visit, week_start, rng)]
     if case_type == "adoption":
         if rng.random() < 0.5:
-            contacts.append(_contact("video", rng.choice((30, 45)), "monthly", week_start, rng))
+            contacts.append(_contact("video", _choice(rng, (30, 45)), "monthly", week_start, rng))
     elif case_type == "investigation":
         if complexity_rank >= 2 and visit == "weekly":
-            contacts.append(_contact("phone", rng.choice((15, 20, 30)), "weekly", week_start, rng))
+            contacts.append(_contact("phone", _choice(rng, (15, 20, 30)), "weekly", week_start, rng))
     elif complexity_rank >= 1:
-        contacts.append(_contact("phone", rng.choice((15, 15, 20, 30)), "weekly", week_start, rng))
+        contacts.append(_contact("phone", _choice(rng, (15, 15, 20, 30)), "weekly", week_start, rng))
     elif rng.random() < 0.3:
         contacts.append(_contact("phone", 15, "biweekly", week_start, rng))
     return contacts
@@ -513,8 +535,8 @@ def _contact(mode: str, minutes: int, frequency: str, week_start: date | None,
              rng: random.Random) -> ContactRow:
     if week_start is None:
         return ContactRow(mode, minutes, frequency, None)
-    spread = {"monthly": 35, "biweekly": 21}.get(frequency, 7)
-    return ContactRow(mode, minutes, frequency, week_start - timedelta(days=rng.randint(1, spread)))
+    spread = LAST_CONTACT_SPREAD_DAYS.get(frequency, 7)
+    return ContactRow(mode, minutes, frequency, week_start - timedelta(days=_between(rng, 1, spread)))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -531,38 +553,29 @@ class LevelSpec:
 
 
 def _derived_points(case_type: str, complexity_rank: int) -> float:
-    factor = next(factor for name, factor, _, _ in CASE_TYPES if name == case_type)
-    return COMPLEXITIES[complexity_rank][1] * factor
+    return COMPLEXITIES[complexity_rank][1] * TYPE_FACTOR[case_type]
 
 
 def _case_points(case: CaseRow) -> float:
     if case.points is not None:
         return case.points
-    return _derived_points(case.type, _complexity_rank(case.complexity))
-
-
-def _complexity_rank(name: str) -> int:
-    return next(rank for rank, (complexity, _, _) in enumerate(COMPLEXITIES) if complexity == name)
+    return _derived_points(case.type, COMPLEXITY_RANK[case.complexity])
 
 
 def _scaled_levels(managers: list[ManagerRow], cases: list[CaseRow], week_start: date,
                    rng: random.Random) -> list[LevelSpec]:
     """DESIGN.md's level capacities, scaled by one factor so total points sit at 91-98 % of capacity."""
     working = [manager for manager in managers if not _away_all_week(manager, week_start)] or managers
-    base_capacity = sum(_base_level(manager.level)[1] * manager.fte for manager in working)
-    base_max_cases = sum(_base_level(manager.level)[2] * manager.fte for manager in working)
+    base_capacity = sum(BASE_LEVEL[manager.level][0] * manager.fte for manager in working)
+    base_max_cases = sum(BASE_LEVEL[manager.level][1] * manager.fte for manager in working)
     demand = sum(_case_points(case) for case in cases)
     point_scale = demand / (rng.uniform(*DEMAND_SHARE) * base_capacity) if demand else 1.0
     case_scale = len(cases) / (CASE_COUNT_SHARE * base_max_cases) if cases else 1.0
     return [
         LevelSpec(name, rank, max(1, round(capacity * point_scale)), max(1, round(max_cases * case_scale)),
-                  _complexity_rank(max_complexity))
+                  COMPLEXITY_RANK[max_complexity])
         for rank, (name, capacity, max_cases, max_complexity, _) in enumerate(LEVELS)
     ]
-
-
-def _base_level(name: str) -> tuple[str, int, int, str, float]:
-    return next(level for level in LEVELS if level[0] == name)
 
 
 def _header(levels: list[LevelSpec], week_start: date, timezone: str) -> dict[str, Any]:
@@ -593,19 +606,40 @@ def _header(levels: list[LevelSpec], week_start: date, timezone: str) -> dict[st
 
 
 # --------------------------------------------------------------------------------------------------
-# Every case servable in its own region: a speaker of the client's language, the skill, the level.
+# What each case needs, computed once: the later steps look at every case several times.
 
 
-def _required_rank(case: CaseRow, levels: list[LevelSpec], *, with_escalation: bool = True) -> int:
-    complexity = _complexity_rank(case.complexity)
-    lowest = min((level.rank for level in levels if level.max_complexity_rank >= complexity),
-                 default=len(levels))
-    return lowest + 1 if with_escalation and case.escalate else lowest
+@dataclass(frozen=True)
+class CaseNeeds:
+    """Per case (same index as the case list): points, lowest level rank, skill, language, region."""
 
+    points: list[float]
+    rank: list[int]  # ignoring escalation: what the current worker was chosen by
+    escalated_rank: list[int]  # with escalation: what a new worker must have
+    skill: list[str]  # "" when the type needs none
+    language: list[str]
+    region: list[str]
+    household: list[str]
 
-def _required_skills(case_type: str) -> list[str]:
-    skill = next(skill for name, _, skill, _ in CASE_TYPES if name == case_type)
-    return [skill] if skill else []
+    @staticmethod
+    def of(cases: list[CaseRow], clients: list[ClientRow], levels: list[LevelSpec]) -> CaseNeeds:
+        by_id = {client.id: client for client in clients}
+        lowest = [
+            min((level.rank for level in levels if level.max_complexity_rank >= rank), default=len(levels))
+            for rank in range(len(COMPLEXITIES))
+        ]
+        needs = CaseNeeds([], [], [], [], [], [], [])
+        for case in cases:
+            client = by_id[case.client]
+            rank = lowest[COMPLEXITY_RANK[case.complexity]]
+            needs.points.append(_case_points(case))
+            needs.rank.append(rank)
+            needs.escalated_rank.append(rank + 1 if case.escalate else rank)
+            needs.skill.append(TYPE_SKILL[case.type])
+            needs.language.append(client.language)
+            needs.region.append(client.region)
+            needs.household.append(client.household or f"client:{client.id}")
+        return needs
 
 
 def _level_ranks(levels: list[LevelSpec]) -> dict[str, int]:
@@ -617,44 +651,51 @@ def _away_all_week(manager: ManagerRow, week_start: date) -> bool:
     return workdays <= set(manager.leave)
 
 
-def _can_carry(manager: ManagerRow, rank: int, needed_rank: int, skills: list[str], language: str) -> bool:
+def _can_carry(manager: ManagerRow, rank: int, needed_rank: int, skills: Sequence[str], language: str) -> bool:
     return rank >= needed_rank and language in manager.languages and all(s in manager.skills for s in skills)
 
 
-def _ensure_servable(managers: list[ManagerRow], cases: list[CaseRow], clients: dict[str, ClientRow],
-                     levels: list[LevelSpec], week_start: date, rng: random.Random) -> None:
+# --------------------------------------------------------------------------------------------------
+# Every case servable in its own region: a speaker of the client's language, the skill, the level.
+
+
+def _ensure_servable(managers: list[ManagerRow], needs: CaseNeeds, levels: list[LevelSpec],
+                     week_start: date, rng: random.Random) -> None:
     """Teach languages and skills to managers until every case has a taker in its own region.
 
     Minority languages also get speakers in proportion to their clients' points, so that a region's
-    Spanish-speaking families are not all waiting on one worker.
+    Spanish-speaking families are not all waiting on one worker. When the only manager of a level
+    a case needs had closed their caseload, they reopen it.
     """
     ranks = _level_ranks(levels)
     mean_capacity = sum(level.capacity_points for level in levels) / len(levels)
-    by_region: dict[str, list[ManagerRow]] = {}
+    at_work: dict[str, list[ManagerRow]] = {}
     for manager in managers:
-        if manager.accepts_new_cases and not _away_all_week(manager, week_start):
-            by_region.setdefault(manager.region, []).append(manager)
-    needs: dict[tuple[str, str, int, tuple[str, ...]], float] = {}
-    for case in cases:
-        client = clients[case.client]
-        key = (client.region, client.language, _required_rank(case, levels), tuple(_required_skills(case.type)))
-        needs[key] = needs.get(key, 0.0) + _case_points(case)
+        if not _away_all_week(manager, week_start):
+            at_work.setdefault(manager.region, []).append(manager)
+    demand: dict[tuple[str, str, int, str], float] = {}
     language_points: dict[tuple[str, str], float] = {}
-    for (region, language, _, _), points in sorted(needs.items()):
+    for index, points in enumerate(needs.points):
+        region, language = needs.region[index], needs.language[index]
+        key = (region, language, needs.escalated_rank[index], needs.skill[index])
+        demand[key] = demand.get(key, 0.0) + points
         language_points[(region, language)] = language_points.get((region, language), 0.0) + points
     for (region, language), points in sorted(language_points.items()):
         if language != "en":
             wanted = math.ceil(points / (0.5 * mean_capacity))
-            _teach_language(by_region.get(region, []), language, wanted, rng)
-    for (region, language, needed_rank, skills), _ in sorted(needs.items()):
-        staff = by_region.get(region, [])
-        if any(_can_carry(m, ranks[m.level], needed_rank, list(skills), language) for m in staff):
+            open_staff = [manager for manager in at_work.get(region, []) if manager.accepts_new_cases]
+            _teach_language(open_staff, language, wanted, rng)
+    for region, language, needed_rank, skill in sorted(demand):
+        staff = at_work.get(region, [])
+        skills = [skill] if skill else []
+        if any(m.accepts_new_cases and _can_carry(m, ranks[m.level], needed_rank, skills, language) for m in staff):
             continue
         able = [m for m in staff if ranks[m.level] >= needed_rank]
         if not able:
             continue  # a tiny organisation without that level here: served from another region
-        preferred = [m for m in able if language in m.languages] or able
-        chosen = rng.choice(preferred)
+        open_able = [m for m in able if m.accepts_new_cases] or able
+        chosen = _choice(rng, [m for m in open_able if language in m.languages] or open_able)
+        chosen.accepts_new_cases = True
         if language not in chosen.languages:
             chosen.languages.append(language)
         chosen.skills.extend(skill for skill in skills if skill not in chosen.skills)
@@ -671,87 +712,93 @@ def _teach_language(staff: list[ManagerRow], language: str, wanted: int, rng: ra
 # The current assignment: uneven, mostly in region, households mostly together.
 
 
-def _assign_current(managers: list[ManagerRow], cases: list[CaseRow], clients: dict[str, ClientRow],
+class _Takers:
+    """Managers who may carry a kind of work, per region (None: anywhere); built once per kind."""
+
+    def __init__(self, managers: list[ManagerRow], ranks: list[int]) -> None:
+        self.managers = managers
+        self.ranks = ranks
+        self.by_region: dict[str | None, list[int]] = {None: list(range(len(managers)))}
+        for index, manager in enumerate(managers):
+            self.by_region.setdefault(manager.region, []).append(index)
+        self._cache: dict[tuple[str | None, int, tuple[str, ...], str], list[int]] = {}
+
+    def of(self, region: str | None, rank: int, skills: tuple[str, ...], language: str) -> list[int]:
+        key = (region, rank, skills, language)
+        if key not in self._cache:
+            self._cache[key] = [i for i in self.by_region.get(region, [])
+                                if _can_carry(self.managers[i], self.ranks[i], rank, skills, language)]
+        return self._cache[key]
+
+
+def _assign_current(managers: list[ManagerRow], cases: list[CaseRow], needs: CaseNeeds,
                     levels: list[LevelSpec], week_start: date, rng: random.Random) -> None:
-    ranks = _level_ranks(levels)
+    """Round-robin intake as a supervisor does it: look at a few colleagues, give it to the least full.
+
+    Each manager drifts towards a utilisation of their own (some far over capacity, some light). The
+    current assignment ignores escalation flags: an escalated case is one its worker asked to hand up.
+    """
+    level_rank = _level_ranks(levels)
     capacity = {level.name: level.capacity_points for level in levels}
-    by_region: dict[str, list[int]] = {}
-    for index, manager in enumerate(managers):
-        by_region.setdefault(manager.region, []).append(index)
-    region_names = sorted(by_region)
+    takers = _Takers(managers, [level_rank[manager.level] for manager in managers])
+    region_names = sorted(name for name in takers.by_region if name is not None)
+    target = _target_loads(managers, capacity, rng)
+    load = [0.0] * len(managers)
+    for unit in _assignment_units(cases, needs, week_start, rng):
+        first = unit[0]
+        home = needs.region[first]
+        region = home
+        if len(region_names) > 1 and rng.random() < OUT_OF_REGION_SHARE:
+            region = _choice(rng, [name for name in region_names if name != home])
+        rank = max(needs.rank[i] for i in unit)
+        skills = tuple(sorted({needs.skill[i] for i in unit if needs.skill[i]}))
+        language = needs.language[first]
+        eligible = (takers.of(region, rank, skills, language) or takers.of(home, rank, skills, language)
+                    or takers.of(None, rank, skills, language))
+        if not eligible:
+            continue
+        if len(eligible) > 8:
+            eligible = [eligible[_below(rng, len(eligible))] for _ in range(8)]
+        points = sum(needs.points[i] for i in unit)
+        chosen = min(eligible, key=lambda i: ((load[i] + points) / target[i], i))
+        load[chosen] += points
+        for index in unit:
+            cases[index].manager = managers[chosen].id
+
+
+def _target_loads(managers: list[ManagerRow], capacity: dict[str, int], rng: random.Random) -> list[float]:
     profiles = _apportion(len(managers), [share for share, _ in LOAD_PROFILES])
     if len(managers) >= 3 and profiles[0] == 0:
         profiles[0], profiles[-1] = 1, profiles[-1] - 1  # someone is always over capacity
     bands = [band for (_, band), count in zip(LOAD_PROFILES, profiles, strict=True) for _ in range(count)]
     rng.shuffle(bands)
-    target = [capacity[manager.level] * manager.fte * rng.uniform(*band)
-              for manager, band in zip(managers, bands, strict=True)]
-    load = [0.0] * len(managers)
-    for unit in _assignment_units(cases, clients, week_start, rng):
-        region = clients[unit[0].client].region
-        if len(region_names) > 1 and rng.random() < OUT_OF_REGION_SHARE:
-            region = rng.choice([name for name in region_names if name != region])
-        chosen = _least_filled_taker(unit, by_region.get(region, []), managers, ranks, levels, clients,
-                                     target, load, rng)
-        if chosen is None:
-            chosen = _least_filled_taker(unit, list(range(len(managers))), managers, ranks, levels, clients,
-                                         target, load, rng, sample=0)
-        if chosen is None:
-            continue
-        for case in unit:
-            case.manager = managers[chosen].id
-            load[chosen] += _case_points(case)
+    return [capacity[manager.level] * manager.fte * rng.uniform(*band)
+            for manager, band in zip(managers, bands, strict=True)]
 
 
-def _assignment_units(cases: list[CaseRow], clients: dict[str, ClientRow], week_start: date,
-                      rng: random.Random) -> list[list[CaseRow]]:
+def _assignment_units(cases: list[CaseRow], needs: CaseNeeds, week_start: date,
+                      rng: random.Random) -> list[list[int]]:
     """Households (or, for a few, their single cases) that already have a manager, in random order."""
-    groups: dict[str, list[CaseRow]] = {}
-    for case in cases:
-        groups.setdefault(clients[case.client].household or f"client:{case.client}", []).append(case)
-    units: list[list[CaseRow]] = []
+    groups: dict[str, list[int]] = {}
+    for index, household in enumerate(needs.household):
+        groups.setdefault(household, []).append(index)
+    intake_since = week_start - timedelta(days=15)
+    units: list[list[int]] = []
     for group in groups.values():
-        if group[0].opened > week_start - timedelta(days=15):
+        if cases[group[0]].opened > intake_since:
             continue  # new intake: nobody has it yet
         if rng.random() < VACANT_SHARE:
             continue  # its manager left; waiting for reassignment
         if len(group) > 1 and rng.random() < SPLIT_HOUSEHOLD_SHARE:
-            units.extend([case] for case in group)
+            units.extend([index] for index in group)
         else:
             units.append(group)
     rng.shuffle(units)
     return units
 
 
-def _least_filled_taker(unit: list[CaseRow], pool: list[int], managers: list[ManagerRow],
-                        ranks: dict[str, int], levels: list[LevelSpec], clients: dict[str, ClientRow],
-                        target: list[float], load: list[float], rng: random.Random,
-                        sample: int = 8) -> int | None:
-    """Round-robin intake as a supervisor does it: look at a few colleagues, give it to the least full.
-
-    The current assignment ignores escalation flags: an escalated case is one its worker asked to hand up.
-    """
-    needed_rank = max(_required_rank(case, levels, with_escalation=False) for case in unit)
-    skills = sorted({skill for case in unit for skill in _required_skills(case.type)})
-    language = clients[unit[0].client].language
-    points = sum(_case_points(case) for case in unit)
-
-    def takers(candidates: Sequence[int]) -> list[int]:
-        return [i for i in candidates if _can_carry(managers[i], ranks[managers[i].level], needed_rank,
-                                                     skills, language)]
-
-    eligible: list[int] = []
-    if sample and len(pool) > sample:
-        eligible = takers(rng.sample(pool, sample))
-    if not eligible:
-        eligible = takers(pool)
-    if not eligible:
-        return None
-    return min(eligible, key=lambda i: ((load[i] + points) / target[i], i))
-
-
-def _lock_some(managers: list[ManagerRow], cases: list[CaseRow], clients: dict[str, ClientRow],
-               levels: list[LevelSpec], week_start: date, rng: random.Random) -> None:
+def _lock_some(managers: list[ManagerRow], cases: list[CaseRow], needs: CaseNeeds, levels: list[LevelSpec],
+               week_start: date, rng: random.Random) -> None:
     """A few cases must stay put (a court order, a trusted relationship in a crisis).
 
     Only single-client households, with a manager at work in the client's region who may carry them,
@@ -759,31 +806,34 @@ def _lock_some(managers: list[ManagerRow], cases: list[CaseRow], clients: dict[s
     """
     ranks = _level_ranks(levels)
     by_id = {manager.id: manager for manager in managers}
-    for case in cases:
-        if case.manager is None or case.escalate or clients[case.client].household is not None:
+    for index, case in enumerate(cases):
+        if case.manager is None or case.escalate or not needs.household[index].startswith("client:"):
             continue
         if rng.random() >= LOCKED_SHARE:
             continue
         manager = by_id[case.manager]
-        if _away_all_week(manager, week_start) or manager.region != clients[case.client].region:
+        if _away_all_week(manager, week_start) or manager.region != needs.region[index]:
             continue
-        if _can_carry(manager, ranks[manager.level], _required_rank(case, levels), _required_skills(case.type),
-                      clients[case.client].language):
+        skills = [needs.skill[index]] if needs.skill[index] else []
+        if _can_carry(manager, ranks[manager.level], needs.escalated_rank[index], skills, needs.language[index]):
             case.locked = True
 
 
 # --------------------------------------------------------------------------------------------------
-# Small helpers.
+# Small helpers: draws that cost one `rng.random()` each (random.choice and randint cost several).
 
 
-def _pick(options: Sequence[tuple[float, T]], rng: random.Random) -> T:
-    """One option, chosen with the given weights."""
-    draw = rng.random() * sum(weight for weight, _ in options)
-    for weight, option in options:
-        if draw < weight:
-            return option
-        draw -= weight
-    return options[-1][1]
+def _below(rng: random.Random, count: int) -> int:
+    return int(rng.random() * count)
+
+
+def _choice(rng: random.Random, options: Sequence[T]) -> T:
+    return options[int(rng.random() * len(options))]
+
+
+def _between(rng: random.Random, low: int, high: int) -> int:
+    """An integer in [low, high], both ends included."""
+    return low + int(rng.random() * (high - low + 1))
 
 
 def _apportion(total: int, weights: Sequence[float], minimum: int = 0) -> list[int]:
