@@ -30,20 +30,18 @@ from ortools.sat.python import cp_model
 from models.organisation import Config
 from models.plan import Plan, SolverStats
 from scheduler.assign_bound import lp_bound
-from scheduler.assign_data import UTILISATION_UNITS, AssignmentData, Counts, build_data
+from scheduler.assign_data import AssignmentData, Counts, build_data
 from scheduler.assign_model import OBJECTIVE_SCALE, AssignmentModel, Coefficients, CpSatBackend
 from scheduler.assign_plan import plan_from_counts
 from scheduler.assign_score import score_plan
-from scheduler.greedy import greedy_counts
+from scheduler.greedy import complete, greedy_counts
 from scheduler.options import SolveOptions
 
-STAGE_ONE_TERMS = ("unassigned", "overload", "balance")
 ALL_TERMS = ("unassigned", "overload", "balance", "moves", "region")
 # Above this many eligible received[m, t] columns, CP-SAT gets same-region candidates + priced ones.
 EXACT_MODEL_COLUMNS = 40_000
 # Below this many variables, CP-SAT interleaves its workers: reproducible plans, same seed.
 DETERMINISTIC_VARIABLES = 20_000
-_STAGE_ONE_SHARE = 0.4
 _LP_SHARE = 0.25
 
 Steps = Callable[[AssignmentModel], None]
@@ -79,23 +77,10 @@ def assign_cases(config: Config, options: SolveOptions) -> AssignResult:
     exact = sum(len(item.receivers) for item in data.types) <= EXACT_MODEL_COLUMNS
     candidates = _initial_candidates(data, greedy, exact)
     notes: list[str] = [f"{len(data.types)} item types from {len(config.cases)} cases"]
-    two_stage = coefficients.balance > 0
-    best = greedy
-    stage_one_note = ""
-    if two_stage:
-        budget = _STAGE_ONE_SHARE * (deadline - time.monotonic())
-        one, candidates, _ = _solve_stage(data, coefficients, _stage_steps(STAGE_ONE_TERMS, None), candidates,
-                                          greedy, budget, options, exact, want_bound=False)
-        best = one.counts
-        stage_one_note = f"stage 1 (balance): {one.status} in {one.seconds:.2f}s"
-        notes.append(stage_one_note)
-        extras = _stage_two_extras(data, coefficients, best, config.policy.balance_tolerance)
-    else:
-        extras = None
     budget = deadline - time.monotonic() - _reserve(data)
-    two, candidates, lp_value = _solve_stage(data, coefficients, _stage_steps(ALL_TERMS, extras), candidates,
-                                             best, budget, options, exact, want_bound=True)
-    notes.append(f"stage 2 (continuity): {two.status} in {two.seconds:.2f}s, {two.columns} receiver columns"
+    two, candidates, lp_value = _solve_stage(data, coefficients, ALL_TERMS, candidates, greedy, budget,
+                                             options, exact)
+    notes.append(f"CP-SAT: {two.status} in {two.seconds:.2f}s, {two.columns} receiver columns"
                  + ("" if exact else " (same region + LP-priced)"))
     plan = plan_from_counts(data, two.counts, solver=[])
     score = score_plan(config, plan)
@@ -137,47 +122,40 @@ def _initial_candidates(data: AssignmentData, greedy: Counts, exact: bool) -> di
     return candidates
 
 
-def _stage_steps(names: Sequence[str], extras: Steps | None) -> Steps:
+def _stage_steps(names: Sequence[str]) -> Steps:
     def steps(model: AssignmentModel) -> None:
         model.add_variables()
         model.add_conservation()
         model.add_capacity()
         if model.coefficients.balance > 0:
             model.add_peaks()
-        if extras is not None:
-            extras(model)
         model.minimize(names)
 
     return steps
 
 
-def _stage_two_extras(data: AssignmentData, coefficients: Coefficients, counts: Counts,
-                      tolerance: float) -> Steps:
-    peaks, overall = data.peaks(counts)
-    kept_cost = evaluate(data, coefficients, counts, ("unassigned", "overload"))
-
-    def extras(model: AssignmentModel) -> None:
-        model.add_band(peaks, overall, round(tolerance * UTILISATION_UNITS))
-        model.add_limit(("unassigned", "overload"), kept_cost)
-
-    return extras
-
-
-def _solve_stage(data: AssignmentData, coefficients: Coefficients, steps: Steps,
+def _solve_stage(data: AssignmentData, coefficients: Coefficients, names: Sequence[str],
                  candidates: dict[int, list[int]], hint: Counts, budget: float, options: SolveOptions,
-                 exact: bool, *, want_bound: bool) -> tuple[StageOutcome, dict[int, list[int]], int | None]:
-    """LP pricing (large instances, or for the bound), then CP-SAT warm-started from `hint`."""
+                 exact: bool) -> tuple[StageOutcome, dict[int, list[int]], int | None]:
+    """LP (bound, pricing, rounding), then CP-SAT warm-started from the better of `hint` and the
+    completed LP rounding."""
     started = time.monotonic()
-    lp_value: int | None = None
-    if not exact or want_bound:
-        lp = lp_bound(data, coefficients, steps, candidates, max(0.1, _LP_SHARE * budget))
-        lp_value = lp.bound
-        if not exact:
-            candidates = {index: sorted({*managers, *lp.added.get(index, [])})
-                          for index, managers in candidates.items()}
+    steps = _stage_steps(names)
+    lp = lp_bound(data, coefficients, steps, candidates, max(0.1, _LP_SHARE * budget))
+    if not exact:
+        candidates = {index: sorted({*managers, *lp.added.get(index, [])})
+                      for index, managers in candidates.items()}
+    if lp.rounded is not None:
+        rounded = complete(data, lp.rounded)
+        if evaluate(data, coefficients, rounded, names) < evaluate(data, coefficients, hint, names):
+            hint = rounded
+    if not exact:
+        for manager, index in sorted(hint.received):
+            if manager not in candidates[index]:
+                candidates[index] = sorted([*candidates[index], manager])
     remaining = max(0.05, budget - (time.monotonic() - started))
     outcome = _cp_sat(data, coefficients, steps, candidates, hint, remaining, options)
-    return outcome, candidates, lp_value
+    return outcome, candidates, lp.bound
 
 
 def _cp_sat(data: AssignmentData, coefficients: Coefficients, steps: Steps, candidates: Mapping[int, Sequence[int]],
@@ -232,7 +210,22 @@ def evaluate(data: AssignmentData, coefficients: Coefficients, counts: Counts, n
     if "balance" in names and coefficients.balance:
         peaks, overall = data.peaks(counts)
         total += coefficients.balance * (sum(peaks.values()) + overall)
-    unsupported = set(names) - {"unassigned", "overload", "balance"}
-    if unsupported:
-        raise ValueError(f"evaluate does not compute {sorted(unsupported)}")
+    if "moves" in names:
+        total += coefficients.moves * _moves(data, counts)
+    if "region" in names:
+        total += coefficients.region * sum(
+            count * data.region_mismatches(data.types[index], manager)
+            for source in (counts.kept, counts.received) for (manager, index), count in source.items())
     return total
+
+
+def _moves(data: AssignmentData, counts: Counts) -> int:
+    moves = sum(item.current_cases * sum(item.held.values()) for item in data.types)
+    moves -= sum(count * data.types[index].current_cases for (_, index), count in counts.kept.items())
+    for (manager, index), count in counts.received.items():
+        if data.types[index].split_moves is not None:
+            moves += count * data.types[index].moves_at(manager)
+    for index, count in counts.unassigned.items():
+        if data.types[index].split_moves is not None:
+            moves += count * data.types[index].current_cases
+    return moves

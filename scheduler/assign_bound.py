@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from ortools.linear_solver import pywraplp
 
-from scheduler.assign_data import UTILISATION_UNITS, AssignmentData
+from scheduler.assign_data import UTILISATION_UNITS, AssignmentData, Counts
 from scheduler.assign_model import AssignmentModel, Coefficients, GlopBackend
 
 _PRICE_EPSILON = 1e-6
@@ -28,6 +28,7 @@ _MAX_ROUNDS = 30
 class LpBound:
     bound: int | None  # objective units, rounded up (the integer model's objective is integral)
     added: dict[int, list[int]]  # type -> managers priced in
+    rounded: Counts | None  # the LP solution rounded down (a partial solution to complete)
     rounds: int
     seconds: float
 
@@ -55,12 +56,13 @@ def lp_bound(data: AssignmentData, coefficients: Coefficients, model_steps: Call
         new = _priced_columns(model, backend)
         if not new:
             value = backend.solver.Objective().Value()
-            return LpBound(math.ceil(value - 1e-6 * max(1.0, abs(value))), added, rounds,
+            return LpBound(math.ceil(value - 1e-6 * max(1.0, abs(value))), added,
+                           model.counts(lambda var: math.floor(var.solution_value() + 1e-6)), rounds,
                            time.monotonic() - start)
         for index, manager in new:
             current.setdefault(index, []).append(manager)
             added.setdefault(index, []).append(manager)
-    return LpBound(None, added, _MAX_ROUNDS, time.monotonic() - start)
+    return LpBound(None, added, None, _MAX_ROUNDS, time.monotonic() - start)
 
 
 def _priced_columns(model: AssignmentModel, backend: GlopBackend) -> list[tuple[int, int]]:

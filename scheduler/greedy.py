@@ -15,23 +15,28 @@ from scheduler.assign_data import AssignmentData, Counts, ItemType, build_data
 
 
 def greedy_counts(data: AssignmentData) -> Counts:
+    """Keep what may be kept, place the rest least-loaded first."""
+    kept = {(manager, item.index): held for item in data.types for manager, held in sorted(item.held.items())
+            if manager in item.keepers}
+    return complete(data, Counts(kept=kept))
+
+
+def complete(data: AssignmentData, partial: Counts) -> Counts:
+    """`partial` plus every bundle it leaves out, placed least-loaded first (also: LP rounding repair)."""
     weights = data.config.policy.weights
     overload_ok = weights.unassigned >= weights.overload
-    load = [manager.fixed_load for manager in data.managers]
-    cases = [manager.fixed_cases for manager in data.managers]
-    counts = Counts()
-    pending: list[tuple[ItemType, int]] = []
-    for item in data.types:
-        moving = item.intake
-        for manager, held in sorted(item.held.items()):
-            if manager in item.keepers:
-                counts.kept[manager, item.index] = held
-                load[manager] += held * item.points
-                cases[manager] += held * item.cases
-            else:
-                moving += held
-        if moving:
-            pending.append((item, moving))
+    counts = Counts(kept=dict(partial.kept), received=dict(partial.received), unassigned=dict(partial.unassigned))
+    load, cases = data.loads(counts)
+    placed: dict[int, int] = {}
+    for source in (counts.kept, counts.received):
+        for (_, index), count in source.items():
+            placed[index] = placed.get(index, 0) + count
+    for index, count in counts.unassigned.items():
+        placed[index] = placed.get(index, 0) + count
+    pending: list[tuple[ItemType, int]] = [
+        (item, item.total - placed.get(item.index, 0)) for item in data.types
+        if item.total > placed.get(item.index, 0)
+    ]
     pending.sort(key=lambda entry: (-entry[0].points, entry[0].index))
     for item, moving in pending:
         for _ in range(moving):
