@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from models.organisation import Config
+from models.plan import Plan
 
 
 def _console() -> Console:
@@ -103,3 +104,45 @@ def _totals(config: Config) -> list[str]:
 # Plan summary (`caseload assign|schedule|plan`): print_plan_summary(plan: Plan) -> None
 # goes below this line; it is written by the plan-output helper.
 # --------------------------------------------------------------------------------------------
+
+
+def print_plan_summary(plan: Plan) -> None:
+    """Per level: managers, cases, load/capacity, peak and mean utilisation; then the headline."""
+    console = _console()
+    console.print(_plan_levels_table(plan))
+    for line in _plan_headline(plan):
+        console.print(line)
+
+
+def _plan_levels_table(plan: Plan) -> Table:
+    table = Table(title="Caseload by level", title_justify="left")
+    for heading in ("level", "managers", "cases", "load / capacity", "max util.", "mean util."):
+        table.add_column(heading, justify="left" if heading == "level" else "right")
+    for level in plan.levels:
+        table.add_row(level.level, str(level.managers), str(level.cases), f"{level.load:.1f} / {level.capacity:.1f}",
+                      f"{level.max_utilisation:.0%}", f"{level.mean_utilisation:.0%}")
+    summary = plan.summary
+    table.add_row("total", str(summary.managers), str(summary.assigned_cases),
+                  f"{summary.total_load:.1f} / {summary.total_capacity:.1f}", f"{summary.max_utilisation:.0%}",
+                  _percent(summary.total_load, summary.total_capacity), style="bold")
+    return table
+
+
+def _plan_headline(plan: Plan) -> list[str]:
+    summary = plan.summary
+    lines = [
+        f"assigned {summary.assigned_cases} of {summary.cases} cases; unassigned {summary.unassigned_cases} "
+        f"({summary.unassigned_points:.1f} points); overloaded managers {summary.overloaded_managers} "
+        f"({summary.overload_points:.1f} points over); moves {summary.moves}; "
+        f"region mismatches {summary.region_mismatches}",
+    ]
+    if summary.contacts_due or plan.contacts:
+        lines.append(f"contacts scheduled {summary.contacts_scheduled} of {summary.contacts_due} due; "
+                     f"travel {summary.travel_minutes / 60:.1f} hours")
+    for stats in plan.solver:
+        objective = "-" if stats.objective is None else f"{stats.objective:g}"
+        bound = "-" if stats.bound is None else f"{stats.bound:g}"
+        gap = "-" if stats.gap is None else f"{stats.gap:.2%}"
+        lines.append(f"{stats.stage}: {stats.status}, objective {objective}, bound {bound}, gap {gap}, "
+                     f"{stats.runtime_s:.1f} s")
+    return lines
