@@ -191,13 +191,15 @@ def _load_config(path: Path) -> Config:
         raise ConfigError([LocatedProblem(str(path), 1, 1, "", (
             f"the top level must be a mapping (week_start:, policy:, managers:, ...), but the file holds {found}"
         ))])
-    data, csv_problems = _read_csv_lists(data, path, source)
-    problems.extend(csv_problems)
-    if problems:
-        raise ConfigError(_ordered(problems, source))
+    data, file_problems, row_problems = _read_csv_lists(data, path, source)
+    if file_problems:
+        # A missing or malformed CSV file would make every reference to its rows look wrong.
+        raise ConfigError(_ordered([*problems, *file_problems, *row_problems], source))
     config, validation_problems = validate_config(data, source)
-    if config is None or validation_problems:
-        raise ConfigError(_ordered(validation_problems, source))
+    problems.extend(row_problems)
+    problems.extend(validation_problems)
+    if config is None or problems:
+        raise ConfigError(_ordered(problems, source))
     return config
 
 
@@ -432,9 +434,10 @@ def _json_source_map(text: str, file: str) -> SourceMap:
 
 
 def _read_csv_lists(data: dict[str, Any], yaml_path: Path,
-                    source: SourceMap) -> tuple[dict[str, Any], list[LocatedProblem]]:
-    """A copy of `data` with every CSV-named list read in; problems with the files themselves."""
+                    source: SourceMap) -> tuple[dict[str, Any], list[LocatedProblem], list[LocatedProblem]]:
+    """A copy of `data` with every CSV-named list read in, problems with the files, problems in rows."""
     problems: list[LocatedProblem] = []
+    cell_problems: list[LocatedProblem] = []
     result = dict(data)
     for key in LIST_KEYS:
         name = data.get(key)
@@ -447,10 +450,10 @@ def _read_csv_lists(data: dict[str, Any], yaml_path: Path,
         except _Fatal as fatal:
             problems.append(fatal.problem)
             continue
-        problems.extend(row_problems)
+        cell_problems.extend(row_problems)
         result[key] = [row for _, row in rows]
         source.csv[key] = CsvSource(str(csv_path), [line for line, _ in rows])
-    return result, problems
+    return result, problems, cell_problems
 
 
 _Converter = Callable[[str], Any]
@@ -605,44 +608,65 @@ def _cross_check_valid_items(data: dict[str, Any], details: Sequence[ErrorDetail
             return  # the policy or the week itself is wrong: cross-checks would mislead
         bad[str(loc[0])].add(loc[1])
     reduced = dict(data)
+    # original index of each item kept, and for stand-ins the fields whose problems are real
+    kept: dict[str, list[int]] = {}
+    trusted: dict[tuple[str, int], set[str]] = {}
     for key, indexes in bad.items():
         items = data.get(key)
-        if indexes and isinstance(items, list):
-            reduced[key] = [_stand_in(key, item, index) if index in indexes else item
-                            for index, item in enumerate(items)]
+        if not indexes or not isinstance(items, list):
+            continue
+        kept[key], reduced[key] = [], []
+        for index, item in enumerate(items):
+            stand_in = _stand_in(key, item) if index in indexes else (item, None)
+            if stand_in is None:
+                continue  # no usable id: nothing can refer to it
+            kept[key].append(index)
+            reduced[key].append(stand_in[0])
+            if stand_in[1] is not None:
+                trusted[(key, index)] = stand_in[1]
     try:
         config = Config.model_validate(reduced)
     except ValidationError:
         return
     for problem in find_problems(config):
         path = problem.path
-        inside_stand_in = len(path) >= 3 and path[0] in bad and path[1] in bad[str(path[0])]
-        if not inside_stand_in or (path[2] == "id" and not _is_placeholder_id(config, path)):
-            yield source.locate(path, problem.message)
+        if len(path) >= 2 and path[0] in kept and isinstance(path[1], int):
+            path = (path[0], kept[str(path[0])][path[1]], *path[2:])
+            fields = trusted.get((str(path[0]), int(path[1])))
+            if fields is not None and (len(path) < 3 or path[2] not in fields):
+                continue  # a problem of the stand-in's filler, not of the input
+        yield source.locate(path, problem.message)
 
 
-_PLACEHOLDER_ID = "\x00malformed-"
+# Fields a stand-in copies from a malformed item (when they are text) because others check them,
+# and the filler that keeps it valid otherwise.
+_REFERENCE_FIELDS: dict[str, tuple[str, ...]] = {
+    "managers": ("level",),
+    "clients": (),
+    "cases": ("client", "type", "complexity", "manager"),
+}
+_FILLERS: dict[str, dict[str, str]] = {
+    "managers": {"level": ""},
+    "clients": {},
+    "cases": {"client": "", "type": "", "complexity": ""},
+}
 
 
-def _stand_in(key: str, item: Any, index: int) -> dict[str, Any]:
-    """A valid item with the malformed one's id, so references to it and duplicates still count.
+def _stand_in(key: str, item: Any) -> tuple[dict[str, Any], set[str]] | None:
+    """A valid item in place of a malformed one, so its id still counts for references and duplicates.
 
-    Its own other problems are already reported by the structural check and are ignored.
+    Returns the stand-in and the fields copied from the input (their cross-reference problems are
+    real); None when the item has no usable id.
     """
-    item_id = item.get("id") if isinstance(item, dict) else None
-    if not isinstance(item_id, str) or not item_id:
-        item_id = f"{_PLACEHOLDER_ID}{index}"
-    if key == "managers":
-        return {"id": item_id, "level": ""}
-    if key == "cases":
-        return {"id": item_id, "client": "", "type": "", "complexity": ""}
-    return {"id": item_id}
-
-
-def _is_placeholder_id(config: Config, path: FieldPath) -> bool:
-    items: dict[Any, list[Any]] = {"managers": config.managers, "clients": config.clients, "cases": config.cases}
-    index = path[1]
-    return isinstance(index, int) and str(items[path[0]][index].id).startswith(_PLACEHOLDER_ID)
+    if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"]:
+        return None
+    stand_in: dict[str, Any] = {"id": item["id"], **_FILLERS[key]}
+    copied = {"id"}
+    for name in _REFERENCE_FIELDS[key]:
+        if isinstance(item.get(name), str):
+            stand_in[name] = item[name]
+            copied.add(name)
+    return stand_in, copied
 
 
 def _error_problem(detail: ErrorDetails, source: SourceMap, root: type[BaseModel]) -> LocatedProblem:

@@ -305,3 +305,29 @@ def test_plan_field_problem_names_the_field_and_line(tmp_path: Path) -> None:
         f"{path}:5:72: summary.moves: Input should be a valid integer, unable to parse string as an integer "
         "(got 'many')"
     ]
+
+
+def test_malformed_items_still_take_part_in_cross_checks(tmp_path: Path) -> None:
+    # m-1 is malformed (fte) but its unknown level is still reported; the manager without a usable id
+    # drops out, and the problem of the one after it keeps its own index; a CSV row with an extra
+    # cell does not stop the rest from being checked.
+    write(tmp_path, "clients.csv", "id,name\nc-1,Dana\nc-2,Eli,extra\n")
+    config = write(tmp_path, "org.yaml", POLICY + (
+        "managers:\n"
+        "  - {id: m-1, level: sneior, fte: 1.5}\n"
+        "  - {id: 1001, level: junior}\n"
+        "  - {id: m-3, level: boss}\n"
+        "clients: clients.csv\n"
+        "cases:\n"
+        "  - {id: K-1, client: c-1, type: foster-care}\n"
+        "  - {id: K-2, client: c-2, type: foster-care, complexity: low, manager: m-9}\n"
+    ))
+    assert problems_of(config) == [
+        f"{config}:7:22: managers[0].level: unknown level 'sneior'; did you mean 'junior'? levels are junior",
+        f"{config}:7:35: managers[0].fte: Input should be less than or equal to 1 (got 1.5)",
+        f'{config}:8:10: managers[1].id: expected text, but YAML reads 1001 as a number; put it in quotes: "1001"',
+        f"{config}:9:22: managers[2].level: unknown level 'boss'; levels are junior",
+        f"{config}:12:5: cases[0].complexity: 'complexity' is required but missing",
+        f"{config}:13:73: cases[1].manager: unknown manager 'm-9'; did you mean 'm-3'? managers are m-1, m-3",
+        f"{tmp_path}/clients.csv:3: the row has 3 cells but the header names 2 columns",
+    ]
