@@ -23,6 +23,7 @@ import types
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
 
@@ -113,12 +114,16 @@ class SourceMap:
                 return found
         return None
 
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
     def plain_text_at(self, path: FieldPath) -> str | None:
         """The unquoted source text of the scalar at `path` (for 'put it in quotes' hints)."""
         where = self.positions.get(path)
         if where is None or not self.text:
             return None
-        lines = self.text.splitlines()
+        lines = self.lines
         if where[0] > len(lines):
             return None
         match = _PLAIN_TOKEN.match(lines[where[0] - 1], where[1] - 1)
