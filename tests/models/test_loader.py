@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from models import loader
@@ -331,3 +333,32 @@ def test_malformed_items_still_take_part_in_cross_checks(tmp_path: Path) -> None
         f"{config}:13:73: cases[1].manager: unknown manager 'm-9'; did you mean 'm-3'? managers are m-1, m-3",
         f"{tmp_path}/clients.csv:3: the row has 3 cells but the header names 2 columns",
     ]
+
+
+_EDITS = st.lists(
+    st.tuples(st.integers(min_value=0, max_value=10_000), st.sampled_from(["replace", "delete", "insert"]),
+              st.sampled_from([*":-[]{},&*!|>'\"#\n\t %@`?~019az", "\x00", "\x85", "é", "\ufeff"])),
+    min_size=1, max_size=4,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=_EDITS)
+def test_any_edit_of_a_config_loads_or_is_a_config_error(tmp_path: Path, edits: list[tuple[int, str, str]]) -> None:
+    # whatever a user's typo does to the file, the answer is a Config or located problems, never a crash
+    text = list((DATA / "tiny.yaml").read_text(encoding="utf-8"))
+    for position, edit, character in edits:
+        index = position % len(text)
+        if edit == "replace":
+            text[index] = character
+        elif edit == "delete":
+            del text[index]
+        else:
+            text.insert(index, character)
+    path = write(tmp_path, "edited.yaml", "".join(text))
+    try:
+        load_config(path)
+    except ConfigError as error:
+        assert error.problems
+        assert all(problem.file == str(path) and (problem.line is None or problem.line >= 1)
+                   for problem in error.problems)
