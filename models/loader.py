@@ -220,6 +220,8 @@ def load_plan(path: Path) -> Plan:
     except json.JSONDecodeError as error:
         raise ConfigError([LocatedProblem(file, error.lineno, error.colno, "", f"JSON syntax error: {error.msg}")
                            ]) from None
+    except RecursionError:
+        raise ConfigError([LocatedProblem(file, None, None, "", "the JSON nests too deeply to be a plan")]) from None
     try:
         with _collector_paused():
             return Plan.model_validate(data)

@@ -362,3 +362,10 @@ def test_any_edit_of_a_config_loads_or_is_a_config_error(tmp_path: Path, edits: 
         assert error.problems
         assert all(problem.file == str(path) and (problem.line is None or problem.line >= 1)
                    for problem in error.problems)
+
+
+def test_deeply_nested_plan_json_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    path = write(tmp_path, "plan.json", "[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ConfigError) as raised:
+        load_plan(path)
+    assert [str(problem) for problem in raised.value.problems] == [f"{path}: the JSON nests too deeply to be a plan"]
