@@ -26,15 +26,18 @@ from datetime import date, timedelta
 from html import escape
 from importlib import resources
 from typing import Any
+from urllib.parse import quote
 
 from models.organisation import Config
 from models.plan import ManagerLoad, Plan
+from models.scenario import ScenarioRow
 from models.timeutil import parse_clock
 
 CHART_LIBRARY = "chart.umd.min.js"
 SHARED_SCRIPT = "page.js"
 SHARED_STYLE = "page.css"
 REPORT_SCRIPT = "report.js"
+COMPARISON_SCRIPT = "comparison.js"
 DATA_ELEMENT_ID = "caseload-data"
 MODES = ("in_person", "phone", "video")
 WEEKDAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -488,11 +491,86 @@ def render_report(plan: Plan, config: Config | None = None) -> str:
     return page_shell(title, _report_body(plan, config), report_data(plan, config), [REPORT_SCRIPT])
 
 
+# --------------------------------------------------------------------------------------------
+# comparison.html: the what-if scenarios side by side
+# --------------------------------------------------------------------------------------------
+
+
+def comparison_data(rows: Sequence[ScenarioRow], *, report_links: bool = True) -> dict[str, Any]:
+    """What comparison.js draws: the rows as they are, plus levels in policy order and, per
+    scenario with a plan, the relative link to its report (<slug>/report.html)."""
+    levels: list[str] = []
+    for row in rows:
+        levels.extend(name for name in row.managers_by_level if name not in levels)
+    return {
+        "levels": levels,
+        "scenarios": [
+            {**row.model_dump(mode="json"),
+             "report": f"{quote(row.slug)}/report.html" if report_links and row.status != "no_plan" else None}
+            for row in rows
+        ],
+    }
+
+
+def _comparison_headline(rows: Sequence[ScenarioRow]) -> str:
+    base = rows[0]
+    planned = [row for row in rows if row.status != "no_plan"] or list(rows)
+    best = min(planned, key=lambda row: (row.unassigned_cases, row.overloaded_managers, row.max_utilisation))
+    return '<div class="figures">' + "".join([
+        _figure("Scenarios", number(len(rows)), "the first is the organisation as configured"),
+        _figure("Base: peak utilisation", percent(base.max_utilisation),
+                f"{number(base.overloaded_managers)} managers overloaded", warn=base.max_utilisation > 1 + 1e-9),
+        _figure("Base: unassigned cases", number(base.unassigned_cases), f"{number(base.unassigned_points)} points",
+                warn=base.unassigned_cases > 0),
+        _figure("Fewest unplaced", best.name, f"{number(best.unassigned_cases)} unassigned, "
+                f"{number(best.overloaded_managers)} overloaded, peak {percent(best.max_utilisation)}"),
+    ]) + "</div>"
+
+
+def _comparison_body(rows: Sequence[ScenarioRow]) -> str:
+    charts = (
+        ("util-chart", "Peak utilisation per level", "The highest utilisation among each level's managers; "
+                                                       "the dashed line is 100% of capacity."),
+        ("capacity-chart", "Capacity and demand", "Capacity points by level (stacked) against the points "
+                                                   "the cases need (the dark tick)."),
+        ("unplaced-chart", "What each scenario leaves over", "Unassigned cases, overloaded managers and "
+                                                            "contacts due but not scheduled."),
+    )
+    sections = [_section("overview", "Scenarios", "", _comparison_headline(rows) + '<div id="scenario-table"></div>')]
+    sections += [
+        _section(canvas_id.removesuffix("-chart"), title, intro,
+                 f'<div class="chart-box"><canvas id="{canvas_id}" role="img" aria-label="{escape(title)}">'
+                 "</canvas></div>")
+        for canvas_id, title, intro in charts
+    ]
+    return (
+        '<header><div><h1>What-if comparison</h1><p class="subtitle">Each scenario planned like the base '
+        "organisation, side by side.</p></div></header>\n"
+        '<div id="page-error" class="page-error" hidden></div>\n'
+        f'<main>{"".join(sections)}</main>\n'
+        "<footer>caseload what-if comparison. Open a scenario's own report for its calendars and moves.</footer>"
+    )
+
+
+def render_comparison(rows: Sequence[ScenarioRow], *, report_links: bool = True) -> str:
+    """comparison.html: metrics per scenario as charts and a sortable table (rows[0] is the base).
+
+    With `report_links`, each scenario that has a plan links to <slug>/report.html, where
+    export.comparison.write_comparison puts its outputs.
+    """
+    if not rows:
+        raise ValueError("a comparison needs at least the base scenario")
+    return page_shell("caseload what-if comparison", _comparison_body(rows),
+                      comparison_data(rows, report_links=report_links), [COMPARISON_SCRIPT])
+
+
 __all__ = [
     "asset_text",
+    "comparison_data",
     "content_security_policy",
     "inline_script_source",
     "page_shell",
+    "render_comparison",
     "render_report",
     "report_data",
     "script_json",

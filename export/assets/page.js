@@ -7,6 +7,8 @@
 (function () {
   "use strict";
 
+  /* Only relative links to files beside the page: no scheme, no host. */
+  var SAFE_LINK = /^[A-Za-z0-9%._~-][A-Za-z0-9%._~\/-]*$/;
   var PALETTE = ["#4c78a8", "#f58518", "#54a24b", "#b279a2", "#e45756", "#72b7b2", "#9d755d", "#eeca3b"];
 
   function data(id) {
@@ -79,8 +81,33 @@
     Chart.defaults.responsive = true;
   }
 
+  /* A dark tick across bar i at valueAt(i) on the y scale: a capacity or a demand marker.
+   * barAt(chart, i) gives the bar element (or null to skip). */
+  function tickPlugin(valueAt, barAt) {
+    return {
+      id: "ticks",
+      afterDatasetsDraw: function (chart) {
+        var ctx = chart.ctx, y = chart.scales.y, count = chart.data.labels.length;
+        ctx.save();
+        ctx.strokeStyle = "#1f2933";
+        ctx.lineWidth = 2;
+        for (var i = 0; i < count; i += 1) {
+          var bar = barAt(chart, i), value = valueAt(i);
+          if (!bar || value === null || value === undefined) { continue; }
+          var half = Math.max(2, bar.width / 2 + 1), at = y.getPixelForValue(value);
+          ctx.beginPath();
+          ctx.moveTo(bar.x - half, at);
+          ctx.lineTo(bar.x + half, at);
+          ctx.stroke();
+        }
+        ctx.restore();
+      }
+    };
+  }
+
   /* A sortable, filterable table drawn from rows of values.
-   * columns: [{label, type: "text" | "num", format(value, row) -> string, title(value, row)}]
+   * columns: [{label, type: "text" | "num", format(value, row) -> string, title(value, row),
+   *            link(value, row) -> relative href or null}]
    * Sorting uses the raw values; text shows format(value, row). Long tables show `pageSize` rows
    * first (50 unless told), with a button for the rest (a state's moves can run to thousands). */
   function table(container, spec) {
@@ -147,7 +174,9 @@
       shown.slice(0, state.limit).forEach(function (row) {
         var tr = el("tr");
         columns.forEach(function (column, i) {
-          var td = el("td", { className: column.type === "num" ? "num" : "" }, [display(row, i)]);
+          var href = column.link ? column.link(row[i], row) : null;
+          var content = href && SAFE_LINK.test(href) ? el("a", { href: href }, [display(row, i)]) : display(row, i);
+          var td = el("td", { className: column.type === "num" ? "num" : "" }, [content]);
           if (column.title) { td.title = column.title(row[i], row); }
           tr.appendChild(td);
         });
@@ -170,5 +199,5 @@
   }
 
   window.Caseload = { data: data, el: el, clear: clear, fmt: fmt, colour: colour, chart: chart, charts: charts,
-                      table: table, ready: ready, showError: showError };
+                      table: table, ready: ready, showError: showError, tickPlugin: tickPlugin };
 })();

@@ -116,28 +116,10 @@
 
     /* A dark tick across each bar at the manager's capacity (100% in the utilisation view). */
     function capacityTicks(members, capacity) {
-      return {
-        id: "capacityTicks",
-        afterDatasetsDraw: function (chart) {
-          var ctx = chart.ctx, y = chart.scales.y;
-          ctx.save();
-          ctx.strokeStyle = "#1f2933";
-          ctx.lineWidth = 2;
-          members.forEach(function (managerIndex, i) {
-            var m = D.managers[managerIndex];
-            var meta = chart.getDatasetMeta(levelIndex[m.level]);
-            var bar = meta && !meta.hidden ? meta.data[i] : null;
-            if (!bar) { return; }
-            var half = Math.max(2, bar.width / 2 + 1);
-            var at = y.getPixelForValue(capacity(m));
-            ctx.beginPath();
-            ctx.moveTo(bar.x - half, at);
-            ctx.lineTo(bar.x + half, at);
-            ctx.stroke();
-          });
-          ctx.restore();
-        }
-      };
+      return C.tickPlugin(function (i) { return capacity(D.managers[members[i]]); }, function (chart, i) {
+        var meta = chart.getDatasetMeta(levelIndex[D.managers[members[i]].level]);
+        return meta && !meta.hidden ? meta.data[i] : null;
+      });
     }
 
     function managerTable() {

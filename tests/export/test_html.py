@@ -20,6 +20,7 @@ import pytest
 from export.html import (
     CHART_LIBRARY,
     inline_script_source,
+    render_comparison,
     render_report,
     script_json,
     utilisation_before,
@@ -36,6 +37,7 @@ from models.plan import (
     ScheduledContact,
     SolverStats,
 )
+from models.scenario import ScenarioRow
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "report"
 
@@ -330,3 +332,45 @@ def test_report_command_refuses_a_file_that_is_not_a_plan(tmp_path: Path) -> Non
     assert result.exit_code == 1
     assert "org.yaml:1:1: JSON syntax error" in result.output
     assert not output.exists()
+
+
+# --------------------------------------------------------------------------------------------
+# comparison.html
+# --------------------------------------------------------------------------------------------
+
+
+def scenario_rows() -> list[ScenarioRow]:
+    """Base, three scenarios and one without a plan (tests/data/report/comparison.json)."""
+    return [ScenarioRow.model_validate(item)
+            for item in json.loads((DATA / "comparison.json").read_text(encoding="utf-8"))]
+
+
+def test_comparison_embeds_rows_and_links_to_planned_reports() -> None:
+    rows = scenario_rows()
+    page = render_comparison(rows)
+    data = embedded(page)
+    assert data["levels"] == ["junior", "standard", "senior"]
+    assert [item["report"] for item in data["scenarios"]] == [
+        "base/report.html", "two-seniors-leave/report.html", "hire-3-juniors/report.html", "intake-10/report.html",
+        None]  # the last scenario has no plan, so no report
+    assert [ScenarioRow.model_validate({k: v for k, v in item.items() if k != "report"})
+            for item in data["scenarios"]] == rows
+    assert [item["report"] for item in embedded(render_comparison(rows, report_links=False))["scenarios"]] == \
+        [None] * 5
+
+
+def test_comparison_keeps_markup_in_names_as_data() -> None:
+    page = render_comparison(scenario_rows())
+    assert "<script>alert" not in page and "<img" not in page
+    assert embedded(page)["scenarios"][1]["description"] == "<script>alert(1)</script> & leave"
+    assert figures(page)["Fewest unplaced"] == "hire 3 juniors"
+
+
+def test_comparison_link_is_a_relative_path_whatever_the_slug() -> None:
+    row = scenario_rows()[0].model_copy(update={"slug": "javascript:alert(1)"})
+    assert embedded(render_comparison([row]))["scenarios"][0]["report"] == "javascript%3Aalert%281%29/report.html"
+
+
+def test_comparison_needs_the_base_row() -> None:
+    with pytest.raises(ValueError, match="at least the base"):
+        render_comparison([])

@@ -25,10 +25,11 @@ from typing import Any
 
 import pytest
 
-from export.html import render_report
+from export.html import render_comparison, render_report
 from models.loader import load_config, load_plan
 from models.organisation import Config
 from models.plan import Plan
+from models.scenario import ScenarioRow
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "report"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -228,6 +229,21 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoadedReport]:
 # Checks
 # --------------------------------------------------------------------------------------------
 
+# Every chart by name: canvas size, painted (non-transparent) pixels, data points and their sum.
+DRAWN_CHARTS = """
+    Object.entries(Caseload.charts).map(([name, chart]) => {
+      const canvas = chart.canvas;
+      const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      let painted = 0;
+      for (let i = 3; i < pixels.length; i += 4) { if (pixels[i] > 0) painted += 1; }
+      const points = chart.data.datasets.reduce(
+        (sum, set) => sum + set.data.filter(v => v !== null).length, 0);
+      const total = chart.data.datasets.reduce(
+        (sum, set) => sum + set.data.reduce((s, v) => s + (typeof v === 'number' ? v : 0), 0), 0);
+      return {name, width: canvas.width, height: canvas.height, painted, points, total};
+    })
+"""
+
 
 def page_problems(browser: Browser) -> list[Any]:
     """Errors logged (CSP violations included), console errors and warnings, uncaught exceptions,
@@ -254,19 +270,7 @@ def test_no_request_leaves_the_file(report: LoadedReport) -> None:
 
 def test_every_chart_is_drawn(report: LoadedReport) -> None:
     # Each chart exists, holds the plan's data, and its canvas has drawn (non-transparent) pixels.
-    charts = report.browser.evaluate("""
-        Object.entries(Caseload.charts).map(([name, chart]) => {
-          const canvas = chart.canvas;
-          const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-          let painted = 0;
-          for (let i = 3; i < pixels.length; i += 4) { if (pixels[i] > 0) painted += 1; }
-          const points = chart.data.datasets.reduce(
-            (sum, set) => sum + set.data.filter(v => v !== null).length, 0);
-          const total = chart.data.datasets.reduce(
-            (sum, set) => sum + set.data.reduce((s, v) => s + (typeof v === 'number' ? v : 0), 0), 0);
-          return {name, width: canvas.width, height: canvas.height, painted, points, total};
-        })
-    """)
+    charts = report.browser.evaluate(DRAWN_CHARTS)
     by_name = {chart["name"]: chart for chart in charts}
     assert sorted(by_name) == ["days", "load", "spread"]
     for chart in charts:
@@ -375,5 +379,35 @@ def test_other_shapes_of_plan_load_cleanly(tmp_path: Path) -> None:
             assert charts == (["days", "load", "spread"] if name == "plan-alone" else ["load", "spread"])
         assert browser.evaluate("document.querySelector('#moves-table').textContent") == "No case changes manager."
         assert browser.evaluate("document.querySelector('#spread-note').textContent").startswith("No case changes")
+    finally:
+        browser.close()
+
+
+def test_comparison_page_draws_every_chart(tmp_path: Path) -> None:
+    rows = [ScenarioRow.model_validate(item)
+            for item in json.loads((DATA / "comparison.json").read_text(encoding="utf-8"))]
+    path = tmp_path / "comparison.html"
+    path.write_text(render_comparison(rows), encoding="utf-8")
+    browser = Browser.launch(tmp_path / "profile")
+    try:
+        browser.open_page(path.as_uri())
+        assert page_problems(browser) == []
+        urls = [event["params"]["request"]["url"] for event in browser.events_named("Network.requestWillBeSent")]
+        assert urls == [path.as_uri()]
+        charts = browser.evaluate(DRAWN_CHARTS)
+        assert sorted(chart["name"] for chart in charts) == ["capacity", "unplaced", "utilisation"]
+        assert all(chart["painted"] > 2000 for chart in charts), charts
+        state = browser.evaluate("""({
+            links: [...document.querySelectorAll('#scenario-table a')].map(a => a.getAttribute('href')),
+            names: [...document.querySelectorAll('#scenario-table tbody tr')].map(r => r.cells[0].textContent),
+            described: document.querySelector('.descriptions dd').textContent,
+            images: document.images.length,
+        })""")
+        assert state["links"] == ["base/report.html", "two-seniors-leave/report.html",
+                                  "hire-3-juniors/report.html", "intake-10/report.html"]
+        assert state["names"] == [row.name for row in rows]
+        assert state["described"] == "<script>alert(1)</script> & leave"
+        assert state["images"] == 0
+        browser.screenshot(tmp_path / "comparison.png")
     finally:
         browser.close()
