@@ -20,11 +20,12 @@ import io
 import json
 import re
 import types
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
 from typing import Annotated, Any, Union, get_args, get_origin
 
 import yaml
@@ -48,18 +49,18 @@ MANAGER_COLUMNS = ("id", "name", "level", "fte", "region", "office", "lat", "lon
 CLIENT_COLUMNS = ("id", "name", "household", "language", "region", "lat", "lon", "availability")
 CASE_COLUMNS = ("id", "client", "type", "complexity", "opened", "manager", "locked", "escalate", "points",
                 "contacts")
-CSV_COLUMNS: dict[str, tuple[str, ...]] = {
+CSV_COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "managers": MANAGER_COLUMNS,
     "clients": CLIENT_COLUMNS,
     "cases": CASE_COLUMNS,
-}
-REQUIRED_CSV_COLUMNS: dict[str, tuple[str, ...]] = {
+})
+REQUIRED_CSV_COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "managers": ("id", "level"),
     "clients": ("id",),
     "cases": ("id", "client", "type", "complexity"),
-}
+})
 # lat/lon cells become this nested point of the item.
-_POINT_FIELD = {"managers": "base", "clients": "location"}
+_POINT_FIELD: Mapping[str, str] = MappingProxyType({"managers": "base", "clients": "location"})
 
 _SAFE_SCALAR_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "str", "timestamp")
@@ -186,11 +187,7 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _load_config(path: Path) -> Config:
-    try:
-        text = read_text(path, MAX_YAML_BYTES, "config")
-        data, source, problems = parse_yaml(text, str(path))
-    except _Fatal as fatal:
-        raise ConfigError([fatal.problem]) from None
+    data, source, problems = read_yaml(path, "config")
     if not isinstance(data, dict):
         found = "nothing" if data is None else f"a {_kind(data)}"
         raise ConfigError([LocatedProblem(str(path), 1, 1, "", (
@@ -199,12 +196,12 @@ def _load_config(path: Path) -> Config:
     data, file_problems, row_problems = _read_csv_lists(data, path, source)
     if file_problems:
         # A missing or malformed CSV file would make every reference to its rows look wrong.
-        raise ConfigError(_ordered([*problems, *file_problems, *row_problems], source))
+        raise ConfigError(ordered_problems([*problems, *file_problems, *row_problems], source))
     config, validation_problems = validate_config(data, source)
     problems.extend(row_problems)
     problems.extend(validation_problems)
     if config is None or problems:
-        raise ConfigError(_ordered(problems, source))
+        raise ConfigError(ordered_problems(problems, source))
     return config
 
 
@@ -226,8 +223,7 @@ def load_plan(path: Path) -> Plan:
         with _collector_paused():
             return Plan.model_validate(data)
     except ValidationError as error:
-        source = _json_source_map(text, file)
-        raise ConfigError([_error_problem(detail, source, Plan) for detail in error.errors()]) from None
+        raise ConfigError(located_validation_problems(error, _json_source_map(text, file), Plan)) from None
 
 
 def read_text(path: Path, limit: int, what: str, blame: LocatedProblem | None = None) -> str:
@@ -576,13 +572,13 @@ def _contacts(cell: str) -> list[dict[str, str]]:
     return contacts
 
 
-_CONVERTERS: dict[str, _Converter] = {
+_CONVERTERS: Mapping[str, _Converter] = MappingProxyType({
     "languages": _items,
     "skills": _items,
     "leave": _items,
     "availability": _availability,
     "contacts": _contacts,
-}
+})
 
 
 # --------------------------------------------------------------------------------------------
@@ -647,16 +643,16 @@ def _cross_check_valid_items(data: dict[str, Any], details: Sequence[ErrorDetail
 
 # Fields a stand-in copies from a malformed item (when they are text) because others check them,
 # and the filler that keeps it valid otherwise.
-_REFERENCE_FIELDS: dict[str, tuple[str, ...]] = {
+_REFERENCE_FIELDS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "managers": ("level",),
     "clients": (),
     "cases": ("client", "type", "complexity", "manager"),
-}
-_FILLERS: dict[str, dict[str, str]] = {
-    "managers": {"level": ""},
-    "clients": {},
-    "cases": {"client": "", "type": "", "complexity": ""},
-}
+})
+_FILLERS: Mapping[str, tuple[tuple[str, str], ...]] = MappingProxyType({
+    "managers": (("level", ""),),
+    "clients": (),
+    "cases": (("client", ""), ("type", ""), ("complexity", "")),
+})
 
 
 def _stand_in(key: str, item: Any) -> tuple[dict[str, Any], set[str]] | None:
@@ -667,7 +663,7 @@ def _stand_in(key: str, item: Any) -> tuple[dict[str, Any], set[str]] | None:
     """
     if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"]:
         return None
-    stand_in: dict[str, Any] = {"id": item["id"], **_FILLERS[key]}
+    stand_in: dict[str, Any] = {"id": item["id"], **dict(_FILLERS[key])}
     copied = {"id"}
     for name in _REFERENCE_FIELDS[key]:
         if isinstance(item.get(name), str):
@@ -783,7 +779,7 @@ def _kind(value: Any) -> str:
     return "text" if isinstance(value, str) else type(value).__name__
 
 
-def _ordered(problems: list[LocatedProblem], source: SourceMap) -> list[LocatedProblem]:
+def ordered_problems(problems: list[LocatedProblem], source: SourceMap) -> list[LocatedProblem]:
     """The YAML file's problems first, then each CSV file's, each in line order."""
     files = [source.file, *(csv_source.file for csv_source in source.csv.values())]
 
@@ -812,6 +808,3 @@ def located_validation_problems(error: ValidationError, source: SourceMap,
     """A pydantic error of `root` as located problems, in file order, worded like the config's."""
     return ordered_problems([_error_problem(detail, source, root) for detail in error.errors()], source)
 
-
-def ordered_problems(problems: list[LocatedProblem], source: SourceMap) -> list[LocatedProblem]:
-    return _ordered(problems, source)
