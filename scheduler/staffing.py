@@ -48,7 +48,7 @@ from ortools.sat.python import cp_model
 
 from models.organisation import Config, Manager
 from models.plan import Plan, SolverStats
-from scheduler.assign_data import AssignmentData, Counts, build_data
+from scheduler.assign_data import POINT_SCALE, AssignmentData, Counts, build_data
 from scheduler.assign_model import AssignmentModel, Coefficients, CpSatBackend, Terms, Var
 from scheduler.assign_plan import chosen_from_counts, move_reasons, unassigned_reasons
 from scheduler.options import SolveOptions
@@ -193,9 +193,41 @@ def _candidates(data: AssignmentData, hire_region: Mapping[int, str | None], by_
 
 @dataclass
 class _HireModel:
+    """The assignment model plus hire counts (pool) or hire booleans (exact), and freeable managers."""
+
+    backend: CpSatBackend
     model: AssignmentModel
-    hires: dict[int, Var]  # pool: manager index -> integer count; exact: manager index -> boolean
+    hires: dict[int, Var]
+    rank_of: dict[int, int]  # hire manager index -> level rank
+    rooms: dict[int, tuple[int, int]]  # hire manager index -> (room, case room) of one hire
     freed: dict[int, Var] = field(default_factory=dict)
+
+    def variables(self) -> list[Var]:
+        model = self.model
+        return [*(model.kept[key] for key in sorted(model.kept)),
+                *(model.received[key] for key in sorted(model.received)),
+                *(model.unassigned[key] for key in sorted(model.unassigned)),
+                *(self.hires[key] for key in sorted(self.hires)),
+                *(self.freed[key] for key in sorted(self.freed))]
+
+    def term(self, name: str) -> Terms:
+        """Named objective terms: unserved (scaled points), hires (count), ranks (level rank per hire)."""
+        if name == "unserved":
+            return self.model.term("unassigned")[0]
+        if name == "hires":
+            return [(self.hires[key], 1) for key in sorted(self.hires)]
+        if name == "ranks":
+            return [(self.hires[key], self.rank_of[key]) for key in sorted(self.hires) if self.rank_of[key]]
+        if name == "kept_staff":
+            return [(self.freed[key], -1) for key in sorted(self.freed)]
+        raise KeyError(name)
+
+    def evaluate(self, name: str, values: Mapping[int, int]) -> int:
+        return sum(coef * values.get(var.index, 0) for var, coef in self.term(name))
+
+    def limit(self, name: str, value: int) -> None:
+        """Keep a stage's result while a later stage optimises the next term."""
+        self.backend.constraint(self.term(name), None, value, f"limit[{name}]")
 
 
 def _load_terms(model: AssignmentModel) -> dict[int, tuple[Terms, Terms]]:
@@ -211,15 +243,14 @@ def _load_terms(model: AssignmentModel) -> dict[int, tuple[Terms, Terms]]:
 
 
 def _build(data: AssignmentData, candidates: Mapping[int, Sequence[int]], unit_rooms: Mapping[int, tuple[int, int]],
-           upper: Mapping[int, int], hire_cost: Mapping[int, int], unserved_weight: int,
-           groups: Sequence[Sequence[int]]) -> tuple[CpSatBackend, _HireModel]:
+           upper: Mapping[int, int], rank_of: Mapping[int, int], groups: Sequence[Sequence[int]]) -> _HireModel:
     """Variables and constraints; `upper[m]` > 1 makes m a pool of up to that many hires."""
     backend = CpSatBackend()
-    coefficients = Coefficients(unassigned=unserved_weight, overload=0, excess=0, balance=0, moves=0, region=0)
+    coefficients = Coefficients(unassigned=1, overload=0, excess=0, balance=0, moves=0, region=0)
     model = AssignmentModel(data, backend, coefficients, candidates)
     model.add_variables()
     model.add_conservation()
-    model.add_capacity()  # hard: overload weight 0; hires get the room of their upper bound
+    model.add_capacity()  # hard (overload weight 0); hires' rooms are tied to their counts below
     hires: dict[int, Var] = {}
     columns = _load_terms(model)
     for manager, (room, case_room) in sorted(unit_rooms.items()):
@@ -230,10 +261,7 @@ def _build(data: AssignmentData, candidates: Mapping[int, Sequence[int]], unit_r
     for group in groups:  # symmetry: candidate k+1 only if candidate k is hired
         for first, second in pairwise(group):
             backend.constraint([(hires[first], 1), (hires[second], -1)], 0, None, f"order[{first},{second}]")
-    unserved, _ = model.term("unassigned")
-    cost: Terms = [(hires[manager], hire_cost[manager]) for manager in sorted(hires)]
-    backend.objective([*unserved, *cost], 0)
-    return backend, _HireModel(model, hires)
+    return _HireModel(backend, model, hires, dict(rank_of), dict(unit_rooms))
 
 
 @dataclass(frozen=True)
@@ -241,13 +269,23 @@ class _Solved:
     status: str
     counts: Counts
     hires: dict[int, int]
-    objective: int | None
+    value: int | None  # the stage objective
     bound: int | None
     seconds: float
+    values: dict[int, int] = field(default_factory=dict)  # variable index -> value, for warm starts
     freed: dict[int, int] = field(default_factory=dict)
 
 
-def _solve(backend: CpSatBackend, hire_model: _HireModel, options: SolveOptions, time_limit_s: float) -> _Solved:
+def _solve(hire_model: _HireModel, objective: str, options: SolveOptions, time_limit_s: float,
+           hint: _Solved | None) -> _Solved:
+    """Minimise one named term, warm-started from the previous stage's solution."""
+    backend = hire_model.backend
+    backend.objective(hire_model.term(objective), 0)
+    variables = hire_model.variables()
+    if hint is not None and hint.values:
+        backend.model.clear_hints()  # type: ignore[no-untyped-call]
+        for var in variables:
+            backend.model.add_hint(var, hint.values.get(var.index, 0))
     started = time.monotonic()
     solver = cp_model.CpSolver()
     parameters = solver.parameters
@@ -255,20 +293,91 @@ def _solve(backend: CpSatBackend, hire_model: _HireModel, options: SolveOptions,
     parameters.random_seed = options.seed
     parameters.max_time_in_seconds = max(0.05, time_limit_s)
     parameters.log_search_progress = options.log
-    if options.workers > 1:
-        parameters.interleave_search = True  # reproducible with several workers
     status = solver.solve(backend.model)
     seconds = time.monotonic() - started
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return _Solved("infeasible" if status == cp_model.INFEASIBLE else "unknown", Counts(), {}, None, None,
-                       seconds)
+        failed = "infeasible" if status == cp_model.INFEASIBLE else "unknown"
+        if hint is not None and (hint.status in ("optimal", "feasible") or _is_solution(hire_model, hint)):
+            # The previous stage's solution still satisfies every limit: keep it, unimproved.
+            return replace(hint, status=failed, value=hire_model.evaluate(objective, hint.values), bound=None,
+                           seconds=seconds)
+        return _Solved(failed, Counts(), {}, None, None, seconds)
     return _Solved(
         "optimal" if status == cp_model.OPTIMAL else "feasible",
         hire_model.model.counts(solver.value),
         {manager: int(solver.value(var)) for manager, var in hire_model.hires.items()},
         round(solver.objective_value), math.ceil(solver.best_objective_bound - 1e-6), seconds,
+        {var.index: int(solver.value(var)) for var in variables},
         {manager: int(solver.value(var)) for manager, var in hire_model.freed.items()},
     )
+
+
+@dataclass(frozen=True)
+class _Staged:
+    """The three lexicographic stages of one model: unserved, then hires, then level ranks."""
+
+    unserved: _Solved
+    hires: _Solved
+    ranks: _Solved
+
+    @property
+    def final(self) -> _Solved:
+        return self.ranks
+
+    @property
+    def proven(self) -> bool:
+        return all(stage.status == "optimal" for stage in (self.unserved, self.hires, self.ranks))
+
+    def value(self) -> tuple[int, int, int]:
+        return (self.unserved.value or 0, self.hires.value or 0, self.ranks.value or 0)
+
+    def seconds(self) -> float:
+        return self.unserved.seconds + self.hires.seconds + self.ranks.seconds
+
+
+def _is_solution(hire_model: _HireModel, solved: _Solved) -> bool:
+    """Whether a start (e.g. the greedy) satisfies the hire model: conservation and every room."""
+    data = hire_model.model.data
+    counts = solved.counts
+    model = hire_model.model
+    if any(key not in model.kept for key in counts.kept) or any(key not in model.received for key in counts.received):
+        return False
+    placed = Counter[int]()
+    for source in (counts.kept, counts.received):
+        for (_, index), count in source.items():
+            placed[index] += count
+    if any(placed[item.index] + counts.unassigned.get(item.index, 0) != item.total for item in data.types):
+        return False
+    load, cases = data.loads(counts)
+    for manager in data.managers:
+        hired = solved.hires.get(manager.index)
+        room, case_room = (manager.capacity, manager.max_cases) if hired is None else hire_model.rooms[manager.index]
+        times = 1 if hired is None else hired
+        if load[manager.index] > max(room * times, manager.fixed_load) or cases[manager.index] > max(
+                case_room * times, manager.fixed_cases):
+            return False
+    return True
+
+
+def _staged(hire_model: _HireModel, options: SolveOptions, deadline: float, shares: tuple[float, float, float],
+            hint: _Solved | None) -> _Staged:
+    """Minimise unserved points, then hires with unserved fixed, then ranks with hires fixed."""
+    total = max(0.15, deadline - time.monotonic())
+    solved: list[_Solved] = []
+    previous = hint
+    for name, share in zip(("unserved", "hires", "ranks"), shares, strict=True):
+        stage = _solve(hire_model, name, options, max(0.05, share * total), previous)
+        if stage.value is None:
+            raise RuntimeError(f"the staffing model found no solution ({stage.status}) in the time limit")
+        hire_model.limit(name, stage.value)
+        solved.append(stage)
+        if previous is not None and _is_solution(hire_model, previous) \
+                and hire_model.evaluate(name, previous.values) == stage.value:
+            # The start was already best on this term: keep it, it is usually better on the next ones.
+            previous = replace(previous, status=stage.status, value=stage.value, bound=stage.bound)
+        else:
+            previous = stage
+    return _Staged(*solved)
 
 
 # --------------------------------------------------------------------------------------------
@@ -282,81 +391,68 @@ def plan_staffing(config: Config, target_utilisation: float, options: SolveOptio
     if not 0 < target_utilisation <= 2:
         raise ValueError("the target utilisation must be above 0 and at most 2 (200%)")
     started = time.monotonic()
-    deadline = started + options.time_limit_s
+    budget = options.time_limit_s
     profiles = hire_profiles(config, by_region)
     notes = [f"{len(profiles)} hire profiles"]
-    pool, pool_data, pool_weights = _solve_pool(config, target_utilisation, profiles, by_region, options,
-                       _POOL_SHARE * options.time_limit_s)
-    notes.append(f"pool model (bound): {pool.status} in {pool.seconds:.2f}s")
-    per_profile = [pool.hires.get(index, 0) for index in range(len(profiles))]
-    exact = _solve_exact(config, target_utilisation, profiles, per_profile, by_region, options,
-                         _EXACT_SHARE * options.time_limit_s)
-    notes.append(f"exact model: {exact.solved.status} in {exact.solved.seconds:.2f}s")
-    if exact.solved.status in ("infeasible", "unknown"):
-        raise RuntimeError(f"the staffing model found no solution within the time limit ({exact.solved.status})")
-    hired_ids = {exact.ids[manager] for manager, active in exact.solved.hires.items() if active}
-    hires = _hire_counts(profiles, exact.ids, exact.profile_of, exact.solved.hires)
-    final = _with_managers(config, [m for m in exact.config.managers[len(config.managers):] if m.id in hired_ids])
-    chosen = chosen_from_counts(exact.data, exact.solved.counts)
-    stats = SolverStats(stage="staffing", status="unknown", runtime_s=0.0, workers=options.workers,
-                        seed=options.seed)
+    pool = _solve_pool(config, target_utilisation, profiles, by_region, options, started + 0.45 * budget)
+    notes.append(f"pool model (bound): unserved {pool.staged.unserved.status}, hires {pool.staged.hires.status}, "
+                 f"levels {pool.staged.ranks.status} in {pool.staged.seconds():.2f}s")
+    exact = _solve_exact(config, target_utilisation, profiles, pool, by_region, options, started + 0.8 * budget)
+    notes.append(f"exact model: unserved {exact.staged.unserved.status}, hires {exact.staged.hires.status}, "
+                 f"levels {exact.staged.ranks.status} in {exact.staged.seconds():.2f}s")
+    final_solution = exact.staged.final
+    hired_ids = {exact.ids[manager] for manager, active in final_solution.hires.items() if active}
+    hires = _hire_counts(profiles, exact.ids, exact.profile_of, final_solution.hires)
+    added = [manager for manager in exact.config.managers[len(config.managers):] if manager.id in hired_ids]
+    final = _with_managers(config, added)
+    chosen = chosen_from_counts(exact.data, final_solution.counts)
     plan = build_plan(final, chosen, move_reasons=move_reasons(exact.data, chosen),
-                      unassigned_reasons=unassigned_reasons(exact.data, chosen), solver=[stats])
+                      unassigned_reasons=unassigned_reasons(exact.data, chosen))
     total = sum(hire.count for hire in hires)
-    pool_value = _lexicographic(pool.counts, pool_data, {n: c for n, c in enumerate(per_profile)}, profiles)
-    exact_value = _lexicographic(exact.solved.counts, exact.data,
-                                 {hire_index: 1 for hire_index, active in exact.solved.hires.items() if active},
-                                 profiles, exact.profile_of)
-    bound = _hires_bound(pool, pool_weights, pool_value, exact_value)
-    proven = pool.status == "optimal" and pool_value == exact_value and exact.exact_columns
+    pool_value, exact_value = pool.staged.value(), exact.staged.value()
+    bound = _hires_bound(pool.staged, exact_value)
+    proven = pool.staged.proven and pool_value == exact_value and exact.exact_columns
     status = "optimal" if proven else "feasible"
-    freed, slack_status = _slack(final, target_utilisation, options, max(0.05, deadline - time.monotonic()),
+    freed, slack_status = _slack(final, target_utilisation, options, max(0.05, started + budget - time.monotonic()),
                                  chosen, exact.exact_columns, by_region, len(config.managers))
     runtime = time.monotonic() - started
-    stats = stats.model_copy(update={
-        "status": status, "objective": float(total), "bound": None if bound is None else float(bound),
-        "gap": None if bound is None else round((total - bound) / max(1, total), 9),
-        "runtime_s": round(runtime, 3), "notes": notes,
-    })
-    plan = plan.model_copy(update={"solver": [stats]})
+    stats = SolverStats(
+        stage="staffing", status=status, objective=float(total), bound=None if bound is None else float(bound),
+        gap=None if bound is None else round((total - bound) / max(1, total), 9), runtime_s=round(runtime, 3),
+        workers=options.workers, seed=options.seed,
+        objective_terms={"unserved_points": exact_value[0] / POINT_SCALE, "hires": float(exact_value[1]),
+                         "level_ranks": float(exact_value[2])},
+        notes=notes,
+    )
     return StaffingResult(
         target_utilisation=target_utilisation, by_region=by_region, status=status, hires=hires,
-        total_hires=total, hires_lower_bound=bound, config=final, plan=plan,
+        total_hires=total, hires_lower_bound=bound, config=final, plan=plan.model_copy(update={"solver": [stats]}),
         unservable=sorted(item.case_id for item in plan.unassigned),
         locked_over_target=_locked_over_target(exact.data, exact.ids),
         freed=freed, slack_status=slack_status, runtime_s=round(runtime, 3), notes=notes,
     )
 
 
+def _hires_bound(pool: _Staged, exact_value: tuple[int, int, int]) -> int | None:
+    """The fewest hires of any plan leaving no more points unserved than ours (from the pool relaxation)."""
+    if pool.unserved.status != "optimal" or pool.unserved.value != exact_value[0]:
+        return None
+    return pool.hires.bound
+
+
 @dataclass(frozen=True)
-class _Weights:
-    unserved: int  # per hundredth of a point left unserved
-    hire: int  # per hire
-    levels: int  # number of levels (a hire costs `hire + level_rank`)
-
-
-def _weights(config: Config, max_hires: int) -> _Weights:
-    levels = len(config.policy.levels)
-    hire = levels * (max_hires + 1) + 1  # above any sum of level ranks
-    return _Weights(unserved=hire * (max_hires + 1) + 1, hire=hire, levels=levels)
-
-
-def _hires_bound(pool: _Solved, weights: _Weights, pool_value: tuple[int, int, int],
-                 exact_value: tuple[int, int, int]) -> int | None:
-    """The fewest hires any plan leaving as few cases unserved needs, when the pool proves it."""
-    if pool.status == "optimal" and pool_value[0] == exact_value[0]:
-        return pool_value[1]
-    if pool.bound is not None and exact_value[0] == 0:
-        return max(0, pool.bound // weights.hire)  # nothing unserved: the bound is hires and ranks only
-    return None
+class _Pool:
+    staged: _Staged
+    data: AssignmentData
+    hires: dict[int, int]  # profile index -> hires
+    received: dict[int, dict[int, int]]  # profile index -> item type -> bundles
 
 
 def _solve_pool(config: Config, target: float, profiles: Sequence[HireProfile], by_region: bool,
-                options: SolveOptions, time_limit_s: float) -> tuple[_Solved, AssignmentData, _Weights]:
-    """Per profile one pool manager with an integer hire count; returns hires keyed by profile index."""
+                options: SolveOptions, deadline: float) -> _Pool:
+    """Per profile one pool manager with an integer hire count (the relaxation: pools share rooms)."""
     pool_managers = [profile.manager(f"~pool-{index:04d}", 0) for index, profile in enumerate(profiles)]
-    pool_config = _with_managers(config, pool_managers)
-    data = _target_data(pool_config, target)
+    data = _target_data(_with_managers(config, pool_managers), target)
     index_of = {manager.id: manager.index for manager in data.managers}
     pools = {index_of[manager.id]: number for number, manager in enumerate(pool_managers)}
     exact = sum(len(item.receivers) for item in data.types) <= EXACT_MODEL_COLUMNS
@@ -369,23 +465,78 @@ def _solve_pool(config: Config, target: float, profiles: Sequence[HireProfile], 
         upper[manager] = _pool_upper(data, candidates, manager, one.capacity, one.max_cases)
         data.managers[manager] = replace(one, capacity=one.capacity * upper[manager],
                                          max_cases=one.max_cases * upper[manager])
-    weights = _weights(config, sum(upper.values()))
-    cost = {manager: weights.hire + profiles[number].level_rank for manager, number in pools.items()}
-    backend, model = _build(data, candidates, rooms, upper, cost, weights.unserved, [])
-    solved = _solve(backend, model, options, time_limit_s)
-    return replace(solved, hires={pools[manager]: count for manager, count in solved.hires.items()}), data, weights
+    rank_of = {m: profiles[n].level_rank for m, n in pools.items()}
+    hire_model = _build(data, candidates, rooms, upper, rank_of, [])
+    start_counts, start_hires = _greedy_pool(data, candidates, rooms, rank_of)
+    start = _Solved("hint", start_counts, start_hires, None, None, 0.0,
+                    _values(hire_model, start_counts, start_hires))
+    staged = _staged(hire_model, options, deadline, (0.2, 0.5, 0.3), start)
+    final = staged.final
+    received: dict[int, dict[int, int]] = {}
+    for (manager, index), count in final.counts.received.items():
+        if manager in pools:
+            received.setdefault(pools[manager], {})[index] = count
+    return _Pool(staged, data, {pools[m]: count for m, count in final.hires.items()}, received)
 
 
-def _lexicographic(counts: Counts, data: AssignmentData, hired: Mapping[int, int],
-                   profiles: Sequence[HireProfile], profile_of: Mapping[int, int] | None = None
-                   ) -> tuple[int, int, int]:
-    """(unserved points, hires, sum of hire level ranks): what the objective minimises, in order."""
-    unserved = sum(data.types[index].points * count for index, count in counts.unassigned.items())
-    ranks = 0
-    for key, count in hired.items():
-        profile = profiles[profile_of[key] if profile_of is not None else key]
-        ranks += profile.level_rank * count
-    return unserved, sum(hired.values()), ranks
+def _greedy_pool(data: AssignmentData, candidates: Mapping[int, Sequence[int]],
+                 rooms: Mapping[int, tuple[int, int]], rank_of: Mapping[int, int]) -> tuple[Counts, dict[int, int]]:
+    """A feasible start: staff keep what fits, then fill the roomiest eligible colleague, then hires.
+
+    Hires of a profile are packed first-fit (one list of open hires per pool); the cheapest level
+    that may take a bundle gets it.
+    """
+    load, cases = data.loads(Counts())
+    counts = Counts()
+    moving: list[tuple[int, int]] = []  # (item type, bundles)
+    for item in data.types:
+        extra = item.intake
+        for manager, held in sorted(item.held.items()):
+            keep = 0
+            if manager in item.keepers:
+                while keep < held and _fits(data, load, cases, manager, item.points, item.cases):
+                    keep += 1
+                    load[manager] += item.points
+                    cases[manager] += item.cases
+            if keep:
+                counts.kept[manager, item.index] = keep
+            extra += held - keep
+        if extra:
+            moving.append((item.index, extra))
+    open_hires: dict[int, list[list[int]]] = {pool: [] for pool in rooms}  # pool -> [load, cases] per hire
+    moving.sort(key=lambda entry: (-data.types[entry[0]].points, entry[0]))
+    for index, bundles in moving:
+        item = data.types[index]
+        staff = [m for m in candidates[index] if m not in rooms]
+        pools = sorted((m for m in candidates[index] if m in rooms), key=lambda m: (rank_of[m], m))
+        for _ in range(bundles):
+            target = max((m for m in staff if _fits(data, load, cases, m, item.points, item.cases)),
+                         key=lambda m: (data.managers[m].capacity - load[m], -m), default=None)
+            if target is not None:
+                load[target] += item.points
+                cases[target] += item.cases
+                counts.received[target, index] = counts.received.get((target, index), 0) + 1
+            elif pools:
+                pool = pools[0]
+                _place_in_pool(open_hires[pool], rooms[pool], item.points, item.cases)
+                counts.received[pool, index] = counts.received.get((pool, index), 0) + 1
+            else:
+                counts.unassigned[index] = counts.unassigned.get(index, 0) + 1
+    return counts, {pool: len(hires) for pool, hires in open_hires.items()}
+
+
+def _fits(data: AssignmentData, load: list[int], cases: list[int], manager: int, points: int, count: int) -> bool:
+    one = data.managers[manager]
+    return load[manager] + points <= one.capacity and cases[manager] + count <= one.max_cases
+
+
+def _place_in_pool(hires: list[list[int]], room: tuple[int, int], points: int, count: int) -> None:
+    for hire in hires:
+        if hire[0] + points <= room[0] and hire[1] + count <= room[1]:
+            hire[0] += points
+            hire[1] += count
+            return
+    hires.append([points, count])
 
 
 def _pool_upper(data: AssignmentData, candidates: Mapping[int, Sequence[int]], manager: int, room: int,
@@ -402,19 +553,19 @@ def _pool_upper(data: AssignmentData, candidates: Mapping[int, Sequence[int]], m
 class _Exact:
     config: Config
     data: AssignmentData
-    solved: _Solved
+    staged: _Staged
     ids: dict[int, str]  # candidate manager index -> id
     profile_of: dict[int, int]  # candidate manager index -> profile index
-    weights: _Weights
     exact_columns: bool
 
 
-def _solve_exact(config: Config, target: float, profiles: Sequence[HireProfile], per_profile: Sequence[int],
-                 by_region: bool, options: SolveOptions, time_limit_s: float) -> _Exact:
+def _solve_exact(config: Config, target: float, profiles: Sequence[HireProfile], pool: _Pool,
+                 by_region: bool, options: SolveOptions, deadline: float) -> _Exact:
+    """Individual candidate hires (the pool's count + 1 per profile it used), warm-started from the pool."""
     taken = set(config.managers_by_id)
     candidates_by_profile: list[list[Manager]] = []
     for index, profile in enumerate(profiles):
-        slots = per_profile[index] + 1 if per_profile[index] else 0
+        slots = pool.hires.get(index, 0) + 1 if pool.hires.get(index, 0) else 0
         made: list[Manager] = []
         number = 0
         while len(made) < slots:
@@ -433,12 +584,52 @@ def _solve_exact(config: Config, target: float, profiles: Sequence[HireProfile],
     exact = sum(len(item.receivers) for item in data.types) <= EXACT_MODEL_COLUMNS
     candidates = _candidates(data, {m: profiles[n].region for m, n in profile_of.items()}, by_region, exact)
     rooms = {m: (data.managers[m].capacity, data.managers[m].max_cases) for m in profile_of}
-    weights = _weights(config, len(added))
-    cost = {m: weights.hire + profiles[n].level_rank for m, n in profile_of.items()}
     groups = [[index_of[m.id] for m in made] for made in candidates_by_profile if len(made) > 1]
-    backend, model = _build(data, candidates, rooms, dict.fromkeys(profile_of, 1), cost, weights.unserved, groups)
-    solved = _solve(backend, model, options, time_limit_s)
-    return _Exact(exact_config, data, solved, ids, profile_of, weights, exact)
+    hire_model = _build(data, candidates, rooms, dict.fromkeys(profile_of, 1),
+                        {m: profiles[n].level_rank for m, n in profile_of.items()}, groups)
+    hint = _exact_hint(hire_model, pool, [[index_of[m.id] for m in made] for made in candidates_by_profile])
+    staged = _staged(hire_model, options, deadline, (0.3, 0.4, 0.3), hint)
+    return _Exact(exact_config, data, staged, ids, profile_of, exact)
+
+
+def _exact_hint(hire_model: _HireModel, pool: _Pool, slots: Sequence[Sequence[int]]) -> _Solved:
+    """The pool's solution with each pool's bundles packed first-fit into its candidate hires."""
+    data = hire_model.model.data
+    by_id = {manager.id: manager.index for manager in data.managers}
+    counts = Counts(unassigned=dict(pool.staged.final.counts.unassigned))
+    for source, target in ((pool.staged.final.counts.kept, counts.kept),
+                           (pool.staged.final.counts.received, counts.received)):
+        for (manager, index), count in source.items():
+            manager_id = pool.data.managers[manager].id
+            if manager_id in by_id:
+                target[by_id[manager_id], index] = count
+    hires: dict[int, int] = {}
+    for profile, received in sorted(pool.received.items()):
+        load = dict.fromkeys(slots[profile], 0)
+        cases = dict.fromkeys(slots[profile], 0)
+        for index, count in sorted(received.items(), key=lambda entry: -data.types[entry[0]].points):
+            item = data.types[index]
+            for _ in range(count):
+                slot = next((m for m in slots[profile] if load[m] + item.points <= data.managers[m].capacity
+                             and cases[m] + item.cases <= data.managers[m].max_cases), None)
+                if slot is None:
+                    counts.unassigned[index] = counts.unassigned.get(index, 0) + 1
+                    continue
+                counts.received[slot, index] = counts.received.get((slot, index), 0) + 1
+                load[slot] += item.points
+                cases[slot] += item.cases
+        hires.update({m: int(load[m] > 0) for m in slots[profile]})
+    return _Solved("hint", counts, hires, None, None, 0.0, _values(hire_model, counts, hires))
+
+
+def _values(hire_model: _HireModel, counts: Counts, hires: Mapping[int, int]) -> dict[int, int]:
+    """Variable index -> value of a solution given as counts (a warm start)."""
+    model = hire_model.model
+    values = {var.index: counts.kept.get(key, 0) for key, var in model.kept.items()}
+    values.update({var.index: counts.received.get(key, 0) for key, var in model.received.items()})
+    values.update({var.index: counts.unassigned.get(key, 0) for key, var in model.unassigned.items()})
+    values.update({var.index: hires.get(key, 0) for key, var in hire_model.hires.items()})
+    return values
 
 
 def _hire_counts(profiles: Sequence[HireProfile], ids: Mapping[int, str], profile_of: Mapping[int, int],
@@ -464,42 +655,34 @@ def _locked_over_target(data: AssignmentData, hires: Mapping[int, str]) -> list[
 def _slack(final: Config, target: float, options: SolveOptions, time_limit_s: float,
            chosen: Mapping[str, str | None], exact: bool, by_region: bool,
            existing: int) -> tuple[list[str], str]:
-    """The most current managers (first `existing` of the config) that can be freed together.
+    """The most current managers (the first `existing` of the config) that can be freed together.
 
-    Hires stay; every case served before stays served; a manager with locked cases cannot be freed.
+    Hires stay; no more points go unserved than in the staffing plan; a manager with locked cases
+    cannot be freed.
     """
     data = _target_data(final, target)
     index_of = {manager.id: manager.index for manager in data.managers}
     current = {index_of[manager.id] for manager in final.managers[:existing]}
     hires = {manager.index: manager.region for manager in data.managers if manager.index not in current}
-    candidates = _candidates(data, hires, by_region, exact)
-    backend = CpSatBackend()
-    coefficients = Coefficients(unassigned=1, overload=0, excess=0, balance=0, moves=0, region=0)
-    model = AssignmentModel(data, backend, coefficients, candidates)
-    model.add_variables()
-    model.add_conservation()
-    model.add_capacity()
-    unserved, _ = model.term("unassigned")
-    unserved_points = sum(data.types[index].points * count
-                          for index, count in _unserved_counts(data, chosen).items())
-    backend.constraint(unserved, None, unserved_points, "no_new_unserved")
-    freed: dict[int, Var] = {}
-    columns = _load_terms(model)
+    hire_model = _build(data, _candidates(data, hires, by_region, exact), {}, {}, {}, [])
+    hire_model.limit("unserved", sum(data.types[index].points * count
+                                     for index, count in _unserved_counts(data, chosen).items()))
+    columns = _load_terms(hire_model.model)
     for manager in sorted(current):
         one = data.managers[manager]
         if one.fixed_cases:
             continue
-        freed[manager] = backend.var(0, 1, f"freed[{manager}]")
+        var = hire_model.backend.var(0, 1, f"freed[{manager}]")
+        hire_model.freed[manager] = var
         load, _ = columns.get(manager, ([], []))
-        backend.constraint([*load, (freed[manager], one.capacity)], None, one.capacity, f"free[{manager}]")
-    if not freed:
+        hire_model.backend.constraint([*load, (var, one.capacity)], None, one.capacity, f"free[{manager}]")
+    if not hire_model.freed:
         return [], "optimal"
-    backend.objective([(var, -1) for _, var in sorted(freed.items())], 0)
-    model.hint(_counts_from_chosen(data, chosen))
-    hire_model = _HireModel(model, {}, freed)
-    solved = _solve(backend, hire_model, options, time_limit_s)
-    if solved.status in ("infeasible", "unknown"):
-        return [], solved.status
+    start = _counts_from_chosen(data, chosen)
+    hint = _Solved("hint", start, {}, None, None, 0.0, _values(hire_model, start, {}))
+    solved = _solve(hire_model, "kept_staff", options, time_limit_s, hint)
+    if solved.status not in ("optimal", "feasible"):
+        return [], "unknown"
     return sorted(data.managers[m].id for m, value in solved.freed.items() if value), solved.status
 
 
