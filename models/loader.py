@@ -471,7 +471,7 @@ def read_csv_rows(key: str, path: Path, blame: LocatedProblem | None = None
     """
     text = read_text(path, MAX_CSV_BYTES, f"{key} CSV", blame)
     file = str(path)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [name.strip().lower() for name in next(reader, [])]
         _check_header(key, header, file)

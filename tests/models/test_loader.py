@@ -369,3 +369,14 @@ def test_deeply_nested_plan_json_is_a_problem_not_a_crash(tmp_path: Path) -> Non
     with pytest.raises(ConfigError) as raised:
         load_plan(path)
     assert [str(problem) for problem in raised.value.problems] == [f"{path}: the JSON nests too deeply to be a plan"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('id,name\nc-1,"Dana"x\n', "2: CSV syntax error: ',' expected after '\"'"),  # text after a closing quote
+    ('id,name\nc-1,Dana\nc-2,"Eli\n', "3: CSV syntax error: unexpected end of data"),  # a quote never closed
+])
+def test_csv_quoting_errors_are_located(tmp_path: Path, text: str, expected: str) -> None:
+    path = write(tmp_path, "clients.csv", text)
+    with pytest.raises(loader._Fatal) as raised:
+        read_csv_rows("clients", path)
+    assert str(raised.value.problem) == f"{path}:{expected}"
