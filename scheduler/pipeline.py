@@ -1,0 +1,36 @@
+"""The weekly job as documented Python calls: balance then schedule, or schedule as things stand."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from models.organisation import Config
+from models.plan import Plan
+from scheduler.options import SolveOptions
+from scheduler.planbuild import build_plan, current_assignment
+from scheduler.schedule import schedule_contacts
+
+# The assignment stage gets this share of the time; the schedule stage gets what is left, because
+# schedules usually finish well inside their share while a large assignment uses all of its.
+ASSIGNMENT_SHARE = 0.5
+
+
+def plan_week(config: Config, options: SolveOptions) -> Plan | None:
+    """Balance caseloads, then schedule every manager's week; None when no assignment was found."""
+    from scheduler.assign import assign_cases
+
+    started = time.perf_counter()
+    assign_options = replace(options, time_limit_s=options.time_limit_s * ASSIGNMENT_SHARE)
+    result = assign_cases(config, assign_options)
+    if result.plan is None:
+        return None
+    remaining = options.time_limit_s - (time.perf_counter() - started)
+    schedule_options = replace(options, time_limit_s=max(remaining, options.time_limit_s * 0.1))
+    return schedule_contacts(config, result.plan, schedule_options)
+
+
+def schedule_current_assignment(config: Config, options: SolveOptions) -> Plan:
+    """Schedule the week for the assignment in the config, without rebalancing."""
+    plan = build_plan(config, current_assignment(config))
+    return schedule_contacts(config, plan, options)

@@ -1,0 +1,382 @@
+"""The weekly contact schedule: every due contact of an assigned case on its manager's calendar.
+
+Once cases are assigned, managers' weeks are independent, so each is one small CP-SAT model
+(scheduler/schedule_model.py), solved in separate processes when `workers` > 1. Each week is
+first scheduled greedily (earliest fit); that schedule is the model's hint and the fallback if
+the model finds nothing in its time. Contacts that stay out are listed with a reason code.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from models.organisation import Case, Config, DueContact, Manager
+from models.plan import Plan, ScheduledContact, SolverStats, SolveStatus, UnscheduledContact
+from models.timeutil import TimeWindow, format_clock
+from scheduler.greedy_schedule import fill_gaps, greedy_schedule, insertion_schedule
+from scheduler.options import SolveOptions
+from scheduler.schedule_data import (
+    ContactInput,
+    DayInput,
+    ManagerWeek,
+    ObjectiveWeights,
+    Placement,
+    PreparedWeek,
+    Span,
+    WeekRules,
+    prepare_week,
+    travel_of,
+    urgency,
+)
+from scheduler.schedule_model import SolveBudget, solve_week
+from scheduler.schedule_search import improve_week, soft_cost, soft_terms, week_cost
+from scheduler.travel import place_text
+
+# Chunks per worker process: enough to even out uneven weeks, few enough to keep pickling cheap.
+CHUNKS_PER_WORKER = 4
+# Share of the stage's time kept for preparing inputs, starting processes and building the plan.
+RESERVE_SHARE = 0.15
+# Spawning a process and importing OR-Tools takes about this long.
+SPAWN_SECONDS = 1.5
+# CP-SAT's deterministic time runs about this many times slower than the wall clock on these
+# models (measured); the deterministic limit decides, so runs repeat exactly, and the wall-clock
+# share is only a backstop.
+WALL_PER_DETERMINISTIC = 2.5
+# Beyond this the model rarely improves on its hint (measured on generated S and M organisations).
+MAX_DETERMINISTIC = 0.15
+
+
+@dataclass(frozen=True)
+class WeekTask:
+    week: ManagerWeek
+    budget: SolveBudget
+    deadline: float  # time.time() after which a week gets only a token solve
+
+
+@dataclass(frozen=True)
+class PlacedContact:
+    key: str
+    offset: int
+    start: int
+    travel_before: int
+
+
+@dataclass(frozen=True)
+class UnplacedContact:
+    key: str
+    rule: str
+    proven: bool  # no schedule of the week places more contacts
+
+
+@dataclass
+class WeekOutcome:
+    """One manager's solved week in plain data (what a worker process sends back)."""
+
+    manager_id: str
+    placed: list[PlacedContact]
+    unplaced: list[UnplacedContact]
+    status: str
+    objective: float | None
+    bound: float | None
+    travel_minutes: int
+    used_greedy: bool
+    terms: dict[str, float] = field(default_factory=dict)
+
+
+# --- public API ---
+
+
+def schedule_contacts(config: Config, plan: Plan, options: SolveOptions) -> Plan:
+    """A copy of `plan` with the week's contacts scheduled (or listed as unscheduled, with reasons)."""
+    started = time.perf_counter()
+    due, without_manager = _due_by_manager(config, plan)
+    unassigned = [_unassigned_contact(item) for item in without_manager]
+    weeks = [_manager_week(config, config.managers_by_id[manager_id], due[manager_id])
+             for manager_id in sorted(due)]
+    tasks = _tasks(weeks, options, started)
+    outcomes = _solve_all(tasks, options.workers)
+    due_index = {contact.key: (case, contact) for items in due.values() for case, contact in items}
+
+    contacts, unscheduled = _plan_contacts(config, due_index, weeks, outcomes)
+    unscheduled = sorted([*unassigned, *unscheduled],
+                         key=lambda item: (item.manager_id or "", item.case_id, item.requirement_index,
+                                           item.occurrence))
+    stats = _stats(outcomes, options, time.perf_counter() - started)
+    summary = plan.summary.model_copy(update={
+        "contacts_due": len(contacts) + len(unscheduled),
+        "contacts_scheduled": len(contacts),
+        "travel_minutes": sum(outcome.travel_minutes for outcome in outcomes),
+    })
+    solver = [item for item in plan.solver if item.stage != "schedule"] + [stats]
+    return plan.model_copy(update={"contacts": contacts, "unscheduled": unscheduled, "summary": summary,
+                                   "solver": solver})
+
+
+def solve_week_task(task: WeekTask) -> WeekOutcome:
+    """Schedule one manager's week: heuristics and local search first, then CP-SAT from that hint."""
+    prepared = prepare_week(task.week)
+    heuristic = _best_heuristic(prepared)
+    if not any(prepared.starts):
+        return _outcome(prepared, heuristic, _Verdict("optimal", 0.0, 0, used_heuristic=False, cut_short=False))
+    remaining = task.deadline - time.time()
+    budget = SolveBudget(
+        time_limit_s=max(0.01, min(task.budget.time_limit_s, remaining)),
+        deterministic_limit=task.budget.deterministic_limit,
+        seed=task.budget.seed,
+        log=task.budget.log,
+    )
+    solution = solve_week(prepared, budget, heuristic)
+    cut_short = remaining < task.budget.time_limit_s
+    use_heuristic = solution.status == "unknown" or (
+        week_cost(prepared, solution.placements) > week_cost(prepared, heuristic))
+    verdict = _Verdict("feasible" if use_heuristic else solution.status, solution.bound, solution.min_unplaced,
+                       used_heuristic=use_heuristic, cut_short=cut_short,
+                       unplaced_weight=solution.unplaced_weight)
+    return _outcome(prepared, heuristic if use_heuristic else solution.placements, verdict)
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    """What the solve says about a week beyond its placements."""
+
+    status: str
+    bound: float | None
+    min_unplaced: int  # proven lower bound on contacts left out
+    used_heuristic: bool
+    cut_short: bool  # the stage's deadline left this week less than its share of time
+    unplaced_weight: float = 0.0
+
+
+def _best_heuristic(prepared: PreparedWeek) -> dict[int, Placement]:
+    """The better of earliest fit and cheapest insertion, improved by local search."""
+    starts = [greedy_schedule(prepared), insertion_schedule(prepared)]
+    best = min(starts, key=lambda placements: week_cost(prepared, placements))
+    return improve_week(prepared, best)
+
+
+def solve_week_chunk(tasks: list[WeekTask]) -> list[WeekOutcome]:
+    return [solve_week_task(task) for task in tasks]
+
+
+# --- inputs: from the config and the plan's assignment to plain data per manager ---
+
+
+DueItem = tuple[Case, DueContact]
+
+
+def _due_by_manager(config: Config, plan: Plan) -> tuple[dict[str, list[DueItem]], list[DueItem]]:
+    """Due contacts per assigned manager, and those of cases without a manager."""
+    manager_of = {assignment.case_id: assignment.manager_id for assignment in plan.assignments}
+    due: dict[str, list[DueItem]] = {}
+    without_manager: list[DueItem] = []
+    for case in config.cases:
+        manager_id = manager_of.get(case.id)
+        for contact in config.due_contacts(case):
+            if manager_id is None:
+                without_manager.append((case, contact))
+            else:
+                due.setdefault(manager_id, []).append((case, contact))
+    return due, without_manager
+
+
+def _unassigned_contact(item: DueItem) -> UnscheduledContact:
+    case, contact = item
+    return UnscheduledContact(
+        case_id=case.id, client_id=case.client, manager_id=None, requirement_index=contact.requirement_index,
+        occurrence=contact.occurrence, mode=contact.mode, minutes=contact.minutes, rule="case_unassigned",
+        reason="the case has no manager this week, so nobody can make the contact",
+    )
+
+
+def _manager_week(config: Config, manager: Manager, due: list[tuple[Case, DueContact]]) -> ManagerWeek:
+    scheduling = config.policy.scheduling
+    days = config.manager_days(manager)
+    contacts = [_contact_input(config, case, contact, days) for case, contact in _due_order(config, due)]
+    return ManagerWeek(
+        manager_id=manager.id,
+        base=(manager.base.lat, manager.base.lon) if manager.base else None,
+        days=tuple(DayInput(_offset(config, day), _spans(config.manager_windows(manager, day)))
+                   for day in days),
+        contacts=tuple(contacts),
+        rules=WeekRules(
+            slot_minutes=scheduling.slot_minutes,
+            lunch=(scheduling.lunch.start, scheduling.lunch.end) if scheduling.lunch else None,
+            max_contacts_per_day=scheduling.max_contacts_per_day,
+            min_days_between=scheduling.min_days_between_contacts,
+            travel_speed_kmh=scheduling.travel_speed_kmh,
+        ),
+        weights=ObjectiveWeights(early=scheduling.weights.early, balance=scheduling.weights.balance,
+                                 travel=scheduling.weights.travel),
+    )
+
+
+def _due_order(config: Config, due: list[tuple[Case, DueContact]]) -> list[tuple[Case, DueContact]]:
+    """Overdue first, then by due date and urgency; occurrences of a requirement stay in order."""
+    def key(item: tuple[Case, DueContact]) -> tuple[bool, date, int, str, int, int]:
+        case, contact = item
+        rank = config.policy.complexity_rank(case.complexity)
+        return (not contact.overdue, contact.due, -rank, case.id, contact.requirement_index, contact.occurrence)
+
+    return sorted(due, key=key)
+
+
+def _contact_input(config: Config, case: Case, contact: DueContact, days: list[date]) -> ContactInput:
+    client = config.clients_by_id[case.client]
+    location = (client.location.lat, client.location.lon) if client.location else None
+    return ContactInput(
+        key=contact.key,
+        case_id=case.id,
+        group=f"{case.id}#{contact.requirement_index}",
+        minutes=contact.minutes,
+        in_person=contact.mode == "in_person",
+        location=location if contact.mode == "in_person" else None,
+        urgency=urgency(contact.overdue, config.policy.complexity_rank(case.complexity),
+                        len(config.policy.complexities)),
+        client_windows=tuple((_offset(config, day), _spans(config.client_windows(client, day)))
+                             for day in days),
+    )
+
+
+def _offset(config: Config, day: date) -> int:
+    return (day - config.week_start).days
+
+
+def _spans(windows: Iterable[TimeWindow]) -> tuple[Span, ...]:
+    return tuple((window.start, window.end) for window in windows)
+
+
+# --- solving: time shares and processes ---
+
+
+def _tasks(weeks: list[ManagerWeek], options: SolveOptions, started: float) -> list[WeekTask]:
+    """Every week gets the same share of the stage's time; the deadline caps the whole stage."""
+    parallel = options.workers > 1 and len(weeks) > 1
+    reserve = min(options.time_limit_s * 0.5,
+                  options.time_limit_s * RESERVE_SHARE + (SPAWN_SECONDS if parallel else 0.0))
+    solve_seconds = max(0.05, options.time_limit_s - reserve)
+    busy = max(1, sum(1 for week in weeks if week.contacts))
+    share = min(solve_seconds, solve_seconds * min(options.workers, busy) / busy)
+    deadline = time.time() + solve_seconds - (time.perf_counter() - started)
+    budget = SolveBudget(time_limit_s=share, deterministic_limit=min(MAX_DETERMINISTIC, share / WALL_PER_DETERMINISTIC),
+                         seed=options.seed, log=options.log and not parallel)
+    return [WeekTask(week, budget, deadline) for week in weeks]
+
+
+def _solve_all(tasks: list[WeekTask], workers: int) -> list[WeekOutcome]:
+    if workers <= 1 or len(tasks) <= 1:
+        return solve_week_chunk(tasks)
+    chunks = _chunks(tasks, workers * CHUNKS_PER_WORKER)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context) as pool:
+        results = list(pool.map(solve_week_chunk, chunks))
+    return [outcome for chunk in results for outcome in chunk]
+
+
+def _chunks(tasks: list[WeekTask], count: int) -> list[list[WeekTask]]:
+    """Contiguous chunks (order is kept, so results line up with tasks)."""
+    size = max(1, -(-len(tasks) // count))
+    return [tasks[index:index + size] for index in range(0, len(tasks), size)]
+
+
+def _outcome(prepared: PreparedWeek, chosen: dict[int, Placement], verdict: _Verdict) -> WeekOutcome:
+    """Plain results of a week; contacts the solve left out but that still fit are added first."""
+    placements = fill_gaps(prepared, chosen)
+    status = verdict.status if len(placements) == len(chosen) else "feasible"
+    before, total_travel = travel_of(prepared, placements)
+    contacts = prepared.week.contacts
+    left_out = len(contacts) - len(placements)
+    proven = left_out <= verdict.min_unplaced
+    placed = [PlacedContact(contacts[index].key, offset, start, before[index])
+              for index, (offset, start) in sorted(placements.items())]
+    unplaced = [UnplacedContact(contacts[index].key, _unplaced_rule(prepared, index, verdict.cut_short), proven)
+                for index in range(len(contacts)) if index not in placements]
+    terms = soft_terms(prepared, placements)
+    objective = left_out * verdict.unplaced_weight + soft_cost(prepared, placements)
+    return WeekOutcome(prepared.week.manager_id, placed, unplaced, status, objective, verdict.bound,
+                       total_travel, verdict.used_heuristic, terms)
+
+
+def _unplaced_rule(prepared: PreparedWeek, contact: int, cut_short: bool) -> str:
+    if not prepared.week.days:
+        return "no_working_day"
+    if not prepared.has_any_slot(contact):
+        return "no_common_availability"
+    return "time_limit" if cut_short else "day_capacity_full"
+
+
+# --- back to the plan: one conversion, one place ---
+
+
+_REASONS = {
+    "no_working_day": "manager {manager} has no working day this week (holidays or leave)",
+    "no_common_availability": "no {minutes}-minute slot on the grid where manager {manager} and the client "
+                              "are both available on a working day outside lunch (travel included)",
+    "day_capacity_full": "every day with a common free slot is full: contact limit, other contacts, travel "
+                         "time or spacing from the case's other contacts leave no room{proof}",
+    "time_limit": "the solver ran out of time before placing it; a longer --time-limit may place it",
+}
+
+
+def _plan_contacts(config: Config, due: dict[str, tuple[Case, DueContact]], weeks: list[ManagerWeek],
+                   outcomes: list[WeekOutcome]) -> tuple[list[ScheduledContact], list[UnscheduledContact]]:
+    contacts: list[ScheduledContact] = []
+    unscheduled: list[UnscheduledContact] = []
+    for week, outcome in zip(weeks, outcomes, strict=True):
+        by_key = {contact.key: contact for contact in week.contacts}
+        for item in outcome.placed:
+            case, contact = due[item.key]
+            contacts.append(ScheduledContact(
+                case_id=case.id, client_id=case.client, manager_id=week.manager_id,
+                requirement_index=contact.requirement_index, occurrence=contact.occurrence, mode=contact.mode,
+                day=config.week_start + timedelta(days=item.offset), start=format_clock(item.start),
+                end=format_clock(item.start + contact.minutes), minutes=contact.minutes,
+                overdue=contact.overdue, travel_minutes_before=item.travel_before,
+                location=place_text(by_key[item.key].location),
+            ))
+        for missing in outcome.unplaced:
+            case, contact = due[missing.key]
+            unscheduled.append(UnscheduledContact(
+                case_id=case.id, client_id=case.client, manager_id=week.manager_id,
+                requirement_index=contact.requirement_index, occurrence=contact.occurrence, mode=contact.mode,
+                minutes=contact.minutes, rule=missing.rule,
+                reason=_REASONS[missing.rule].format(
+                    manager=week.manager_id, minutes=contact.minutes,
+                    proof=" (proven: no arrangement of the week places more)" if missing.proven else
+                    " in this schedule (the solver did not prove that no other arrangement fits it)"),
+            ))
+    contacts.sort(key=lambda item: (item.manager_id, item.day, item.start, item.case_id))
+    return contacts, unscheduled
+
+
+def _stats(outcomes: list[WeekOutcome], options: SolveOptions, runtime: float) -> SolverStats:
+    objective = sum(outcome.objective or 0.0 for outcome in outcomes)
+    bounds = [outcome.bound for outcome in outcomes]
+    bound = None if any(value is None for value in bounds) else sum(value or 0.0 for value in bounds)
+    terms: dict[str, float] = {"unscheduled": float(sum(len(outcome.unplaced) for outcome in outcomes))}
+    for outcome in outcomes:
+        for name, value in sorted(outcome.terms.items()):
+            terms[name] = terms.get(name, 0.0) + value
+    greedy = sum(1 for outcome in outcomes if outcome.used_greedy)
+    notes = ["one CP-SAT model per manager; objective and bound summed over managers, in policy weight "
+             "units, where each unplaced contact outweighs every soft term together"]
+    if greedy:
+        notes.append(f"{greedy} manager(s) kept the heuristic schedule (greedy + local search): the model "
+                     "found nothing better in its time")
+    return SolverStats(
+        stage="schedule", status=_overall_status(outcomes), objective=round(objective, 6),
+        bound=None if bound is None else round(bound, 6),
+        gap=None if bound is None else round((objective - bound) / max(1.0, abs(objective)), 6),
+        runtime_s=round(runtime, 3), workers=options.workers, seed=options.seed,
+        objective_terms=terms, notes=notes,
+    )
+
+
+def _overall_status(outcomes: list[WeekOutcome]) -> SolveStatus:
+    if all(outcome.status == "optimal" for outcome in outcomes):
+        return "optimal"
+    return "feasible"
