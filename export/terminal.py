@@ -37,9 +37,10 @@ def print_config_summary(config: Config) -> None:
         f"{len(config.managers)} managers, {len(config.clients)} clients in {len(households)} households, "
         f"{len(config.cases)} cases"
     )
+    points = [config.case_points(case) for case in config.cases]  # once: the tables and totals share it
     console.print(_levels_table(config))
-    console.print(_complexities_table(config))
-    for line in _totals(config):
+    console.print(_complexities_table(config, points))
+    for line in _totals(config, points):
         console.print(line)
 
 
@@ -64,7 +65,7 @@ def _levels_table(config: Config) -> Table:
     return table
 
 
-def _complexities_table(config: Config) -> Table:
+def _complexities_table(config: Config, case_points: list[float]) -> Table:
     table = Table(title="Cases by complexity", title_justify="left")
     for heading in ("complexity", "cases", "points", "unassigned", "locked"):
         table.add_column(heading, justify="left" if heading == "complexity" else "right")
@@ -72,9 +73,9 @@ def _complexities_table(config: Config) -> Table:
     points: defaultdict[str, float] = defaultdict(float)
     unassigned: Counter[str] = Counter()
     locked: Counter[str] = Counter()
-    for case in config.cases:
+    for case, case_point in zip(config.cases, case_points, strict=True):
         count[case.complexity] += 1
-        points[case.complexity] += config.case_points(case)
+        points[case.complexity] += case_point
         unassigned[case.complexity] += case.manager is None
         locked[case.complexity] += case.locked
     for complexity in config.policy.complexities:
@@ -85,8 +86,8 @@ def _complexities_table(config: Config) -> Table:
     return table
 
 
-def _totals(config: Config) -> list[str]:
-    load = sum(config.case_points(case) for case in config.cases)
+def _totals(config: Config, case_points: list[float]) -> list[str]:
+    load = sum(case_points)
     capacity = sum(config.capacity_points(manager) for manager in config.managers)
     due = [contact for case in config.cases for contact in config.due_contacts(case)]
     overdue = sum(contact.overdue for contact in due)
