@@ -292,3 +292,29 @@ def test_schema_accepts_tiny_and_rejects_an_unknown_key() -> None:
     data["managers"][0]["nmae"] = "typo"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(data, schema)
+
+
+def test_summary_counts_overdue_contacts_and_names_no_client(tmp_path: Path) -> None:
+    # K-1's monthly visit was last made on 2026-10-01: due 2026-11-01, so overdue this week
+    text = (DATA / "tiny.yaml").read_text(encoding="utf-8").replace("last: 2026-11-02", "last: 2026-10-01")
+    config = tmp_path / "overdue.yaml"
+    config.write_text(text, encoding="utf-8")
+    result = run("validate", str(config))
+    assert result.exit_code == 0, result.output
+    assert "contacts due this week: 4 (1 overdue, 3 hours)" in result.stdout
+    for client_name in ("Dana Smith", "Eli Smith", "Fay Jones", "Gus Brown"):
+        assert client_name not in result.output
+
+
+def test_summary_without_managers_shows_no_utilisation(tmp_path: Path) -> None:
+    data = yaml.safe_load((DATA / "tiny.yaml").read_text(encoding="utf-8"))
+    data["managers"] = []
+    for case in data["cases"]:  # no managers, so every case is new intake
+        case.pop("manager", None)
+        case.pop("locked", None)
+    config = tmp_path / "nobody.yaml"
+    config.write_text(yaml.safe_dump(data), encoding="utf-8")
+    result = run("validate", str(config))
+    assert result.exit_code == 0, result.output
+    assert "workload: 9.0 points against a capacity of 0.0 (utilisation -)" in result.stdout
+    assert "unassigned intake: 5 cases; locked to their manager: 0 cases" in result.stdout
