@@ -125,14 +125,18 @@ def _with_delta(value: float, base: float | None) -> str:
 
 def write_comparison(config: Config, scenarios: Sequence[Scenario], outcomes: Sequence[ScenarioOutcome],
                      out_dir: Path, seed: int) -> list[Path]:
-    """comparison.csv, comparison.md and, per scenario with a plan, its outputs in <out_dir>/<slug>/.
+    """comparison.csv, comparison.md, comparison.html and, per scenario with a plan, its outputs
+    (plan.json, assignments.csv, report.html, schedule.csv, calendars) in <out_dir>/<slug>/.
 
     Each scenario's organisation is re-derived from the base (deterministic) for the calendars.
     """
+    from export.html import render_comparison
+
     rows = [outcome.row for outcome in outcomes]
-    written = [out_dir / "comparison.csv", out_dir / "comparison.md"]
+    written = [out_dir / "comparison.csv", out_dir / "comparison.md", out_dir / "comparison.html"]
     write_atomic(written[0], comparison_csv(rows))
     write_atomic(written[1], comparison_md(rows))
+    write_atomic(written[2], render_comparison(rows))
     for scenario, outcome in zip([base_scenario(), *scenarios], outcomes, strict=True):
         if outcome.plan is not None:
             scenario_config = apply_scenario(config, scenario, seed)

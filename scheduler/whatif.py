@@ -36,6 +36,7 @@ class WhatIfOptions:
     seed: int = 0
     jobs: int = 1
     cluster: str | None = None
+    connect_timeout_s: float = 20.0
 
 
 class ClusterUnavailable(Exception):
@@ -100,7 +101,7 @@ def _run_on_cluster(address: str, config_json: str, scenario_jsons: list[str], o
         raise ClusterUnavailable(
             "--cluster needs Dask: pip install 'caseload[distributed]'") from None
     try:
-        client = Client(address, timeout="20s", set_as_default=False)  # type: ignore[no-untyped-call]
+        client = Client(address, timeout=options.connect_timeout_s)  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError) as error:
         raise ClusterUnavailable(f"cannot reach the Dask scheduler at {address}: {error}") from None
     run_id = uuid.uuid4().hex[:8]
