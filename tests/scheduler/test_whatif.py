@@ -120,6 +120,6 @@ def test_a_dask_local_cluster_gives_the_same_results(tiny_config: Config,
 
 def test_an_unreachable_cluster_is_a_clear_error(tiny_config: Config) -> None:
     pytest.importorskip("distributed", reason="the 'distributed' extra is not installed")
-    with pytest.raises(ClusterUnavailable, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
+    with pytest.raises(ClusterUnavailable, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9"):
         run_scenarios(tiny_config, SCENARIOS[:1],
                       WhatIfOptions(time_limit_s=1, cluster="tcp://127.0.0.1:9", connect_timeout_s=1))
