@@ -151,12 +151,8 @@ def csv_column(path: FieldPath) -> str:
     return name
 
 
-class _Fatal(Exception):
-    """A problem after which the input cannot be read any further."""
-
-    def __init__(self, problem: LocatedProblem) -> None:
-        super().__init__(str(problem))
-        self.problem = problem
+class UnreadableInput(ConfigError):
+    """Problems after which an input cannot be read any further (syntax, encoding, size, CSV header)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -208,10 +204,7 @@ def _load_config(path: Path) -> Config:
 def load_plan(path: Path) -> Plan:
     """Read a plan.json; raise `ConfigError` with located problems when it is not a valid plan."""
     file = str(path)
-    try:
-        text = read_text(path, MAX_PLAN_BYTES, "plan")
-    except _Fatal as fatal:
-        raise ConfigError([fatal.problem]) from None
+    text = read_text(path, MAX_PLAN_BYTES, "plan")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
@@ -231,10 +224,10 @@ def read_text(path: Path, limit: int, what: str, blame: LocatedProblem | None = 
 
     `blame` is where a missing file is reported (the YAML line that names a CSV file).
     """
-    def fatal(line: int | None, column: int | None, message: str) -> _Fatal:
+    def fatal(line: int | None, column: int | None, message: str) -> UnreadableInput:
         if blame is not None and line is None:
-            return _Fatal(LocatedProblem(blame.file, blame.line, blame.column, blame.field, message))
-        return _Fatal(LocatedProblem(str(path), line, column, "", message))
+            return UnreadableInput([LocatedProblem(blame.file, blame.line, blame.column, blame.field, message)])
+        return UnreadableInput([LocatedProblem(str(path), line, column, "", message)])
 
     try:
         size = path.stat().st_size
@@ -274,7 +267,7 @@ class _Frame:
 def parse_yaml(text: str, file: str) -> tuple[Any, SourceMap, list[LocatedProblem]]:
     """Plain data from one YAML document, its source map, and problems that do not stop reading.
 
-    Raises `_Fatal` for syntax errors, anchors, aliases, unsafe tags on collections and deep nesting.
+    Raises `UnreadableInput` for syntax errors, anchors, aliases, unsafe tags on collections and deep nesting.
     """
     source = SourceMap(file, text)
     builder = _YamlBuilder(source)
@@ -288,12 +281,12 @@ def parse_yaml(text: str, file: str) -> tuple[Any, SourceMap, list[LocatedProble
             part for part in (error.problem, f"({error.context})" if error.context else None) if part
         )
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
-        raise _Fatal(LocatedProblem(file, line, column, "", message)) from None
+        raise UnreadableInput([LocatedProblem(file, line, column, "", message)]) from None
     except yaml.YAMLError as error:  # reader errors: control characters and the like
         position = getattr(error, "position", None)
         line, column = _line_col(text, position) if isinstance(position, int) else (None, None)
         reason = getattr(error, "reason", str(error))
-        raise _Fatal(LocatedProblem(file, line, column, "", f"cannot read the file: {reason}")) from None
+        raise UnreadableInput([LocatedProblem(file, line, column, "", f"cannot read the file: {reason}")]) from None
     finally:
         loader.dispose()
     return builder.root, source, builder.problems
@@ -342,7 +335,7 @@ class _YamlBuilder:
             self.stack.pop()
 
     def _fatal(self, position: Position, field_text: str, message: str) -> None:
-        raise _Fatal(LocatedProblem(self.source.file, position[0], position[1], field_text, message))
+        raise UnreadableInput([LocatedProblem(self.source.file, position[0], position[1], field_text, message)])
 
     def _next_path_text(self) -> str:
         if not self.stack:
@@ -427,7 +420,7 @@ def _json_source_map(text: str, file: str) -> SourceMap:
     """Positions for a JSON file (JSON is YAML flow style); empty when the YAML reader disagrees."""
     try:
         return parse_yaml(text, file)[1]
-    except _Fatal:
+    except UnreadableInput:
         return SourceMap(file)
 
 
@@ -450,8 +443,8 @@ def _read_csv_lists(data: dict[str, Any], yaml_path: Path,
         csv_path = Path(name) if Path(name).is_absolute() else yaml_path.parent / name
         try:
             rows, row_problems = read_csv_rows(key, csv_path, blame)
-        except _Fatal as fatal:
-            problems.append(fatal.problem)
+        except UnreadableInput as unreadable:
+            problems.extend(unreadable.problems)
             continue
         cell_problems.extend(row_problems)
         result[key] = [row for _, row in rows]
@@ -466,7 +459,7 @@ def read_csv_rows(key: str, path: Path, blame: LocatedProblem | None = None
                   ) -> tuple[list[tuple[int, dict[str, Any]]], list[LocatedProblem]]:
     """(line, item) for each row of a managers/clients/cases CSV, and problems with cells.
 
-    Raises `_Fatal` when the file cannot be read or its header is wrong (missing or unknown
+    Raises `UnreadableInput` when the file cannot be read or its header is wrong (missing or unknown
     columns): validating rows against a wrong header would only bury the cause in noise.
     """
     text = read_text(path, MAX_CSV_BYTES, f"{key} CSV", blame)
@@ -484,33 +477,31 @@ def read_csv_rows(key: str, path: Path, blame: LocatedProblem | None = None
                 rows.append((line, _row_item(key, header, converters, cells, file, line, problems)))
             line = reader.line_num + 1
     except csv.Error as error:
-        raise _Fatal(LocatedProblem(file, reader.line_num, None, "", f"CSV syntax error: {error}")) from None
+        raise UnreadableInput([LocatedProblem(file, reader.line_num, None, "", f"CSV syntax error: {error}")]) from None
     return rows, problems
 
 
 def _check_header(key: str, header: list[str], file: str) -> None:
     columns = CSV_COLUMNS[key]
     listing = ", ".join(columns)
-    problems: list[str] = []
+    problems: list[tuple[str, str]] = []  # (column, message)
     if not any(header):
-        raise _Fatal(LocatedProblem(file, 1, None, "", f"the file is empty; the first line must name the "
-                                                       f"columns ({listing})"))
+        message = f"the file is empty; the first line must name the columns ({listing})"
+        raise UnreadableInput([LocatedProblem(file, 1, None, "", message)])
     for index, name in enumerate(header):
+        if not name:
+            continue  # spreadsheets often export trailing unnamed, empty columns
         if name not in columns:
             close = difflib.get_close_matches(name, columns, n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
-            problems.append(f"{name or '(empty)'}: unknown column '{name}'; {hint}{key} columns are {listing}")
+            problems.append((name, f"unknown column '{name}'; {hint}{key} columns are {listing}"))
         elif name in header[:index]:
-            problems.append(f"{name}: column '{name}' appears twice")
+            problems.append((name, f"column '{name}' appears twice"))
     for name in REQUIRED_CSV_COLUMNS[key]:
         if name not in header:
-            problems.append(f"{name}: missing required column '{name}'")
+            problems.append((name, f"missing required column '{name}'"))
     if problems:
-        # One fatal report naming every header problem: the first carries the rest.
-        first, *rest = problems
-        column, message = first.split(": ", 1)
-        extra = "".join(f"; also {other}" for other in rest)
-        raise _Fatal(LocatedProblem(file, 1, None, column, message + extra))
+        raise UnreadableInput([LocatedProblem(file, 1, None, column, message) for column, message in problems])
 
 
 def _row_item(key: str, header: list[str], converters: list[_Converter], cells: list[str], file: str,
@@ -520,10 +511,15 @@ def _row_item(key: str, header: list[str], converters: list[_Converter], cells: 
                                                             f"names {len(header)} columns"))
     item: dict[str, Any] = {}
     point: dict[str, str] = {}
-    for name, convert, cell in zip(header, converters, cells, strict=False):  # short rows: the rest is empty
+    cells_by_column = zip(header, converters, cells, strict=False)  # short rows: the rest is empty
+    for number, (name, convert, cell) in enumerate(cells_by_column, start=1):
         value = cell.strip()
         if not value:
             continue  # an empty cell means "not given"
+        if not name:
+            problems.append(LocatedProblem(file, line, None, "", f"column {number} has a value but no name "
+                                                                "in the header"))
+            continue
         if name in ("lat", "lon"):
             point[name] = value
             continue
@@ -797,10 +793,7 @@ def ordered_problems(problems: list[LocatedProblem], source: SourceMap) -> list[
 
 def read_yaml(path: Path, what: str) -> tuple[Any, SourceMap, list[LocatedProblem]]:
     """Plain data, its source map and non-fatal problems of a YAML file; fatal ones raise `ConfigError`."""
-    try:
-        return parse_yaml(read_text(path, MAX_YAML_BYTES, what), str(path))
-    except _Fatal as fatal:
-        raise ConfigError([fatal.problem]) from None
+    return parse_yaml(read_text(path, MAX_YAML_BYTES, what), str(path))
 
 
 def located_validation_problems(error: ValidationError, source: SourceMap,

@@ -16,6 +16,7 @@ from models.loader import (
     CSV_COLUMNS,
     MAX_DEPTH,
     SourceMap,
+    UnreadableInput,
     load_config,
     load_plan,
     parse_yaml,
@@ -136,13 +137,23 @@ def test_csv_row_with_too_many_cells_is_reported(tmp_path: Path) -> None:
 
 def test_csv_header_problems_are_reported_together(tmp_path: Path) -> None:
     path = write(tmp_path, "cases.csv", "id,id,clinet,type\n")
-    with pytest.raises(loader._Fatal) as raised:
+    with pytest.raises(UnreadableInput) as raised:
         read_csv_rows("cases", path)
-    assert str(raised.value.problem) == (
-        f"{path}:1: id: column 'id' appears twice; also clinet: unknown column 'clinet'; did you mean 'client'? "
-        "cases columns are id, client, type, complexity, opened, manager, locked, escalate, points, contacts; "
-        "also client: missing required column 'client'; also complexity: missing required column 'complexity'"
-    )
+    assert [str(problem) for problem in raised.value.problems] == [
+        f"{path}:1: id: column 'id' appears twice",
+        f"{path}:1: clinet: unknown column 'clinet'; did you mean 'client'? cases columns are id, client, type, "
+        "complexity, opened, manager, locked, escalate, points, contacts",
+        f"{path}:1: client: missing required column 'client'",
+        f"{path}:1: complexity: missing required column 'complexity'",
+    ]
+
+
+def test_unnamed_empty_columns_are_ignored_but_not_their_values(tmp_path: Path) -> None:
+    # spreadsheets export trailing columns without a name; a value under one is a mistake
+    path = write(tmp_path, "clients.csv", "id,name,,\nc-1,Dana,,\nc-2,Eli,,x\n")
+    rows, problems = read_csv_rows("clients", path)
+    assert rows == [(2, {"id": "c-1", "name": "Dana"}), (3, {"id": "c-2", "name": "Eli"})]
+    assert [str(problem) for problem in problems] == [f"{path}:3: column 4 has a value but no name in the header"]
 
 
 def test_empty_csv_names_the_columns(tmp_path: Path) -> None:
@@ -377,6 +388,6 @@ def test_deeply_nested_plan_json_is_a_problem_not_a_crash(tmp_path: Path) -> Non
 ])
 def test_csv_quoting_errors_are_located(tmp_path: Path, text: str, expected: str) -> None:
     path = write(tmp_path, "clients.csv", text)
-    with pytest.raises(loader._Fatal) as raised:
+    with pytest.raises(UnreadableInput) as raised:
         read_csv_rows("clients", path)
-    assert str(raised.value.problem) == f"{path}:{expected}"
+    assert [str(problem) for problem in raised.value.problems] == [f"{path}:{expected}"]
