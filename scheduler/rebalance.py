@@ -17,6 +17,7 @@ Every result comes back through `_plan_for` into a `models.Plan` (scheduler/plan
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -24,10 +25,14 @@ from dataclasses import dataclass, replace
 from models.organisation import Case, Config
 from models.plan import ManagerLoad, Move, Plan, SolverStats
 from scheduler.eligibility import Eligibility
+from scheduler.greedy_rebalance import greedy_rebalance
 from scheduler.options import SolveOptions
 from scheduler.planbuild import Reason, build_plan, current_assignment, is_overloaded
-from scheduler.rebalance_model import PER_MILLE, RebalanceModel, Solution, StageLimits
-from scheduler.rebalance_units import RebalanceProblem, build_problem
+from scheduler.rebalance_model import PER_MILLE, RebalanceModel, Solution, StageLimits, solution_from_units
+from scheduler.rebalance_units import POINT_SCALE, RebalanceProblem, build_problem
+
+_NO_GOAL = 10**9
+"""A goal nobody misses: the greedy then only places intake and relieves case-count excess."""
 
 CURVE_STEP = 50
 """Curve thresholds fall on multiples of 5 percentage points, plus 100 %, the goal and the best."""
@@ -72,8 +77,13 @@ class RebalanceResult:
 
 
 def rebalance(config: Config, options: SolveOptions, *, max_moves: int | None = None,
-              target_utilisation: float | None = None, curve: bool = True) -> RebalanceResult:
-    """Proposals for `config`'s current assignment (see the module docstring for the stages)."""
+              target_utilisation: float | None = None, curve: bool = True,
+              curve_time_limit_s: float | None = None) -> RebalanceResult:
+    """Proposals for `config`'s current assignment (see the module docstring for the stages).
+
+    Each proposal stage may take `options.time_limit_s`; each curve point `curve_time_limit_s`
+    (default a quarter of that: the curve has a dozen points and each starts from the one before).
+    """
     eligibility = Eligibility(config)
     problem = build_problem(config, eligibility)
     weights = config.policy.weights
@@ -82,17 +92,23 @@ def rebalance(config: Config, options: SolveOptions, *, max_moves: int | None = 
     before = build_plan(config, current_assignment(config))
     stats: list[SolverStats] = []
     limits, hint = _placement_limits(model, problem, before, max_moves, options, stats)
-    best = model.minimise_peak(limits, options, hint) if hint is not None else hint
+    if hint is None:
+        return _failed(before, stats, "no assignment was found within the time limit")
+    best = _best_peak(model, problem, limits, options, hint, max_moves)
     if best is None or not best.found:
         return _failed(before, stats, "no assignment was found within the time limit")
     stats.append(_stats("rebalance:best", best, options, {"peak_per_mille": best.peak}))
-    goal = _goal(best.peak, target_utilisation, config.policy.balance_tolerance)
-    chosen = _proposal(model, limits, goal, best, options, stats)
+    goal = _goal(best, target_utilisation, config.policy.balance_tolerance)
+    chosen = _proposal(model, problem, limits, goal, best, options, stats)
     if chosen is None:
         return _failed(before, stats, "no proposal was found within the time limit")
     converter = _Converter(problem, eligibility, before, goal / PER_MILLE)
     plan = converter.plan(chosen, list(stats))
-    points = _curve(model, converter, limits, best.peak, goal, options, chosen) if curve else []
+    curve_options = replace(options, time_limit_s=curve_time_limit_s or max(0.5, options.time_limit_s / 4))
+    fewest_start = _greedy_hint(problem, _NO_GOAL, max_moves)
+    if limits.excess_cases is not None and fewest_start.excess_cases > limits.excess_cases:
+        fewest_start = chosen
+    points = _curve(model, converter, limits, best.peak, goal, curve_options, fewest_start) if curve else []
     proven = all(item.status == "optimal" for item in stats)
     return RebalanceResult(
         status="optimal" if proven else "feasible",
@@ -111,40 +127,63 @@ def _weight(value: float) -> int:
     return round(value * 100)
 
 
-def _goal(best_peak: int, target: float | None, tolerance: float) -> int:
-    """Within capacity (or the target), and within the tolerance of the best; never below the best."""
+def _goal(best: Solution, target: float | None, tolerance: float) -> int:
+    """Within capacity (or the target), and within the tolerance of the best; never below the best.
+
+    When the best peak is not proven, its proven lower bound decides whether the tolerance can bind:
+    if even the bound plus the tolerance clears the target, the target is the goal.
+    """
     target_per_mille = PER_MILLE if target is None else round(target * PER_MILLE)
-    return max(best_peak, min(target_per_mille, best_peak + round(tolerance * PER_MILLE)))
+    allowance = round(tolerance * PER_MILLE)
+    lower = best.peak if best.bound is None else min(best.peak, math.ceil(best.bound - 1e-9))
+    if lower + allowance >= target_per_mille:
+        return max(best.peak, target_per_mille)
+    return max(best.peak, min(target_per_mille, best.peak + allowance))
 
 
 def _placement_limits(model: RebalanceModel, problem: RebalanceProblem, before: Plan, max_moves: int | None,
                       options: SolveOptions, stats: list[SolverStats]) -> tuple[StageLimits, Solution | None]:
-    """Bounds on unplaced intake and excess cases every later stage keeps (solved only when needed)."""
-    current = model.current_solution()
+    """The bound on cases beyond max_cases every later stage keeps (solved only when some may be
+    needed: intake to place, counts over a limit today, or cases that must leave their manager)."""
     count_excess = any(load.cases > load.max_cases for load in before.managers)
     forced = any(bucket.forced for bucket in problem.buckets)
-    if not problem.pools and not count_excess and not forced:
-        return StageLimits(moves=max_moves, unplaced_points=0, excess_cases=0), current
-    placement = model.minimise_placement(StageLimits(moves=max_moves), options, current)
+    if not problem.pools and not count_excess and not forced and not problem.loose:
+        return StageLimits(moves=max_moves, excess_cases=0), model.current_solution()
+    start = _greedy_hint(problem, _NO_GOAL, max_moves)
+    placement = model.minimise_excess_cases(StageLimits(moves=max_moves), options, start)
     if not placement.found:
         return StageLimits(moves=max_moves), None
-    stats.append(_stats("rebalance:placement", placement, options, {
-        "unplaced_points": placement.unplaced_points / 1000, "excess_cases": placement.excess_cases}))
-    limits = StageLimits(moves=max_moves, unplaced_points=placement.unplaced_points,
-                         excess_cases=placement.excess_cases)
-    return limits, placement
+    stats.append(_stats("rebalance:placement", placement, options, {"excess_cases": placement.excess_cases}))
+    return StageLimits(moves=max_moves, excess_cases=placement.excess_cases), placement
 
 
-def _proposal(model: RebalanceModel, limits: StageLimits, goal: int, best: Solution, options: SolveOptions,
-              stats: list[SolverStats]) -> Solution | None:
-    at_goal = replace(limits, peak=goal)
-    fewest = model.minimise_moves(at_goal, options, best)
+def _greedy_hint(problem: RebalanceProblem, goal: int | None, max_moves: int | None) -> Solution:
+    greedy = greedy_rebalance(problem, goal, strategy="relief", max_moves=max_moves, chains=True)
+    return solution_from_units(problem, greedy.destination)
+
+
+def _best_peak(model: RebalanceModel, problem: RebalanceProblem, limits: StageLimits, options: SolveOptions,
+               placed: Solution, max_moves: int | None) -> Solution:
+    """The lowest peak; started from the greedy's peak when that satisfies the placement bound."""
+    hint = _greedy_hint(problem, None, max_moves)
+    if limits.excess_cases is not None and hint.excess_cases > limits.excess_cases:
+        hint = placed
+    return model.minimise_peak(limits, options, hint)
+
+
+def _proposal(model: RebalanceModel, problem: RebalanceProblem, limits: StageLimits, goal: int,
+              best: Solution, options: SolveOptions, stats: list[SolverStats]) -> Solution | None:
+    greedy = _greedy_hint(problem, goal, limits.moves)
+    hint = greedy if greedy.excess_cases <= (limits.excess_cases or 0) else best
+    fewest = model.minimise_moves(replace(limits, goal=goal), options, hint)
     if not fewest.found:
         return None
-    stats.append(_stats("rebalance:fewest-moves", fewest, options, {"moves": fewest.moves}))
-    if not model.has_secondary_terms:  # both tie-break weights are 0: nothing left to choose
+    stats.append(_stats("rebalance:fewest-moves", fewest, options, {
+        "moves": fewest.moves, "over_goal_points": fewest.over_goal / POINT_SCALE}))
+    if fewest.over_goal > 0 or not model.has_secondary_terms:
+        # The goal was not reached in time, or nothing is left to choose (both tie-break weights 0).
         return fewest
-    kindest = model.minimise_secondary(replace(at_goal, moves=fewest.moves), options, fewest)
+    kindest = model.minimise_secondary(replace(limits, peak=goal, moves=fewest.moves), options, fewest)
     if not kindest.found:
         return fewest
     stats.append(_stats("rebalance:continuity", kindest, options, {
@@ -157,9 +196,11 @@ def _curve(model: RebalanceModel, converter: _Converter, limits: StageLimits, be
     """Pareto points (moves, peak) from no bound down to the best peak, each the fewest moves for it."""
     found: list[tuple[int | None, Solution, SolverStats]] = []
     threshold: int | None = None
+    peak: int | None = None
     while len(found) < MAX_CURVE_POINTS:
-        solution = model.minimise_moves_then_peak(replace(limits, peak=threshold), options, hint)
-        if not solution.found:
+        # Each point starts from the one before: it is a few moves away, and never above its peak.
+        solution = model.minimise_moves_then_peak(replace(limits, goal=threshold, peak=peak), options, hint)
+        if not solution.found or solution.over_goal > 0:
             break
         label = "none" if threshold is None else f"{threshold / 10:g}%"
         found.append((threshold, solution, _stats(f"rebalance:curve:{label}", solution, options,
@@ -167,6 +208,7 @@ def _curve(model: RebalanceModel, converter: _Converter, limits: StageLimits, be
         if solution.peak <= best_peak:
             break
         threshold = _next_threshold(solution.peak, best_peak, goal)
+        peak = solution.peak
         hint = solution
     return [
         converter.curve_point(solution, threshold, stats_item)

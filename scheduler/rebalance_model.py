@@ -2,7 +2,7 @@
 
 Built once, in named steps (variables, one function per constraint group); each stage of a
 rebalance then only tightens the bounds of a few summary variables (peak utilisation, moves,
-unplaced points, excess cases) and sets its own objective, warm-started from the previous stage.
+excess cases) and sets its own objective, warm-started from the previous stage.
 Nothing CP-SAT leaves this module: `solve` returns a plain `Solution`.
 """
 
@@ -42,13 +42,14 @@ class Solution:
     """Per bucket: how many of its units leave their holder."""
     received: Mapping[tuple[str, int], int] = field(default_factory=dict)
     """(manager, kind) -> units of that kind the manager receives."""
-    unplaced: Mapping[int, int] = field(default_factory=dict)
-    """Kind -> intake units left without a manager."""
     loose_choice: Mapping[str, str] = field(default_factory=dict)
     """Loose unit -> the manager it goes to."""
     peak: int = 0
     moves: int = 0
-    unplaced_points: int = 0
+    excess_by_manager: Mapping[str, int] = field(default_factory=dict)
+    load_by_manager: Mapping[str, int] = field(default_factory=dict)
+    over_goal: int = 0
+    """Scaled points above the stage's goal, summed over managers (0: the goal is reached)."""
     excess_cases: int = 0
     secondary: int = 0
 
@@ -63,8 +64,9 @@ class StageLimits:
 
     peak: int | None = None
     moves: int | None = None
-    unplaced_points: int | None = None
     excess_cases: int | None = None
+    goal: int | None = None
+    """The utilisation (thousandths) the elastic stages aim for; load above it is counted, not refused."""
 
 
 class RebalanceModel:
@@ -75,6 +77,7 @@ class RebalanceModel:
         self.model = cp_model.CpModel()
         self._continuity_weight = continuity_weight
         self._region_weight = region_weight
+        self._goal_value = 0
         self._add_variables()
         self._add_kind_conservation()
         self._add_loose_units_placed_once()
@@ -99,10 +102,6 @@ class RebalanceModel:
             for manager_id in kind.eligible:
                 self.receive[manager_id, kind_index] = self.model.new_int_var(
                     0, supply[kind_index], f"receive_{manager_id}_{kind_index}")
-        self.unplaced = {
-            kind: self.model.new_int_var(0, len(unit_ids), f"unplaced_{kind}")
-            for kind, unit_ids in problem.pools.items()
-        }
         self.loose: dict[str, dict[str, cp_model.IntVar]] = {
             unit_id: {manager_id: self.model.new_bool_var(f"loose_{unit_id}_{manager_id}")
                       for manager_id in problem.units[unit_id].eligible}
@@ -112,18 +111,24 @@ class RebalanceModel:
         self.peak = self.model.new_int_var(0, upper, "peak_per_mille")
         total_cases = sum(unit.cases for unit in problem.units.values())
         self.moves = self.model.new_int_var(0, total_cases, "moves")
-        self.unplaced_points = self.model.new_int_var(0, problem.total_points, "unplaced_points")
         self.excess = {
             manager_id: self.model.new_int_var(0, total_cases, f"excess_cases_{manager_id}")
             for manager_id in problem.manager_ids
         }
         self.excess_cases = self.model.new_int_var(0, total_cases * len(problem.manager_ids), "excess_cases")
+        self.goal = self.model.new_int_var(0, upper, "goal_per_mille")
+        self.over = {
+            manager_id: self.model.new_int_var(0, problem.total_points, f"over_goal_{manager_id}")
+            for manager_id in problem.manager_ids
+        }
+        self.over_goal = self.model.new_int_var(0, problem.total_points, "over_goal")
 
     # --- constraints -----------------------------------------------------------------------------
 
     def _add_kind_conservation(self) -> None:
-        """Every unit that leaves a manager, and every intake unit, arrives somewhere (or, intake only,
-        stays unplaced): units of one kind are interchangeable, so counts suffice."""
+        """Every unit that leaves a manager, and every intake unit, arrives somewhere: units of one kind
+        are interchangeable, so counts suffice. Intake that some manager may take is always placed
+        (over a case-count limit if need be: unassigned work ranks first among the objectives)."""
         leaving: dict[int, list[cp_model.IntVar]] = defaultdict(list)
         for index, bucket in enumerate(self.problem.buckets):
             leaving[bucket.kind].append(self.release[index])
@@ -132,8 +137,7 @@ class RebalanceModel:
             arriving[kind].append(variable)
         for kind in range(len(self.problem.kinds)):
             pool = len(self.problem.pools.get(kind, ()))
-            unplaced = [self.unplaced[kind]] if kind in self.unplaced else []
-            self.model.add(sum(leaving[kind]) + pool == sum(arriving[kind]) + sum(unplaced))
+            self.model.add(sum(leaving[kind]) + pool == sum(arriving[kind]))
 
     def _add_loose_units_placed_once(self) -> None:
         for choices in self.loose.values():
@@ -142,10 +146,14 @@ class RebalanceModel:
     def _add_manager_limits(self) -> None:
         """Load within peak x capacity; case count within max_cases plus a counted excess."""
         load, count = self._manager_terms()
+        self.load = load
         for manager_id in self.problem.manager_ids:
             capacity = self.problem.capacity[manager_id]
             self.model.add(PER_MILLE * load[manager_id] <= capacity * self.peak)
             self.model.add(count[manager_id] <= self.problem.max_cases[manager_id] + self.excess[manager_id])
+            # Elastic form of "within the goal": large neighbourhood search moves through states
+            # that are not there yet, from any warm start.
+            self.model.add(PER_MILLE * load[manager_id] <= capacity * self.goal + PER_MILLE * self.over[manager_id])
 
     def _manager_terms(self) -> tuple[dict[str, cp_model.LinearExprT], dict[str, cp_model.LinearExprT]]:
         problem = self.problem
@@ -178,9 +186,8 @@ class RebalanceModel:
             unit = problem.units[unit_id]
             moved.extend(unit.moved_cases(manager_id) * chosen for manager_id, chosen in choices.items())
         self.model.add(self.moves == sum(moved))
-        self.model.add(self.unplaced_points == sum(
-            problem.kinds[kind].points * variable for kind, variable in self.unplaced.items()))
         self.model.add(self.excess_cases == sum(self.excess.values()))
+        self.model.add(self.over_goal == sum(self.over.values()))
 
     # --- objective terms ----------------------------------------------------------------------------
 
@@ -229,23 +236,29 @@ class RebalanceModel:
 
     # --- stages -------------------------------------------------------------------------------------
 
-    def minimise_placement(self, limits: StageLimits, options: SolveOptions,
-                           hint: Solution | None) -> Solution:
-        """Unassigned intake points first, then cases beyond max_cases."""
-        weight = sum(unit.cases for unit in self.problem.units.values()) * len(self.problem.manager_ids) + 1
-        return self._solve(self.unplaced_points * weight + self.excess_cases, limits, options, hint)
+    def minimise_excess_cases(self, limits: StageLimits, options: SolveOptions,
+                              hint: Solution | None) -> Solution:
+        """Cases beyond max_cases (intake and cases that must move may force some)."""
+        return self._solve(self.excess_cases, limits, options, hint)
 
     def minimise_peak(self, limits: StageLimits, options: SolveOptions, hint: Solution | None) -> Solution:
         return self._solve(self.peak, limits, options, hint)
 
     def minimise_moves_then_peak(self, limits: StageLimits, options: SolveOptions,
                                  hint: Solution | None) -> Solution:
-        """Fewest moves; among those, the lowest peak (the peak is bounded, so weights stay exact)."""
-        peak_range = (limits.peak if limits.peak is not None else _peak_upper_bound(self.problem)) + 1
-        return self._solve(self.moves * peak_range + self.peak, limits, options, hint)
+        """Load above the goal first, then the fewest moves, then the lowest peak (each term's range is
+        bounded by the limits, so the weights keep the order exact)."""
+        peak_weight = (limits.peak if limits.peak is not None else self._upper(self.peak)) + 1
+        moves_range = (limits.moves if limits.moves is not None else self._upper(self.moves)) + 1
+        objective = self.moves * peak_weight + self.peak
+        if limits.goal is not None:
+            objective += self.over_goal * (moves_range * peak_weight)
+        return self._solve(objective, limits, options, hint)
 
     def minimise_moves(self, limits: StageLimits, options: SolveOptions, hint: Solution | None) -> Solution:
-        return self._solve(self.moves, limits, options, hint)
+        """Load above `limits.goal` first (0 when the goal is reachable), then the fewest moves."""
+        weight = self._upper(self.moves) + 1
+        return self._solve(self.over_goal * weight + self.moves, limits, options, hint)
 
     def minimise_secondary(self, limits: StageLimits, options: SolveOptions,
                            hint: Solution | None) -> Solution:
@@ -275,16 +288,19 @@ class RebalanceModel:
 
     def _set_limits(self, limits: StageLimits) -> None:
         for variable, upper in ((self.peak, limits.peak), (self.moves, limits.moves),
-                                (self.unplaced_points, limits.unplaced_points),
                                 (self.excess_cases, limits.excess_cases)):
             domain = variable.proto.domain
             domain[1] = self._upper(variable) if upper is None else max(domain[0], upper)
+        goal = self._upper(self.peak) if limits.goal is None else limits.goal
+        self.goal.proto.domain[0] = goal
+        self.goal.proto.domain[1] = goal
+        self._goal_value = goal
 
     def _upper(self, variable: cp_model.IntVar) -> int:
+        """The widest upper bound of a summary variable (what a stage without a limit restores)."""
         uppers = {
             self.peak.index: _peak_upper_bound(self.problem),
             self.moves.index: sum(unit.cases for unit in self.problem.units.values()),
-            self.unplaced_points.index: self.problem.total_points,
             self.excess_cases.index: sum(unit.cases for unit in self.problem.units.values())
             * len(self.problem.manager_ids),
         }
@@ -295,11 +311,26 @@ class RebalanceModel:
             self.model.add_hint(variable, hint.released[index])
         for key, variable in self.receive.items():
             self.model.add_hint(variable, hint.received.get(key, 0))
-        for kind, variable in self.unplaced.items():
-            self.model.add_hint(variable, hint.unplaced.get(kind, 0))
         for unit_id, choices in self.loose.items():
             for manager_id, variable in choices.items():
                 self.model.add_hint(variable, int(hint.loose_choice.get(unit_id) == manager_id))
+        if hint.load_by_manager:
+            # A complete hint lets CP-SAT take it as its first solution at once.
+            for manager_id, variable in self.excess.items():
+                self.model.add_hint(variable, hint.excess_by_manager.get(manager_id, 0))
+            self.model.add_hint(self.excess_cases, hint.excess_cases)
+            self.model.add_hint(self.peak, hint.peak)
+            self.model.add_hint(self.moves, hint.moves)
+            self.model.add_hint(self.goal, self._goal_value)
+            over = {manager_id: self._over(hint.load_by_manager[manager_id], manager_id)
+                    for manager_id in self.problem.manager_ids}
+            for manager_id, variable in self.over.items():
+                self.model.add_hint(variable, over[manager_id])
+            self.model.add_hint(self.over_goal, sum(over.values()))
+
+    def _over(self, load: int, manager_id: str) -> int:
+        above = PER_MILLE * load - self.problem.capacity[manager_id] * self._goal_value
+        return max(0, -(-above // PER_MILLE))
 
     def _read(self, solver: cp_model.CpSolver, status: str, runtime: float) -> Solution:
         return Solution(
@@ -310,13 +341,15 @@ class RebalanceModel:
             released=tuple(int(solver.value(variable)) for variable in self.release),
             received={key: value for key, variable in self.receive.items()
                       if (value := int(solver.value(variable)))},
-            unplaced={kind: value for kind, variable in self.unplaced.items()
-                      if (value := int(solver.value(variable)))},
             loose_choice={unit_id: manager_id for unit_id, choices in self.loose.items()
                           for manager_id, variable in choices.items() if solver.boolean_value(variable)},
             peak=int(solver.value(self.peak)),
+            excess_by_manager={manager_id: int(solver.value(variable))
+                               for manager_id, variable in self.excess.items()},
+            load_by_manager={manager_id: int(solver.value(expression))
+                             for manager_id, expression in self.load.items()},
+            over_goal=int(solver.value(self.over_goal)),
             moves=int(solver.value(self.moves)),
-            unplaced_points=int(solver.value(self.unplaced_points)),
             excess_cases=int(solver.value(self.excess_cases)),
             secondary=int(solver.value(self.secondary_term())),
         )
@@ -327,9 +360,42 @@ class RebalanceModel:
         return Solution(
             status="feasible", objective=None, bound=None, runtime_s=0.0,
             released=tuple(bucket.count if bucket.forced else 0 for bucket in problem.buckets),
-            received={}, unplaced={kind: len(ids) for kind, ids in problem.pools.items()},
+            received={},
             loose_choice={unit_id: _largest_holder(problem, unit_id) for unit_id in problem.loose},
         )
+
+
+def solution_from_units(problem: RebalanceProblem, destination: Mapping[str, str]) -> Solution:
+    """The counts of a unit -> manager choice (a heuristic's answer), to warm-start the solver."""
+    kind_of = {unit_id: bucket.kind for bucket in problem.buckets for unit_id in bucket.unit_ids}
+    kind_of.update({unit_id: kind for kind, unit_ids in problem.pools.items() for unit_id in unit_ids})
+    released = []
+    received: dict[tuple[str, int], int] = defaultdict(int)
+    for bucket in problem.buckets:
+        leaving = [unit_id for unit_id in bucket.unit_ids if destination[unit_id] != bucket.holder]
+        released.append(len(leaving))
+        for unit_id in leaving:
+            received[destination[unit_id], bucket.kind] += 1
+    for kind, unit_ids in problem.pools.items():
+        for unit_id in unit_ids:
+            received[destination[unit_id], kind] += 1
+    fixed = problem.fixed_load()
+    load = {manager_id: fixed[manager_id][0] for manager_id in problem.manager_ids}
+    count = {manager_id: fixed[manager_id][1] for manager_id in problem.manager_ids}
+    for unit_id, manager_id in destination.items():
+        load[manager_id] += problem.units[unit_id].points
+        count[manager_id] += problem.units[unit_id].cases
+    excess = {m: max(0, count[m] - problem.max_cases[m]) for m in problem.manager_ids}
+    return Solution(
+        status="feasible", objective=None, bound=None, runtime_s=0.0, released=tuple(released),
+        received=dict(received),
+        loose_choice={unit_id: destination[unit_id] for unit_id in problem.loose},
+        peak=max((-(-PER_MILLE * load[m] // problem.capacity[m]) for m in problem.manager_ids), default=0),
+        moves=sum(problem.units[unit_id].moved_cases(manager_id) for unit_id, manager_id in destination.items()),
+        excess_by_manager=excess,
+        excess_cases=sum(excess.values()),
+        load_by_manager=load,
+    )
 
 
 def _largest_holder(problem: RebalanceProblem, unit_id: str) -> str:

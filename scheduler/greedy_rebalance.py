@@ -1,0 +1,218 @@
+"""Greedy rebalancing: the heuristic a supervisor would apply by hand, as the bench's peer and as the
+solver's warm start.
+
+"Take the most loaded manager and move their smallest case to whoever has most room" (`smallest`),
+repeated until everyone is within the goal or the most loaded manager has nothing that fits
+anywhere. `relief` is the solver's warm start: it sheds a manager's excess with as few units as it
+can (the smallest unit that clears the excess on its own, else the largest). Both move whole units
+(households) only from their current manager, never locked ones, and only to eligible managers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from scheduler.rebalance_model import PER_MILLE
+from scheduler.rebalance_units import RebalanceProblem, Unit
+
+Strategy = Literal["smallest", "relief"]
+
+
+@dataclass(frozen=True)
+class GreedyResult:
+    destination: dict[str, str]
+    """Every unit the solver decides (buckets, intake pools, split households) -> its manager."""
+    moves: int
+    peak: int
+    """Highest utilisation afterwards, in thousandths."""
+    reached_goal: bool
+
+
+def greedy_rebalance(problem: RebalanceProblem, goal: int | None, *, strategy: Strategy = "smallest",
+                     max_moves: int | None = None, chains: bool = False) -> GreedyResult:
+    """Relieve the most loaded manager, one unit at a time, until all are within `goal` (thousandths
+    of capacity, with case counts within max_cases) or no move helps. `goal=None`: keep lowering
+    the peak while a move strictly lowers it. `chains`: when no unit fits anywhere, make room for
+    one by moving a unit of the receiver on to a third manager (two moves)."""
+    state = _State(problem)
+    state.place_required_units()
+    steps = 0
+    # Every step lowers the peak or a case-count excess, so this ends; the cap only bounds the time.
+    while (max_moves is None or state.moves() < max_moves) and steps < 10 * len(problem.units):
+        steps += 1
+        source = state.most_loaded(goal)
+        if source is None:
+            break
+        if not state.relieve(source, goal, strategy) and not (chains and state.relieve_by_chain(source)):
+            break
+    peak = state.peak()
+    within = all(state.count[m] <= problem.max_cases[m] for m in problem.manager_ids)
+    return GreedyResult(destination=dict(state.destination), moves=state.moves(), peak=peak,
+                        reached_goal=goal is not None and peak <= goal and within)
+
+
+class _State:
+    def __init__(self, problem: RebalanceProblem) -> None:
+        self.problem = problem
+        fixed = problem.fixed_load()
+        self.load = {m: fixed[m][0] for m in problem.manager_ids}
+        self.count = {m: fixed[m][1] for m in problem.manager_ids}
+        self.destination: dict[str, str] = {}
+        self.held: dict[str, list[str]] = {m: [] for m in problem.manager_ids}
+        for bucket in problem.buckets:
+            for unit_id in bucket.unit_ids:
+                if not bucket.forced:
+                    self._put(unit_id, bucket.holder)
+                    self.held[bucket.holder].append(unit_id)
+
+    def _put(self, unit_id: str, manager_id: str) -> None:
+        unit = self.problem.units[unit_id]
+        previous = self.destination.get(unit_id)
+        if previous is not None:
+            self.load[previous] -= unit.points
+            self.count[previous] -= unit.cases
+        self.destination[unit_id] = manager_id
+        self.load[manager_id] += unit.points
+        self.count[manager_id] += unit.cases
+
+    def utilisation(self, manager_id: str) -> float:
+        return PER_MILLE * self.load[manager_id] / self.problem.capacity[manager_id]
+
+    def peak(self) -> int:
+        return max((-(-PER_MILLE * self.load[m] // self.problem.capacity[m]) for m in self.problem.manager_ids),
+                   default=0)
+
+    def moves(self) -> int:
+        return sum(self.problem.units[unit_id].moved_cases(manager_id)
+                   for unit_id, manager_id in self.destination.items())
+
+    def place_required_units(self) -> None:
+        """Units that cannot stay as they are: forced off their holder, intake, split households."""
+        problem = self.problem
+        required = [unit_id for bucket in problem.buckets if bucket.forced for unit_id in bucket.unit_ids]
+        required += [unit_id for unit_ids in problem.pools.values() for unit_id in unit_ids]
+        required.sort(key=lambda unit_id: (-problem.units[unit_id].points, unit_id))
+        for unit_id in problem.loose:
+            unit = problem.units[unit_id]
+            holders = sorted(((count, holder) for holder, count in unit.holders if holder in unit.eligible),
+                             key=lambda item: (-item[0], item[1] or ""))
+            if holders and holders[0][1] is not None:
+                self._put(unit_id, holders[0][1])
+            else:
+                required.append(unit_id)
+        for unit_id in required:
+            receiver = self._roomiest(problem.units[unit_id], exclude=None)
+            self._put(unit_id, receiver)
+            self.held[receiver].append(unit_id)
+
+    def _roomiest(self, unit: Unit, exclude: str | None) -> str:
+        """The eligible manager left least utilised by taking the unit (within max_cases if possible)."""
+        problem = self.problem
+
+        def key(manager_id: str) -> tuple[bool, float, int, str]:
+            over_count = self.count[manager_id] + unit.cases > problem.max_cases[manager_id]
+            after = (self.load[manager_id] + unit.points) / problem.capacity[manager_id]
+            return (over_count, after, problem.mismatches(unit, manager_id), manager_id)
+
+        return min((m for m in unit.eligible if m != exclude), key=key)
+
+    def most_loaded(self, goal: int | None) -> str | None:
+        problem = self.problem
+        if goal is None:
+            # Case counts over a limit first: they are a harder rule than the peak.
+            return max(problem.manager_ids, key=lambda m: (self.count[m] > problem.max_cases[m],
+                                                           self.utilisation(m), m), default=None)
+        needing = [m for m in problem.manager_ids
+                   if PER_MILLE * self.load[m] > goal * problem.capacity[m] or self.count[m] > problem.max_cases[m]]
+        return max(needing, key=lambda m: (self.utilisation(m), m), default=None)
+
+    def relieve(self, source: str, goal: int | None, strategy: Strategy) -> bool:
+        """Move one unit off `source`; False when none of its units fits anywhere."""
+        ceiling = self.peak()
+        for unit_id in self._candidates(source, goal, strategy):
+            receiver = self._receiver(self.problem.units[unit_id], source, ceiling)
+            if receiver is not None:
+                self._shift(unit_id, source, receiver)
+                return True
+        return False
+
+    def relieve_by_chain(self, source: str) -> bool:
+        """Move a unit u of `source` to r after moving a unit v of r to q, when both end below the
+        source's current level (the source's peak falls, nobody rises to it)."""
+        problem = self.problem
+        units = problem.units
+        source_level = (self.load[source], problem.capacity[source])
+        for unit_id in self._candidates(source, None, "smallest"):
+            unit = units[unit_id]
+            for receiver in sorted(unit.eligible, key=lambda m: (self.utilisation(m), m)):
+                if receiver == source or self.count[receiver] + unit.cases > problem.max_cases[receiver] + 1:
+                    continue
+                chain = self._make_room(unit, receiver, source, source_level)
+                if chain is not None:
+                    moved_id, third = chain
+                    self._shift(moved_id, receiver, third)
+                    self._shift(unit_id, source, receiver)
+                    return True
+        return False
+
+    def _make_room(self, unit: Unit, receiver: str, source: str,
+                   level: tuple[int, int]) -> tuple[str, str] | None:
+        problem = self.problem
+        for moved_id in sorted(self.held[receiver], key=lambda u: (-self.problem.units[u].points, u)):
+            moved = problem.units[moved_id]
+            if moved_id == unit.id or len(moved.eligible) < 2:
+                continue
+            load_after = self.load[receiver] - moved.points + unit.points
+            count_after = self.count[receiver] - moved.cases + unit.cases
+            if count_after > problem.max_cases[receiver] or not _below(load_after, problem.capacity[receiver], level):
+                continue
+            for third in moved.eligible:
+                if third in (receiver, source):
+                    continue
+                if self.count[third] + moved.cases > problem.max_cases[third]:
+                    continue
+                if _below(self.load[third] + moved.points, problem.capacity[third], level):
+                    return moved_id, third
+        return None
+
+    def _shift(self, unit_id: str, source: str, receiver: str) -> None:
+        self._put(unit_id, receiver)
+        self.held[source].remove(unit_id)
+        self.held[receiver].append(unit_id)
+
+    def _candidates(self, source: str, goal: int | None, strategy: Strategy) -> list[str]:
+        units = self.problem.units
+        held = [unit_id for unit_id in self.held[source] if len(units[unit_id].eligible) > 1]
+        if strategy == "smallest":
+            return sorted(held, key=lambda unit_id: (units[unit_id].points, unit_id))
+        capacity = self.problem.capacity[source]
+        excess = self.load[source] - (capacity if goal is None else goal * capacity // PER_MILLE)
+        clearing = sorted((u for u in held if units[u].points >= excess), key=lambda u: (units[u].points, u))
+        partial = sorted((u for u in held if units[u].points < excess), key=lambda u: (-units[u].points, u))
+        return clearing + partial
+
+    def _receiver(self, unit: Unit, source: str, ceiling: int) -> str | None:
+        problem = self.problem
+        best: tuple[float, int, str] | None = None
+        for manager_id in unit.eligible:
+            if manager_id == source or self.count[manager_id] + unit.cases > problem.max_cases[manager_id]:
+                continue
+            load_after = self.load[manager_id] + unit.points
+            capacity = problem.capacity[manager_id]
+            # The receiver must end below the source's current level (else the peak would not fall)
+            # unless the source is only over its case-count limit; either way never above the peak.
+            below_source = load_after * problem.capacity[source] < self.load[source] * capacity
+            if not below_source and self.count[source] <= problem.max_cases[source]:
+                continue
+            if PER_MILLE * load_after > ceiling * capacity:
+                continue
+            key = (load_after / capacity, problem.mismatches(unit, manager_id), manager_id)
+            if best is None or key < best:
+                best = key
+        return None if best is None else best[2]
+
+
+def _below(load: int, capacity: int, level: tuple[int, int]) -> bool:
+    """load / capacity < level[0] / level[1], in integers."""
+    return load * level[1] < level[0] * capacity
