@@ -19,13 +19,12 @@ import gc
 import io
 import json
 import re
-import types
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from types import MappingProxyType
+from types import MappingProxyType, UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
 import yaml
@@ -754,7 +753,7 @@ def _unwrap(annotation: Any) -> Any:
         origin = get_origin(annotation)
         if origin is Annotated:
             annotation = get_args(annotation)[0]
-        elif origin in (Union, types.UnionType):
+        elif origin in (Union, UnionType):
             options = [arg for arg in get_args(annotation) if arg is not type(None)]
             if len(options) != 1:
                 return annotation
