@@ -131,7 +131,8 @@ def solve_week_task(task: WeekTask) -> WeekOutcome:
         log=task.budget.log,
     )
     solution = solve_week(prepared, budget, heuristic)
-    cut_short = remaining < task.budget.time_limit_s
+    # Only a week that got clearly less than its share was cut short by the stage's deadline.
+    cut_short = remaining < 0.5 * task.budget.time_limit_s
     use_heuristic = solution.status == "unknown" or (
         week_cost(prepared, solution.placements) > week_cost(prepared, heuristic))
     verdict = _Verdict("feasible" if use_heuristic else solution.status, solution.bound, solution.min_unplaced,
@@ -293,7 +294,8 @@ def _outcome(prepared: PreparedWeek, chosen: dict[int, Placement], verdict: _Ver
     proven = left_out <= verdict.min_unplaced
     placed = [PlacedContact(contacts[index].key, offset, start, before[index])
               for index, (offset, start) in sorted(placements.items())]
-    unplaced = [UnplacedContact(contacts[index].key, _unplaced_rule(prepared, index, verdict.cut_short), proven)
+    unplaced = [UnplacedContact(contacts[index].key,
+                                _unplaced_rule(prepared, index, verdict.cut_short and not proven), proven)
                 for index in range(len(contacts)) if index not in placements]
     terms = soft_terms(prepared, placements)
     objective = left_out * verdict.unplaced_weight + soft_cost(prepared, placements)
