@@ -131,7 +131,7 @@ def test_demand_is_just_under_the_capacity_at_work(county_m: Config) -> None:
     working = [m for m in county_m.managers if not county_m.on_leave_all_week(m)]
     demand = sum(county_m.case_points(case) for case in county_m.cases)
     capacity = sum(county_m.capacity_points(manager) for manager in working)
-    assert 0.91 <= demand / capacity <= 0.98  # the generator's DEMAND_SHARE band
+    assert 0.90 <= demand / capacity <= 0.96  # the generator's DEMAND_SHARE band
     assert len(county_m.cases) <= sum(county_m.max_cases(manager) for manager in working)
 
 
