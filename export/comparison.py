@@ -6,16 +6,23 @@ inputs and seed give the same bytes whichever way the scenarios were run.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from export.bundle import write_outputs
 from export.files import csv_text, write_atomic
 from models.organisation import Config
 from models.scenario import Scenario, ScenarioOutcome, ScenarioRow, apply_scenario, base_scenario
+
+if TYPE_CHECKING:
+    from scheduler.staffing import StaffingResult
 
 _TOTAL_COLUMNS = ("demand_points", "capacity_points", "max_utilisation", "overloaded_managers", "cases",
                   "unassigned_cases", "unassigned_points", "moves", "contacts_due", "contacts_scheduled",
@@ -152,21 +159,20 @@ def write_comparison(config: Config, scenarios: Sequence[Scenario], outcomes: Se
 def comparison_table(rows: Sequence[ScenarioRow]) -> Table:
     levels = level_names(rows)
     table = Table(title="What-if comparison", title_justify="left")
-    headings = ["scenario", "managers", *(f"{level} max/mean" for level in levels), "demand", "capacity",
-                "overloaded", "unassigned", "moves", "scheduled/due", "travel h", "status"]
+    headings = ["scenario", "staff", *(f"{level} max" for level in levels), "demand", "capacity",
+                "over", "unassigned", "moves", "contacts", "travel h"]
     for heading in headings:
-        table.add_column(heading, justify="left" if heading in ("scenario", "status") else "right")
+        table.add_column(heading, justify="left" if heading == "scenario" else "right")
     for row in rows:
         table.add_row(*_terminal_cells(row, levels))
     return table
 
 
 def _terminal_cells(row: ScenarioRow, levels: Sequence[str]) -> Iterator[str]:
-    yield row.name
+    yield row.name if row.status in ("optimal", "feasible") else f"{row.name} ({row.status})"
     yield str(row.managers)
     for level in levels:
-        yield (f"{_percent(row.max_utilisation_by_level.get(level, 0.0))}/"
-               f"{_percent(row.mean_utilisation_by_level.get(level, 0.0))}")
+        yield _percent(row.max_utilisation_by_level.get(level, 0.0))
     yield _number(row.demand_points)
     yield _number(row.capacity_points)
     yield str(row.overloaded_managers)
@@ -174,8 +180,96 @@ def _terminal_cells(row: ScenarioRow, levels: Sequence[str]) -> Iterator[str]:
     yield str(row.moves)
     yield f"{row.contacts_scheduled}/{row.contacts_due}"
     yield _number(row.travel_hours)
-    yield row.status
 
 
 def print_comparison(rows: Sequence[ScenarioRow]) -> None:
     Console(highlight=False, soft_wrap=True).print(comparison_table(rows))
+
+
+@contextmanager
+def scenario_progress(total: int, quiet: bool) -> Iterator[Callable[[int, ScenarioOutcome], None]]:
+    """A progress bar on stderr while scenarios run; yields the per-scenario callback."""
+    if quiet:
+        yield lambda _index, _outcome: None
+        return
+    progress = Progress(TextColumn("planning scenarios"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        TextColumn("{task.description}"), console=Console(stderr=True), transient=True)
+    with progress:
+        task = progress.add_task("", total=total)
+
+        def advance(_index: int, outcome: ScenarioOutcome) -> None:
+            progress.update(task, advance=1, description=f"done: {outcome.row.name}")
+
+        yield advance
+
+
+# --------------------------------------------------------------------------------------------
+# Staffing (`caseload staffing`)
+# --------------------------------------------------------------------------------------------
+
+
+def staffing_data(result: StaffingResult) -> dict[str, Any]:
+    """The staffing answer as plain JSON data (the plan itself goes to plan.json)."""
+    return {
+        "target_utilisation": result.target_utilisation,
+        "by_region": result.by_region,
+        "status": result.status,
+        "total_hires": result.total_hires,
+        "hires_lower_bound": result.hires_lower_bound,
+        "hires_by_level": result.hires_by_level,
+        "hires": [
+            {"level": hire.profile.level, "region": hire.profile.region, "languages": list(hire.profile.languages),
+             "skills": list(hire.profile.skills), "count": hire.count, "manager_ids": list(hire.manager_ids)}
+            for hire in result.hires
+        ],
+        "unservable_cases": result.unservable,
+        "locked_over_target": result.locked_over_target,
+        "could_be_freed": result.freed,
+        "slack_status": result.slack_status,
+        "runtime_s": result.runtime_s,
+        "notes": result.notes,
+    }
+
+
+def write_staffing(result: StaffingResult, out_dir: Path) -> list[Path]:
+    """staffing.json plus the proof plan's outputs (plan.json, assignments.csv, report.html)."""
+    path = out_dir / "staffing.json"
+    write_atomic(path, json.dumps(staffing_data(result), indent=2) + "\n")
+    return [path, *write_outputs(result.plan, result.config, out_dir)]
+
+
+def staffing_table(result: StaffingResult) -> Table:
+    table = Table(title=f"Hires to serve every case within {_percent(result.target_utilisation)} utilisation",
+                  title_justify="left")
+    for heading in ("level", *(["region"] if result.by_region else []), "languages", "hires"):
+        table.add_column(heading, justify="right" if heading == "hires" else "left")
+    for hire in result.hires:
+        table.add_row(hire.profile.level, *([hire.profile.region or "-"] if result.by_region else []),
+                      ", ".join(hire.profile.languages), str(hire.count))
+    return table
+
+
+def print_staffing(result: StaffingResult) -> None:
+    console = Console(highlight=False, soft_wrap=True)
+    proven = "proven minimal" if result.status == "optimal" else (
+        f"not proven minimal: at least {result.hires_lower_bound}" if result.hires_lower_bound is not None
+        else "not proven minimal")
+    console.print(f"[bold]{result.total_hires} hire{'s' if result.total_hires != 1 else ''}[/bold] ({proven}); "
+                  "by level: " + ", ".join(f"{level} {count}" for level, count in result.hires_by_level.items()))
+    if result.hires:
+        console.print(staffing_table(result))
+    summary = result.plan.summary
+    console.print(f"proof plan: {summary.assigned_cases} of {summary.cases} cases assigned, highest utilisation "
+                  f"{_percent(summary.max_utilisation)}, {summary.overloaded_managers} overloaded")
+    if result.unservable:
+        console.print(f"{len(result.unservable)} case(s) no hire could carry within the target "
+                      f"(see plan.json unassigned): {', '.join(result.unservable[:10])}"
+                      + (" ..." if len(result.unservable) > 10 else ""))
+    if result.locked_over_target:
+        console.print("over the target from locked cases alone: " + ", ".join(result.locked_over_target))
+    if result.freed:
+        console.print(f"slack: {len(result.freed)} current manager(s) could be freed, their cases absorbed "
+                      f"within the target: {', '.join(result.freed)}")
+    else:
+        console.print("slack: no current manager could be freed" +
+                      ("" if result.slack_status in ("optimal", "feasible") else " (search ran out of time)"))
