@@ -1,0 +1,111 @@
+"""The weekly job end to end: `plan_week`, `schedule_current_assignment`, and the CLI commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from icalendar import Calendar
+
+from cli import main
+from models.check import check_plan
+from models.organisation import Config
+from scheduler import pipeline
+from scheduler.options import SolveOptions
+from scheduler.pipeline import plan_week, schedule_current_assignment
+
+TINY = Path(__file__).parents[1] / "data" / "tiny.yaml"
+OPTIONS = SolveOptions(time_limit_s=10, workers=1, seed=0)
+
+
+def test_plan_week_balances_then_schedules(tiny_config: Config) -> None:
+    plan = plan_week(tiny_config, OPTIONS)
+    assert plan is not None
+    assert [stats.stage for stats in plan.solver] == ["assignment", "schedule"]
+    # Balancing gives K-3 (twice a week, in person) to m-ana, so all four due contacts get a slot.
+    assert (plan.summary.contacts_due, plan.summary.contacts_scheduled) == (4, 4)
+    assert plan.unscheduled == []
+    assert check_plan(tiny_config, plan) == []
+
+
+def test_schedule_current_assignment_keeps_the_assignment(tiny_config: Config) -> None:
+    plan = schedule_current_assignment(tiny_config, OPTIONS)
+    assert {item.case_id: item.manager_id for item in plan.assignments} == {
+        case.id: case.manager for case in tiny_config.cases}
+    assert plan.moves == []
+    # K-3 has no manager: its two contacts are listed, the other two are scheduled.
+    assert sorted((item.case_id, item.rule) for item in plan.unscheduled) == [
+        ("K-3", "case_unassigned"), ("K-3", "case_unassigned")]
+    assert sorted(item.case_id for item in plan.contacts) == ["K-1", "K-2"]
+    assert [stats.stage for stats in plan.solver] == ["schedule"]
+
+
+def test_plan_week_returns_none_when_no_assignment_is_found(tiny_config: Config,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import scheduler.assign
+
+    class NoPlan:
+        plan = None
+        message = "no plan"
+
+    monkeypatch.setattr(scheduler.assign, "assign_cases", lambda config, options: NoPlan())
+    assert pipeline.plan_week(tiny_config, OPTIONS) is None
+
+
+def test_plan_week_splits_the_time_limit(tiny_config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
+    import scheduler.assign
+
+    seen: list[float] = []
+    real_assign = scheduler.assign.assign_cases
+
+    def recording_assign(config: Config, options: SolveOptions) -> object:
+        seen.append(options.time_limit_s)
+        return real_assign(config, options)
+
+    monkeypatch.setattr(scheduler.assign, "assign_cases", recording_assign)
+    pipeline.plan_week(tiny_config, SolveOptions(time_limit_s=20, workers=1, seed=0))
+    assert seen == [10.0]
+
+
+@pytest.mark.parametrize("command", ["schedule", "plan"])
+def test_cli_writes_plan_schedule_and_calendars(command: str, tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, [command, str(TINY), "-o", str(tmp_path), "--workers", "1",
+                                       "--time-limit", "10", "--seed", "0"])
+    assert result.exit_code == 0, result.output
+    plan = json.loads((tmp_path / "plan.json").read_text())
+    assert plan["solver"][-1]["stage"] == "schedule"
+    rows = (tmp_path / "schedule.csv").read_text().splitlines()
+    assert rows[0] == "manager,case,client,day,start,end,mode,location,travel_minutes_before,overdue"
+    assert len(rows) - 1 == len(plan["contacts"]) == plan["summary"]["contacts_scheduled"]
+    calendars = sorted(path.name for path in (tmp_path / "calendars").iterdir())
+    assert calendars == ["m-ana.ics", "m-ben.ics", "m-cy.ics"]
+    events = sum(len(Calendar.from_ical((tmp_path / "calendars" / name).read_bytes()).walk("VEVENT"))
+                 for name in calendars)
+    assert events == len(plan["contacts"])
+    assert b"Dana" not in (tmp_path / "calendars" / "m-ana.ics").read_bytes()
+
+
+def test_cli_full_names_puts_names_in_calendars(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["schedule", str(TINY), "-o", str(tmp_path), "--workers", "1",
+                                       "--full-names", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert b"Dana Smith" in (tmp_path / "calendars" / "m-ana.ics").read_bytes()
+
+
+def test_cli_same_seed_gives_identical_files(tmp_path: Path) -> None:
+    outputs = []
+    for run in ("a", "b"):
+        out = tmp_path / run
+        result = CliRunner().invoke(main, ["plan", str(TINY), "-o", str(out), "--workers", "1", "--seed", "4",
+                                           "--quiet"])
+        assert result.exit_code == 0, result.output
+        outputs.append(out)
+    for name in ("schedule.csv", "calendars/m-ana.ics", "calendars/m-ben.ics", "calendars/m-cy.ics"):
+        assert (outputs[0] / name).read_bytes() == (outputs[1] / name).read_bytes()
+    plans = [json.loads((out / "plan.json").read_text()) for out in outputs]
+    for plan in plans:
+        for stats in plan["solver"]:
+            stats.pop("runtime_s")
+    assert plans[0] == plans[1]
