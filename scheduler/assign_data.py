@@ -169,8 +169,38 @@ def _groups(config: Config) -> dict[str, list[Case]]:
 _TypeKey = tuple[object, ...]
 
 
+class _Rules:
+    """Eligibility answers cached per case class (and per class x current manager)."""
+
+    def __init__(self, data: AssignmentData, index_of: Mapping[str, int]) -> None:
+        self.data = data
+        self.index_of = index_of
+        self._receivers: dict[CaseClass, frozenset[int]] = {}
+        self._keeps: dict[tuple[CaseClass, str], bool] = {}
+
+    def receivers(self, cases: list[Case]) -> set[int]:
+        """Managers who may take every case as new work (the current-manager exemption does not apply)."""
+        found: set[int] | None = None
+        for case in cases:
+            key = self.data.eligibility.case_class(case)
+            if key not in self._receivers:
+                fresh = case.model_copy(update={"manager": None, "locked": False})
+                self._receivers[key] = frozenset(self.index_of[manager_id]
+                                                 for manager_id in self.data.eligibility.managers_for(fresh))
+            allowed = self._receivers[key]
+            found = set(allowed) if found is None else found & allowed
+        return found or set()
+
+    def may_keep(self, case: Case, manager_id: str) -> bool:
+        key = (self.data.eligibility.case_class(case), manager_id)
+        if key not in self._keeps:
+            self._keeps[key] = self.data.eligibility.refusal(case, manager_id) is None
+        return self._keeps[key]
+
+
 def _add_bundles(data: AssignmentData, index_of: Mapping[str, int]) -> None:
     config = data.config
+    rules = _Rules(data, index_of)
     by_key: dict[_TypeKey, ItemType] = {}
     groups = _groups(config)
     for key in sorted(groups):
@@ -179,7 +209,7 @@ def _add_bundles(data: AssignmentData, index_of: Mapping[str, int]) -> None:
         movable = [case for case in members if not (case.locked and case.manager is not None)]
         if not movable:
             continue
-        receivers = _receivers(data, movable)
+        receivers = rules.receivers(movable)
         tied_to = sorted({index_of[case.manager] for case in locked if case.manager is not None})
         if tied_to:
             # A household with a locked case goes where the locked case is (one manager only).
@@ -192,7 +222,7 @@ def _add_bundles(data: AssignmentData, index_of: Mapping[str, int]) -> None:
         holder = next(iter(holders)) if len(holders) == 1 and sum(holders.values()) == len(movable) else None
         keepers = frozenset(
             manager for manager in ([holder] if holder is not None else [])
-            if all(data.eligibility.refusal(case, data.managers[manager].id) is None for case in movable)
+            if all(rules.may_keep(case, data.managers[manager].id) for case in movable)
             and (not tied_to or tied_to == [manager])
         )
         split = holder is None and bool(holders)
@@ -230,17 +260,6 @@ def _add_bundles(data: AssignmentData, index_of: Mapping[str, int]) -> None:
 
 def _class_key(case_class: CaseClass) -> tuple[int, tuple[str, ...], str]:
     return case_class.min_level_rank, tuple(sorted(case_class.skills)), case_class.language
-
-
-def _receivers(data: AssignmentData, cases: list[Case]) -> set[int]:
-    """Managers who may take every case as new work (the current-manager exemption does not apply)."""
-    index_of = {manager.id: manager.index for manager in data.managers}
-    found: set[int] | None = None
-    for case in cases:
-        fresh = case.model_copy(update={"manager": None, "locked": False})
-        allowed = {index_of[manager_id] for manager_id in data.eligibility.managers_for(fresh)}
-        found = allowed if found is None else found & allowed
-    return found or set()
 
 
 def _block(data: AssignmentData, cases: list[Case], key: str, tied_to: list[int]) -> None:

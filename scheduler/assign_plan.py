@@ -70,6 +70,7 @@ def move_reasons(data: AssignmentData, chosen: dict[str, str | None]) -> dict[st
     after = {load.manager_id: load for load in manager_loads(config, chosen)}
     split_cases = {case_id for item in data.types for bundle in item.bundles
                    if item.split_moves is not None for case_id in bundle.case_ids}
+    locked_with = _household_locks(config)
     reasons: dict[str, Reason] = {}
     for case in config.cases:
         target = chosen.get(case.id)
@@ -79,14 +80,15 @@ def move_reasons(data: AssignmentData, chosen: dict[str, str | None]) -> dict[st
             reasons[case.id] = Reason("new_intake", f"new intake: assigned to {target} "
                                                     f"(at {after[target].utilisation:.0%} of capacity)")
             continue
-        reasons[case.id] = _move_reason(data, case, target, case.id in split_cases,
+        tied = target in locked_with.get(config.clients_by_id[case.client].household_key, set())
+        reasons[case.id] = _move_reason(data, case, target, case.id in split_cases, tied,
                                         before[case.manager].utilisation, before[case.manager].load
                                         > before[case.manager].capacity or before[case.manager].cases
                                         > before[case.manager].max_cases, after[target].utilisation)
     return reasons
 
 
-def _move_reason(data: AssignmentData, case: Case, target: str, split: bool, was: float,
+def _move_reason(data: AssignmentData, case: Case, target: str, split: bool, tied: bool, was: float,
                  over: bool, now: float) -> Reason:
     source = case.manager
     refusal = data.eligibility.refusal(case, source) if source is not None else None
@@ -95,7 +97,7 @@ def _move_reason(data: AssignmentData, case: Case, target: str, split: bool, was
         return Reason(rule, f"{source} may no longer carry it: {refusal.reason}; moved to {target}")
     if split:
         return Reason("household_reunited", f"household reunited with {target}")
-    if _tied_elsewhere(data.config, case, target):
+    if tied:
         return Reason("household_reunited", f"household reunited with {target}, who holds a locked case of it")
     if over:
         return Reason("over_capacity", f"{source} was at {was:.0%} of capacity; moved to {target}")
@@ -103,14 +105,14 @@ def _move_reason(data: AssignmentData, case: Case, target: str, split: bool, was
                              f"{target} is at {now:.0%}")
 
 
-def _tied_elsewhere(config: Config, case: Case, target: str) -> bool:
-    if not config.policy.households_together:
-        return False
-    household = config.clients_by_id[case.client].household_key
-    return any(
-        other.locked and other.manager == target and config.clients_by_id[other.client].household_key == household
-        for other in config.cases if other.id != case.id
-    )
+def _household_locks(config: Config) -> dict[str, set[str]]:
+    """Household -> managers holding a locked case of it (when households stay together)."""
+    locks: dict[str, set[str]] = defaultdict(set)
+    if config.policy.households_together:
+        for case in config.cases:
+            if case.locked and case.manager is not None:
+                locks[config.clients_by_id[case.client].household_key].add(case.manager)
+    return locks
 
 
 def unassigned_reasons(data: AssignmentData, chosen: dict[str, str | None]) -> dict[str, Reason]:

@@ -39,8 +39,9 @@ def complete(data: AssignmentData, partial: Counts) -> Counts:
     ]
     pending.sort(key=lambda entry: (-entry[0].points, entry[0].index))
     for item, moving in pending:
+        local = [manager for manager in item.receivers if data.region_mismatches(item, manager) == 0]
         for _ in range(moving):
-            target = _least_loaded(data, item, load, cases, overload_ok)
+            target = _least_loaded(data, item, local, load, cases, overload_ok)
             if target is None:
                 counts.unassigned[item.index] = counts.unassigned.get(item.index, 0) + 1
                 continue
@@ -50,25 +51,21 @@ def complete(data: AssignmentData, partial: Counts) -> Counts:
     return counts
 
 
-def _least_loaded(data: AssignmentData, item: ItemType, load: list[int], cases: list[int],
+def _least_loaded(data: AssignmentData, item: ItemType, local: list[int], load: list[int], cases: list[int],
                   overload_ok: bool) -> int | None:
-    if not item.receivers:
-        return None
-
-    def utilisation(manager: int) -> tuple[float, int, int]:
-        return (load[manager] / data.managers[manager].capacity,
-                data.region_mismatches(item, manager), manager)
+    managers = data.managers
 
     def has_room(manager: int) -> bool:
-        info = data.managers[manager]
+        info = managers[manager]
         return load[manager] + item.points <= info.capacity and cases[manager] + item.cases <= info.max_cases
 
-    roomy = [manager for manager in item.receivers if has_room(manager)]
-    local = [manager for manager in roomy if data.region_mismatches(item, manager) == 0]
-    if local or roomy:
-        return min(local or roomy, key=utilisation)
-    if overload_ok:
-        return min(item.receivers, key=utilisation)
+    for pool in (local, item.receivers):
+        roomy = [manager for manager in pool if has_room(manager)]
+        if roomy:
+            return min(roomy, key=lambda manager: (load[manager] / managers[manager].capacity, manager))
+    if overload_ok and item.receivers:
+        return min(item.receivers, key=lambda manager: (load[manager] / managers[manager].capacity,
+                                                        data.region_mismatches(item, manager), manager))
     return None
 
 
