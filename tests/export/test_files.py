@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -44,3 +46,14 @@ def test_safe_file_stem_cannot_escape_the_folder() -> None:
     stem = safe_file_stem("../../etc/passwd")
     assert "/" not in stem and not stem.startswith(".")
     assert safe_file_stem("m/a") != safe_file_stem("m_a")
+
+
+def test_write_atomic_gives_outputs_the_umask_mode_not_private(tmp_path: Path) -> None:
+    # Regression: mkstemp's 0600 leaked into outputs other staff could not read.
+    previous = os.umask(0o022)
+    try:
+        target = tmp_path / "report.csv"
+        write_atomic(target, "x")
+        assert stat.S_IMODE(target.stat().st_mode) == 0o644
+    finally:
+        os.umask(previous)
