@@ -364,9 +364,9 @@ def _headline(plan: Plan, before: dict[str, float] | None) -> str:
     ]
     if was_scheduled(plan):
         missed = summary.contacts_due - summary.contacts_scheduled
-        figures.append(_figure("Contacts scheduled", f"{number(summary.contacts_scheduled)} / "
-                               f"{number(summary.contacts_due)}",
-                               f"{number(missed)} due but not placed" if missed else "every due contact placed",
+        figures.append(_figure("Contacts scheduled", number(summary.contacts_scheduled),
+                               f"of {number(summary.contacts_due)} due; "
+                               + (f"{number(missed)} not placed" if missed else "every one placed"),
                                warn=missed > 0))
         figures.append(_figure("Travel", f"{number(summary.travel_minutes / 60)} h",
                                f"{number(summary.travel_minutes)} minutes between visits"))

@@ -84,19 +84,22 @@
         var topCapacity = members.reduce(function (top, i) { return Math.max(top, capacity(D.managers[i])); }, 0);
         var box = document.getElementById("load-box");
         var available = box.parentNode.clientWidth || 800;
-        box.style.width = Math.min(16000, Math.max(available, members.length * 14)) + "px";
+        box.style.width = Math.min(16000, Math.max(available, members.length * 9)) + "px";
         C.chart("load", document.getElementById("load-chart"), {
           type: "bar",
           data: { labels: members.map(function (i) { return managerLabel(D.managers[i]); }), datasets: datasets },
           options: {
             scales: {
-              x: { stacked: true, ticks: { autoSkip: true, maxRotation: 60 } },
+              /* past 60 bars the names would only be a grey smear: the tooltip names each bar */
+              x: { stacked: true, ticks: { display: members.length <= 60, autoSkip: true, maxRotation: 60 } },
               y: { stacked: true, beginAtZero: true, suggestedMax: topCapacity * 1.05,
                    title: { display: true, text: asUtil ? "utilisation %" : "load (points)" } }
             },
             plugins: {
               legend: { position: "top" },
-              tooltip: { callbacks: { label: function (item) {
+              tooltip: { callbacks: { title: function (items) {
+                return items.length ? managerLabel(D.managers[members[items[0].dataIndex]]) : "";
+              }, label: function (item) {
                 var m = D.managers[members[item.dataIndex]];
                 return m.level + ": " + fmt.num(m.load) + " of " + fmt.num(m.capacity) + " points (" + fmt.pct(m.util) +
                   "), " + m.cases + " of " + m.maxCases + " cases";
