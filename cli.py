@@ -303,5 +303,154 @@ def report(plan_file: Path, output: Path, config_file: Path | None) -> None:
     click.echo(f"wrote {output}")
 
 
+@main.command()
+@CONFIG_ARGUMENT
+@click.argument("scenarios_file", metavar="SCENARIOS",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@OUTPUT_OPTION
+@click.option("--jobs", type=click.IntRange(min=1, max=64), default=None,
+              help="Scenarios planned at once in local processes (default: --workers).")
+@click.option("--cluster", metavar="ADDRESS", default=None,
+              help="Run on a Dask cluster instead, e.g. tcp://10.0.0.5:8786 (pip install 'caseload[distributed]').")
+@solver_options
+@_report_user_errors
+def whatif(config: Path, scenarios_file: Path, output: Path, jobs: int | None, cluster: str | None,
+           time_limit: float | None, seed: int | None, workers: int | None, quiet: bool, verbose: bool) -> None:
+    """Plan the organisation and every scenario of SCENARIOS side by side.
+
+    Writes OUTPUT/comparison.csv, comparison.md and comparison.html (the base first, then each
+    scenario) and each scenario's plan in OUTPUT/<scenario>/. Each solve uses one CP-SAT thread.
+
+    \b
+    Example:
+      caseload whatif configs/child-welfare.yaml configs/scenarios/child-welfare.yaml -o out/whatif
+    """
+    from export.comparison import print_comparison, scenario_progress, write_comparison
+    from models.loader import load_config
+    from models.scenario_loader import load_scenarios
+    from scheduler.whatif import ClusterUnavailable, WhatIfOptions, run_scenarios
+
+    _configure_logging(quiet, verbose)
+    organisation = load_config(config)
+    solve = _solve_options(organisation, time_limit, workers, seed, verbose)
+    scenarios = load_scenarios(scenarios_file, organisation, solve.seed).scenarios
+    options = WhatIfOptions(time_limit_s=solve.time_limit_s, seed=solve.seed, jobs=jobs or solve.workers,
+                            cluster=cluster)
+    try:
+        with scenario_progress(len(scenarios) + 1, quiet) as on_done:
+            outcomes = run_scenarios(organisation, scenarios, options, on_done)
+    except ClusterUnavailable as error:
+        raise click.ClickException(str(error)) from None
+    write_comparison(organisation, scenarios, outcomes, output, solve.seed)
+    if not quiet:
+        print_comparison([outcome.row for outcome in outcomes])
+
+
+@main.command()
+@CONFIG_ARGUMENT
+@click.option("--target-utilisation", "target", required=True,
+              type=click.FloatRange(min=0, max=2, min_open=True),
+              help="Highest utilisation any manager may have, e.g. 0.85.")
+@click.option("--by-region", is_flag=True, help="Hire per region; hires serve their own region's clients.")
+@click.option("-o", "--output", "output", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Also write staffing.json and the proof plan (plan.json, assignments.csv, report.html).")
+@solver_options
+@_report_user_errors
+def staffing(config: Path, target: float, by_region: bool, output: Path | None, time_limit: float | None,
+             seed: int | None, workers: int | None, quiet: bool, verbose: bool) -> None:
+    """The fewest hires per level (and region) that serve every case within a target utilisation,
+    with a plan as proof and the current staff who could be freed.
+
+    \b
+    Example:
+      caseload staffing configs/child-welfare.yaml --target-utilisation 0.85 --by-region
+    """
+    from export.comparison import print_staffing, write_staffing
+    from models.loader import load_config
+    from scheduler.staffing import plan_staffing
+
+    _configure_logging(quiet, verbose)
+    organisation = load_config(config)
+    try:
+        result = plan_staffing(organisation, target, _solve_options(organisation, time_limit, workers, seed, verbose),
+                               by_region=by_region)
+    except RuntimeError as error:
+        raise NoPlanError(str(error)) from None
+    if output is not None:
+        write_staffing(result, output)
+    if not quiet:
+        print_staffing(result)
+
+
+@main.command()
+@CONFIG_ARGUMENT
+@OUTPUT_OPTION
+@click.option("--max-moves", type=click.IntRange(min=0), default=None,
+              help="Move at most this many cases (intake placements are not moves).")
+@click.option("--target-utilisation", "target", type=click.FloatRange(min=0, max=2, min_open=True), default=None,
+              help="Bring every manager to this utilisation instead of 1.0 (capacity), e.g. 0.95.")
+@solver_options
+@_report_user_errors
+def rebalance(config: Path, output: Path, max_moves: int | None, target: float | None, time_limit: float | None,
+              seed: int | None, workers: int | None, quiet: bool, verbose: bool) -> None:
+    """Propose the fewest case moves that relieve overloaded managers, with the trade-off curve.
+
+    Writes OUTPUT/proposals.csv and proposals.json (one row per move with its reason, ranked by
+    benefit), curve.csv (moves against peak utilisation), plan.json and assignments.csv of the
+    proposal, and curve/plan-NNNN-moves.json per curve point (each verifiable with `caseload check`).
+    Delete the rows you reject from proposals.csv, then run `caseload apply`.
+
+    \b
+    Example:
+      caseload rebalance configs/child-welfare.yaml -o out/rebalance --target-utilisation 0.95
+      caseload apply configs/child-welfare.yaml out/rebalance/proposals.csv -o child-welfare-next.yaml
+    """
+    from export.proposals import summary_lines, write_proposals
+    from models.loader import load_config
+    from scheduler.rebalance import rebalance as propose_moves
+
+    _configure_logging(quiet, verbose)
+    organisation = load_config(config)
+    options = _solve_options(organisation, time_limit, workers, seed, verbose)
+    result = propose_moves(organisation, options, max_moves=max_moves, target_utilisation=target)
+    if result.plan is None:
+        raise NoPlanError(result.message)
+    write_proposals(result, organisation, output)
+    if not quiet:
+        for line in summary_lines(result):
+            click.echo(line)
+
+
+@main.command(name="apply")
+@CONFIG_ARGUMENT
+@click.argument("proposals", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The new config file (never the input itself).")
+@_report_user_errors
+def apply_proposals(config: Path, proposals: Path, output: Path) -> None:
+    """Write a new config with the moves left in PROPOSALS (a reviewed proposals.csv) applied.
+
+    Keeps the original file's comments, key order and formatting; only the moved cases' managers
+    change (cases in a CSV file: a new CSV beside the new config). Refuses, with the row and the
+    reason, moves that no longer fit the config, and then writes nothing.
+
+    \b
+    Example:
+      caseload apply configs/child-welfare.yaml out/rebalance/proposals.csv -o child-welfare-next.yaml
+    """
+    from export.apply import write_applied
+    from models.loader import load_config
+    from models.proposals import read_proposals
+    from scheduler.rebalance_apply import refused_moves
+
+    organisation = load_config(config)
+    moves = read_proposals(proposals)
+    problems = refused_moves(organisation, moves)
+    if problems:
+        raise ConfigError(problems)
+    written = write_applied(config, {move.case_id: move.to_manager for move in moves}, output)
+    click.echo(f"applied {len(moves)} move(s); wrote {', '.join(str(path) for path in written)}")
+
+
 if __name__ == "__main__":
     main()

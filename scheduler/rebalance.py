@@ -351,7 +351,7 @@ class _Converter:
         if client.language != "en":
             language = f" who speaks {LANGUAGE_NAMES.get(client.language, client.language)}"
         skills = config.policy.case_type(case.type).skills
-        skill_text = f" with {', '.join(sorted(skills))}" if skills else ""
+        skill_text = f", skilled in {', '.join(sorted(skills))}" if skills else ""
         return (f"{_who(config, destination)} is a {manager.level}{region}{language}{skill_text}, "
                 f"at {before[destination].utilisation:.0%} (after: {after[destination].utilisation:.0%})")
 

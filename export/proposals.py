@@ -1,0 +1,156 @@
+"""Reassignment proposals for a supervisor: proposals.csv / proposals.json (one row per move, ranked by
+benefit), curve.csv (moves against peak utilisation) and a verifiable plan per curve point.
+
+Clients appear by case id and initials only. A supervisor deletes the rows they reject from
+proposals.csv and feeds the rest to `caseload apply` (models/proposals.py reads it back).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from export.files import csv_text, plan_json, write_atomic
+from export.tables import assignments_csv
+from models.organisation import Config
+from models.plan import Plan
+
+if TYPE_CHECKING:
+    from scheduler.rebalance import CurvePoint, RebalanceResult
+
+PROPOSAL_COLUMNS = (
+    "rank", "case", "client_initials", "moves_with", "from_manager", "to_manager", "points", "rule", "reason",
+    "from_utilisation_before", "from_utilisation_after", "to_utilisation_before", "to_utilisation_after",
+)
+CURVE_COLUMNS = ("moves", "max_utilisation", "overloaded_managers", "threshold", "proven_minimal", "plan")
+
+
+def initials(name: str) -> str:
+    """'Dana Smith' -> 'D.S.'; 'Mary-Ann de la Cruz' -> 'M.d.l.C.'; no name -> ''."""
+    return "".join(f"{part[0]}." for part in name.split() if part)
+
+
+def proposal_rows(plan: Plan, before: Plan, config: Config) -> list[dict[str, Any]]:
+    """The plan's moves, in the plan's (benefit) order, with what each does to both managers."""
+    utilisation_before = {load.manager_id: load.utilisation for load in before.managers}
+    utilisation_after = {load.manager_id: load.utilisation for load in plan.managers}
+    groups: dict[tuple[str | None, str], list[str]] = {}
+    for move in plan.moves:
+        groups.setdefault((_household(config, move.client_id), move.to_manager), []).append(move.case_id)
+    rows = []
+    for rank, move in enumerate(plan.moves, start=1):
+        household = _household(config, move.client_id)
+        companions = [case_id for case_id in groups[household, move.to_manager] if case_id != move.case_id]
+        source = move.from_manager
+        rows.append({
+            "rank": rank,
+            "case": move.case_id,
+            "client_initials": initials(config.clients_by_id[move.client_id].name),
+            "moves_with": " ".join(companions) if household is not None else "",
+            "from_manager": source or "",
+            "to_manager": move.to_manager,
+            "points": move.points,
+            "rule": move.rule,
+            "reason": move.reason,
+            "from_utilisation_before": utilisation_before[source] if source else None,
+            "from_utilisation_after": utilisation_after[source] if source else None,
+            "to_utilisation_before": utilisation_before[move.to_manager],
+            "to_utilisation_after": utilisation_after[move.to_manager],
+        })
+    return rows
+
+
+def _household(config: Config, client_id: str) -> str | None:
+    household = config.clients_by_id[client_id].household
+    return household if config.policy.households_together else None
+
+
+def proposals_csv(plan: Plan, before: Plan, config: Config) -> str:
+    rows = proposal_rows(plan, before, config)
+    return csv_text(PROPOSAL_COLUMNS, ([row[column] for column in PROPOSAL_COLUMNS] for row in rows))
+
+
+def curve_rows(curve: list[CurvePoint]) -> list[dict[str, Any]]:
+    return [
+        {
+            "moves": point.moves,
+            "max_utilisation": point.max_utilisation,
+            "overloaded_managers": point.overloaded_managers,
+            "threshold": point.threshold,
+            "proven_minimal": point.proven_minimal,
+            "plan": curve_plan_name(point),
+        }
+        for point in curve
+    ]
+
+
+def curve_plan_name(point: CurvePoint) -> str:
+    return f"curve/plan-{point.moves:04d}-moves.json"
+
+
+def curve_csv(curve: list[CurvePoint]) -> str:
+    return csv_text(CURVE_COLUMNS, ([row[column] for column in CURVE_COLUMNS] for row in curve_rows(curve)))
+
+
+def proposals_json(result: RebalanceResult, config: Config) -> str:
+    plan = result.plan
+    assert plan is not None, "only a result with a plan has proposals"
+    document = {
+        "format_version": 1,
+        "week_start": config.week_start.isoformat(),
+        "status": result.status,
+        "goal_utilisation": result.goal_utilisation,
+        "best_utilisation": result.best_utilisation,
+        "before": {"max_utilisation": result.before.summary.max_utilisation,
+                   "overloaded_managers": result.before.summary.overloaded_managers},
+        "after": {"max_utilisation": plan.summary.max_utilisation,
+                  "overloaded_managers": plan.summary.overloaded_managers,
+                  "moves": sum(1 for move in plan.moves if move.from_manager is not None),
+                  "placed_intake": sum(1 for move in plan.moves if move.from_manager is None)},
+        "moves": proposal_rows(plan, result.before, config),
+        "curve": curve_rows(result.curve),
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def write_proposals(result: RebalanceResult, config: Config, out_dir: Path) -> list[Path]:
+    """proposals.csv, proposals.json, curve.csv, plan.json and assignments.csv of the proposal, and
+    curve/plan-NNNN-moves.json for each curve point (each one a plan `caseload check` verifies).
+
+    Everything is rendered first, so a failure while rendering writes nothing.
+    """
+    plan = result.plan
+    assert plan is not None, "only a result with a plan has proposals"
+    files: dict[Path, str] = {
+        out_dir / "proposals.csv": proposals_csv(plan, result.before, config),
+        out_dir / "proposals.json": proposals_json(result, config),
+        out_dir / "curve.csv": curve_csv(result.curve),
+        out_dir / "plan.json": plan_json(plan),
+        out_dir / "assignments.csv": assignments_csv(plan),
+    }
+    for point in result.curve:
+        files[out_dir / curve_plan_name(point)] = plan_json(point.plan)
+    for path, content in files.items():
+        write_atomic(path, content)
+    return list(files)
+
+
+def summary_lines(result: RebalanceResult) -> list[str]:
+    """What the terminal shows after `caseload rebalance`."""
+    plan = result.plan
+    assert plan is not None, "only a result with a plan has proposals"
+    moves = sum(1 for move in plan.moves if move.from_manager is not None)
+    placed = len(plan.moves) - moves
+    lines = [
+        f"{moves} move(s) and {placed} intake placement(s): peak utilisation "
+        f"{result.before.summary.max_utilisation:.0%} -> {plan.summary.max_utilisation:.0%} "
+        f"(goal {result.goal_utilisation:.0%}, best reachable {result.best_utilisation:.0%}); "
+        f"overloaded managers {result.before.summary.overloaded_managers} -> {plan.summary.overloaded_managers}",
+    ]
+    if result.status != "optimal":
+        lines.append("not proven optimal within the time limit (see plan.json solver stats)")
+    if result.curve:
+        steps = ", ".join(f"{point.moves} -> {point.max_utilisation:.0%}" for point in result.curve)
+        lines.append(f"trade-off (moves -> peak): {steps}")
+    return lines

@@ -1,0 +1,107 @@
+"""Reading reviewed proposals back: the rows a supervisor kept in proposals.csv (or proposals.json).
+
+Only `case`, `from_manager` and `to_manager` matter; every other column is there for the reader.
+Each move remembers its line, so a refusal can point at it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from models.problems import ConfigError, LocatedProblem
+
+REQUIRED_COLUMNS = ("case", "from_manager", "to_manager")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class ProposedMove:
+    case_id: str
+    from_manager: str | None
+    """None: the case was unassigned intake."""
+    to_manager: str
+    file: str
+    line: int | None
+
+    def problem(self, field: str, message: str) -> LocatedProblem:
+        return LocatedProblem(self.file, self.line, None, field, f"case {self.case_id}: {message}")
+
+
+def read_proposals(path: Path) -> list[ProposedMove]:
+    """The moves of a proposals.csv or proposals.json; every malformed row is reported at once."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError([LocatedProblem(str(path), None, None, "", f"cannot read the file: {error}")]) from None
+    if path.suffix.lower() == ".json":
+        return _json_moves(text, str(path))
+    return _csv_moves(text, str(path))
+
+
+def _csv_moves(text: str, file: str) -> list[ProposedMove]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [cell.strip() for cell in next(reader, [])]
+        missing = [column for column in REQUIRED_COLUMNS if column not in header]
+        if missing:
+            raise ConfigError([LocatedProblem(file, 1, None, column, f"missing column '{column}'; a proposals "
+                                              f"file needs {', '.join(REQUIRED_COLUMNS)}") for column in missing])
+        moves: list[ProposedMove] = []
+        problems: list[LocatedProblem] = []
+        line = reader.line_num + 1
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                row = dict(zip(header, (_unneutralised(cell.strip()) for cell in cells), strict=False))
+                _add_move(row, file, line, moves, problems)
+            line = reader.line_num + 1
+    except csv.Error as error:
+        raise ConfigError([LocatedProblem(file, reader.line_num, None, "", f"CSV syntax error: {error}")]) from None
+    if problems:
+        raise ConfigError(problems)
+    return moves
+
+
+def _unneutralised(cell: str) -> str:
+    """Undo export.files.safe_cell: a leading apostrophe that only guarded a formula character."""
+    if cell.startswith("'") and cell[1:].startswith(_FORMULA_STARTS):
+        return cell[1:]
+    return cell
+
+
+def _json_moves(text: str, file: str) -> list[ProposedMove]:
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ConfigError([LocatedProblem(file, error.lineno, error.colno, "", f"JSON syntax error: {error.msg}")
+                           ]) from None
+    rows = document.get("moves") if isinstance(document, dict) else None
+    if not isinstance(rows, list):
+        raise ConfigError([LocatedProblem(file, None, None, "moves", "a proposals.json needs a 'moves' list")])
+    moves: list[ProposedMove] = []
+    problems: list[LocatedProblem] = []
+    for index, row in enumerate(rows):
+        if not isinstance(row, dict):
+            problems.append(LocatedProblem(file, None, None, f"moves[{index}]", "each move must be an object"))
+            continue
+        cleaned = {key: "" if value is None else str(value) for key, value in row.items()}
+        _add_move(cleaned, file, None, moves, problems, field_prefix=f"moves[{index}].")
+    if problems:
+        raise ConfigError(problems)
+    return moves
+
+
+def _add_move(row: dict[str, Any], file: str, line: int | None, moves: list[ProposedMove],
+              problems: list[LocatedProblem], field_prefix: str = "") -> None:
+    case_id = row.get("case", "")
+    to_manager = row.get("to_manager", "")
+    for column, value in (("case", case_id), ("to_manager", to_manager)):
+        if not value:
+            problems.append(LocatedProblem(file, line, None, field_prefix + column, f"{column} is empty"))
+    if case_id and to_manager:
+        moves.append(ProposedMove(case_id=case_id, from_manager=row.get("from_manager") or None,
+                                  to_manager=to_manager, file=file, line=line))
