@@ -117,6 +117,12 @@ def schedule_contacts(config: Config, plan: Plan, options: SolveOptions) -> Plan
                                    "solver": solver})
 
 
+def manager_weeks(config: Config, plan: Plan) -> list[ManagerWeek]:
+    """Every assigned manager's week as plain data (for baselines and benchmarks)."""
+    due, _ = _due_by_manager(config, plan)
+    return [_manager_week(config, config.managers_by_id[manager_id], due[manager_id]) for manager_id in sorted(due)]
+
+
 def solve_week_task(task: WeekTask) -> WeekOutcome:
     """Schedule one manager's week: heuristics and local search first, then CP-SAT from that hint."""
     prepared = prepare_week(task.week)

@@ -1,0 +1,161 @@
+"""Benchmark: the weekly contact schedule on the DESIGN.md tiers, against a greedy baseline.
+
+    python bench/schedule.py                         # S and M, 1 and 2 workers
+    python bench/schedule.py --tiers L --no-speedup  # L with 2 workers only
+    python bench/schedule.py --assignment current    # schedule the generated (uneven) assignment
+
+For each tier an organisation is generated (`models.generator`, seed 1), cases are assigned (by
+default balanced with `scheduler.assign.assign_cases`; `current` keeps the generated assignment,
+which leaves some managers far over capacity) and the schedule stage alone is timed. Each run is
+a fresh child process, so peak RSS (parent plus worker processes) is the run's own.
+
+Reported: contacts due; scheduled %; placed % of the contacts that have any feasible slot (due
+minus those of unassigned cases, without common availability or without a working day); the
+unscheduled by reason; total travel minutes (trips from and back to the base included); wall time
+of the schedule stage; peak RSS; the speed-up of 2 workers over 1; the checker's verdict; and the
+greedy earliest-fit baseline (contacts in due order, each in the first feasible slot of the week,
+what a manager does by hand) on the same weeks: its scheduled % and travel.
+Targets (issue 4, 2 cores): M fully scheduled < 30 s, L < 5 min, >= 99.5 % of placeable
+contacts placed, travel >= 20 % below the greedy baseline on M.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+TIERS = {"S": (12, 250), "M": (100, 2_500), "L": (1_000, 25_000)}
+TIME_LIMITS = {"S": 5.0, "M": 30.0, "L": 300.0}
+ASSIGN_LIMITS = {"S": 5.0, "M": 20.0, "L": 120.0}
+NOT_PLACEABLE = ("case_unassigned", "no_common_availability", "no_working_day")
+
+
+def run_schedule(tier: str, workers: int, time_limit: float, seed: int, assignment: str) -> dict[str, Any]:
+    """One schedule run in this process; the figures as a dict."""
+    from models.check import check_plan
+    from models.generator import generate_organisation
+    from scheduler.options import SolveOptions
+    from scheduler.planbuild import build_plan, current_assignment
+    from scheduler.schedule import schedule_contacts
+
+    managers, cases = TIERS[tier]
+    config = generate_organisation(managers, cases, seed).to_config()
+    if assignment == "balanced":
+        from scheduler.assign import assign_cases
+
+        # One worker: both runs of a tier must schedule the very same assignment.
+        result = assign_cases(config, SolveOptions(time_limit_s=ASSIGN_LIMITS[tier], workers=1, seed=0))
+        if result.plan is None:
+            raise SystemExit(f"{tier}: the assignment stage found no plan")
+        plan = result.plan
+    else:
+        plan = build_plan(config, current_assignment(config))
+    start = time.perf_counter()
+    scheduled = schedule_contacts(config, plan, SolveOptions(time_limit_s=time_limit, workers=workers, seed=0))
+    wall = time.perf_counter() - start
+    reasons = Counter(item.rule for item in scheduled.unscheduled)
+    due = scheduled.summary.contacts_due
+    placeable = due - sum(reasons[rule] for rule in NOT_PLACEABLE)
+    violations = [item for item in check_plan(config, scheduled, schedule=True)
+                  if not item.rule.startswith(("eligibility", "household"))]
+    figures: dict[str, Any] = {
+        "tier": tier, "workers": workers, "managers": managers, "due": due,
+        "scheduled": scheduled.summary.contacts_scheduled, "placeable": placeable,
+        "reasons": dict(sorted(reasons.items())), "travel": scheduled.summary.travel_minutes,
+        "wall_s": wall, "status": scheduled.solver[-1].status, "schedule_violations": len(violations),
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+    figures.update(greedy_baseline(config, plan))
+    return figures
+
+
+def greedy_baseline(config: Any, plan: Any) -> dict[str, Any]:
+    """Earliest fit on the same weeks: contacts placed and travel."""
+    from scheduler.greedy_schedule import greedy_schedule
+    from scheduler.schedule import manager_weeks
+    from scheduler.schedule_data import prepare_week, travel_of
+
+    start = time.perf_counter()
+    placed = travel = 0
+    for week in manager_weeks(config, plan):
+        prepared = prepare_week(week)
+        placements = greedy_schedule(prepared)
+        placed += len(placements)
+        travel += travel_of(prepared, placements)[1]
+    return {"greedy_scheduled": placed, "greedy_travel": travel, "greedy_wall_s": time.perf_counter() - start}
+
+
+def _peak_rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return (own + children) / 1024  # KiB on Linux; worker processes run side by side, so add them
+
+
+def run_child(tier: str, workers: int, time_limit: float, seed: int, assignment: str) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--child", tier, "--workers", str(workers), "--time-limit",
+               str(time_limit), "--seed", str(seed), "--assignment", assignment]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    figures: dict[str, Any] = json.loads(output.splitlines()[-1])
+    return figures
+
+
+def format_table(rows: list[dict[str, Any]], speedups: dict[str, float]) -> str:
+    header = ("| tier | workers | due | scheduled % | placed % of placeable | unscheduled by reason | travel min "
+              "| wall s | peak RSS MB | speed-up 2 vs 1 | checker | greedy scheduled % | greedy travel min "
+              "| travel vs greedy |")
+    lines = [header, "|" + "---|" * (header.count("|") - 1)]
+    for row in rows:
+        reasons = ", ".join(f"{rule} {count}" for rule, count in row["reasons"].items()) or "-"
+        speedup = speedups.get(row["tier"]) if row["workers"] > 1 else None
+        lines.append(
+            f"| {row['tier']} | {row['workers']} | {row['due']} | {_pct(row['scheduled'], row['due'])} "
+            f"| {_pct(row['scheduled'], row['placeable'])} | {reasons} | {row['travel']} | {row['wall_s']:.1f} "
+            f"| {row['peak_rss_mb']:.0f} | {'-' if speedup is None else f'{speedup:.2f}x'} "
+            f"| {'ok' if row['schedule_violations'] == 0 else str(row['schedule_violations']) + ' violations'} "
+            f"| {_pct(row['greedy_scheduled'], row['due'])} | {row['greedy_travel']} "
+            f"| {100 * (row['travel'] / max(1, row['greedy_travel']) - 1):+.1f} % |")
+    return "\n".join(lines)
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.2f}" if whole else "-"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tiers", default="S,M", help="comma-separated tiers: S, M, L")
+    parser.add_argument("--time-limit", type=float, default=None, help="seconds (default: the tier's target)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--assignment", choices=("balanced", "current"), default="balanced")
+    parser.add_argument("--no-speedup", action="store_true", help="skip the 1-worker run")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        limit = args.time_limit or TIME_LIMITS[args.child]
+        print(json.dumps(run_schedule(args.child, args.workers, limit, args.seed, args.assignment)))
+        return
+    rows: list[dict[str, Any]] = []
+    speedups: dict[str, float] = {}
+    for tier in args.tiers.split(","):
+        limit = args.time_limit or TIME_LIMITS[tier]
+        counts = [args.workers] if args.no_speedup else [1, args.workers]
+        runs = [run_child(tier, workers, limit, args.seed, args.assignment) for workers in counts]
+        if len(runs) == 2:
+            speedups[tier] = runs[0]["wall_s"] / runs[1]["wall_s"]
+        rows.extend(runs)
+        print(f"{tier} done", file=sys.stderr)
+    print(format_table(rows, speedups))
+
+
+if __name__ == "__main__":
+    main()
