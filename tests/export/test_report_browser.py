@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -284,37 +285,32 @@ def test_every_chart_is_drawn(report: LoadedReport) -> None:
     assert by_name["days"]["total"] == len(report.plan.contacts)
 
 
+def shown_calendar(browser: Browser, plan: Plan, manager_id: str) -> list[tuple[str, str]]:
+    """Select the manager and read the calendar back: (ISO day, "HH:MM case") per block."""
+    blocks = browser.evaluate(f"""
+        caseloadReport.showManager({json.dumps(manager_id)});
+        [...document.querySelectorAll('#calendar .cal-block')].map(b => [
+          b.closest('.cal-day').dataset.day, b.textContent])
+    """)
+    labels = browser.evaluate("[...document.querySelectorAll('#calendar .cal-head')].slice(1).map(h => h.textContent)")
+    days = {f"{day:%a} {day.day} {day:%b}": day.isoformat()
+            for day in (plan.week_start + timedelta(days=offset) for offset in range(7))}
+    return sorted((days[labels[int(column)]], text) for column, text in blocks)
+
+
+def planned_calendar(plan: Plan, manager_id: str) -> list[tuple[str, str]]:
+    return sorted((contact.day.isoformat(), f"{contact.start} {contact.case_id}")
+                  for contact in plan.contacts if contact.manager_id == manager_id)
+
+
 def test_calendar_shows_the_selected_managers_contacts(report: LoadedReport) -> None:
     browser = report.browser
     for manager_id in ("m-fox", "m-cy"):
-        blocks = browser.evaluate(f"""
-            caseloadReport.showManager({json.dumps(manager_id)});
-            [...document.querySelectorAll('#calendar .cal-block')].map(b => [
-              b.closest('.cal-day').dataset.day, b.textContent])
-        """)
-        expected = sorted(
-            (contact.day.isoformat(), f"{contact.start} {contact.case_id}")
-            for contact in report.plan.contacts if contact.manager_id == manager_id
-        )
-        day_names = browser.evaluate("[...document.querySelectorAll('#calendar .cal-head')].slice(1)"
-                                     ".map(h => h.textContent)")
-        shown = sorted((_iso_day(report, day_names[int(day)]), text) for day, text in blocks)
-        assert shown == expected
+        assert shown_calendar(browser, report.plan, manager_id) == planned_calendar(report.plan, manager_id)
         assert browser.evaluate("caseloadReport.selectedManager()") == manager_id
     # m-cy works 09:00-13:00 on Wednesday: the afternoon is drawn as outside working hours.
     assert browser.evaluate("document.querySelectorAll('#calendar .cal-day')[2]"
                             ".querySelectorAll('.cal-open').length") == 1
-
-
-def _iso_day(report: LoadedReport, label: str) -> str:
-    for offset in range(7):
-        day = report.plan.week_start.toordinal() + offset
-        from datetime import date
-
-        candidate = date.fromordinal(day)
-        if label.endswith(f" {candidate.day} {candidate.strftime('%b')}"):
-            return candidate.isoformat()
-    raise AssertionError(f"no day of the week matches {label!r}")
 
 
 def test_user_strings_stay_text(report: LoadedReport) -> None:
@@ -409,5 +405,29 @@ def test_comparison_page_draws_every_chart(tmp_path: Path) -> None:
         assert state["described"] == "<script>alert(1)</script> & leave"
         assert state["images"] == 0
         browser.screenshot(tmp_path / "comparison.png")
+    finally:
+        browser.close()
+
+
+def test_report_of_a_solved_plan(tmp_path: Path) -> None:
+    # The real pipeline on the report fixture's organisation: every manager's calendar in the
+    # page holds exactly that manager's scheduled contacts.
+    from scheduler.options import SolveOptions
+    from scheduler.pipeline import plan_week
+
+    config = load_config(DATA / "org.yaml")
+    plan = plan_week(config, SolveOptions(time_limit_s=10, workers=1, seed=0))
+    assert plan is not None and plan.contacts
+    path = tmp_path / "report.html"
+    path.write_text(render_report(plan, config), encoding="utf-8")
+    browser = Browser.launch(tmp_path / "profile")
+    try:
+        browser.open_page(path.as_uri())
+        assert page_problems(browser) == []
+        for manager in plan.managers:
+            assert shown_calendar(browser, plan, manager.manager_id) == planned_calendar(plan, manager.manager_id)
+        charts = {chart["name"]: chart for chart in browser.evaluate(DRAWN_CHARTS)}
+        assert charts["days"]["total"] == len(plan.contacts)
+        assert charts["load"]["total"] == pytest.approx(sum(manager.load for manager in plan.managers))
     finally:
         browser.close()
