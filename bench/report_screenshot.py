@@ -22,7 +22,7 @@ WIDTH, HEIGHT = 1280, 3460  # the M report's "Each manager's week" section ends 
 CHROMIUM_FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-extensions", "--hide-scrollbars",
+    "--disable-extensions", "--hide-scrollbars", "--disable-dev-shm-usage",
 )
 
 

@@ -39,6 +39,7 @@ FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-default-apps", "--disable-extensions", "--mute-audio", "--hide-scrollbars",
+    "--disable-dev-shm-usage",  # small /dev/shm in containers would crash the renderer
     "--remote-debugging-pipe",
 )
 
