@@ -81,7 +81,8 @@ def run_modes(config: Config, scenarios: list[Scenario], time_limit: float, seed
         if settings.get("cluster") == "local":
             from distributed import LocalCluster
 
-            cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+            cluster = LocalCluster(  # type: ignore[no-untyped-call]
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
             settings = {"cluster": cluster.scheduler_address}
         started = time.monotonic()
         outcomes = run_scenarios(config, scenarios, WhatIfOptions(time_limit_s=time_limit, seed=seed, **settings))
