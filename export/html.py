@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import re
 import statistics
 from collections import defaultdict
@@ -121,16 +122,21 @@ def page_shell(title: str, body: str, data: object, page_scripts: Iterable[str])
 
 
 def percent(ratio: float) -> str:
-    return f"{100 * ratio:.0f}%"
+    return f"{100 * ratio:.0f}%" if math.isfinite(ratio) else "-"
 
 
 def number(value: float) -> str:
     """Points and hours: whole numbers without decimals, others with one."""
+    if not math.isfinite(value):
+        return "-"
     return f"{value:,.0f}" if abs(value - round(value)) < 0.05 else f"{value:,.1f}"
 
 
-def _round(value: float) -> float:
-    """Compact numbers for the embedded JSON (plans carry six decimals)."""
+def _round(value: float) -> float | None:
+    """Compact numbers for the embedded JSON (plans carry six decimals); None for a value that
+    is not a number (a hand-edited plan.json may say Infinity), which the page shows as '-'."""
+    if not math.isfinite(value):
+        return None
     rounded = round(value, 3)
     return int(rounded) if rounded == int(rounded) else rounded
 
@@ -505,7 +511,8 @@ def comparison_data(rows: Sequence[ScenarioRow], *, report_links: bool = True) -
     return {
         "levels": levels,
         "scenarios": [
-            {**row.model_dump(mode="json"),
+            # through pydantic's JSON: a value that is not a number (inf, nan) becomes null
+            {**json.loads(row.model_dump_json()),
              "report": f"{quote(row.slug)}/report.html" if report_links and row.status != "no_plan" else None}
             for row in rows
         ],

@@ -27,6 +27,7 @@
       return function (value, row) {
         if (row[1] === "no_plan" && field !== "managers") { return "-"; }
         var text = isShare ? fmt.pct(value) : fmt.num(value);
+        if (value === null || base[field] === null) { return text; }
         var change = isShare ? Math.round(100 * value) - Math.round(100 * base[field]) : value - base[field];
         if (Math.abs(change) < 1e-9) { return text; }
         return text + " (" + (change > 0 ? "+" : "") + fmt.num(change) + ")";

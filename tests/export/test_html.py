@@ -221,6 +221,15 @@ def test_report_from_plan_alone(plan: Plan) -> None:
     assert "rendered from plan.json alone" in page
 
 
+def test_numbers_that_are_not_numbers_become_null(plan: Plan) -> None:
+    # A hand-edited plan.json may hold Infinity or NaN; the page shows '-' instead of failing.
+    odd = plan.model_copy(update={"managers": [
+        manager.model_copy(update={"utilisation": float("inf"), "load": float("nan")}) if manager.manager_id == "m-ana"
+        else manager for manager in plan.managers]})
+    ana = embedded(render_report(odd))["managers"][0]
+    assert (ana["id"], ana["util"], ana["load"]) == ("m-ana", None, None)
+
+
 def test_plan_without_a_schedule_has_no_calendar_section(plan: Plan, config: Config) -> None:
     unscheduled = plan.model_copy(update={
         "contacts": [], "unscheduled": [], "solver": [s for s in plan.solver if s.stage != "schedule"],
@@ -369,6 +378,13 @@ def test_comparison_keeps_markup_in_names_as_data() -> None:
 def test_comparison_link_is_a_relative_path_whatever_the_slug() -> None:
     row = scenario_rows()[0].model_copy(update={"slug": "javascript:alert(1)"})
     assert embedded(render_comparison([row]))["scenarios"][0]["report"] == "javascript%3Aalert%281%29/report.html"
+
+
+def test_comparison_numbers_that_are_not_numbers_become_null() -> None:
+    rows = scenario_rows()
+    odd = rows[1].model_copy(update={"max_utilisation": float("inf"), "demand_points": float("nan")})
+    scenario = embedded(render_comparison([rows[0], odd]))["scenarios"][1]
+    assert (scenario["max_utilisation"], scenario["demand_points"]) == (None, None)
 
 
 def test_comparison_needs_the_base_row() -> None:
