@@ -4,10 +4,12 @@ and the plan it returns as proof passes the independent checker within the targe
 from __future__ import annotations
 
 import itertools
+import json
 import random
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -218,3 +220,18 @@ def test_same_seed_same_staffing_plan() -> None:
     second = plan_staffing(config, 0.7, OPTIONS)
     assert first.plan.model_dump(exclude={"solver"}) == second.plan.model_dump(exclude={"solver"})
     assert [h.manager_ids for h in first.hires] == [h.manager_ids for h in second.hires]
+
+
+def test_cli_prints_the_hires_and_writes_the_proof(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cli import main
+
+    tiny = Path(__file__).parents[1] / "data" / "tiny.yaml"
+    result = CliRunner().invoke(main, ["staffing", str(tiny), "--target-utilisation", "0.8", "-o", str(tmp_path),
+                                       "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert "1 hire (proven minimal); by level: junior 1, senior 0" in result.output
+    answer = json.loads((tmp_path / "staffing.json").read_text(encoding="utf-8"))
+    assert (answer["total_hires"], answer["hires_by_level"]) == (1, {"junior": 1, "senior": 0})
+    assert (tmp_path / "plan.json").is_file()

@@ -123,3 +123,41 @@ def test_an_unreachable_cluster_is_a_clear_error(tiny_config: Config) -> None:
     with pytest.raises(ClusterUnavailable, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9"):
         run_scenarios(tiny_config, SCENARIOS[:1],
                       WhatIfOptions(time_limit_s=1, cluster="tcp://127.0.0.1:9", connect_timeout_s=1))
+
+
+# --- the command line ------------------------------------------------------------------------------
+
+
+def test_cli_writes_the_comparison_and_each_scenario_folder(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cli import main
+
+    scenarios = tmp_path / "scenarios.yaml"
+    scenarios.write_text("scenarios:\n  - name: everyone leaves\n    changes:\n"
+                         "      - remove_managers: {filter: {}}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    tiny = Path(__file__).parents[1] / "data" / "tiny.yaml"
+    result = CliRunner().invoke(main, ["whatif", str(tiny), str(scenarios), "-o", str(out), "--jobs", "1",
+                                       "--time-limit", "5", "--quiet"])
+    assert result.exit_code == 0, result.output
+    lines = (out / "comparison.csv").read_text(encoding="utf-8").splitlines()
+    assert [line.split(",")[0] for line in lines[1:]] == ["base", "everyone leaves"]
+    assert (out / "base" / "plan.json").is_file()
+    assert (out / "everyone-leaves" / "assignments.csv").is_file()
+
+
+def test_cli_refuses_a_bad_scenario_file_with_located_errors_and_exit_1(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cli import main
+
+    scenarios = tmp_path / "scenarios.yaml"
+    scenarios.write_text("scenarios:\n  - name: a\n    changes:\n      - leave: {ids: [m-zed], all_week: true}\n",
+                         encoding="utf-8")
+    tiny = Path(__file__).parents[1] / "data" / "tiny.yaml"
+    result = CliRunner().invoke(main, ["whatif", str(tiny), str(scenarios), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert f"{scenarios}:4:" in result.output
+    assert "scenarios[0].changes[0].leave.ids[0]: unknown manager 'm-zed'" in result.output
+    assert not (tmp_path / "out").exists()
