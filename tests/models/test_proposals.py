@@ -1,0 +1,58 @@
+"""Reading reviewed proposals back: only case/from/to matter, rows keep their line numbers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from models.problems import ConfigError
+from models.proposals import ProposedMove, read_proposals
+
+HEADER = "rank,case,client_initials,moves_with,from_manager,to_manager,points,rule,reason\n"
+
+
+def write(tmp_path: Path, text: str, name: str = "proposals.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_rows_left_after_review_are_read_with_their_lines(tmp_path: Path) -> None:
+    path = write(tmp_path, HEADER + "1,K-3,F.J.,,m-ana,m-ben,3.0,over_capacity,\"a, b\"\n\n"
+                                    "3,K-8,G.B.,,,m-cy,1.0,new_intake,x\n")
+    assert read_proposals(path) == [
+        ProposedMove("K-3", "m-ana", "m-ben", str(path), 2),
+        ProposedMove("K-8", None, "m-cy", str(path), 4),
+    ]
+
+
+def test_a_formula_guard_apostrophe_is_removed(tmp_path: Path) -> None:
+    # export.files.safe_cell writes '-K1 for an id starting with '-'; reading it back gives -K1.
+    path = write(tmp_path, "case,from_manager,to_manager\n'-K1,m-a,'=m-b\n")
+    assert [(move.case_id, move.to_manager) for move in read_proposals(path)] == [("-K1", "=m-b")]
+
+
+def test_json_proposals(tmp_path: Path) -> None:
+    document = {"moves": [{"case": "K-3", "from_manager": "m-ana", "to_manager": "m-ben", "points": 3.0},
+                          {"case": "K-8", "from_manager": "", "to_manager": "m-cy"}]}
+    path = write(tmp_path, json.dumps(document), "proposals.json")
+    assert [(m.case_id, m.from_manager, m.to_manager, m.line) for m in read_proposals(path)] == [
+        ("K-3", "m-ana", "m-ben", None), ("K-8", None, "m-cy", None)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # the to_manager column was deleted along with a rejected move's cells
+    ("case,from_manager\nK-1,m-a\n", "proposals.csv:1: to_manager: missing column 'to_manager'; a proposals file needs case, "
+                                    "from_manager, to_manager"),
+    # a row whose destination was blanked instead of deleting the row
+    ("case,from_manager,to_manager\nK-1,m-a,\n", "proposals.csv:2: to_manager: to_manager is empty"),
+    # a row without its case id
+    ("case,from_manager,to_manager\n,m-a,m-b\n", "proposals.csv:2: case: case is empty"),
+])
+def test_malformed_rows_are_located(tmp_path: Path, text: str, expected: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        read_proposals(path)
+    assert [str(problem) for problem in caught.value.problems] == [f"{tmp_path}/{expected}"]
