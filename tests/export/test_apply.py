@@ -68,9 +68,11 @@ def test_other_csv_files_are_still_found_from_another_folder(tmp_path: Path) -> 
     output = tmp_path / "elsewhere" / "next.yaml"
     text = (source_dir / "organisation.yaml").read_text()
     clients = text[text.index("clients:\n"):text.index("\ncases:") + 1]
-    rows = ["id,name,household,region,language"] + [
+    rows = [
+        "id,name,household,region,language",
         "c-1,Dana Smith,h-1,north,", "c-2,Eli Smith,h-1,north,", "c-3,Fay Jones,,north,es", "c-4,Gus Brown,,south,",
-        "c-5,Hal Green,,north,", "c-6,Ida West,,north,", "c-7,Jo King,,north,"]
+        "c-5,Hal Green,,north,", "c-6,Ida West,,north,", "c-7,Jo King,,north,",
+    ]
     (source_dir / "clients.csv").write_text("\n".join(rows) + "\n")
     (source_dir / "organisation.yaml").write_text(text.replace(clients, "clients: clients.csv\n"))
     write_applied(source_dir / "organisation.yaml", MOVES, output)
@@ -82,6 +84,6 @@ def test_other_csv_files_are_still_found_from_another_folder(tmp_path: Path) -> 
 def test_the_input_is_never_overwritten(tmp_path: Path, name: str) -> None:
     shutil.copy(DATA / "rebalance.yaml", tmp_path / "rebalance.yaml")
     before = (tmp_path / "rebalance.yaml").read_text()
-    with pytest.raises(ConfigError, match="refusing to overwrite the input rebalance.yaml"):
+    with pytest.raises(ConfigError, match=r"refusing to overwrite the input rebalance\.yaml"):
         write_applied(tmp_path / "rebalance.yaml", MOVES, tmp_path / name)
     assert (tmp_path / "rebalance.yaml").read_text() == before

@@ -44,8 +44,8 @@ def test_json_proposals(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("text", "expected"), [
     # the to_manager column was deleted along with a rejected move's cells
-    ("case,from_manager\nK-1,m-a\n", "proposals.csv:1: to_manager: missing column 'to_manager'; a proposals file needs case, "
-                                    "from_manager, to_manager"),
+    ("case,from_manager\nK-1,m-a\n",
+     "proposals.csv:1: to_manager: missing column 'to_manager'; a proposals file needs case, from_manager, to_manager"),
     # a row whose destination was blanked instead of deleting the row
     ("case,from_manager,to_manager\nK-1,m-a,\n", "proposals.csv:2: to_manager: to_manager is empty"),
     # a row without its case id
