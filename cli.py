@@ -299,7 +299,7 @@ def report(plan_file: Path, output: Path, config_file: Path | None) -> None:
     from models.loader import load_config, load_plan
 
     organisation = load_config(config_file) if config_file is not None else None
-    write_atomic(output, render_report(load_plan(plan_file), organisation))
+    write_atomic(output, render_report(load_plan(plan_file), organisation, source=str(plan_file)))
     click.echo(f"wrote {output}")
 
 

@@ -31,6 +31,7 @@ from urllib.parse import quote
 
 from models.organisation import Config
 from models.plan import ManagerLoad, Plan
+from models.problems import ConfigError, LocatedProblem
 from models.scenario import ScenarioRow
 from models.timeutil import parse_clock
 
@@ -240,15 +241,34 @@ def _shown_day_indexes(plan: Plan, config: Config | None) -> list[int]:
     return sorted(shown)
 
 
-def _hours(plan: Plan, config: Config | None) -> tuple[int, int]:
+def contact_minutes(plan: Plan, source: str = "plan.json") -> list[tuple[int, int]]:
+    """(start, end) in minutes of every contact; a hand-edited plan with a time that is not
+    HH:MM is refused with the contact's place, like any other bad input."""
+    times: list[tuple[int, int]] = []
+    problems: list[LocatedProblem] = []
+    for index, contact in enumerate(plan.contacts):
+        parsed: list[int] = []
+        for name in ("start", "end"):
+            try:
+                parsed.append(parse_clock(getattr(contact, name)))
+            except ValueError as error:
+                problems.append(LocatedProblem(source, None, None, f"contacts[{index}].{name}", str(error)))
+        if len(parsed) == 2:
+            times.append((parsed[0], parsed[1]))
+    if problems:
+        raise ConfigError(problems)
+    return times
+
+
+def _hours(plan: Plan, config: Config | None, times: list[tuple[int, int]]) -> tuple[int, int]:
     """The calendar's vertical range: the policy's day (or 08-17), widened to hold every contact
     and every availability window, on whole hours."""
     start, end = DEFAULT_DAY
     if config is not None:
         start, end = config.policy.scheduling.day.start, config.policy.scheduling.day.end
-    for contact in plan.contacts:
-        start = min(start, parse_clock(contact.start) - contact.travel_minutes_before)
-        end = max(end, parse_clock(contact.end))
+    for contact, (begins, ends) in zip(plan.contacts, times, strict=True):
+        start = min(start, begins - contact.travel_minutes_before)
+        end = max(end, ends)
     if config is not None:
         for manager in config.managers:
             for window_list in (manager.availability or {}).values():
@@ -281,38 +301,40 @@ def _availability(plan: Plan, config: Config | None, day_indexes: list[int]) -> 
     return result
 
 
-def _calendar_rows(plan: Plan, day_indexes: list[int]) -> list[list[list[Any]]]:
+def _calendar_rows(plan: Plan, day_indexes: list[int], times: list[tuple[int, int]]) -> list[list[list[Any]]]:
     """Per manager (in plan.managers order): [shown-day index, start, end, case, client, mode,
     overdue 0/1, travel minutes before], in calendar order."""
     column = {plan.week_start + timedelta(days=index): position for position, index in enumerate(day_indexes)}
     manager_index = {manager.manager_id: position for position, manager in enumerate(plan.managers)}
     rows: list[list[list[Any]]] = [[] for _ in plan.managers]
-    ordered = sorted(plan.contacts, key=lambda item: (item.manager_id, item.day, item.start, item.case_id))
-    for contact in ordered:
+    ordered = sorted(zip(plan.contacts, times, strict=True),
+                     key=lambda pair: (pair[0].manager_id, pair[0].day, pair[1][0], pair[0].case_id))
+    for contact, (start, end) in ordered:
         position = manager_index.get(contact.manager_id)
         if position is None or contact.day not in column:
             continue
         mode = MODES.index(contact.mode) if contact.mode in MODES else contact.mode
         rows[position].append([
-            column[contact.day], parse_clock(contact.start), parse_clock(contact.end), contact.case_id,
+            column[contact.day], start, end, contact.case_id,
             contact.client_id, mode, int(contact.overdue), contact.travel_minutes_before,
         ])
     return rows
 
 
-def report_data(plan: Plan, config: Config | None = None) -> dict[str, Any]:
+def report_data(plan: Plan, config: Config | None = None, *, source: str = "plan.json") -> dict[str, Any]:
     """Everything report.js needs, in compact arrays (see the field comments in report.js)."""
+    times = contact_minutes(plan, source)
     before = utilisation_before(plan)
     names = _manager_names(config)
     day_indexes = _shown_day_indexes(plan, config)
     days = _week_days(plan)
-    calendars = _calendar_rows(plan, day_indexes)
+    calendars = _calendar_rows(plan, day_indexes, times)
     lunch = config.policy.scheduling.lunch if config is not None else None
     return {
         "weekStart": plan.week_start.isoformat(),
         "days": [f"{WEEKDAY_LABELS[days[index].weekday()]} {days[index].day:d} {MONTH_LABELS[days[index].month - 1]}"
                  for index in day_indexes],
-        "hours": list(_hours(plan, config)),
+        "hours": list(_hours(plan, config, times)),
         "lunch": [lunch.start, lunch.end] if lunch is not None else None,
         "modes": list(MODES),
         "levels": level_order(plan),
@@ -487,14 +509,16 @@ def _report_body(plan: Plan, config: Config | None) -> str:
     )
 
 
-def render_report(plan: Plan, config: Config | None = None) -> str:
+def render_report(plan: Plan, config: Config | None = None, *, source: str = "plan.json") -> str:
     """report.html for a plan: self-contained, offline, deterministic (same plan, same bytes).
 
     `config` only adds manager names, working hours, lunch and leave to the calendars; the report
-    is complete from plan.json alone.
+    is complete from plan.json alone. A contact time that is not HH:MM raises ConfigError, with
+    `source` (the plan's file name) in its location.
     """
     title = f"caseload plan, week of {plan.week_start.isoformat()}"
-    return page_shell(title, _report_body(plan, config), report_data(plan, config), [REPORT_SCRIPT])
+    data = report_data(plan, config, source=source)
+    return page_shell(title, _report_body(plan, config), data, [REPORT_SCRIPT])
 
 
 # --------------------------------------------------------------------------------------------

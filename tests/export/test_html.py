@@ -37,6 +37,7 @@ from models.plan import (
     ScheduledContact,
     SolverStats,
 )
+from models.problems import ConfigError
 from models.scenario import ScenarioRow
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "report"
@@ -228,6 +229,16 @@ def test_numbers_that_are_not_numbers_become_null(plan: Plan) -> None:
         else manager for manager in plan.managers]})
     ana = embedded(render_report(odd))["managers"][0]
     assert (ana["id"], ana["util"], ana["load"]) == ("m-ana", None, None)
+
+
+def test_contact_times_that_are_not_clock_times_are_located(plan: Plan) -> None:
+    contacts = list(plan.contacts)
+    contacts[3] = contacts[3].model_copy(update={"start": "25:00"})
+    contacts[5] = contacts[5].model_copy(update={"end": "noon"})
+    with pytest.raises(ConfigError) as raised:
+        render_report(plan.model_copy(update={"contacts": contacts}), source="out/plan.json")
+    assert [(problem.file, problem.field) for problem in raised.value.problems] == [
+        ("out/plan.json", "contacts[3].start"), ("out/plan.json", "contacts[5].end")]
 
 
 def test_plan_without_a_schedule_has_no_calendar_section(plan: Plan, config: Config) -> None:
