@@ -28,7 +28,9 @@ class FlatResult:
     columns: int
 
 
-def solve_flat(config: Config, time_limit_s: float, threads: int, seed: int) -> FlatResult:
+def solve_flat(config: Config, time_limit_s: float, threads: int, seed: int,
+               fixed: dict[str, str | None] | None = None) -> FlatResult:
+    """The flat MIP; `fixed` (case -> manager) pins the assignment, to score a plan on this model."""
     started = time.monotonic()
     data = build_data(config)
     coefficients = Coefficients.from_weights(config.policy.weights)
@@ -49,7 +51,7 @@ def solve_flat(config: Config, time_limit_s: float, threads: int, seed: int) -> 
         for manager in sorted(options):
             column = len(columns)
             columns.append((number, manager))
-            moves = 0 if manager == bundle.holder else item.moves_at(manager)
+            moves = _moves(bundle, item, manager)
             costs.append(coefficients.moves * moves
                          + coefficients.region * data.region_mismatches(item, manager))
             row(f"b{number}").append((column, 1))
@@ -58,8 +60,8 @@ def solve_flat(config: Config, time_limit_s: float, threads: int, seed: int) -> 
             row(f"peak{manager}").append((column, UTILISATION_UNITS * item.points))
     x_count = len(columns)
     unassigned_start = x_count
-    for number, (_, item) in enumerate(bundles):
-        costs.append(coefficients.unassigned * item.points + coefficients.moves * item.current_cases)
+    for number, (bundle, item) in enumerate(bundles):
+        costs.append(coefficients.unassigned * item.points + coefficients.moves * _moves(bundle, item, None))
         row(f"b{number}").append((unassigned_start + number, 1))
     over_start = unassigned_start + len(bundles)
     peak_start = over_start + 2 * len(managers)
@@ -78,6 +80,13 @@ def solve_flat(config: Config, time_limit_s: float, threads: int, seed: int) -> 
     lower = np.zeros(total)
     upper = np.full(total, infinity)
     upper[:over_start] = 1.0
+    if fixed is not None:
+        for column, (number, manager) in enumerate(columns):
+            value = float(fixed.get(bundles[number][0].case_ids[0]) == managers[manager].id)
+            lower[column] = upper[column] = value
+        for number, (bundle, _) in enumerate(bundles):
+            value = float(fixed.get(bundle.case_ids[0]) is None)
+            lower[unassigned_start + number] = upper[unassigned_start + number] = value
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("time_limit", max(0.1, time_limit_s - (time.monotonic() - started)))
@@ -118,6 +127,13 @@ def solve_flat(config: Config, time_limit_s: float, threads: int, seed: int) -> 
         chosen.setdefault(case.id, None)
     return FlatResult(chosen, info.objective_function_value / OBJECTIVE_SCALE,
                       info.mip_dual_bound / OBJECTIVE_SCALE, status, seconds, x_count)
+
+
+def _moves(bundle: Bundle, item: ItemType, manager: int | None) -> int:
+    """Cases of `bundle` that change manager when it ends at `manager` (None: unassigned)."""
+    if bundle.holder is not None:
+        return 0 if manager == bundle.holder else item.cases
+    return sum(count for holder, count in bundle.current if holder != manager)
 
 
 def _row_bounds(name: str, data: object, infinity: float) -> tuple[float, float]:

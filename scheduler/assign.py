@@ -234,8 +234,8 @@ def evaluate(data: AssignmentData, coefficients: Coefficients, counts: Counts, n
 
 
 def _moves(data: AssignmentData, counts: Counts) -> int:
-    moves = sum(item.current_cases * sum(item.held.values()) for item in data.types)
-    moves -= sum(count * data.types[index].current_cases for (_, index), count in counts.kept.items())
+    moves = sum(item.cases * sum(item.held.values()) for item in data.types)
+    moves -= sum(count * data.types[index].cases for (_, index), count in counts.kept.items())
     for (manager, index), count in counts.received.items():
         if data.types[index].split_moves is not None:
             moves += count * data.types[index].moves_at(manager)

@@ -76,7 +76,7 @@ class ItemType:
     receivers: tuple[int, ...]  # manager indices, sorted
     keepers: frozenset[int]
     split_moves: dict[int, int] | None  # split household: moves if placed at manager (default: all)
-    current_cases: int  # cases of one bundle that have a manager today
+    current_cases: int  # split households only: cases that have a manager today
     held: dict[int, int] = field(default_factory=dict)
     intake: int = 0
     bundles: list[Bundle] = field(default_factory=list)
@@ -86,7 +86,7 @@ class ItemType:
         return self.intake + sum(self.held.values())
 
     def moves_at(self, manager: int | None) -> int:
-        """Cases moved when one bundle not kept by its holder ends at `manager` (None: unassigned)."""
+        """Split households: cases moved when the bundle ends at `manager` (None: unassigned)."""
         if self.split_moves is None or manager is None:
             return self.current_cases
         return self.split_moves.get(manager, self.current_cases)
@@ -243,7 +243,7 @@ def _add_bundles(data: AssignmentData, index_of: Mapping[str, int]) -> None:
                 receivers=tuple(sorted(receivers)), keepers=frozenset(),
                 split_moves=({manager: sum(holders.values()) - count for manager, count in holders.items()}
                              if split else None),
-                current_cases=sum(holders.values()),
+                current_cases=sum(holders.values()) if split else 0,
             )
             by_key[type_key] = item
             data.types.append(item)

@@ -100,7 +100,7 @@ class LocalSearch:
         if item.split_moves is not None:
             return cost - self.c.moves * item.moves_at(source)
         if self.at[source][item.index] <= self._keeps(item, source):
-            cost += self.c.moves * item.current_cases
+            cost += self.c.moves * item.cases
         return cost
 
     def _in(self, item: ItemType, target: int | None) -> int:
@@ -111,7 +111,7 @@ class LocalSearch:
         if item.split_moves is not None:
             return cost + self.c.moves * item.moves_at(target)
         if self.at[target][item.index] < self._keeps(item, target):
-            cost -= self.c.moves * item.current_cases
+            cost -= self.c.moves * item.cases
         return cost
 
     def _may_take(self, item: ItemType, manager: int) -> bool:
@@ -173,14 +173,41 @@ class LocalSearch:
                     if not self._improve_item(item, source):
                         break
                     applied += 1
+        return applied + self._return_home(deadline)
+
+    def _return_home(self, deadline: float) -> int:
+        """Give holders back bundles of theirs that went elsewhere, where that pays (fewer moves)."""
+        applied = 0
+        holders: dict[int, list[int]] = defaultdict(list)  # type -> managers holding bundles of it now
+        for manager, types in enumerate(self.at):
+            for index, count in types.items():
+                if count > 0:
+                    holders[index].append(manager)
+        for item in self.data.types:
+            for home in sorted(item.keepers):
+                for source in [*sorted(holders.get(item.index, [])), None]:
+                    if time.monotonic() > deadline:
+                        return applied
+                    if source == home or self.at[home][item.index] >= self._keeps(item, home):
+                        continue
+                    if self._count(source, item.index) > 0 and self.move_delta(item, source, home) < 0:
+                        self.apply(item, source, home)
+                        applied += 1
         return applied
 
     def _count(self, source: int | None, index: int) -> int:
         return self.unassigned[index] if source is None else self.at[source][index]
 
     def _improve_item(self, item: ItemType, source: int | None) -> bool:
-        targets: list[int | None] = [m for m in self.targets[item.index] if m != source
-                                     and self._may_take(item, m)]
+        # A target ending above the source's utilisation cannot help load or balance; only a keeper
+        # taking back its own bundle (fewer moves) is worth a look then.
+        ceiling = None if source is None else self._units(source, self.load[source])
+        targets: list[int | None] = [
+            m for m in self.targets[item.index]
+            if m != source and self._may_take(item, m)
+            and (ceiling is None or self._units(m, self.load[m] + item.points) <= ceiling
+                 or self.at[m][item.index] < self._keeps(item, m))
+        ]
         if source is not None:
             targets.append(None)
         for target in targets:

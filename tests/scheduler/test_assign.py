@@ -257,3 +257,14 @@ def test_same_seed_gives_the_same_plan() -> None:
     config = generate_organisation(4, 40, seed=3).to_config()
     options = SolveOptions(time_limit_s=10, workers=2, seed=5)
     assert _without_timing(assign_cases(config, options)) == _without_timing(assign_cases(config, options))
+
+
+def test_regression_moves_of_held_cases_count_when_an_intake_case_shares_their_type() -> None:
+    # K-1 (intake) and K-2 (held by m-a) are interchangeable; the type was first seen through the
+    # intake case, and its held bundles' moves used to count as 0 (bound above the plan's score).
+    config = organisation([manager("m-a"), manager("m-b")], [client("c-1"), client("c-2")],
+                          [case("K-1", "c-1"), case("K-2", "c-2", manager="m-a")])
+    result = assign_cases(config, OPTIONS)
+    assert result.plan is not None
+    assert chosen(result.plan) == {"K-1": "m-b", "K-2": "m-a"}
+    assert (result.status, result.objective, result.bound) == ("optimal", 40 * 10.0, 400.0)
