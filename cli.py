@@ -116,7 +116,6 @@ def validate(config: Path) -> None:
       caseload validate configs/child-welfare.yaml
     """
     from export.terminal import print_config_summary
-
     from models.loader import load_config
 
     print_config_summary(load_config(config))
@@ -169,11 +168,10 @@ def assign(config: Path, output: Path, time_limit: float | None, seed: int | Non
     Example:
       caseload assign configs/child-welfare.yaml -o out --time-limit 10
     """
-    from export.terminal import print_plan_summary
-    from scheduler.assign import assign_cases
-
     from export.bundle import write_outputs
+    from export.terminal import print_plan_summary
     from models.loader import load_config
+    from scheduler.assign import assign_cases
 
     _configure_logging(quiet, verbose)
     organisation = load_config(config)
@@ -201,11 +199,10 @@ def schedule(config: Path, output: Path, time_limit: float | None, seed: int | N
     Example:
       caseload schedule configs/child-welfare.yaml -o out
     """
-    from export.terminal import print_plan_summary
-    from scheduler.pipeline import schedule_current_assignment
-
     from export.bundle import write_outputs
+    from export.terminal import print_plan_summary
     from models.loader import load_config
+    from scheduler.pipeline import schedule_current_assignment
 
     _configure_logging(quiet, verbose)
     organisation = load_config(config)
@@ -233,11 +230,10 @@ def plan(config: Path, output: Path, time_limit: float | None, seed: int | None,
     Example:
       caseload plan configs/child-welfare.yaml -o out
     """
-    from export.terminal import print_plan_summary
-    from scheduler.pipeline import plan_week
-
     from export.bundle import write_outputs
+    from export.terminal import print_plan_summary
     from models.loader import load_config
+    from scheduler.pipeline import plan_week
 
     _configure_logging(quiet, verbose)
     organisation = load_config(config)
@@ -264,7 +260,6 @@ def check(config: Path, plan_file: Path) -> None:
       caseload check configs/child-welfare.yaml out/plan.json
     """
     from models.check import check_plan
-
     from models.loader import load_config, load_plan
 
     organisation = load_config(config)

@@ -27,8 +27,8 @@ def write_outputs(plan: Plan, config: Config, out_dir: Path, *, full_names: bool
         from export.calendar import calendar_files
 
         files[out_dir / "schedule.csv"] = schedule_csv(plan, config)
-        for manager_id, content in calendar_files(plan, config, full_names=full_names).items():
-            files[out_dir / "calendars" / f"{safe_file_stem(manager_id)}.ics"] = content
+        for manager_id, calendar in calendar_files(plan, config, full_names=full_names).items():
+            files[out_dir / "calendars" / f"{safe_file_stem(manager_id)}.ics"] = calendar
     for path, content in files.items():
         write_atomic(path, content)
     return list(files)
