@@ -106,7 +106,7 @@ def assign_cases(config: Config, options: SolveOptions) -> AssignResult:
 
 def _reserve(data: AssignmentData) -> float:
     """Seconds kept back for turning counts into a plan (grows with the case count)."""
-    return 0.1 + len(data.config.cases) * 8e-5
+    return 0.15 + len(data.config.cases) * 1e-4
 
 
 def _initial_candidates(data: AssignmentData, greedy: Counts, exact: bool) -> dict[int, list[int]]:

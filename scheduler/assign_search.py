@@ -173,7 +173,47 @@ class LocalSearch:
                     if not self._improve_item(item, source):
                         break
                     applied += 1
-        return applied + self._return_home(deadline)
+        applied += self._return_home(deadline)
+        if self.c.balance:
+            for rank in self.data.levels:
+                if time.monotonic() < deadline and self._lower_peak(rank):
+                    applied += 1
+        return applied
+
+    def _lower_peak(self, rank: int) -> bool:
+        """Bring every manager at the level's peak below it, each by its cheapest move; keep the
+        whole sequence if it pays (no single move can lower a peak that several managers share)."""
+        peak = self.ranking[rank][0][0] if self.ranking[rank] else 0
+        if peak == 0:
+            return False
+        log: list[tuple[ItemType, int, int]] = []
+        total = 0
+        for manager in [m for units, m in self.ranking[rank] if units == peak]:
+            while self._units(manager, self.load[manager]) >= peak:
+                best: tuple[int, ItemType, int] | None = None
+                for index in sorted(i for i, count in self.at[manager].items() if count > 0):
+                    item = self.data.types[index]
+                    for target in self.targets[index]:
+                        if (target == manager or not self._may_take(item, target)
+                                or self._units(target, self.load[target] + item.points) >= peak):
+                            continue
+                        delta = self.move_delta(item, manager, target)
+                        if best is None or delta < best[0]:
+                            best = (delta, item, target)
+                if best is None:
+                    self._undo(log)
+                    return False
+                total += best[0]
+                self.apply(best[1], manager, best[2])
+                log.append((best[1], manager, best[2]))
+        if total < 0:
+            return True
+        self._undo(log)
+        return False
+
+    def _undo(self, log: list[tuple[ItemType, int, int]]) -> None:
+        for item, source, target in reversed(log):
+            self.apply(item, target, source)
 
     def _return_home(self, deadline: float) -> int:
         """Give holders back bundles of theirs that went elsewhere, where that pays (fewer moves)."""
@@ -211,10 +251,23 @@ class LocalSearch:
         if source is not None:
             targets.append(None)
         for target in targets:
-            if self.move_delta(item, source, target) < 0:
+            delta = self.move_delta(item, source, target)
+            if delta < 0 or (delta == 0 and self._smoother(item, source, target)):
                 self.apply(item, source, target)
                 return True
         return source is not None and self._try_swaps(item, source)
+
+    def _smoother(self, item: ItemType, source: int | None, target: int | None) -> bool:
+        """A free move that evens loads (sum of squared utilisation falls): it lets several managers
+        at a shared peak come down one by one, where no single move lowers the peak itself."""
+        if source is None or target is None:
+            return False
+        capacity_s = self.data.managers[source].capacity
+        capacity_t = self.data.managers[target].capacity
+        before = (self.load[source] / capacity_s) ** 2 + (self.load[target] / capacity_t) ** 2
+        after = ((self.load[source] - item.points) / capacity_s) ** 2 + \
+            ((self.load[target] + item.points) / capacity_t) ** 2
+        return after < before - 1e-9
 
     def _try_swaps(self, item: ItemType, a: int) -> bool:
         for b in self.targets[item.index]:
