@@ -65,12 +65,12 @@ def solve_flat(config: Config, time_limit_s: float, threads: int, seed: int,
         row(f"b{number}").append((unassigned_start + number, 1))
     over_start = unassigned_start + len(bundles)
     peak_start = over_start + 2 * len(managers)
-    for manager in managers:
-        over, excess = over_start + 2 * manager.index, over_start + 2 * manager.index + 1
+    for info in managers:
+        over, excess = over_start + 2 * info.index, over_start + 2 * info.index + 1
         costs += [coefficients.overload, coefficients.excess]
-        row(f"cap{manager.index}").append((over, -1))
-        row(f"cases{manager.index}").append((excess, -1))
-        row(f"peak{manager.index}").append((peak_start + levels.index(manager.level_rank), -manager.capacity))
+        row(f"cap{info.index}").append((over, -1))
+        row(f"cases{info.index}").append((excess, -1))
+        row(f"peak{info.index}").append((peak_start + levels.index(info.level_rank), -info.capacity))
     for position, _ in enumerate(levels):
         costs.append(coefficients.balance)
         row(f"all{position}").extend([(peak_start + len(levels), 1), (peak_start + position, -1)])
@@ -87,7 +87,7 @@ def solve_flat(config: Config, time_limit_s: float, threads: int, seed: int,
         for number, (bundle, _) in enumerate(bundles):
             value = float(fixed.get(bundle.case_ids[0]) is None)
             lower[unassigned_start + number] = upper[unassigned_start + number] = value
-    highs = highspy.Highs()
+    highs = highspy.Highs()  # type: ignore[no-untyped-call]
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("time_limit", max(0.1, time_limit_s - (time.monotonic() - started)))
     highs.setOptionValue("threads", threads)
@@ -113,9 +113,9 @@ def solve_flat(config: Config, time_limit_s: float, threads: int, seed: int,
                   np.array(starts, dtype=np.int32), np.array(indices, dtype=np.int32), np.array(values))
     highs.run()
     seconds = time.monotonic() - started
-    info = highs.getInfo()
+    result = highs.getInfo()
     status = highs.modelStatusToString(highs.getModelStatus())
-    if info.primal_solution_status != 2:  # no feasible point
+    if result.primal_solution_status != 2:  # no feasible point
         return FlatResult(None, None, None, status, seconds, x_count)
     solution = highs.getSolution().col_value
     chosen: dict[str, str | None] = {case.id: case.manager for case in config.cases if case.locked}
@@ -125,8 +125,8 @@ def solve_flat(config: Config, time_limit_s: float, threads: int, seed: int,
                 chosen[case_id] = managers[manager].id
     for case in config.cases:
         chosen.setdefault(case.id, None)
-    return FlatResult(chosen, info.objective_function_value / OBJECTIVE_SCALE,
-                      info.mip_dual_bound / OBJECTIVE_SCALE, status, seconds, x_count)
+    return FlatResult(chosen, result.objective_function_value / OBJECTIVE_SCALE,
+                      result.mip_dual_bound / OBJECTIVE_SCALE, status, seconds, x_count)
 
 
 def _moves(bundle: Bundle, item: ItemType, manager: int | None) -> int:
