@@ -12,6 +12,7 @@ comparison rows (and plans, solver timings aside) are identical across modes. Pr
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import time
 from typing import Any
@@ -79,10 +80,9 @@ def run_modes(config: Config, scenarios: list[Scenario], time_limit: float, seed
     for label, settings in modes:
         cluster = None
         if settings.get("cluster") == "local":
-            from distributed import LocalCluster
-
-            cluster = LocalCluster(  # type: ignore[no-untyped-call]
-                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+            distributed: Any = importlib.import_module("distributed")
+            cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                               dashboard_address=None)
             settings = {"cluster": cluster.scheduler_address}
         started = time.monotonic()
         outcomes = run_scenarios(config, scenarios, WhatIfOptions(time_limit_s=time_limit, seed=seed, **settings))
