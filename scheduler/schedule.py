@@ -40,7 +40,7 @@ from scheduler.travel import place_text
 # Chunks per worker process: enough to even out uneven weeks, few enough to keep pickling cheap.
 CHUNKS_PER_WORKER = 4
 # Share of the stage's time kept for preparing inputs, starting processes and building the plan.
-RESERVE_SHARE = 0.15
+RESERVE_SHARE = 0.25
 # Spawning a process and importing OR-Tools takes about this long.
 SPAWN_SECONDS = 1.5
 # CP-SAT's deterministic time runs about this many times slower than the wall clock on these
@@ -48,7 +48,7 @@ SPAWN_SECONDS = 1.5
 # share is only a backstop.
 WALL_PER_DETERMINISTIC = 2.5
 # Beyond this the model rarely improves on its hint (measured on generated S and M organisations).
-MAX_DETERMINISTIC = 0.15
+MAX_DETERMINISTIC = 0.1
 
 
 @dataclass(frozen=True)
