@@ -52,6 +52,7 @@ class _Variables:
     interval: dict[tuple[int, int], cp_model.IntervalVar] = field(default_factory=dict)
     placed: dict[int, cp_model.LinearExpr] = field(default_factory=dict)
     arcs: dict[tuple[int, int, int], cp_model.IntVar] = field(default_factory=dict)  # (day, from, to)
+    idle: dict[int, cp_model.IntVar] = field(default_factory=dict)  # day -> no in-person visit that day
     peak: cp_model.IntVar | None = None
 
 
@@ -71,7 +72,7 @@ def solve_week(prepared: PreparedWeek, budget: SolveBudget, hint: dict[int, Plac
     soft = cp_model.LinearExpr.weighted_sum([expression for _, expression in terms.values()],
                                             [weight for weight, _ in terms.values()])
     model.minimize(big * (len(variables.placed) - placed) + soft)
-    _add_hint(model, variables, hint, hinted_arcs)
+    _add_hint(model, prepared, variables, hint, hinted_arcs)
     return _solve(model, prepared, variables, terms, big, budget)
 
 
@@ -196,7 +197,8 @@ def _travel_circuits(model: cp_model.CpModel, prepared: PreparedWeek, variables:
             arcs.append((node_a, node_b, literal))
             if minutes:
                 costs.append((minutes, literal))
-        arcs.append((0, 0, model.new_bool_var(f"no_visits_{offset}")))
+        variables.idle[offset] = model.new_bool_var(f"no_visits_{offset}")
+        arcs.append((0, 0, variables.idle[offset]))
         model.add_circuit(arcs)
     return costs
 
@@ -292,16 +294,25 @@ def _unplaced_weight(prepared: PreparedWeek, terms: dict[str, Term]) -> int:
     return 1 + sum(weight * ceilings[name] for name, (weight, _) in terms.items())
 
 
-def _add_hint(model: cp_model.CpModel, variables: _Variables, hint: dict[int, Placement],
-              hinted_arcs: set[tuple[int, int, int]]) -> None:
+def _add_hint(model: cp_model.CpModel, prepared: PreparedWeek, variables: _Variables,
+              hint: dict[int, Placement], hinted_arcs: set[tuple[int, int, int]]) -> None:
+    """A complete hint (every variable), so the search starts from the heuristic schedule at once."""
     for (contact, offset), literal in sorted(variables.present.items()):
         chosen = hint.get(contact)
         on_this_day = chosen is not None and chosen[0] == offset
         model.add_hint(literal, on_this_day)
-        if chosen is not None and on_this_day:
-            model.add_hint(variables.start[(contact, offset)], chosen[1])
+        start = chosen[1] if chosen is not None and on_this_day else prepared.starts[contact][offset][0]
+        model.add_hint(variables.start[(contact, offset)], start)
     for arc, literal in sorted(variables.arcs.items()):
         model.add_hint(literal, arc in hinted_arcs)
+    busy_days = {day for day, a, _ in hinted_arcs if a == -1}
+    for offset, literal in sorted(variables.idle.items()):
+        model.add_hint(literal, offset not in busy_days)
+    if variables.peak is not None:
+        minutes: dict[int, int] = {}
+        for contact, (offset, _) in hint.items():
+            minutes[offset] = minutes.get(offset, 0) + prepared.week.contacts[contact].minutes
+        model.add_hint(variables.peak, max(minutes.values(), default=0))
 
 
 def _hinted_arcs(prepared: PreparedWeek, hint: dict[int, Placement], offset: int) -> set[tuple[int, int, int]]:
