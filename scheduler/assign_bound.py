@@ -43,26 +43,42 @@ def lp_bound(data: AssignmentData, coefficients: Coefficients, model_steps: Call
     start = time.monotonic()
     current = {index: list(managers) for index, managers in candidates.items()}
     added: dict[int, list[int]] = {}
+    backend = GlopBackend()
+    model = AssignmentModel(data, backend, coefficients, current)
+    model_steps(model)
+    rounded: Counts | None = None
     for rounds in range(1, _MAX_ROUNDS + 1):
         remaining = time_limit_s - (time.monotonic() - start)
         if remaining <= 0:
             break
-        backend = GlopBackend()
-        model = AssignmentModel(data, backend, coefficients, current)
-        model_steps(model)
         backend.solver.SetTimeLimit(int(remaining * 1000))
         if backend.solver.Solve() != pywraplp.Solver.OPTIMAL:
             break
+        rounded = model.counts(lambda var: math.floor(var.solution_value() + 1e-6))
         new = _priced_columns(model, backend)
         if not new:
             value = backend.solver.Objective().Value()
-            return LpBound(math.ceil(value - 1e-6 * max(1.0, abs(value))), added,
-                           model.counts(lambda var: math.floor(var.solution_value() + 1e-6)), rounds,
+            return LpBound(math.ceil(value - 1e-6 * max(1.0, abs(value))), added, rounded, rounds,
                            time.monotonic() - start)
         for index, manager in new:
-            current.setdefault(index, []).append(manager)
+            _add_column(model, backend, index, manager)
             added.setdefault(index, []).append(manager)
-    return LpBound(None, added, None, _MAX_ROUNDS, time.monotonic() - start)
+    # Not converged: no valid bound, but the last LP solution still makes a good start.
+    return LpBound(None, added, rounded, _MAX_ROUNDS, time.monotonic() - start)
+
+
+def _add_column(model: AssignmentModel, backend: GlopBackend, index: int, manager: int) -> None:
+    """A priced-in received[m, t] column, with its coefficient in every row it belongs to."""
+    item = model.data.types[index]
+    var = model.add_receiver(item, manager)
+    rows = backend.rows
+    for name, coefficient in ((f"conserve[{index}]", 1), (f"cap[{manager}]", item.points),
+                              (f"cases[{manager}]", item.cases),
+                              (f"peak[{manager}]", UTILISATION_UNITS * item.points)):
+        row = rows.get(name)
+        if row is not None:
+            row.SetCoefficient(var, coefficient)
+    backend.solver.Objective().SetCoefficient(var, model.column_cost(item, manager))
 
 
 def _priced_columns(model: AssignmentModel, backend: GlopBackend) -> list[tuple[int, int]]:
