@@ -46,6 +46,8 @@ def greedy_rebalance(problem: RebalanceProblem, goal: int | None, *, strategy: S
             break
         if not state.relieve(source, goal, strategy) and not (chains and state.relieve_by_chain(source)):
             break
+    if goal is not None and strategy == "relief":
+        state.undo_unneeded_moves(goal)
     peak = state.peak()
     within = all(state.count[m] <= problem.max_cases[m] for m in problem.manager_ids)
     return GreedyResult(destination=dict(state.destination), moves=state.moves(), peak=peak,
@@ -102,20 +104,21 @@ class _State:
             else:
                 required.append(unit_id)
         for unit_id in required:
-            receiver = self._roomiest(problem.units[unit_id], exclude=None)
+            receiver = self._roomiest(unit_id)
             self._put(unit_id, receiver)
             self.held[receiver].append(unit_id)
 
-    def _roomiest(self, unit: Unit, exclude: str | None) -> str:
+    def _roomiest(self, unit_id: str) -> str:
         """The eligible manager left least utilised by taking the unit (within max_cases if possible)."""
         problem = self.problem
+        unit = problem.units[unit_id]
 
         def key(manager_id: str) -> tuple[bool, float, int, str]:
             over_count = self.count[manager_id] + unit.cases > problem.max_cases[manager_id]
             after = (self.load[manager_id] + unit.points) / problem.capacity[manager_id]
             return (over_count, after, problem.mismatches(unit, manager_id), manager_id)
 
-        return min((m for m in unit.eligible if m != exclude), key=key)
+        return min(problem.receivers_of(unit_id), key=key)
 
     def most_loaded(self, goal: int | None) -> str | None:
         problem = self.problem
@@ -131,11 +134,27 @@ class _State:
         """Move one unit off `source`; False when none of its units fits anywhere."""
         ceiling = self.peak()
         for unit_id in self._candidates(source, goal, strategy):
-            receiver = self._receiver(self.problem.units[unit_id], source, ceiling)
+            receiver = self._receiver(unit_id, source, ceiling)
             if receiver is not None:
                 self._shift(unit_id, source, receiver)
                 return True
         return False
+
+    def undo_unneeded_moves(self, goal: int) -> None:
+        """Send moved units home, largest first, while the holder stays within the goal and its
+        case limit (greedy relief overshoots: chains and large units shed more than needed)."""
+        problem = self.problem
+        holder_of = {unit_id: bucket.holder for bucket in problem.buckets if not bucket.forced
+                     for unit_id in bucket.unit_ids}
+        moved = sorted((unit_id for unit_id, manager_id in self.destination.items()
+                        if unit_id in holder_of and manager_id != holder_of[unit_id]),
+                       key=lambda unit_id: (-problem.units[unit_id].points, unit_id))
+        for unit_id in moved:
+            unit = problem.units[unit_id]
+            home = holder_of[unit_id]
+            if PER_MILLE * (self.load[home] + unit.points) <= goal * problem.capacity[home] and \
+                    self.count[home] + unit.cases <= problem.max_cases[home]:
+                self._shift(unit_id, self.destination[unit_id], home)
 
     def relieve_by_chain(self, source: str) -> bool:
         """Move a unit u of `source` to r after moving a unit v of r to q, when both end below the
@@ -145,7 +164,7 @@ class _State:
         source_level = (self.load[source], problem.capacity[source])
         for unit_id in self._candidates(source, None, "smallest"):
             unit = units[unit_id]
-            for receiver in sorted(unit.eligible, key=lambda m: (self.utilisation(m), m)):
+            for receiver in sorted(problem.receivers_of(unit_id), key=lambda m: (self.utilisation(m), m)):
                 if receiver == source or self.count[receiver] + unit.cases > problem.max_cases[receiver] + 1:
                     continue
                 chain = self._make_room(unit, receiver, source, source_level)
@@ -161,13 +180,13 @@ class _State:
         problem = self.problem
         for moved_id in sorted(self.held[receiver], key=lambda u: (-self.problem.units[u].points, u)):
             moved = problem.units[moved_id]
-            if moved_id == unit.id or len(moved.eligible) < 2:
+            if moved_id == unit.id or len(problem.receivers_of(moved_id)) < 2 or moved_id in problem.loose:
                 continue
             load_after = self.load[receiver] - moved.points + unit.points
             count_after = self.count[receiver] - moved.cases + unit.cases
             if count_after > problem.max_cases[receiver] or not _below(load_after, problem.capacity[receiver], level):
                 continue
-            for third in moved.eligible:
+            for third in problem.receivers_of(moved_id):
                 if third in (receiver, source):
                     continue
                 if self.count[third] + moved.cases > problem.max_cases[third]:
@@ -183,7 +202,8 @@ class _State:
 
     def _candidates(self, source: str, goal: int | None, strategy: Strategy) -> list[str]:
         units = self.problem.units
-        held = [unit_id for unit_id in self.held[source] if len(units[unit_id].eligible) > 1]
+        held = [unit_id for unit_id in self.held[source]
+                if unit_id not in self.problem.loose and len(self.problem.receivers_of(unit_id)) > 1]
         if strategy == "smallest":
             return sorted(held, key=lambda unit_id: (units[unit_id].points, unit_id))
         capacity = self.problem.capacity[source]
@@ -192,10 +212,11 @@ class _State:
         partial = sorted((u for u in held if units[u].points < excess), key=lambda u: (-units[u].points, u))
         return clearing + partial
 
-    def _receiver(self, unit: Unit, source: str, ceiling: int) -> str | None:
+    def _receiver(self, unit_id: str, source: str, ceiling: int) -> str | None:
         problem = self.problem
+        unit = problem.units[unit_id]
         best: tuple[float, int, str] | None = None
-        for manager_id in unit.eligible:
+        for manager_id in problem.receivers_of(unit_id):
             if manager_id == source or self.count[manager_id] + unit.cases > problem.max_cases[manager_id]:
                 continue
             load_after = self.load[manager_id] + unit.points

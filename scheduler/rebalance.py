@@ -25,14 +25,16 @@ from dataclasses import dataclass, replace
 from models.organisation import Case, Config
 from models.plan import ManagerLoad, Move, Plan, SolverStats
 from scheduler.eligibility import Eligibility
-from scheduler.greedy_rebalance import greedy_rebalance
+from scheduler.greedy_rebalance import Strategy, greedy_rebalance
 from scheduler.options import SolveOptions
 from scheduler.planbuild import Reason, build_plan, current_assignment, is_overloaded
 from scheduler.rebalance_model import PER_MILLE, RebalanceModel, Solution, StageLimits, solution_from_units
-from scheduler.rebalance_units import POINT_SCALE, RebalanceProblem, build_problem
+from scheduler.rebalance_units import POINT_SCALE, RebalanceProblem, build_problem, peak_lower_bound
 
 _NO_GOAL = 10**9
 """A goal nobody misses: the greedy then only places intake and relieves case-count excess."""
+
+_STRATEGIES: tuple[Strategy, ...] = ("relief", "smallest")
 
 CURVE_STEP = 50
 """Curve thresholds fall on multiples of 5 percentage points, plus 100 %, the goal and the best."""
@@ -94,12 +96,17 @@ def rebalance(config: Config, options: SolveOptions, *, max_moves: int | None = 
     limits, hint = _placement_limits(model, problem, before, max_moves, options, stats)
     if hint is None:
         return _failed(before, stats, "no assignment was found within the time limit")
-    best = _best_peak(model, problem, limits, options, hint, max_moves)
-    if best is None or not best.found:
+    short = _short(options)
+    best = _best_peak(model, problem, limits, short, hint, max_moves)
+    if not best.found:
         return _failed(before, stats, "no assignment was found within the time limit")
-    stats.append(_stats("rebalance:best", best, options, {"peak_per_mille": best.peak}))
+    stats.append(_stats("rebalance:best", best, short, {"peak_per_mille": best.peak}))
     goal = _goal(best, target_utilisation, config.policy.balance_tolerance)
     chosen = _proposal(model, problem, limits, goal, best, options, stats)
+    if chosen is not None and chosen.over_goal > 0 and goal < best.peak:
+        # The optimistic goal (from the best peak's proven bound) was not reached: aim for the best found.
+        goal = best.peak
+        chosen = _proposal(model, problem, limits, goal, best, options, stats)
     if chosen is None:
         return _failed(before, stats, "no proposal was found within the time limit")
     converter = _Converter(problem, eligibility, before, goal / PER_MILLE)
@@ -122,6 +129,11 @@ def rebalance(config: Config, options: SolveOptions, *, max_moves: int | None = 
     )
 
 
+def _short(options: SolveOptions) -> SolveOptions:
+    """The best-peak and tie-break stages only refine: they get 30 % of a stage's time."""
+    return replace(options, time_limit_s=max(0.2, 0.3 * options.time_limit_s))
+
+
 def _weight(value: float) -> int:
     """Policy weights are decimals; the solver wants integers (hundredths keep 2 decimals)."""
     return round(value * 100)
@@ -137,7 +149,8 @@ def _goal(best: Solution, target: float | None, tolerance: float) -> int:
     allowance = round(tolerance * PER_MILLE)
     lower = best.peak if best.bound is None else min(best.peak, math.ceil(best.bound - 1e-9))
     if lower + allowance >= target_per_mille:
-        return max(best.peak, target_per_mille)
+        # Whatever the true best, the goal is the target (unless the target is beyond reach).
+        return max(lower, target_per_mille)
     return max(best.peak, min(target_per_mille, best.peak + allowance))
 
 
@@ -150,43 +163,64 @@ def _placement_limits(model: RebalanceModel, problem: RebalanceProblem, before: 
     if not problem.pools and not count_excess and not forced and not problem.loose:
         return StageLimits(moves=max_moves, excess_cases=0), model.current_solution()
     start = _greedy_hint(problem, _NO_GOAL, max_moves)
+    within_moves = max_moves is None or start.moves <= max_moves
+    if start.excess_cases == 0 and within_moves:
+        return StageLimits(moves=max_moves, excess_cases=0), start  # nothing can beat no excess at all
     placement = model.minimise_excess_cases(StageLimits(moves=max_moves), options, start)
     if not placement.found:
+        if within_moves:
+            return StageLimits(moves=max_moves, excess_cases=start.excess_cases), start
         return StageLimits(moves=max_moves), None
     stats.append(_stats("rebalance:placement", placement, options, {"excess_cases": placement.excess_cases}))
     return StageLimits(moves=max_moves, excess_cases=placement.excess_cases), placement
 
 
 def _greedy_hint(problem: RebalanceProblem, goal: int | None, max_moves: int | None) -> Solution:
-    greedy = greedy_rebalance(problem, goal, strategy="relief", max_moves=max_moves, chains=True)
-    return solution_from_units(problem, greedy.destination)
+    """The better warm start of the two greedy orders (with ejection chains): within the goal first,
+    then fewer moves; with no goal, the lower peak."""
+    starts = [solution_from_units(problem, greedy_rebalance(problem, goal, strategy=strategy, max_moves=max_moves,
+                                                            chains=True).destination)
+              for strategy in _STRATEGIES]
+    if goal is None:
+        return min(starts, key=lambda start: (start.excess_cases, start.peak, start.moves))
+    return min(starts, key=lambda start: (start.excess_cases, start.peak > goal, start.moves, start.peak))
 
 
 def _best_peak(model: RebalanceModel, problem: RebalanceProblem, limits: StageLimits, options: SolveOptions,
                placed: Solution, max_moves: int | None) -> Solution:
-    """The lowest peak; started from the greedy's peak when that satisfies the placement bound."""
+    """The lowest peak, started from the greedy's; its bound is at least the solver-free Hall bound.
+    When the solver finds nothing in time (a state agency on a busy machine), the start stands."""
     hint = _greedy_hint(problem, None, max_moves)
-    if limits.excess_cases is not None and hint.excess_cases > limits.excess_cases:
+    if (limits.excess_cases is not None and hint.excess_cases > limits.excess_cases) or \
+            (max_moves is not None and hint.moves > max_moves):
         hint = placed
-    return model.minimise_peak(limits, options, hint)
+    floor = peak_lower_bound(problem)
+    solution = model.minimise_peak(limits, options, hint)
+    if not solution.found:
+        solution = replace(hint, status="feasible", objective=float(hint.peak), runtime_s=solution.runtime_s)
+    bound = max(solution.bound or 0.0, float(floor))
+    return replace(solution, bound=bound, status="optimal" if bound >= solution.peak else solution.status)
 
 
 def _proposal(model: RebalanceModel, problem: RebalanceProblem, limits: StageLimits, goal: int,
               best: Solution, options: SolveOptions, stats: list[SolverStats]) -> Solution | None:
     greedy = _greedy_hint(problem, goal, limits.moves)
-    hint = greedy if greedy.excess_cases <= (limits.excess_cases or 0) else best
+    starts = [best] + ([greedy] if greedy.excess_cases <= (limits.excess_cases or 0) else [])
+    hint = min(starts, key=lambda start: (start.peak > goal, start.moves))
     fewest = model.minimise_moves(replace(limits, goal=goal), options, hint)
     if not fewest.found:
-        return None
+        # Nothing better in time: the warm start itself is a valid answer (its status says so).
+        fewest = replace(hint, status="feasible", runtime_s=fewest.runtime_s,
+                         over_goal=0 if hint.peak <= goal else 1)
     stats.append(_stats("rebalance:fewest-moves", fewest, options, {
         "moves": fewest.moves, "over_goal_points": fewest.over_goal / POINT_SCALE}))
     if fewest.over_goal > 0 or not model.has_secondary_terms:
         # The goal was not reached in time, or nothing is left to choose (both tie-break weights 0).
         return fewest
-    kindest = model.minimise_secondary(replace(limits, peak=goal, moves=fewest.moves), options, fewest)
+    kindest = model.minimise_secondary(replace(limits, peak=goal, moves=fewest.moves), _short(options), fewest)
     if not kindest.found:
         return fewest
-    stats.append(_stats("rebalance:continuity", kindest, options, {
+    stats.append(_stats("rebalance:continuity", kindest, _short(options), {
         "continuity_and_region": kindest.secondary, "moves": kindest.moves}))
     return kindest
 

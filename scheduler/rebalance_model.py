@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from scheduler.options import SolveOptions
-from scheduler.rebalance_units import RebalanceProblem
+from scheduler.rebalance_units import PEAK_SCALE, RebalanceProblem
 
-PER_MILLE = 1000
-"""Peak utilisation is an integer in thousandths (1000 = exactly at capacity)."""
+PER_MILLE = PEAK_SCALE
 
 _STATUS = {
     cp_model.OPTIMAL: "optimal",
@@ -98,13 +97,13 @@ class RebalanceModel:
             for index, bucket in enumerate(problem.buckets)
         ]
         self.receive: dict[tuple[str, int], cp_model.IntVar] = {}
-        for kind_index, kind in enumerate(problem.kinds):
-            for manager_id in kind.eligible:
+        for kind_index, receivers in enumerate(problem.receivers):
+            for manager_id in receivers:
                 self.receive[manager_id, kind_index] = self.model.new_int_var(
                     0, supply[kind_index], f"receive_{manager_id}_{kind_index}")
         self.loose: dict[str, dict[str, cp_model.IntVar]] = {
             unit_id: {manager_id: self.model.new_bool_var(f"loose_{unit_id}_{manager_id}")
-                      for manager_id in problem.units[unit_id].eligible}
+                      for manager_id in problem.receivers_of(unit_id)}
             for unit_id in problem.loose
         }
         upper = _peak_upper_bound(problem)
@@ -400,9 +399,10 @@ def solution_from_units(problem: RebalanceProblem, destination: Mapping[str, str
 
 def _largest_holder(problem: RebalanceProblem, unit_id: str) -> str:
     unit = problem.units[unit_id]
-    ranked = sorted(((count, holder) for holder, count in unit.holders if holder in unit.eligible),
+    allowed = problem.receivers_of(unit_id)
+    ranked = sorted(((count, holder) for holder, count in unit.holders if holder in allowed),
                     key=lambda item: (-item[0], item[1] or ""))
-    return ranked[0][1] or unit.eligible[0] if ranked else unit.eligible[0]
+    return ranked[0][1] or allowed[0] if ranked else allowed[0]
 
 
 def _peak_upper_bound(problem: RebalanceProblem) -> int:

@@ -15,12 +15,16 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 
 from models.organisation import Case, Config
 from scheduler.eligibility import Eligibility
 
 POINT_SCALE = 1000
 """Points and capacities are integers in thousandths of a point inside the solver."""
+
+PEAK_SCALE = 1000
+"""Utilisation is an integer in thousandths (1000 = exactly at capacity)."""
 
 RECENTLY_OPENED_DAYS = 60
 """A case opened this recently has little relationship to lose yet."""
@@ -32,6 +36,12 @@ MOVE_COST_LIGHT = 1
 MOVE_COST_FULL = 2
 
 RegionCounts = tuple[tuple[str, int], ...]
+
+MAX_RECEIVER_COLUMNS = 40_000
+"""Above this many (kind, eligible manager) pairs, a kind's receivers are narrowed (see `_receivers`)."""
+
+OUT_OF_REGION_RECEIVERS = 8
+"""When narrowed: the kind's region, plus this many of the roomiest eligible managers elsewhere."""
 
 
 def scaled(value: float) -> int:
@@ -117,6 +127,9 @@ class RebalanceProblem:
     region: dict[str, str | None]
     units: dict[str, Unit]
     kinds: tuple[Kind, ...]
+    receivers: tuple[tuple[str, ...], ...]
+    """Per kind: the managers that may receive it (its eligible managers unless narrowed)."""
+    narrowed: bool
     buckets: tuple[Bucket, ...]
     pools: dict[int, tuple[str, ...]]
     """Kind -> units of pure intake (nobody holds any of their cases)."""
@@ -145,6 +158,21 @@ class RebalanceProblem:
                 load[holder][1] += 1
         return {manager_id: (values[0], values[1]) for manager_id, values in load.items()}
 
+    loose_receivers: dict[str, tuple[str, ...]]
+    """Per split household: the managers it may go to (its eligible managers unless narrowed)."""
+
+    def receivers_of(self, unit_id: str) -> tuple[str, ...]:
+        """Where a unit may go: its kind's receivers (or, for a split household, its own)."""
+        kind = self.kind_of.get(unit_id)
+        return self.loose_receivers.get(unit_id, self.units[unit_id].eligible) if kind is None \
+            else self.receivers[kind]
+
+    @cached_property
+    def kind_of(self) -> dict[str, int]:
+        kinds = {unit_id: bucket.kind for bucket in self.buckets for unit_id in bucket.unit_ids}
+        kinds.update({unit_id: kind for kind, unit_ids in self.pools.items() for unit_id in unit_ids})
+        return kinds
+
     def mismatches(self, kind_or_unit: Kind | Unit, manager_id: str) -> int:
         """Cases that would sit with a manager outside their client's region."""
         region = self.region[manager_id]
@@ -153,7 +181,8 @@ class RebalanceProblem:
         return sum(count for client_region, count in kind_or_unit.regions if client_region != region)
 
 
-def build_problem(config: Config, eligibility: Eligibility | None = None) -> RebalanceProblem:
+def build_problem(config: Config, eligibility: Eligibility | None = None, *,
+                  max_receiver_columns: int = MAX_RECEIVER_COLUMNS) -> RebalanceProblem:
     """Group the config's cases into units, kinds and buckets."""
     eligibility = eligibility or Eligibility(config)
     units = {unit.id: unit for unit in _units(config, eligibility)}
@@ -182,6 +211,15 @@ def build_problem(config: Config, eligibility: Eligibility | None = None) -> Reb
     for kind in sorted(set(kinds_of.values()), key=_kind_key):
         kind_index[kind] = len(kind_index)
     buckets, pools = _buckets(units, movable, kinds_of, kind_index)
+    kinds = tuple(kind_index)
+    narrowed = sum(len(kind.eligible) for kind in kinds) > max_receiver_columns
+    near = _Neighbourhood(config) if narrowed else None
+    receivers = tuple(near.of(kind.eligible, kind.regions) if near else kind.eligible for kind in kinds)
+    loose_receivers = {
+        unit_id: near.of(units[unit_id].eligible, units[unit_id].regions, units[unit_id].assigned_holders)
+        if near else units[unit_id].eligible
+        for unit_id in loose
+    }
     return RebalanceProblem(
         config=config,
         manager_ids=tuple(sorted(config.managers_by_id)),
@@ -189,13 +227,38 @@ def build_problem(config: Config, eligibility: Eligibility | None = None) -> Reb
         max_cases={manager.id: config.max_cases(manager) for manager in config.managers},
         region={manager.id: manager.region for manager in config.managers},
         units=units,
-        kinds=tuple(kind_index),
+        kinds=kinds,
+        receivers=receivers,
+        loose_receivers=loose_receivers,
+        narrowed=narrowed,
         buckets=buckets,
         pools=pools,
         loose=tuple(loose),
         fixed=fixed,
         stranded=tuple(stranded),
     )
+
+
+class _Neighbourhood:
+    """A state agency's kinds x eligible managers run to hundreds of thousands of columns. Moves go
+    overwhelmingly within the client's region, so a kind keeps the eligible managers of its region
+    and the few roomiest eligible managers elsewhere (chains through a full region still find
+    room). The proposal is then the fewest moves within that neighbourhood."""
+
+    def __init__(self, config: Config) -> None:
+        load: dict[str, float] = defaultdict(float)
+        for case in config.cases:
+            if case.manager is not None:
+                load[case.manager] += config.case_points(case)
+        self.room = {manager.id: load[manager.id] / config.capacity_points(manager) for manager in config.managers}
+        self.region = {manager.id: manager.region for manager in config.managers}
+
+    def of(self, eligible: tuple[str, ...], regions: RegionCounts, keep: tuple[str, ...] = ()) -> tuple[str, ...]:
+        home = {name for name, _ in regions}
+        inside = {m for m in eligible if not home or self.region[m] is None or self.region[m] in home}
+        inside.update(m for m in keep if m in eligible)
+        outside = sorted((m for m in eligible if m not in inside), key=lambda m: (self.room[m], m))
+        return tuple(sorted(inside.union(outside[:OUT_OF_REGION_RECEIVERS])))
 
 
 def _kind_key(kind: Kind) -> tuple[tuple[str, ...], int, int, RegionCounts]:
@@ -237,10 +300,10 @@ def _units(config: Config, eligibility: Eligibility) -> list[Unit]:
 
 def _unit(config: Config, eligibility: Eligibility, key: str, cases: list[Case]) -> Unit:
     cases = sorted(cases, key=lambda case: case.id)
-    eligible: set[str] | None = None
-    for case in cases:
+    eligible = eligibility.managers_for(cases[0])  # sorted; intersections keep that order
+    for case in cases[1:]:
         allowed = set(eligibility.managers_for(case))
-        eligible = allowed if eligible is None else eligible & allowed
+        eligible = tuple(manager_id for manager_id in eligible if manager_id in allowed)
     holders = Counter(case.manager for case in cases)
     continuity: dict[str, int] = defaultdict(int)
     for case in cases:
@@ -255,8 +318,37 @@ def _unit(config: Config, eligibility: Eligibility, key: str, cases: list[Case])
         points=sum(scaled(config.case_points(case)) for case in cases),
         cases=len(cases),
         # Cases locked to two different managers leave the household nowhere to go together.
-        eligible=tuple(sorted(eligible or ())) if len(locked) <= 1 else (),
+        eligible=eligible if len(locked) <= 1 else (),
         regions=tuple(sorted((region, count) for region, count in regions.items() if region is not None)),
         locked_to=locked[0] if locked else None,
         continuity_by_holder=tuple(sorted(continuity.items())),
     )
+
+
+def peak_lower_bound(problem: RebalanceProblem) -> int:
+    """A proven floor under the best peak (thousandths), without a solver: every group of managers
+    must carry, between them, the units only they may take (a Hall-type bound). The groups tried
+    are the distinct eligible sets and all managers; sets are bitmasks, so subsets are cheap."""
+    index = {manager_id: bit for bit, manager_id in enumerate(problem.manager_ids)}
+    fixed = problem.fixed_load()
+    demand: dict[int, int] = defaultdict(int)
+    for unit_id, unit in problem.units.items():
+        if unit_id in problem.fixed or unit_id in problem.stranded:
+            continue
+        mask = 0
+        for manager_id in unit.eligible:
+            mask |= 1 << index[manager_id]
+        demand[mask] += unit.points
+    everyone = (1 << len(problem.manager_ids)) - 1
+    bound = 0
+    for group in [*demand, everyone]:
+        members = [m for m in problem.manager_ids if group >> index[m] & 1]
+        capacity = sum(problem.capacity[m] for m in members)
+        if not capacity:
+            continue
+        load = sum(fixed[m][0] for m in members)
+        load += sum(points for mask, points in demand.items() if mask & ~group == 0)
+        bound = max(bound, -(-PEAK_SCALE * load // capacity))
+    for manager_id in problem.manager_ids:
+        bound = max(bound, -(-PEAK_SCALE * fixed[manager_id][0] // problem.capacity[manager_id]))
+    return bound
