@@ -41,6 +41,7 @@ class LocalSearch:
         self.load, self.cases = data.loads(counts)
         self.members: dict[int, list[int]] = {rank: data.managers_of_level(rank) for rank in data.levels}
         self.ranking: dict[int, list[tuple[int, int]]] = {}
+        self._mismatch: dict[tuple[int, int], int] = {}
         for rank in data.levels:
             self._rank(rank)
 
@@ -96,7 +97,7 @@ class LocalSearch:
         if source is None:
             cost = -self.c.unassigned * item.points
             return cost - (self.c.moves * item.current_cases if item.split_moves is not None else 0)
-        cost = -self.c.region * self.data.region_mismatches(item, source)
+        cost = -self.c.region * self._mismatches(item, source)
         if item.split_moves is not None:
             return cost - self.c.moves * item.moves_at(source)
         if self.at[source][item.index] <= self._keeps(item, source):
@@ -107,12 +108,19 @@ class LocalSearch:
         if target is None:
             cost = self.c.unassigned * item.points
             return cost + (self.c.moves * item.current_cases if item.split_moves is not None else 0)
-        cost = self.c.region * self.data.region_mismatches(item, target)
+        cost = self.c.region * self._mismatches(item, target)
         if item.split_moves is not None:
             return cost + self.c.moves * item.moves_at(target)
         if self.at[target][item.index] < self._keeps(item, target):
             cost -= self.c.moves * item.cases
         return cost
+
+    def _mismatches(self, item: ItemType, manager: int) -> int:
+        key = (item.index, manager)
+        found = self._mismatch.get(key)
+        if found is None:
+            found = self._mismatch[key] = self.data.region_mismatches(item, manager)
+        return found
 
     def _may_take(self, item: ItemType, manager: int) -> bool:
         return manager in self.receivers[item.index] or self.at[manager][item.index] < self._keeps(item, manager)
@@ -230,10 +238,24 @@ class LocalSearch:
                         return applied
                     if source == home or self.at[home][item.index] >= self._keeps(item, home):
                         continue
-                    if self._count(source, item.index) > 0 and self.move_delta(item, source, home) < 0:
+                    if self._count(source, item.index) <= 0:
+                        continue
+                    if self.move_delta(item, source, home) < 0:
                         self.apply(item, source, home)
                         applied += 1
+                    elif source is not None and self._swap_home(item, source, home):
+                        applied += 1
         return applied
+
+    def _swap_home(self, item: ItemType, source: int, home: int) -> bool:
+        """`item` back home from `source`, and in exchange one of home's other bundles to `source`."""
+        for index in sorted(i for i, count in self.at[home].items() if count > 0 and i != item.index):
+            other = self.data.types[index]
+            if self._may_take(other, source) and self.swap_delta(item, source, other, home) < 0:
+                self.apply(item, source, home)
+                self.apply(other, home, source)
+                return True
+        return False
 
     def _count(self, source: int | None, index: int) -> int:
         return self.unassigned[index] if source is None else self.at[source][index]
@@ -270,12 +292,16 @@ class LocalSearch:
         return after < before - 1e-9
 
     def _try_swaps(self, item: ItemType, a: int) -> bool:
+        ceiling = self._units(a, self.load[a])
         for b in self.targets[item.index]:
             if b == a or not self._may_take(item, b):
                 continue
             for index in sorted(i for i, count in self.at[b].items() if count > 0):
                 other = self.data.types[index]
                 if other.points >= item.points or not self._may_take(other, a):
+                    continue
+                # As for moves: b ending above a's utilisation cannot help.
+                if self._units(b, self.load[b] + item.points - other.points) > ceiling:
                     continue
                 if self.swap_delta(item, a, other, b) < 0:
                     self.apply(item, a, b)
