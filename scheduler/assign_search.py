@@ -42,6 +42,7 @@ class LocalSearch:
         self.members: dict[int, list[int]] = {rank: data.managers_of_level(rank) for rank in data.levels}
         self.ranking: dict[int, list[tuple[int, int]]] = {}
         self._mismatch: dict[tuple[int, int], int] = {}
+        self.deadline = float("inf")
         for rank in data.levels:
             self._rank(rank)
 
@@ -199,6 +200,9 @@ class LocalSearch:
         for manager in [m for units, m in self.ranking[rank] if units == peak]:
             while self._units(manager, self.load[manager]) >= peak:
                 best: tuple[int, ItemType, int] | None = None
+                if time.monotonic() > self.deadline:
+                    self._undo(log)
+                    return False
                 for index in sorted(i for i, count in self.at[manager].items() if count > 0):
                     item = self.data.types[index]
                     for target in self.targets[index]:
@@ -294,7 +298,7 @@ class LocalSearch:
     def _try_swaps(self, item: ItemType, a: int) -> bool:
         ceiling = self._units(a, self.load[a])
         for b in self.targets[item.index]:
-            if b == a or not self._may_take(item, b):
+            if b == a or not self._may_take(item, b) or time.monotonic() > self.deadline:
                 continue
             for index in sorted(i for i, count in self.at[b].items() if count > 0):
                 other = self.data.types[index]
@@ -310,6 +314,7 @@ class LocalSearch:
         return False
 
     def run(self, deadline: float) -> int:
+        self.deadline = deadline
         steps = 0
         while time.monotonic() < deadline:
             applied = self._improve_once(deadline)
