@@ -84,7 +84,8 @@ def assign_cases(config: Config, options: SolveOptions) -> AssignResult:
     budget = deadline - time.monotonic() - _reserve(data)
     two, candidates, lp_value = _solve_stage(data, coefficients, ALL_TERMS, candidates, greedy, budget,
                                              options, exact)
-    notes.append(f"final step: {two.status} (CP-SAT or local search), {two.columns} receiver columns"
+    finisher = "local search" if two.status == "local search" else f"CP-SAT ({two.status})"
+    notes.append(f"finished by {finisher}; {two.columns} receiver columns"
                  + ("" if exact else " (same region + LP-priced)"))
     plan = plan_from_counts(data, two.counts, solver=[])
     score = score_plan(config, plan)
