@@ -182,7 +182,8 @@ def _cp_sat(data: AssignmentData, coefficients: Coefficients, steps: Steps, cand
     parameters = solver.parameters
     parameters.num_workers = options.workers
     parameters.random_seed = options.seed
-    parameters.max_time_in_seconds = max(0.05, time_limit_s)
+    # Building the model counts against the limit too.
+    parameters.max_time_in_seconds = max(0.05, time_limit_s - (time.monotonic() - started))
     parameters.log_search_progress = options.log
     variables = len(backend.model.Proto().variables)
     if variables <= DETERMINISTIC_VARIABLES:

@@ -41,6 +41,13 @@ def complete(data: AssignmentData, partial: Counts) -> Counts:
     for item, moving in pending:
         local = [manager for manager in item.receivers if data.region_mismatches(item, manager) == 0]
         for _ in range(moving):
+            home = _home_with_room(data, item, counts, load, cases)
+            if home is not None:
+                # A rounded-down LP keeps fewer bundles at home than there is room for: keep them.
+                counts.kept[home, item.index] = counts.kept.get((home, item.index), 0) + 1
+                load[home] += item.points
+                cases[home] += item.cases
+                continue
             target = _least_loaded(data, item, local, load, cases, overload_ok)
             if target is None:
                 counts.unassigned[item.index] = counts.unassigned.get(item.index, 0) + 1
@@ -49,6 +56,17 @@ def complete(data: AssignmentData, partial: Counts) -> Counts:
             load[target] += item.points
             cases[target] += item.cases
     return counts
+
+
+def _home_with_room(data: AssignmentData, item: ItemType, counts: Counts, load: list[int],
+                    cases: list[int]) -> int | None:
+    for manager in sorted(item.keepers):
+        info = data.managers[manager]
+        if (counts.kept.get((manager, item.index), 0) < item.held[manager]
+                and load[manager] + item.points <= info.capacity
+                and cases[manager] + item.cases <= info.max_cases):
+            return manager
+    return None
 
 
 def _least_loaded(data: AssignmentData, item: ItemType, local: list[int], load: list[int], cases: list[int],
