@@ -126,8 +126,7 @@ def unassigned_reasons(data: AssignmentData, chosen: dict[str, str | None]) -> d
                 if blocked is not None:
                     reasons[case_id] = Reason(*blocked)
                 else:
-                    count = len(item.receivers | item.keepers) if isinstance(item.receivers, set) \
-                        else len(set(item.receivers) | item.keepers)
+                    count = len(set(item.receivers) | item.keepers)
                     reasons[case_id] = Reason(
                         "capacity_exhausted",
                         f"all {count} eligible manager{'s' if count != 1 else ''} are at capacity")
