@@ -18,6 +18,7 @@ Every result comes back through `_plan_for` into a `models.Plan` (scheduler/plan
 from __future__ import annotations
 
 import math
+import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -76,6 +77,19 @@ class RebalanceResult:
     plan: Plan | None
     curve: list[CurvePoint]
     stats: list[SolverStats]
+    proposal_runtime_s: float = 0.0
+    curve_runtime_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class FewestMoves:
+    """The fewest moves found to bring every manager to a peak, from a given start."""
+
+    status: str
+    moves: int
+    peak: float
+    bound: float | None
+    runtime_s: float
 
 
 def rebalance(config: Config, options: SolveOptions, *, max_moves: int | None = None,
@@ -86,6 +100,7 @@ def rebalance(config: Config, options: SolveOptions, *, max_moves: int | None = 
     Each proposal stage may take `options.time_limit_s`; each curve point `curve_time_limit_s`
     (default a quarter of that: the curve has a dozen points and each starts from the one before).
     """
+    started = time.perf_counter()
     eligibility = Eligibility(config)
     problem = build_problem(config, eligibility)
     weights = config.policy.weights
@@ -102,15 +117,17 @@ def rebalance(config: Config, options: SolveOptions, *, max_moves: int | None = 
         return _failed(before, stats, "no assignment was found within the time limit")
     stats.append(_stats("rebalance:best", best, short, {"peak_per_mille": best.peak}))
     goal = _goal(best, target_utilisation, config.policy.balance_tolerance)
-    chosen = _proposal(model, problem, limits, goal, best, options, stats)
+    starts = [best, *_assignment_start(problem, options, limits)]
+    chosen = _proposal(model, problem, limits, goal, starts, options, stats)
     if chosen is not None and chosen.over_goal > 0 and goal < best.peak:
         # The optimistic goal (from the best peak's proven bound) was not reached: aim for the best found.
         goal = best.peak
-        chosen = _proposal(model, problem, limits, goal, best, options, stats)
+        chosen = _proposal(model, problem, limits, goal, starts, options, stats)
     if chosen is None:
         return _failed(before, stats, "no proposal was found within the time limit")
     converter = _Converter(problem, eligibility, before, goal / PER_MILLE)
     plan = converter.plan(chosen, list(stats))
+    proposal_runtime = time.perf_counter() - started
     curve_options = replace(options, time_limit_s=curve_time_limit_s or max(0.5, options.time_limit_s / 4))
     fewest_start = _greedy_hint(problem, _NO_GOAL, max_moves)
     if limits.excess_cases is not None and fewest_start.excess_cases > limits.excess_cases:
@@ -126,7 +143,25 @@ def rebalance(config: Config, options: SolveOptions, *, max_moves: int | None = 
         plan=plan,
         curve=points,
         stats=stats,
+        proposal_runtime_s=round(proposal_runtime, 3),
+        curve_runtime_s=round(time.perf_counter() - started - proposal_runtime, 3),
     )
+
+
+def fewest_moves_within(problem: RebalanceProblem, options: SolveOptions, peak: int,
+                        start: Mapping[str, str]) -> FewestMoves:
+    """The fewest moves that bring every manager within `peak` (thousandths), warm-started from a unit ->
+    manager choice such as a greedy's; for comparing heuristics with the solver (bench/rebalance.py)."""
+    weights = problem.config.policy.weights
+    model = RebalanceModel(problem, continuity_weight=_weight(weights.moves), region_weight=_weight(weights.region))
+    hint = solution_from_units(problem, start)
+    limits = StageLimits(excess_cases=hint.excess_cases, goal=peak)
+    solution = model.minimise_moves(limits, options, hint)
+    if not solution.found or solution.over_goal > 0:
+        return FewestMoves("feasible", hint.moves, max(hint.load_by_manager[m] / problem.capacity[m]
+                                                       for m in problem.manager_ids), None, solution.runtime_s)
+    peak_reached = max(solution.load_by_manager[m] / problem.capacity[m] for m in problem.manager_ids)
+    return FewestMoves(solution.status, solution.moves, peak_reached, solution.bound, solution.runtime_s)
 
 
 def _short(options: SolveOptions) -> SolveOptions:
@@ -202,10 +237,36 @@ def _best_peak(model: RebalanceModel, problem: RebalanceProblem, limits: StageLi
     return replace(solution, bound=bound, status="optimal" if bound >= solution.peak else solution.status)
 
 
+def _assignment_start(problem: RebalanceProblem, options: SolveOptions, limits: StageLimits) -> list[Solution]:
+    """A full re-balance by the assignment engine (scheduler/assign.py), as one more warm start: its
+    model weighs moves too, and its LP rounding and local search often land near the fewest moves.
+    Only for models that are not narrowed (a county office, not a state agency)."""
+    if problem.narrowed:
+        return []
+    from scheduler.assign import assign_cases
+
+    result = assign_cases(problem.config, options)
+    if result.plan is None:
+        return []
+    chosen = {item.case_id: item.manager_id for item in result.plan.assignments}
+    destination: dict[str, str] = {}
+    for unit_id in problem.kind_of.keys() | set(problem.loose):
+        managers = {chosen.get(case_id) for case_id in problem.units[unit_id].case_ids}
+        manager_id = managers.pop() if len(managers) == 1 else None
+        if manager_id is None or manager_id not in problem.receivers_of(unit_id) + \
+                problem.units[unit_id].assigned_holders:
+            return []
+        destination[unit_id] = manager_id
+    start = solution_from_units(problem, destination)
+    if start.excess_cases > (limits.excess_cases or 0) or (limits.moves is not None and start.moves > limits.moves):
+        return []
+    return [start]
+
+
 def _proposal(model: RebalanceModel, problem: RebalanceProblem, limits: StageLimits, goal: int,
-              best: Solution, options: SolveOptions, stats: list[SolverStats]) -> Solution | None:
+              starts: list[Solution], options: SolveOptions, stats: list[SolverStats]) -> Solution | None:
     greedy = _greedy_hint(problem, goal, limits.moves)
-    starts = [best] + ([greedy] if greedy.excess_cases <= (limits.excess_cases or 0) else [])
+    starts = starts + ([greedy] if greedy.excess_cases <= (limits.excess_cases or 0) else [])
     hint = min(starts, key=lambda start: (start.peak > goal, start.moves))
     fewest = model.minimise_moves(replace(limits, goal=goal), options, hint)
     if not fewest.found:
