@@ -98,7 +98,7 @@ def rebalance(config: Config, options: SolveOptions, *, max_moves: int | None = 
     """Proposals for `config`'s current assignment (see the module docstring for the stages).
 
     Each proposal stage may take `options.time_limit_s`; each curve point `curve_time_limit_s`
-    (default a quarter of that: the curve has a dozen points and each starts from the one before).
+    (default half of that: the curve has about a dozen points and each starts from the one before).
     """
     started = time.perf_counter()
     eligibility = Eligibility(config)
@@ -128,11 +128,11 @@ def rebalance(config: Config, options: SolveOptions, *, max_moves: int | None = 
     converter = _Converter(problem, eligibility, before, goal / PER_MILLE)
     plan = converter.plan(chosen, list(stats))
     proposal_runtime = time.perf_counter() - started
-    curve_options = replace(options, time_limit_s=curve_time_limit_s or max(0.5, options.time_limit_s / 4))
+    curve_options = replace(options, time_limit_s=curve_time_limit_s or max(1.0, options.time_limit_s / 2))
     fewest_start = _greedy_hint(problem, _NO_GOAL, max_moves)
     if limits.excess_cases is not None and fewest_start.excess_cases > limits.excess_cases:
         fewest_start = chosen
-    points = _curve(model, converter, limits, best.peak, goal, curve_options, fewest_start) if curve else []
+    points = _curve(model, converter, limits, best.peak, goal, curve_options, fewest_start, chosen) if curve else []
     proven = all(item.status == "optimal" for item in stats)
     return RebalanceResult(
         status="optimal" if proven else "feasible",
@@ -287,14 +287,27 @@ def _proposal(model: RebalanceModel, problem: RebalanceProblem, limits: StageLim
 
 
 def _curve(model: RebalanceModel, converter: _Converter, limits: StageLimits, best_peak: int, goal: int,
-           options: SolveOptions, hint: Solution) -> list[CurvePoint]:
-    """Pareto points (moves, peak) from no bound down to the best peak, each the fewest moves for it."""
+           options: SolveOptions, first: Solution, proposal: Solution) -> list[CurvePoint]:
+    """Pareto points (moves, peak) from no bound down to the best peak, each the fewest moves for it.
+
+    Each point starts from the best of: the point before (a few moves away), the greedy run to the
+    new threshold, and the proposal. When the solver finds nothing in time, that start is the point
+    (reported as not proven)."""
     found: list[tuple[int | None, Solution, SolverStats]] = []
     threshold: int | None = None
     peak: int | None = None
+    previous = first
     while len(found) < MAX_CURVE_POINTS:
-        # Each point starts from the one before: it is a few moves away, and never above its peak.
-        solution = model.minimise_moves_then_peak(replace(limits, goal=threshold, peak=peak), options, hint)
+        starts = [previous, proposal]
+        if threshold is not None:
+            starts.append(_greedy_hint(model.problem, threshold, limits.moves))
+        starts = [item for item in starts if item.excess_cases <= (limits.excess_cases or 0)
+                  and (peak is None or item.peak <= peak)] or [previous]
+        start = min(starts, key=lambda item: (threshold is not None and item.peak > threshold, item.moves, item.peak))
+        solution = model.minimise_moves_then_peak(replace(limits, goal=threshold, peak=peak), options, start)
+        if not solution.found and (threshold is None or start.peak <= threshold) and \
+                (peak is None or start.peak <= peak):
+            solution = replace(start, status="feasible", runtime_s=solution.runtime_s)
         if not solution.found or solution.over_goal > 0:
             break
         label = "none" if threshold is None else f"{threshold / 10:g}%"
@@ -304,7 +317,7 @@ def _curve(model: RebalanceModel, converter: _Converter, limits: StageLimits, be
             break
         threshold = _next_threshold(solution.peak, best_peak, goal)
         peak = solution.peak
-        hint = solution
+        previous = solution
     return [
         converter.curve_point(solution, threshold, stats_item)
         for threshold, solution, stats_item in _pareto(found)

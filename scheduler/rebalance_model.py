@@ -334,6 +334,7 @@ class RebalanceModel:
         return max(0, -(-above // PER_MILLE))
 
     def _read(self, solver: cp_model.CpSolver, status: str, runtime: float) -> Solution:
+        loads = {manager_id: int(solver.value(expression)) for manager_id, expression in self.load.items()}
         return Solution(
             status=status,
             objective=solver.objective_value,
@@ -344,11 +345,11 @@ class RebalanceModel:
                       if (value := int(solver.value(variable)))},
             loose_choice={unit_id: manager_id for unit_id, choices in self.loose.items()
                           for manager_id, variable in choices.items() if solver.boolean_value(variable)},
-            peak=int(solver.value(self.peak)),
+            # The true peak of the answer (the variable is only an upper bound unless minimised).
+            peak=_peak(self.problem, loads),
             excess_by_manager={manager_id: int(solver.value(variable))
                                for manager_id, variable in self.excess.items()},
-            load_by_manager={manager_id: int(solver.value(expression))
-                             for manager_id, expression in self.load.items()},
+            load_by_manager=loads,
             over_goal=int(solver.value(self.over_goal)),
             moves=int(solver.value(self.moves)),
             excess_cases=int(solver.value(self.excess_cases)),
@@ -391,12 +392,16 @@ def solution_from_units(problem: RebalanceProblem, destination: Mapping[str, str
         status="feasible", objective=None, bound=None, runtime_s=0.0, released=tuple(released),
         received=dict(received),
         loose_choice={unit_id: destination[unit_id] for unit_id in problem.loose},
-        peak=max((-(-PER_MILLE * load[m] // problem.capacity[m]) for m in problem.manager_ids), default=0),
+        peak=_peak(problem, load),
         moves=sum(problem.units[unit_id].moved_cases(manager_id) for unit_id, manager_id in destination.items()),
         excess_by_manager=excess,
         excess_cases=sum(excess.values()),
         load_by_manager=load,
     )
+
+
+def _peak(problem: RebalanceProblem, load: Mapping[str, int]) -> int:
+    return max((-(-PER_MILLE * load[m] // problem.capacity[m]) for m in problem.manager_ids), default=0)
 
 
 def _largest_holder(problem: RebalanceProblem, unit_id: str) -> str:
