@@ -99,6 +99,9 @@ class _Search:
         improved = False
         for contact in range(len(self.contacts)):
             improved |= self._relocate(contact)
+        for contact in range(len(self.contacts)):
+            if contact not in self.day_of and self.prepared.starts[contact]:
+                improved |= self._eject(contact)
         visits = [c for c in range(len(self.contacts)) if self.contacts[c].in_person and c in self.day_of]
         for index, a in enumerate(visits):
             for b in visits[index + 1:]:
@@ -115,6 +118,22 @@ class _Search:
                 changes[current] = self._without(current, contact)
             if self._try(changes, {contact: offset}):
                 return True
+        return False
+
+    def _eject(self, contact: int) -> bool:
+        """Place a left-out contact by moving one contact of its day to another day."""
+        for offset in sorted(self.prepared.starts[contact]):
+            for other in list(self.days[offset].members):
+                if not self._may_join(contact, offset, leaving=other):
+                    continue
+                for target in sorted(self.prepared.starts[other]):
+                    if target == offset or not self._may_join(other, target, leaving=None):
+                        continue
+                    members = [c for c in self.days[offset].members if c != other] + [contact]
+                    changes = {offset: self._build(offset, members),
+                               target: self._build(target, [*self.days[target].members, other])}
+                    if self._try(changes, {contact: offset, other: target}):
+                        return True
         return False
 
     def _swap(self, a: int, b: int) -> bool:
