@@ -7,6 +7,8 @@ import math
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from models.check import check_plan
 from models.organisation import Config
@@ -212,3 +214,14 @@ def test_same_seed_gives_the_same_proposal_and_curve() -> None:
     assert first.plan.model_dump(exclude={"solver"}) == second.plan.model_dump(exclude={"solver"})
     assert [(p.moves, p.max_utilisation) for p in first.curve] == [(p.moves, p.max_utilisation)
                                                                      for p in second.curve]
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(min_value=100, max_value=10_000), target=st.sampled_from([None, 0.8, 0.9]))
+def test_every_proposal_and_curve_point_passes_the_checker(seed: int, target: float | None) -> None:
+    cfg = random_instance(seed)
+    result = rebalance(cfg, OPTIONS, target_utilisation=target)
+    assert result.plan is not None
+    assert check_plan(cfg, result.plan) == []
+    assert all(check_plan(cfg, point.plan) == [] for point in result.curve)
+    assert all(move.to_manager != move.from_manager for move in result.plan.moves)
