@@ -41,6 +41,8 @@ from scheduler.travel import place_text
 CHUNKS_PER_WORKER = 4
 # Share of the stage's time kept for preparing inputs, starting processes and building the plan.
 RESERVE_SHARE = 0.25
+# Below this many contacts (a team, tier S) the weeks are solved in this process.
+MIN_CONTACTS_FOR_PROCESSES = 1000
 # Spawning a process and importing OR-Tools takes about this long.
 SPAWN_SECONDS = 1.5
 # CP-SAT's deterministic time runs about this many times slower than the wall clock on these
@@ -270,12 +272,14 @@ def _spans(windows: Iterable[TimeWindow]) -> tuple[Span, ...]:
 
 def _tasks(weeks: list[ManagerWeek], options: SolveOptions, started: float) -> list[WeekTask]:
     """Every week gets the same share of the stage's time; the deadline caps the whole stage."""
-    parallel = options.workers > 1 and len(weeks) > 1
+    parallel = options.workers > 1 and len(weeks) > 1 and (
+        sum(len(week.contacts) for week in weeks) >= MIN_CONTACTS_FOR_PROCESSES)
     reserve = min(options.time_limit_s * 0.5,
                   options.time_limit_s * RESERVE_SHARE + (SPAWN_SECONDS if parallel else 0.0))
     solve_seconds = max(0.05, options.time_limit_s - reserve)
     busy = max(1, sum(1 for week in weeks if week.contacts))
-    share = min(solve_seconds, solve_seconds * min(options.workers, busy) / busy)
+    processes = options.workers if parallel else 1
+    share = min(solve_seconds, solve_seconds * min(processes, busy) / busy)
     deadline = time.time() + solve_seconds - (time.perf_counter() - started)
     budget = SolveBudget(time_limit_s=share,
                          deterministic_limit=min(MAX_DETERMINISTIC, share / WALL_PER_DETERMINISTIC),
@@ -284,13 +288,19 @@ def _tasks(weeks: list[ManagerWeek], options: SolveOptions, started: float) -> l
 
 
 def _solve_all(tasks: list[WeekTask], workers: int) -> list[WeekOutcome]:
-    if workers <= 1 or len(tasks) <= 1:
+    if not _worth_processes(tasks, workers):
         return solve_week_chunk(tasks)
     chunks = _chunks(tasks, workers * CHUNKS_PER_WORKER)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context) as pool:
         results = list(pool.map(solve_week_chunk, chunks))
     return [outcome for chunk in results for outcome in chunk]
+
+
+def _worth_processes(tasks: list[WeekTask], workers: int) -> bool:
+    """Starting processes costs seconds on a busy machine; a small organisation is done sooner here."""
+    contacts = sum(len(task.week.contacts) for task in tasks)
+    return workers > 1 and len(tasks) > 1 and contacts >= MIN_CONTACTS_FOR_PROCESSES
 
 
 def _chunks(tasks: list[WeekTask], count: int) -> list[list[WeekTask]]:
