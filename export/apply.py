@@ -23,30 +23,31 @@ from export.files import write_atomic
 from models.problems import ConfigError, LocatedProblem
 
 _CSV_KEYS = ("managers", "clients", "cases")
-_DASH = re.compile(r"^( *)- ")
-_KEY = re.compile(r"^( *)[^\s#-][^:]*:\s*(#.*)?$")
+_PLAIN_END = re.compile(r"[,}\]]| #")
+_PLAIN_SAFE = re.compile(r"^[A-Za-z0-9._/][A-Za-z0-9_.@/-]*$")
+_KEYS_AFTER_MANAGER = ("locked", "escalate", "points", "contacts")
 
 
 def applied_files(config_path: Path, new_moves: Mapping[str, str], output: Path) -> dict[Path, str]:
     """Path -> new content: the new config (and its new cases CSV, when cases come from a CSV)."""
     _refuse_overwrite(config_path, output)
     text = config_path.read_text(encoding="utf-8")
-    yaml = _round_trip_yaml(text)
-    document = yaml.load(text)
+    document = YAML(typ="rt").load(text)
+    editor = _TextEditor(text)
     files: dict[Path, str] = {}
     cases = document.get("cases")
-    _keep_csv_references(document, config_path.parent, output.parent)
+    _keep_csv_references(document, editor, config_path.parent, output.parent)
     if isinstance(cases, str):
         source = config_path.parent / cases
         target = output.parent / f"{output.stem}-{Path(cases).name}"
         _refuse_overwrite(source, target)
         files[target] = _applied_csv(source, new_moves)
-        document["cases"] = target.name
+        editor.replace_value(document, "cases", target.name)
     else:
-        _apply_to_yaml_cases(cases or [], new_moves)
-    stream = io.StringIO()
-    yaml.dump(document, stream)
-    files[output] = stream.getvalue()
+        for item in cases or []:
+            if isinstance(item, CommentedMap) and str(item.get("id")) in new_moves:
+                _set_manager(editor, item, new_moves[str(item.get("id"))])
+    files[output] = editor.text()
     return files
 
 
@@ -64,38 +65,76 @@ def _refuse_overwrite(source: Path, target: Path) -> None:
                                           "config to another file with -o")])
 
 
-def _round_trip_yaml(text: str) -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 100_000  # never re-wrap a long line (flow mappings of one case stay on one line)
-    offset = _sequence_offset(text)
-    yaml.indent(mapping=2, sequence=offset + 2, offset=offset)
-    return yaml
+class _TextEditor:
+    """Edits at positions ruamel.yaml reports, applied to the original text (last first), so every
+    byte not edited stays as it was: comments, spacing inside flow mappings, quoting, blank lines."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines(keepends=True)
+        self.edits: list[tuple[int, int, int, str]] = []  # line, start column, end column, new text
+
+    def text(self) -> str:
+        lines = list(self.lines)
+        for line, start, end, new in sorted(self.edits, reverse=True):
+            lines[line] = lines[line][:start] + new + lines[line][end:]
+        return "".join(lines)
+
+    def replace_value(self, mapping: CommentedMap, key: str, value: str) -> None:
+        line, column = mapping.lc.value(key)
+        end = _scalar_end(self.lines[line], column)
+        quote = self.lines[line][column]
+        self.edits.append((line, column, end, _scalar(value, quote if quote in "'\"" else "")))
+
+    def insert(self, line: int, column: int, new: str) -> None:
+        self.edits.append((line, column, column, new))
 
 
-def _sequence_offset(text: str) -> int:
-    """How far list dashes sit inside their parent key in this file (0 or 2 in practice)."""
-    previous_key_indent: int | None = None
-    for line in text.splitlines():
-        dash = _DASH.match(line)
-        if dash and previous_key_indent is not None:
-            return max(0, len(dash.group(1)) - previous_key_indent)
-        key = _KEY.match(line)
-        previous_key_indent = len(key.group(1)) if key else None
-    return 2
+def _scalar_end(line: str, column: int) -> int:
+    """Where the scalar starting at `column` ends (a quoted one at its closing quote)."""
+    if line[column] in "'\"":
+        quote = line[column]
+        end = column + 1
+        while end < len(line):
+            if line[end] == quote and not (quote == "'" and line[end + 1:end + 2] == "'"):
+                return end + 1
+            end += 2 if quote == "'" and line[end:end + 2] == "''" else 1
+        return end
+    match = _PLAIN_END.search(line, column)
+    end = match.start() if match else len(line.rstrip("\r\n"))
+    return len(line[:end].rstrip())
 
 
-def _apply_to_yaml_cases(cases: list[Any], new_moves: Mapping[str, str]) -> None:
-    for item in cases:
-        if not isinstance(item, CommentedMap) or str(item.get("id")) not in new_moves:
-            continue
-        manager = new_moves[str(item.get("id"))]
-        if "manager" in item:
-            item["manager"] = manager
+def _scalar(value: str, quote: str) -> str:
+    if quote == "'" or (not quote and not _PLAIN_SAFE.match(value)):
+        return "'" + value.replace("'", "''") + "'"
+    if quote == '"':
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return value
+
+
+def _set_manager(editor: _TextEditor, case: CommentedMap, manager: str) -> None:
+    if "manager" in case:
+        editor.replace_value(case, "manager", manager)
+        return
+    keys = list(case.keys())
+    following = next((key for key in _KEYS_AFTER_MANAGER if key in keys), None)
+    if case.fa.flow_style():
+        if following is not None:
+            line, column = case.lc.key(following)
+            editor.insert(line, column, f"manager: {_scalar(manager, '')}, ")
         else:
-            keys = list(item.keys())
-            after = next((key for key in ("opened", "complexity", "type", "client") if key in keys), keys[-1])
-            item.insert(keys.index(after) + 1, "manager", manager)
+            line, column = case.lc.value(keys[-1])
+            editor.insert(line, _scalar_end(editor.lines[line], column), f", manager: {_scalar(manager, '')}")
+        return
+    indent = " " * case.lc.key(keys[0])[1]
+    if following is not None and following != keys[0]:
+        line = case.lc.key(following)[0]
+        editor.insert(line, 0, f"{indent}manager: {_scalar(manager, '')}\n")
+        return
+    line = case.lc.value(keys[-1])[0]  # a scalar value: the case's last line
+    text = editor.lines[line]
+    newline = "" if text.endswith("\n") else "\n"
+    editor.insert(line, len(text), f"{newline}{indent}manager: {_scalar(manager, '')}\n")
 
 
 def _applied_csv(source: Path, new_moves: Mapping[str, str]) -> str:
@@ -119,11 +158,11 @@ def _applied_csv(source: Path, new_moves: Mapping[str, str]) -> str:
     return buffer.getvalue()
 
 
-def _keep_csv_references(document: Any, source_dir: Path, target_dir: Path) -> None:
+def _keep_csv_references(document: Any, editor: _TextEditor, source_dir: Path, target_dir: Path) -> None:
     """CSV paths are relative to the YAML; a config written elsewhere must still find them."""
     if source_dir.resolve() == target_dir.resolve():
         return
     for key in _CSV_KEYS:
         value = document.get(key)
-        if isinstance(value, str):
-            document[key] = os.path.relpath((source_dir / value).resolve(), target_dir.resolve())
+        if isinstance(value, str) and key != "cases":
+            editor.replace_value(document, key, os.path.relpath((source_dir / value).resolve(), target_dir.resolve()))

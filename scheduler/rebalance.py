@@ -112,11 +112,12 @@ def rebalance(config: Config, options: SolveOptions, *, max_moves: int | None = 
     if hint is None:
         return _failed(before, stats, "no assignment was found within the time limit")
     short = _short(options)
-    best = _best_peak(model, problem, limits, short, hint, max_moves)
+    floor = peak_lower_bound(problem)
+    best = _best_peak(model, problem, limits, short, hint, max_moves, floor)
     if not best.found:
         return _failed(before, stats, "no assignment was found within the time limit")
     stats.append(_stats("rebalance:best", best, short, {"peak_per_mille": best.peak}))
-    goal = _goal(best, target_utilisation, config.policy.balance_tolerance)
+    goal = _goal(best, floor, target_utilisation, config.policy.balance_tolerance)
     starts = [best, *_assignment_start(problem, options, limits)]
     chosen = _proposal(model, problem, limits, goal, starts, options, stats)
     if chosen is not None and chosen.over_goal > 0 and goal < best.peak:
@@ -174,19 +175,19 @@ def _weight(value: float) -> int:
     return round(value * 100)
 
 
-def _goal(best: Solution, target: float | None, tolerance: float) -> int:
-    """Within capacity (or the target), and within the tolerance of the best; never below the best.
+def _goal(best: Solution, floor: int, target: float | None, tolerance: float) -> int:
+    """Within capacity (or the target), and within the tolerance of the best peak.
 
-    When the best peak is not proven, its proven lower bound decides whether the tolerance can bind:
-    if even the bound plus the tolerance clears the target, the target is the goal.
+    When the best peak is proven it is the reference. When it is not, the reference is the
+    solver-free floor: it does not depend on the current assignment, so applying a proposal and
+    rebalancing again aims at the same goal (and proposes nothing). If that goal proves out of
+    reach, the proposal falls back to the best peak found (see `rebalance`).
     """
     target_per_mille = PER_MILLE if target is None else round(target * PER_MILLE)
     allowance = round(tolerance * PER_MILLE)
-    lower = best.peak if best.bound is None else min(best.peak, math.ceil(best.bound - 1e-9))
-    if lower + allowance >= target_per_mille:
-        # Whatever the true best, the goal is the target (unless the target is beyond reach).
-        return max(lower, target_per_mille)
-    return max(best.peak, min(target_per_mille, best.peak + allowance))
+    proven = best.bound is not None and math.ceil(best.bound - 1e-9) >= best.peak
+    reference = best.peak if proven else floor
+    return max(reference, min(target_per_mille, reference + allowance))
 
 
 def _placement_limits(model: RebalanceModel, problem: RebalanceProblem, before: Plan, max_moves: int | None,
@@ -222,14 +223,13 @@ def _greedy_hint(problem: RebalanceProblem, goal: int | None, max_moves: int | N
 
 
 def _best_peak(model: RebalanceModel, problem: RebalanceProblem, limits: StageLimits, options: SolveOptions,
-               placed: Solution, max_moves: int | None) -> Solution:
+               placed: Solution, max_moves: int | None, floor: int) -> Solution:
     """The lowest peak, started from the greedy's; its bound is at least the solver-free Hall bound.
     When the solver finds nothing in time (a state agency on a busy machine), the start stands."""
     hint = _greedy_hint(problem, None, max_moves)
     if (limits.excess_cases is not None and hint.excess_cases > limits.excess_cases) or \
             (max_moves is not None and hint.moves > max_moves):
         hint = placed
-    floor = peak_lower_bound(problem)
     solution = model.minimise_peak(limits, options, hint)
     if not solution.found:
         solution = replace(hint, status="feasible", objective=float(hint.peak), runtime_s=solution.runtime_s)

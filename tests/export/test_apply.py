@@ -30,7 +30,7 @@ def test_yaml_keeps_everything_but_the_moved_managers(tmp_path: Path) -> None:
         "-    manager: m-ana",
         "+    manager: m-ben",
         "-  - {id: K-8, client: c-4, type: foster-care, complexity: low}   # new intake, no manager yet",
-        "+  - {id: K-8, client: c-4, type: foster-care, complexity: low, manager: m-cy} # new intake, no manager yet",
+        "+  - {id: K-8, client: c-4, type: foster-care, complexity: low, manager: m-cy}   # new intake, no manager yet",
     ]
 
 
@@ -55,7 +55,7 @@ def test_cases_from_a_csv_get_a_new_csv_beside_the_new_config(tmp_path: Path) ->
     ]
     assert changed_lines((source_dir / "organisation.yaml").read_text(), files[output]) == [
         "-cases: cases.csv   # exported from the case system",
-        "+cases: next-cases.csv # exported from the case system",
+        "+cases: next-cases.csv   # exported from the case system",
     ]
     for path, content in files.items():
         path.write_text(content)
@@ -87,3 +87,23 @@ def test_the_input_is_never_overwritten(tmp_path: Path, name: str) -> None:
     with pytest.raises(ConfigError, match=r"refusing to overwrite the input rebalance\.yaml"):
         write_applied(tmp_path / "rebalance.yaml", MOVES, tmp_path / name)
     assert (tmp_path / "rebalance.yaml").read_text() == before
+
+
+def test_quoted_values_stay_quoted_and_block_intake_gets_a_manager_line(tmp_path: Path) -> None:
+    source = tmp_path / "org.yaml"
+    text = (DATA / "rebalance.yaml").read_text().replace(
+        "  - {id: K-8, client: c-4, type: foster-care, complexity: low}   # new intake, no manager yet\n",
+        "  - id: K-8   # new intake\n    client: c-4\n    type: foster-care\n    complexity: low\n"
+        "    contacts: [{mode: phone, minutes: 15, frequency: weekly}]\n"
+        "  - id: K-9\n    client: c-4\n    type: foster-care\n    complexity: low\n")
+    source.write_text(text)
+    files = applied_files(source, {"K-6": "m-ben", "K-8": "m-cy", "K-9": "m-cy"}, tmp_path / "next.yaml")
+    assert changed_lines(text, files[tmp_path / "next.yaml"]) == [
+        '-    manager: "m-ana"',
+        '+    manager: "m-ben"',
+        "+    manager: m-cy",
+        "+    manager: m-cy",
+    ]
+    (tmp_path / "next.yaml").write_text(files[tmp_path / "next.yaml"])
+    config = load_config(tmp_path / "next.yaml")
+    assert [config.cases_by_id[case].manager for case in ("K-6", "K-8", "K-9")] == ["m-ben", "m-cy", "m-cy"]
