@@ -10,6 +10,7 @@ can (the smallest unit that clears the excess on its own, else the largest). Bot
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from typing import Literal
 
@@ -62,6 +63,10 @@ class _State:
         self.count = {m: fixed[m][1] for m in problem.manager_ids}
         self.destination: dict[str, str] = {}
         self.held: dict[str, list[str]] = {m: [] for m in problem.manager_ids}
+        # The most utilised manager, found in log time: a heap with stale entries skipped on read.
+        self._heap = [(-self.load[m] / problem.capacity[m], m) for m in problem.manager_ids]
+        heapq.heapify(self._heap)
+        self._over_count = {m for m in problem.manager_ids if self.count[m] > problem.max_cases[m]}
         for bucket in problem.buckets:
             for unit_id in bucket.unit_ids:
                 if not bucket.forced:
@@ -77,13 +82,31 @@ class _State:
         self.destination[unit_id] = manager_id
         self.load[manager_id] += unit.points
         self.count[manager_id] += unit.cases
+        for changed in {previous, manager_id} - {None}:
+            assert changed is not None
+            heapq.heappush(self._heap, (-self.load[changed] / self.problem.capacity[changed], changed))
+            if self.count[changed] > self.problem.max_cases[changed]:
+                self._over_count.add(changed)
+            else:
+                self._over_count.discard(changed)
+
+    def _top(self) -> str | None:
+        """The most utilised manager (ties: the smallest id)."""
+        while self._heap:
+            key, manager_id = self._heap[0]
+            if -key == self.load[manager_id] / self.problem.capacity[manager_id]:
+                return manager_id
+            heapq.heappop(self._heap)
+        return None
 
     def utilisation(self, manager_id: str) -> float:
         return PER_MILLE * self.load[manager_id] / self.problem.capacity[manager_id]
 
     def peak(self) -> int:
-        return max((-(-PER_MILLE * self.load[m] // self.problem.capacity[m]) for m in self.problem.manager_ids),
-                   default=0)
+        top = self._top()
+        if top is None:
+            return 0
+        return -(-PER_MILLE * self.load[top] // self.problem.capacity[top])
 
     def moves(self) -> int:
         return sum(self.problem.units[unit_id].moved_cases(manager_id)
@@ -121,14 +144,15 @@ class _State:
         return min(problem.receivers_of(unit_id), key=key)
 
     def most_loaded(self, goal: int | None) -> str | None:
+        """The manager to relieve next: over a case-count limit first (a harder rule than the peak),
+        then the most utilised (above `goal`, when there is one)."""
         problem = self.problem
-        if goal is None:
-            # Case counts over a limit first: they are a harder rule than the peak.
-            return max(problem.manager_ids, key=lambda m: (self.count[m] > problem.max_cases[m],
-                                                           self.utilisation(m), m), default=None)
-        needing = [m for m in problem.manager_ids
-                   if PER_MILLE * self.load[m] > goal * problem.capacity[m] or self.count[m] > problem.max_cases[m]]
-        return max(needing, key=lambda m: (self.utilisation(m), m), default=None)
+        if self._over_count:
+            return max(self._over_count, key=lambda m: (self.utilisation(m), m))
+        top = self._top()
+        if top is None or (goal is not None and PER_MILLE * self.load[top] <= goal * problem.capacity[top]):
+            return None
+        return top
 
     def relieve(self, source: str, goal: int | None, strategy: Strategy) -> bool:
         """Move one unit off `source`; False when none of its units fits anywhere."""

@@ -214,9 +214,11 @@ def _placement_limits(model: RebalanceModel, problem: RebalanceProblem, before: 
 def _greedy_hint(problem: RebalanceProblem, goal: int | None, max_moves: int | None) -> Solution:
     """The better warm start of the two greedy orders (with ejection chains): within the goal first,
     then fewer moves; with no goal, the lower peak."""
+    # Without a goal (the lowest peak) the two orders end alike and the run is the costliest: one will do.
+    strategies = _STRATEGIES if goal is not None else _STRATEGIES[:1]
     starts = [solution_from_units(problem, greedy_rebalance(problem, goal, strategy=strategy, max_moves=max_moves,
                                                             chains=True).destination)
-              for strategy in _STRATEGIES]
+              for strategy in strategies]
     if goal is None:
         return min(starts, key=lambda start: (start.excess_cases, start.peak, start.moves))
     return min(starts, key=lambda start: (start.excess_cases, start.peak > goal, start.moves, start.peak))

@@ -140,7 +140,7 @@ class RebalanceProblem:
     stranded: tuple[str, ...]
     """Intake units no manager may take: they stay unassigned, with the eligibility reason."""
 
-    @property
+    @cached_property
     def total_points(self) -> int:
         return sum(unit.points for unit in self.units.values())
 
