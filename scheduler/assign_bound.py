@@ -14,7 +14,9 @@ import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 from ortools.linear_solver import pywraplp
 
 from scheduler.assign_data import UTILISATION_UNITS, AssignmentData, Counts
@@ -47,6 +49,7 @@ def lp_bound(data: AssignmentData, coefficients: Coefficients, model_steps: Call
     model = AssignmentModel(data, backend, coefficients, current)
     model_steps(model)
     rounded: Counts | None = None
+    pricer = _Pricer(model)
     for rounds in range(1, _MAX_ROUNDS + 1):
         remaining = time_limit_s - (time.monotonic() - start)
         if remaining <= 0:
@@ -55,7 +58,7 @@ def lp_bound(data: AssignmentData, coefficients: Coefficients, model_steps: Call
         if backend.solver.Solve() != pywraplp.Solver.OPTIMAL:
             break
         rounded = model.counts(lambda var: math.floor(var.solution_value() + 1e-6))
-        new = _priced_columns(model, backend)
+        new = pricer.priced(backend)
         if not new:
             value = backend.solver.Objective().Value()
             return LpBound(math.ceil(value - 1e-6 * max(1.0, abs(value))), added, rounded, rounds,
@@ -81,25 +84,60 @@ def _add_column(model: AssignmentModel, backend: GlopBackend, index: int, manage
     backend.solver.Objective().SetCoefficient(var, model.column_cost(item, manager))
 
 
-def _priced_columns(model: AssignmentModel, backend: GlopBackend) -> list[tuple[int, int]]:
-    """Eligible received[m, t] columns not in the LP whose reduced cost is negative."""
-    rows = backend.rows
+class _Pricer:
+    """Reduced costs of every eligible received[m, t] column, vectorised per type (numpy)."""
 
-    def dual(name: str) -> float:
-        row = rows.get(name)
-        return row.dual_value() if row is not None else 0.0
+    def __init__(self, model: AssignmentModel) -> None:
+        data = model.data
+        self.model = model
+        self.receivers = [np.array(item.receivers, dtype=np.int64) for item in data.types]
+        names = sorted({m.region for m in data.managers if m.region is not None}
+                       | {region for item in data.types for region in item.regions if region is not None})
+        self.region_code = {name: code for code, name in enumerate(names)}
+        self.region_ids = np.array([-1 if m.region is None else self.region_code[m.region] for m in data.managers],
+                                   dtype=np.int64)
+        self.costs = [self._costs(item.index) for item in data.types]
+        self.present = [np.array([(m, item.index) in model.received for m in item.receivers], dtype=bool)
+                        for item in data.types]
 
-    cap = {manager.index: dual(f"cap[{manager.index}]") for manager in model.data.managers}
-    cases = {manager.index: dual(f"cases[{manager.index}]") for manager in model.data.managers}
-    peak = {manager.index: dual(f"peak[{manager.index}]") for manager in model.data.managers}
-    new: list[tuple[int, int]] = []
-    for item in model.data.types:
-        conserve = dual(f"conserve[{item.index}]")
-        for manager in item.receivers:
-            if (manager, item.index) in model.received:
+    def _costs(self, index: int) -> np.ndarray:
+        """column_cost of every receiver of a type: region mismatches (and moves, split households)."""
+        model = self.model
+        item = model.data.types[index]
+        if item.split_moves is not None:
+            return np.array([model.column_cost(item, m) for m in item.receivers], dtype=np.float64)
+        regions = self.region_ids[self.receivers[index]]
+        mismatches = np.zeros(len(regions), dtype=np.int64)
+        for region in item.regions:
+            if region is not None:
+                mismatches += (regions >= 0) & (regions != self.region_code[region])
+        return (model.coefficients.region * mismatches).astype(np.float64)
+
+    def priced(self, backend: GlopBackend) -> list[tuple[int, int]]:
+        """Columns not in the LP whose reduced cost is negative (marked present from now on)."""
+        rows = backend.rows
+        data = self.model.data
+
+        def duals(prefix: str, count: int) -> np.ndarray:
+            return np.array([_dual(rows, f"{prefix}[{index}]") for index in range(count)], dtype=np.float64)
+
+        managers = len(data.managers)
+        cap, cases, peak = duals("cap", managers), duals("cases", managers), duals("peak", managers)
+        new: list[tuple[int, int]] = []
+        for item in data.types:
+            receivers = self.receivers[item.index]
+            if receivers.size == 0:
                 continue
-            reduced = (model.column_cost(item, manager) - conserve - cap[manager] * item.points
-                       - cases[manager] * item.cases - peak[manager] * UTILISATION_UNITS * item.points)
-            if reduced < -_PRICE_EPSILON * max(1.0, abs(conserve)):
-                new.append((item.index, manager))
-    return new
+            conserve = _dual(rows, f"conserve[{item.index}]")
+            reduced = (self.costs[item.index] - conserve - cap[receivers] * item.points
+                       - cases[receivers] * item.cases - peak[receivers] * (UTILISATION_UNITS * item.points))
+            wanted = (reduced < -_PRICE_EPSILON * max(1.0, abs(conserve))) & ~self.present[item.index]
+            for position in np.flatnonzero(wanted):
+                new.append((item.index, int(receivers[position])))
+            self.present[item.index] |= wanted
+        return new
+
+
+def _dual(rows: Mapping[str, Any], name: str) -> float:
+    row = rows.get(name)
+    return float(row.dual_value()) if row is not None else 0.0
