@@ -29,7 +29,7 @@ from ortools.sat.python import cp_model
 
 from models.organisation import Config
 from models.plan import Plan, SolverStats
-from scheduler.assign_bound import lp_bound
+from scheduler.assign_bound import LpBound, lp_bound
 from scheduler.assign_data import AssignmentData, Counts, build_data
 from scheduler.assign_model import OBJECTIVE_SCALE, AssignmentModel, Coefficients, CpSatBackend
 from scheduler.assign_plan import plan_from_counts
@@ -82,15 +82,18 @@ def assign_cases(config: Config, options: SolveOptions) -> AssignResult:
     candidates = _initial_candidates(data, greedy, exact)
     notes: list[str] = [f"{len(data.types)} item types from {len(config.cases)} cases"]
     budget = deadline - time.monotonic() - _reserve(data)
-    two, candidates, lp_value = _solve_stage(data, coefficients, ALL_TERMS, candidates, greedy, budget,
+    two, candidates, lp = _solve_stage(data, coefficients, ALL_TERMS, candidates, greedy, budget,
                                              options, exact)
+    priced = sum(len(managers) for managers in lp.added.values())
+    notes.append(f"LP bound: {'found' if lp.bound is not None else 'not proven'} in {lp.rounds} round(s), "
+                 f"{priced} column(s) priced in")
     finisher = "local search" if two.status == "local search" else f"CP-SAT ({two.status})"
     notes.append(f"finished by {finisher}; {two.columns} receiver columns"
                  + ("" if exact else " (same region + LP-priced)"))
     plan = plan_from_counts(data, two.counts, solver=[])
     score = score_plan(config, plan)
     objective = score["objective"]
-    found = _best_bound(two, lp_value, exact)
+    found = _best_bound(two, lp.bound, exact)
     bound = None if found is None else min(found, objective)
     gap = None if bound is None else (objective - bound) / max(1.0, abs(objective))
     status = "optimal" if gap is not None and gap <= 1e-9 else "feasible"
@@ -141,7 +144,7 @@ def _stage_steps(names: Sequence[str]) -> Steps:
 
 def _solve_stage(data: AssignmentData, coefficients: Coefficients, names: Sequence[str],
                  candidates: dict[int, list[int]], hint: Counts, budget: float, options: SolveOptions,
-                 exact: bool) -> tuple[StageOutcome, dict[int, list[int]], int | None]:
+                 exact: bool) -> tuple[StageOutcome, dict[int, list[int]], LpBound]:
     """LP (bound, pricing, rounding), local search from the better of `hint` and the completed LP
     rounding, then CP-SAT warm-started from the result when the model is small enough."""
     started = time.monotonic()
@@ -166,9 +169,9 @@ def _solve_stage(data: AssignmentData, coefficients: Coefficients, names: Sequen
                 candidates[index] = sorted([*candidates[index], manager])
     remaining = budget - (time.monotonic() - started)
     if not use_cp_sat or remaining <= 0.05:
-        return StageOutcome("local search", hint, None, None, 0.0, columns), candidates, lp.bound
+        return StageOutcome("local search", hint, None, None, 0.0, columns), candidates, lp
     outcome = _cp_sat(data, coefficients, steps, candidates, hint, remaining, options)
-    return outcome, candidates, lp.bound
+    return outcome, candidates, lp
 
 
 def _cp_sat(data: AssignmentData, coefficients: Coefficients, steps: Steps, candidates: Mapping[int, Sequence[int]],

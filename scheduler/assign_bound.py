@@ -23,7 +23,8 @@ from scheduler.assign_data import UTILISATION_UNITS, AssignmentData, Counts
 from scheduler.assign_model import AssignmentModel, Coefficients, GlopBackend
 
 _PRICE_EPSILON = 1e-6
-_MAX_ROUNDS = 30
+_MAX_ROUNDS = 50
+_COLUMNS_PER_TYPE = 5
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ def lp_bound(data: AssignmentData, coefficients: Coefficients, model_steps: Call
     model_steps(model)
     rounded: Counts | None = None
     pricer = _Pricer(model)
+    solved = 0
     for rounds in range(1, _MAX_ROUNDS + 1):
         remaining = time_limit_s - (time.monotonic() - start)
         if remaining <= 0:
@@ -57,6 +59,7 @@ def lp_bound(data: AssignmentData, coefficients: Coefficients, model_steps: Call
         backend.solver.SetTimeLimit(int(remaining * 1000))
         if backend.solver.Solve() != pywraplp.Solver.OPTIMAL:
             break
+        solved = rounds
         rounded = model.counts(lambda var: math.floor(var.solution_value() + 1e-6))
         new = pricer.priced(backend)
         if not new:
@@ -67,7 +70,7 @@ def lp_bound(data: AssignmentData, coefficients: Coefficients, model_steps: Call
             _add_column(model, backend, index, manager)
             added.setdefault(index, []).append(manager)
     # Not converged: no valid bound, but the last LP solution still makes a good start.
-    return LpBound(None, added, rounded, _MAX_ROUNDS, time.monotonic() - start)
+    return LpBound(None, added, rounded, solved, time.monotonic() - start)
 
 
 def _add_column(model: AssignmentModel, backend: GlopBackend, index: int, manager: int) -> None:
@@ -131,10 +134,14 @@ class _Pricer:
             conserve = _dual(rows, f"conserve[{item.index}]")
             reduced = (self.costs[item.index] - conserve - cap[receivers] * item.points
                        - cases[receivers] * item.cases - peak[receivers] * (UTILISATION_UNITS * item.points))
-            wanted = (reduced < -_PRICE_EPSILON * max(1.0, abs(conserve))) & ~self.present[item.index]
-            for position in np.flatnonzero(wanted):
+            wanted = np.flatnonzero((reduced < -_PRICE_EPSILON * max(1.0, abs(conserve)))
+                                    & ~self.present[item.index])
+            # The most negative few per type and round: degenerate duals price in thousands of
+            # columns the LP never uses.
+            chosen = wanted[np.argsort(reduced[wanted], kind="stable")[:_COLUMNS_PER_TYPE]]
+            for position in sorted(chosen.tolist()):
                 new.append((item.index, int(receivers[position])))
-            self.present[item.index] |= wanted
+            self.present[item.index][chosen] = True
         return new
 
 
