@@ -1,0 +1,78 @@
+"""The mutation fuzzer: corrupted example configs through `caseload validate` (in process).
+
+Every mutated config (tests/hardening/mutations.py: types, references, missing fields, truncation,
+random bytes, huge numbers, unicode, deep nesting, duplicate keys, aliases, long strings, empty
+files, CSV cells) must end in exit 0 (the mutation happened to leave a valid config) or exit 1 with
+every problem on a located line (FILE:LINE[:COL]: ...) and the count line after them. Never a
+traceback, never another exit code.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from cli import main
+from models.loader import load_config
+from models.problems import ConfigError
+from tests.hardening.helpers import LOCATED_LINE, SUMMARY_LINE
+from tests.hardening.mutations import mutated_case
+
+FUZZ_CASES = 520
+# A hang guard, not a benchmark: one validation of the largest example takes well under a second.
+HANG_GUARD_S = 20.0
+VALID_ONES_PLANNED = 3
+
+
+def _validate(config: Path) -> Result:
+    return CliRunner().invoke(main, ["validate", str(config)])
+
+
+def _assert_clean_ending(result: Result, context: str) -> None:
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        f"{context}: {type(result.exception).__name__}: {result.exception}")
+    assert "Traceback" not in result.output, context
+    assert result.exit_code in (0, 1), f"{context}: exit {result.exit_code}\n{result.output}"
+
+
+@pytest.mark.parametrize("index", range(FUZZ_CASES))
+def test_mutated_config_is_valid_or_every_problem_is_located(tmp_path: Path, index: int) -> None:
+    case = mutated_case(index)
+    config = case.write(tmp_path)
+    context = f"fuzz case {index} ({case.source}, {case.mutation})"
+    started = time.perf_counter()
+    result = _validate(config)
+    elapsed = time.perf_counter() - started
+    _assert_clean_ending(result, context)
+    assert elapsed < HANG_GUARD_S, f"{context}: took {elapsed:.1f} s"
+    if result.exit_code == 1:
+        lines = result.stderr.splitlines()
+        assert lines and SUMMARY_LINE.match(lines[-1]), f"{context}: {result.stderr}"
+        unlocated = [line for line in lines[:-1] if not LOCATED_LINE.match(line)]
+        assert lines[:-1] and not unlocated, f"{context}: unlocated lines {unlocated}"
+
+
+def test_a_few_mutated_but_valid_configs_also_plan(tmp_path: Path) -> None:
+    planned = 0
+    for index in range(FUZZ_CASES):
+        case = mutated_case(index)
+        if case.source == "child-welfare":
+            continue
+        config = case.write(tmp_path / f"case-{index}")
+        try:
+            load_config(config)
+        except ConfigError:
+            continue
+        out = tmp_path / f"out-{index}"
+        result = CliRunner().invoke(main, ["plan", str(config), "-o", str(out), "--time-limit", "2",
+                                           "--workers", "1", "--quiet"])
+        _assert_clean_ending(result, f"plan of fuzz case {index} ({case.source}, {case.mutation})")
+        assert result.exit_code == 0, result.output
+        assert (out / "plan.json").is_file()
+        planned += 1
+        if planned == VALID_ONES_PLANNED:
+            break
+    assert planned == VALID_ONES_PLANNED
