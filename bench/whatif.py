@@ -63,9 +63,22 @@ def comparable(outcomes: list[ScenarioOutcome]) -> list[Any]:
     return [(o.row.model_dump(), o.plan.model_dump(exclude={"solver"}) if o.plan else None) for o in outcomes]
 
 
-def differing_rows(reference: list[ScenarioOutcome], other: list[ScenarioOutcome]) -> list[str]:
-    return [a.row.name for a, b in zip(reference, other, strict=True)
-            if comparable([a]) != comparable([b])]
+def differences(reference: list[ScenarioOutcome], other: list[ScenarioOutcome]) -> str:
+    """How many rows differ from the reference run, and by how much (largest absolute difference)."""
+    differing = 0
+    largest: dict[str, float] = {}
+    for a, b in zip(reference, other, strict=True):
+        if comparable([a]) == comparable([b]):
+            continue
+        differing += 1
+        first, second = a.row.model_dump(), b.row.model_dump()
+        for name, value in first.items():
+            if isinstance(value, int | float) and value != second[name]:
+                largest[name] = max(largest.get(name, 0.0), abs(float(value) - float(second[name])))
+    if not differing:
+        return "none: every row and plan identical"
+    spread = ", ".join(f"{name} ±{value:g}" for name, value in sorted(largest.items()))
+    return f"{differing} of {len(reference)} ({spread or 'plans only'})"
 
 
 def run_modes(config: Config, scenarios: list[Scenario], time_limit: float, seed: int,
@@ -90,8 +103,10 @@ def run_modes(config: Config, scenarios: list[Scenario], time_limit: float, seed
         if cluster is not None:
             cluster.close()
         reference = reference or outcomes
-        results.append({"mode": label, "wall_s": wall, "differ": differing_rows(reference, outcomes),
-                        "statuses": sorted({o.row.status for o in outcomes})})
+        statuses = sorted({o.row.status for o in outcomes})
+        differ = differences(reference, outcomes)
+        print(f"| {label} | {wall:.1f} s | {differ} | {', '.join(statuses)} |", flush=True)
+        results.append({"mode": label, "wall_s": wall, "differ": differ, "statuses": statuses})
     return results
 
 
@@ -132,10 +147,8 @@ def main() -> None:
         print(f"## What-if: {len(scenarios)} scenarios + base on {args.tier} "
               f"({len(config.managers)} managers, {len(config.cases)} cases), {args.time_limit:g} s each\n")
         print("| mode | wall time | rows differing from --jobs 1 | solver statuses |")
-        print("| --- | --- | --- | --- |")
-        for result in run_modes(config, scenarios, args.time_limit, args.seed, args.skip_cluster):
-            differ = ", ".join(result["differ"]) or "none"
-            print(f"| {result['mode']} | {result['wall_s']:.1f} s | {differ} | {', '.join(result['statuses'])} |")
+        print("| --- | --- | --- | --- |", flush=True)
+        run_modes(config, scenarios, args.time_limit, args.seed, args.skip_cluster)
         print(f"\nload after: {os.getloadavg()[0]:.2f}\n")
     if not args.skip_staffing:
         print(f"## Staffing at {args.target:.0%} ({args.staffing_time_limit:g} s limit, {args.workers} workers)\n")
