@@ -376,11 +376,11 @@ def _apply_change(config: Config, change: ChangeKind, seed: _ChangeSeed) -> Conf
     if isinstance(change, AddManagers):
         return _rebuilt(config, managers=[*config.managers, *_new_managers(config, change)])
     if isinstance(change, RemoveManagers):
-        return _remove_managers(config, set(selected_managers(config, change, seed)))
+        return _remove_managers(config, set(_selected_managers(config, change, seed)))
     if isinstance(change, Leave):
-        return _put_on_leave(config, set(selected_managers(config, change, seed)), change)
+        return _put_on_leave(config, set(_selected_managers(config, change, seed)), change)
     if isinstance(change, FteChange):
-        chosen = set(selected_managers(config, change, seed))
+        chosen = set(_selected_managers(config, change, seed))
         return _rebuilt(config, managers=[
             manager.model_copy(update={"fte": change.fte}) if manager.id in chosen else manager
             for manager in config.managers
@@ -390,7 +390,7 @@ def _apply_change(config: Config, change: ChangeKind, seed: _ChangeSeed) -> Conf
     return _override_policy(config, change)
 
 
-def selected_managers(config: Config, selection: ManagerSelection, seed: _ChangeSeed) -> list[str]:
+def _selected_managers(config: Config, selection: ManagerSelection, seed: _ChangeSeed) -> list[str]:
     """Ids the selection names; a filter with a count takes the matches ranked first by the seed."""
     if selection.ids is not None:
         return sorted(set(selection.ids))

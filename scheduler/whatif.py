@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import importlib
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -220,7 +220,3 @@ def _moves(plan: Plan | None, base: dict[str, str | None]) -> int:
 def _contacts_due(config: Config) -> int:
     """Contacts due this week for every open case, assigned or not."""
     return sum(len(config.due_contacts(case)) for case in config.cases)
-
-
-def iter_rows(outcomes: Sequence[ScenarioOutcome]) -> Iterator[ScenarioRow]:
-    return (outcome.row for outcome in outcomes)
