@@ -153,16 +153,23 @@ def _solve_stage(data: AssignmentData, coefficients: Coefficients, names: Sequen
     if not exact:
         candidates = {index: sorted({*managers, *lp.added.get(index, [])})
                       for index, managers in candidates.items()}
+    starts = [hint]
     if lp.rounded is not None:
-        rounded = complete(data, lp.rounded)
-        if evaluate(data, coefficients, rounded, names) < evaluate(data, coefficients, hint, names):
-            hint = rounded
+        starts.append(complete(data, lp.rounded))
+    starts.sort(key=lambda start: evaluate(data, coefficients, start, names))
     columns = sum(len(managers) for managers in candidates.values())
     use_cp_sat = columns <= CP_SAT_COLUMNS
-    remaining = budget - (time.monotonic() - started)
-    # The local search runs to a local optimum (or the limit); CP-SAT's LNS gets what is left.
-    search_until = time.monotonic() + max(0.0, remaining)
-    hint = polish(data, coefficients, hint, search_until, candidates)
+    # The local search runs to a local optimum (or the limit) from the better start, then, if time
+    # is left, from the other one (the greedy keeps far more cases home); CP-SAT gets what is left.
+    hint = starts[0]
+    for start in starts:
+        search_until = started + budget
+        found = polish(data, coefficients, start, search_until, candidates)
+        if start is starts[0] or evaluate(data, coefficients, found, names) < evaluate(data, coefficients, hint,
+                                                                                       names):
+            hint = found
+        if time.monotonic() >= search_until:
+            break
     if not exact:
         for manager, index in sorted(hint.received):
             if manager not in candidates[index]:
