@@ -20,6 +20,8 @@ from scheduler.rebalance_units import PEAK_SCALE, RebalanceProblem
 
 PER_MILLE = PEAK_SCALE
 
+LOCAL_SEARCH_COLUMNS = 2_000
+
 _SLOW_SUBSOLVERS = ("rnd_var_lns", "rnd_cst_lns", "graph_var_lns", "graph_arc_lns", "graph_cst_lns",
                     "graph_dec_lns", "rins/rens", "feasibility_pump")
 
@@ -282,9 +284,11 @@ class RebalanceModel:
         solver.parameters.log_search_progress = options.log
         # On a state agency's model presolve alone outlasts the stage; the warm start needs none.
         solver.parameters.cp_model_presolve = self.problem.narrowed is False
-        # Measured on the M tier: violation local search improves a warm start 3-5x faster than the
-        # large-neighbourhood workers on this counting model; the LP worker still proves bounds.
-        solver.parameters.ignore_subsolvers.extend(_SLOW_SUBSOLVERS)
+        if len(self.receive) > LOCAL_SEARCH_COLUMNS:
+            # Measured on the M tier: violation local search improves a warm start 3-5x faster than
+            # the large-neighbourhood workers on this counting model; the LP worker still proves bounds.
+            # (On small models the neighbourhoods prove optimality quickly: they stay.)
+            solver.parameters.ignore_subsolvers.extend(_SLOW_SUBSOLVERS)
         started = time.perf_counter()
         status = solver.solve(self.model)
         runtime = time.perf_counter() - started
