@@ -139,7 +139,9 @@ def solve_week_task(task: WeekTask) -> WeekOutcome:
     # Weeks where the heuristic left a contact out that has slots get more of the model's time: that
     # is where it places more (or proves it cannot); elsewhere it only polishes travel.
     factor = HARD_WEEK_FACTOR if len(heuristic) < sum(1 for starts in prepared.starts if starts) else EASY_WEEK_FACTOR
-    wall = task.budget.time_limit_s * factor
+    # The wall-clock cap leaves room for a slow (busy) machine, so the deterministic limit decides
+    # and runs repeat; only the stage's deadline can cut a week short.
+    wall = max(task.budget.time_limit_s, task.budget.deterministic_limit * WALL_PER_DETERMINISTIC * 4) * factor
     budget = SolveBudget(
         time_limit_s=max(0.01, min(wall, remaining)),
         deterministic_limit=task.budget.deterministic_limit * factor,

@@ -12,9 +12,12 @@ import scheduler.schedule
 from models.check import check_plan
 from models.organisation import Config
 from models.plan import Plan, ScheduledContact
+from scheduler.greedy_schedule import greedy_schedule
 from scheduler.options import SolveOptions
 from scheduler.planbuild import build_plan, current_assignment
-from scheduler.schedule import schedule_contacts
+from scheduler.schedule import manager_weeks, schedule_contacts
+from scheduler.schedule_data import prepare_week, travel_of
+from scheduler.schedule_search import improve_week, week_cost
 from scheduler.travel import travel_minutes
 
 MONDAY = date(2026, 11, 30)
@@ -331,3 +334,38 @@ def test_parallel_workers_give_the_same_schedule_as_one(monkeypatch: pytest.Monk
 def _minutes(clock: str) -> int:
     hours, minutes = clock.split(":")
     return int(hours) * 60 + int(minutes)
+
+
+# --- the heuristics the model starts from ---
+
+
+def test_greedy_earliest_fit_takes_the_first_feasible_slot_in_due_order() -> None:
+    # K-a first, at 09:00 when its client is free (the manager leaves the base at 08:48); K-b after
+    # K-a's 30 minutes and 12 minutes of travel (09:42 -> 09:45 on the 5-minute grid); K-c likewise.
+    config = line_config()
+    [week] = manager_weeks(config, build_plan(config, current_assignment(config)))
+    prepared = prepare_week(week)
+    placements = greedy_schedule(prepared)
+    found = sorted((week.contacts[index].case_id, offset, start) for index, (offset, start) in placements.items())
+    assert found == [("K-a", 0, 9 * 60), ("K-b", 0, 9 * 60 + 45), ("K-c", 0, 10 * 60 + 30)]
+    assert travel_of(prepared, placements)[1] == 61
+
+
+def test_local_search_never_makes_a_week_worse() -> None:
+    # Six visits, two clusters far apart, three days: earliest fit mixes the clusters, the search
+    # may only keep or lower the week's cost.
+    window = {day: ["09:00-17:00"] for day in ("mon", "tue", "wed")}
+    spots = [(0.0, 0.0), (0.3, 0.3), (0.0, 0.01), (0.3, 0.31), (0.01, 0.0), (0.31, 0.3)]
+    config = week_config(
+        clients=[{"id": f"c-{n}", "location": {"lat": lat, "lon": lon}, "availability": window}
+                 for n, (lat, lon) in enumerate(spots)],
+        cases=[case(f"K-{n}", f"c-{n}", contact("in_person", 60)) for n in range(len(spots))],
+        managers=[{"id": "m-1", "level": "worker", "base": {"lat": 0.15, "lon": 0.15}}],
+        max_contacts_per_day=2, travel_speed_kmh=60)
+    [week] = manager_weeks(config, build_plan(config, current_assignment(config)))
+    prepared = prepare_week(week)
+    start = greedy_schedule(prepared)
+    improved = improve_week(prepared, start)
+    assert len(improved) == len(start) == 6
+    assert week_cost(prepared, improved) <= week_cost(prepared, start)
+    assert travel_of(prepared, improved)[1] < travel_of(prepared, start)[1]
