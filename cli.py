@@ -10,10 +10,13 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import click
 
@@ -38,7 +41,8 @@ def _report_user_errors(command: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
-            return command(*args, **kwargs)
+            with _sigterm_as_interrupt():
+                return command(*args, **kwargs)
         except ConfigError as error:
             for problem in error.problems:
                 click.echo(str(problem), err=True)
@@ -48,11 +52,47 @@ def _report_user_errors(command: Callable[P, R]) -> Callable[P, R]:
         except NoPlanError as error:
             click.echo(f"no plan could be produced: {error}", err=True)
             sys.exit(EXIT_NO_PLAN)
-        except KeyboardInterrupt:
-            click.echo("interrupted; earlier outputs were left as they were.", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as error:
+            _exit_interrupted(error)
+        except ImportError as error:
+            # An interrupt while a native module (OR-Tools) initialises surfaces as an ImportError.
+            if not isinstance(error.__cause__, KeyboardInterrupt):
+                raise
+            _exit_interrupted(error.__cause__)
 
     return wrapper
+
+
+def _exit_interrupted(error: KeyboardInterrupt) -> NoReturn:
+    signum = error.signum if isinstance(error, Terminated) else signal.SIGINT
+    click.echo(f"interrupted ({signal.Signals(signum).name}); the output folder holds the earlier outputs "
+               "or the complete new set, never a mix.", err=True)
+    sys.exit(128 + signum)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so a killed run unwinds cleanly (exit 143, no traceback)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_terminated(signum: int, _frame: object) -> None:
+    raise Terminated(signum)
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """While a command runs, SIGTERM (kill, a service manager, a CI timeout) acts like Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _configure_logging(quiet: bool, verbose: bool) -> None:

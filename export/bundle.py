@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from export.files import plan_json, safe_file_stem, write_atomic
@@ -29,9 +33,33 @@ def write_outputs(plan: Plan, config: Config, out_dir: Path, *, full_names: bool
         files[out_dir / "schedule.csv"] = schedule_csv(plan, config)
         for manager_id, calendar in calendar_files(plan, config, full_names=full_names).items():
             files[out_dir / "calendars" / f"{safe_file_stem(manager_id)}.ics"] = calendar
-    for path, content in files.items():
-        write_atomic(path, content)
+    with _interrupts_held():
+        for path, content in files.items():
+            write_atomic(path, content)
     return list(files)
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM while the files land, then let them act.
+
+    Each file is atomic on its own; holding interrupts while the rendered files are written (well under
+    a second for a county office) makes the set atomic too: an interrupted run leaves the earlier
+    outputs or the complete new set, never a mix.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {number: signal.signal(number, lambda signum, _frame: caught.append(signum)) for number in held}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
+        if caught:
+            signal.raise_signal(caught[0])
 
 
 def _was_scheduled(plan: Plan) -> bool:

@@ -1,0 +1,205 @@
+"""Interrupted runs leave the earlier outputs or a complete new set, never a mix, and end cleanly.
+
+`caseload plan` runs as a real process on a generated organisation whose output folder already
+holds a complete earlier plan; SIGINT or SIGTERM arrives before solving, while solving or while the
+files are written. Afterwards every file parses, plan.json passes the checker and matches the other
+files, no temporary file is left behind, and stderr has a one-line message instead of a traceback.
+
+Signals are sent once the command is running: the test waits until the process has loaded OR-Tools
+(cli.py imports the engine inside the command, under its interrupt handling).
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cli import _sigterm_as_interrupt
+from export.bundle import write_outputs
+from export.files import plan_json
+from models.loader import load_config
+from scheduler.options import SolveOptions
+from scheduler.pipeline import plan_week
+from tests.hardening.helpers import (
+    assert_complete_output,
+    caseload,
+    leftover_temporaries,
+    popen_caseload,
+    write_generated,
+)
+
+MANAGERS, CASES = 12, 200
+TIME_LIMIT = "4"
+EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
+PROC = Path("/proc")
+
+
+@pytest.fixture(scope="module")
+def organisation(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_generated(MANAGERS, CASES, 11, tmp_path_factory.mktemp("org"))
+
+
+@pytest.fixture
+def earlier_output(organisation: Path, tmp_path: Path) -> tuple[Path, bytes]:
+    """An output folder holding a complete plan from an earlier run; returns it and its plan.json."""
+    out = tmp_path / "out"
+    result = caseload(["plan", str(organisation), "-o", str(out), "--time-limit", TIME_LIMIT, "--workers", "1",
+                       "--seed", "1", "--quiet"])
+    assert result.returncode == 0, result.stderr
+    return out, (out / "plan.json").read_bytes()
+
+
+def _solver_loaded(pid: int) -> bool:
+    try:
+        return "ortools" in (PROC / str(pid) / "maps").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+
+
+def _wait_until_running(process: subprocess.Popen[str]) -> None:
+    give_up = time.monotonic() + 120
+    while not _solver_loaded(process.pid):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < give_up, "the command never loaded the solver"
+        time.sleep(0.02)
+
+
+def _wait_until_writing(process: subprocess.Popen[str], out: Path) -> bool:
+    """Poll for write_atomic's temporary files; False when the run ended before we saw one."""
+    while process.poll() is None:
+        if leftover_temporaries(out):
+            return True
+        time.sleep(0.001)
+    return False
+
+
+def _finish(process: subprocess.Popen[str]) -> tuple[int, str]:
+    _stdout, stderr = process.communicate(timeout=180)
+    return process.returncode, stderr
+
+
+def _assert_old_or_new_complete_set(organisation: Path, out: Path) -> None:
+    data = assert_complete_output(organisation, out)
+    assert data["solver"], "plan.json lists its solve stages"
+    assert leftover_temporaries(out) == []
+
+
+@pytest.mark.skipif(not (PROC / "self" / "maps").exists(), reason="needs /proc to see when the command runs")
+@pytest.mark.parametrize(("signum", "delay_s"), [
+    (signal.SIGINT, 0.0),  # before solving: loading the config
+    (signal.SIGTERM, 0.0),
+    (signal.SIGTERM, 2.0),  # while solving (the stage time limit is 2 s for assignment)
+], ids=["sigint-before-solving", "sigterm-before-solving", "sigterm-while-solving"])
+def test_interrupted_plan_leaves_earlier_outputs_whole(organisation: Path, earlier_output: tuple[Path, bytes],
+                                                       signum: signal.Signals, delay_s: float) -> None:
+    out, earlier = earlier_output
+    process = popen_caseload(["plan", str(organisation), "-o", str(out), "--time-limit", TIME_LIMIT,
+                              "--workers", "1", "--seed", "2", "--quiet"])
+    _wait_until_running(process)
+    time.sleep(delay_s)
+    process.send_signal(signum)
+    code, stderr = _finish(process)
+    assert "Traceback" not in stderr
+    assert code == EXIT_CODES[signum], stderr
+    assert f"interrupted ({signum.name})" in stderr
+    # Interrupted before the write phase: the earlier set, byte for byte.
+    assert (out / "plan.json").read_bytes() == earlier
+    _assert_old_or_new_complete_set(organisation, out)
+
+
+@pytest.mark.skipif(not (PROC / "self" / "maps").exists(), reason="needs /proc to see when the command runs")
+def test_sigterm_while_writing_completes_the_new_set_then_exits(organisation: Path,
+                                                                earlier_output: tuple[Path, bytes]) -> None:
+    out, earlier = earlier_output
+    process = popen_caseload(["plan", str(organisation), "-o", str(out), "--time-limit", TIME_LIMIT,
+                              "--workers", "1", "--seed", "2", "--quiet"])
+    seen_writing = _wait_until_writing(process, out)
+    if seen_writing:
+        process.send_signal(signal.SIGTERM)
+    code, stderr = _finish(process)
+    assert "Traceback" not in stderr
+    # Seen writing: the held signal acts once the set is written. Missed (the write took less than
+    # the polling interval): the run simply finished.
+    assert code == (143 if seen_writing else 0), stderr
+    assert (out / "plan.json").read_bytes() != earlier  # the new set (its solver runtimes differ at least)
+    _assert_old_or_new_complete_set(organisation, out)
+
+
+@pytest.mark.skipif(not (PROC / "self" / "maps").exists(), reason="needs /proc to see when the command runs")
+def test_sigint_while_solving_leaves_earlier_outputs_or_a_complete_new_set(
+        organisation: Path, earlier_output: tuple[Path, bytes]) -> None:
+    # CP-SAT catches SIGINT itself (see the xfail test below): a Ctrl-C that lands inside a solve
+    # ends that solve like its time limit and the run goes on to write a complete new set (exit 0).
+    # One that lands in Python code ends the run (exit 130) with the earlier set in place.
+    out, earlier = earlier_output
+    process = popen_caseload(["plan", str(organisation), "-o", str(out), "--time-limit", TIME_LIMIT,
+                              "--workers", "1", "--seed", "2", "--quiet"])
+    _wait_until_running(process)
+    time.sleep(2.0)
+    process.send_signal(signal.SIGINT)
+    code, stderr = _finish(process)
+    assert "Traceback" not in stderr
+    assert code in (0, 130), stderr
+    assert ((out / "plan.json").read_bytes() == earlier) == (code == 130)
+    _assert_old_or_new_complete_set(organisation, out)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "bug: scheduler/assign.py, schedule_model.py, rebalance_model.py and staffing.py leave CP-SAT's "
+    "catch_sigint_signal at its default (on), so Ctrl-C during a solve is swallowed as a time limit and the "
+    "run carries on through the later stages; set parameters.catch_sigint_signal = False"))
+def test_every_cp_sat_solve_leaves_ctrl_c_to_the_cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from ortools.sat.python import cp_model
+
+    catches: list[bool] = []
+    solve, solve_deprecated = cp_model.CpSolver.solve, cp_model.CpSolver.Solve
+
+    def recording(original: Any) -> Any:
+        def run(solver: cp_model.CpSolver, *args: Any, **kwargs: Any) -> Any:
+            catches.append(bool(solver.parameters.catch_sigint_signal))
+            return original(solver, *args, **kwargs)
+        return run
+
+    monkeypatch.setattr(cp_model.CpSolver, "solve", recording(solve))
+    monkeypatch.setattr(cp_model.CpSolver, "Solve", recording(solve_deprecated))
+    config = load_config(write_generated(3, 12, 4, tmp_path))
+    assert plan_week(config, SolveOptions(time_limit_s=10, workers=1, seed=1)) is not None
+    assert catches, "the plan used CP-SAT"
+    assert not any(catches)
+
+
+def test_interrupt_during_the_write_phase_is_held_until_the_set_is_written(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # Deterministic version of the test above: SIGINT and SIGTERM arrive after the first file.
+    from export import bundle
+
+    folder = tmp_path / "org"
+    config_path = write_generated(3, 12, 4, folder)
+    config = load_config(config_path)
+    plan = plan_week(config, SolveOptions(time_limit_s=10, workers=1, seed=1))
+    assert plan is not None
+    out = tmp_path / "out"
+    written: list[Path] = []
+    real_write = bundle.write_atomic
+
+    def write_then_signal(path: Path, content: str | bytes) -> None:
+        real_write(path, content)
+        written.append(path)
+        if len(written) == 1:
+            signal.raise_signal(signal.SIGTERM)
+            signal.raise_signal(signal.SIGINT)
+
+    monkeypatch.setattr(bundle, "write_atomic", write_then_signal)
+    with pytest.raises(KeyboardInterrupt) as raised, _sigterm_as_interrupt():
+        write_outputs(plan, config, out)
+    assert raised.value.args == (signal.SIGTERM,)  # the first held signal acts, as cli.Terminated
+    assert len(written) == len(list(out.rglob("*.*")))  # every file landed before the interrupt
+    assert json.loads((out / "plan.json").read_text(encoding="utf-8")) == json.loads(plan_json(plan))
+    _assert_old_or_new_complete_set(config_path, out)
+
