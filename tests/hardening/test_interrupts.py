@@ -22,7 +22,7 @@ import pytest
 
 from cli import _sigterm_as_interrupt
 from export.bundle import write_outputs
-from export.files import plan_json
+from export.files import plan_json, write_atomic
 from models.loader import load_config
 from scheduler.options import SolveOptions
 from scheduler.pipeline import plan_week
@@ -186,10 +186,9 @@ def test_interrupt_during_the_write_phase_is_held_until_the_set_is_written(tmp_p
     assert plan is not None
     out = tmp_path / "out"
     written: list[Path] = []
-    real_write = bundle.write_atomic
 
     def write_then_signal(path: Path, content: str | bytes) -> None:
-        real_write(path, content)
+        write_atomic(path, content)
         written.append(path)
         if len(written) == 1:
             signal.raise_signal(signal.SIGTERM)
