@@ -4,18 +4,18 @@ How it solves (docs/readme/assign.md has the long form):
 
 1. Aggregate (`assign_data`): households become bundles, interchangeable bundles one item type;
    the model counts bundles per (manager, type) instead of deciding per case.
-2. Stage 1, balance: minimise unassigned points, overload and balance (peaks per level and overall).
-3. Stage 2, continuity: keep stage 1's unassigned + overload cost, keep every peak within
-   `balance_tolerance` of stage 1's, and minimise the whole objective (moves and region included).
-   With a balance weight of 0 there is no balance to protect and a single stage solves everything.
-4. Large instances: CP-SAT sees only same-region receivers plus the cross-region columns the LP
-   relaxation prices in (the coordinating step); the LP (GLOP, column generation over every
-   eligible receiver) gives the valid bound. Small instances: the exact model, CP-SAT's own bound.
-5. Warm start from the greedy least-loaded plan (stage 1) and stage 1's plan (stage 2).
+2. One weighted objective (`assign_score`): unassigned points, overload, balance (peak per level
+   and overall), moves, region mismatches, with the policy's weights.
+3. LP relaxation (`assign_bound`, GLOP): the valid bound. Large instances start from same-region
+   receivers and price every other eligible column in (column generation: the coordinating step
+   between regions); the LP solution, rounded down and completed greedily, is a start.
+4. Local search (`assign_search`) from the better of that and the greedy least-loaded plan.
+5. CP-SAT (`assign_model`) on the aggregated model, hinted with the local-search plan, for the time
+   left (models up to CP_SAT_COLUMNS receiver columns).
 6. Counts become case ids and reasons in `assign_plan`, then a `models.Plan` via `build_plan`.
 
-The reported objective is `assign_score.score_plan` of the final plan; the bound is a lower bound
-of that function over stage 2's feasible set (stage 1's result fixed).
+The reported objective is `assign_score.score_plan` of the final plan; the bound is CP-SAT's when
+it saw the exact model and proved more, else the LP's.
 """
 
 from __future__ import annotations
