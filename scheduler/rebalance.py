@@ -306,15 +306,17 @@ def _curve(model: RebalanceModel, converter: _Converter, limits: StageLimits, be
         starts = [item for item in starts if item.excess_cases <= (limits.excess_cases or 0)
                   and (peak is None or item.peak <= peak)] or [previous]
         start = min(starts, key=lambda item: (threshold is not None and item.peak > threshold, item.moves, item.peak))
-        solution = model.minimise_moves_then_peak(replace(limits, goal=threshold, peak=peak), options, start)
+        stage_limits = replace(limits, goal=threshold, peak=peak)
+        solution = model.minimise_moves_then_peak(stage_limits, options, start)
         if not solution.found and (threshold is None or start.peak <= threshold) and \
                 (peak is None or start.peak <= peak):
             solution = replace(start, status="feasible", runtime_s=solution.runtime_s)
         if not solution.found or solution.over_goal > 0:
             break
         label = "none" if threshold is None else f"{threshold / 10:g}%"
-        found.append((threshold, solution, _stats(f"rebalance:curve:{label}", solution, options,
-                                                  {"moves": solution.moves, "peak_per_mille": solution.peak})))
+        proven = solution.status == "optimal" or model.proven_moves(solution, stage_limits) == solution.moves
+        found.append((threshold, solution, _stats(f"rebalance:curve:{label}", solution, options, {
+            "moves": solution.moves, "peak_per_mille": solution.peak, "moves_proven_minimal": float(proven)})))
         if solution.peak <= best_peak:
             break
         threshold = _next_threshold(solution.peak, best_peak, goal)
@@ -392,7 +394,7 @@ class _Converter:
             max_utilisation=plan.summary.max_utilisation,
             overloaded_managers=plan.summary.overloaded_managers,
             threshold=None if threshold is None else threshold / PER_MILLE,
-            proven_minimal=solution.status == "optimal",
+            proven_minimal=stats.status == "optimal" or stats.objective_terms.get("moves_proven_minimal") == 1.0,
             plan=plan,
         )
 

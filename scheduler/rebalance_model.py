@@ -8,6 +8,7 @@ Nothing CP-SAT leaves this module: `solve` returns a plain `Solution`.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import defaultdict
 from collections.abc import Mapping
@@ -248,11 +249,21 @@ class RebalanceModel:
     def minimise_peak(self, limits: StageLimits, options: SolveOptions, hint: Solution | None) -> Solution:
         return self._solve(self.peak, limits, options, hint)
 
+    def proven_moves(self, solution: Solution, limits: StageLimits) -> int | None:
+        """The move count `minimise_moves_then_peak` proved no solution below (None: nothing proven).
+        With the goal met, the objective is moves x peak weight + peak, and the peak < its weight."""
+        if solution.bound is None or solution.over_goal > 0:
+            return None
+        return math.floor(solution.bound + 1e-9) // self._peak_weight(limits)
+
+    def _peak_weight(self, limits: StageLimits) -> int:
+        return (limits.peak if limits.peak is not None else self._upper(self.peak)) + 1
+
     def minimise_moves_then_peak(self, limits: StageLimits, options: SolveOptions,
                                  hint: Solution | None) -> Solution:
         """Load above the goal first, then the fewest moves, then the lowest peak (each term's range is
         bounded by the limits, so the weights keep the order exact)."""
-        peak_weight = (limits.peak if limits.peak is not None else self._upper(self.peak)) + 1
+        peak_weight = self._peak_weight(limits)
         moves_range = (limits.moves if limits.moves is not None else self._upper(self.moves)) + 1
         objective = self.moves * peak_weight + self.peak
         if limits.goal is not None:
