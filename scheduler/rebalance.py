@@ -22,6 +22,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 
 from models.organisation import Case, Config
 from models.plan import ManagerLoad, Move, Plan, SolverStats
@@ -42,15 +43,16 @@ CURVE_STEP = 50
 
 MAX_CURVE_POINTS = 40
 
-LANGUAGE_NAMES = {
+LANGUAGE_NAMES: Mapping[str, str] = MappingProxyType({
     "am": "Amharic", "ar": "Arabic", "bn": "Bengali", "de": "German", "en": "English", "es": "Spanish",
     "fa": "Persian", "fr": "French", "hi": "Hindi", "hmn": "Hmong", "ht": "Haitian Creole",
     "ko": "Korean", "ne": "Nepali", "pl": "Polish", "pt": "Portuguese", "ru": "Russian",
     "so": "Somali", "sw": "Swahili", "tl": "Tagalog", "uk": "Ukrainian", "ur": "Urdu",
     "vi": "Vietnamese", "zh": "Chinese",
-}
+})
 
-_RULE_ORDER = {"not_eligible": 0, "over_capacity": 1, "household_reunited": 2, "balance": 3, "new_intake": 4}
+_RULE_ORDER: Mapping[str, int] = MappingProxyType(
+    {"not_eligible": 0, "over_capacity": 1, "household_reunited": 2, "balance": 3, "new_intake": 4})
 
 
 @dataclass(frozen=True)
