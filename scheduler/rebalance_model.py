@@ -13,6 +13,7 @@ import time
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from ortools.sat.python import cp_model
 
@@ -26,13 +27,13 @@ LOCAL_SEARCH_COLUMNS = 2_000
 _SLOW_SUBSOLVERS = ("rnd_var_lns", "rnd_cst_lns", "graph_var_lns", "graph_arc_lns", "graph_cst_lns",
                     "graph_dec_lns", "rins/rens", "feasibility_pump")
 
-_STATUS = {
+_STATUS: Mapping[cp_model.CpSolverStatus, str] = MappingProxyType({
     cp_model.OPTIMAL: "optimal",
     cp_model.FEASIBLE: "feasible",
     cp_model.INFEASIBLE: "infeasible",
     cp_model.MODEL_INVALID: "unknown",
     cp_model.UNKNOWN: "unknown",
-}
+})
 
 
 @dataclass(frozen=True)
