@@ -421,7 +421,8 @@ def staffing(config: Path, target: float, by_region: bool, output: Path | None, 
 @CONFIG_ARGUMENT
 @OUTPUT_OPTION
 @click.option("--max-moves", type=click.IntRange(min=0), default=None,
-              help="Move at most this many cases (intake placements are not moves).")
+              help="Move at most this many cases (intake placements are not moves; moves no plan avoids, "
+                   "such as cases their manager may no longer carry, come on top).")
 @click.option("--target-utilisation", "target", type=click.FloatRange(min=0, max=2, min_open=True), default=None,
               help="Bring every manager to this utilisation instead of 1.0 (capacity), e.g. 0.95.")
 @solver_options

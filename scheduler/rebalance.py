@@ -110,6 +110,9 @@ def rebalance(config: Config, options: SolveOptions, *, max_moves: int | None = 
                            region_weight=_weight(weights.region))
     before = build_plan(config, current_assignment(config))
     stats: list[SolverStats] = []
+    if max_moves is not None:
+        # The cap is on moves a supervisor could decline; moves no plan avoids come on top.
+        max_moves += problem.mandatory_moves
     limits, hint = _placement_limits(model, problem, before, max_moves, options, stats)
     if hint is None:
         return _failed(before, stats, "no assignment was found within the time limit")

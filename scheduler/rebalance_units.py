@@ -141,6 +141,15 @@ class RebalanceProblem:
     """Intake units no manager may take: they stay unassigned, with the eligibility reason."""
 
     @cached_property
+    def mandatory_moves(self) -> int:
+        """Moves no plan avoids: units their holder may no longer carry, and split households
+        reunited at the holder of most of their cases."""
+        forced = sum(bucket.count * bucket.moved_cases for bucket in self.buckets if bucket.forced)
+        reunited = sum(min(self.units[unit_id].moved_cases(m) for m in self.receivers_of(unit_id))
+                       for unit_id in self.loose)
+        return forced + reunited
+
+    @cached_property
     def total_points(self) -> int:
         return sum(unit.points for unit in self.units.values())
 

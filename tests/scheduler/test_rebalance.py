@@ -106,6 +106,14 @@ def test_max_moves_caps_the_proposal() -> None:
     assert result.best_utilisation == pytest.approx(0.8)  # one move: m-a 6+2, or 5 and m-b 8
 
 
+def test_moves_no_plan_avoids_come_on_top_of_max_moves() -> None:
+    cases = [case("K-1", "c1", 3, "m-junior", complexity="high"), case("K-2", "c2", 9, "m-senior"),
+             case("K-3", "c3", 2, "m-senior")]
+    managers = [manager("m-junior", level="junior"), manager("m-senior"), manager("m-other")]
+    result = run(config(managers, [client(f"c{i}") for i in (1, 2, 3)], cases), max_moves=0)
+    assert moved(result.plan) == {"K-1": "m-other"}  # type: ignore[arg-type]
+
+
 def household_instance(households_together: bool) -> Config:
     """m-a holds a locked 9-point case and a household of two 1-point cases: 11 of 10."""
     cases = [case("K-9", "c9", 9, "m-a", locked=True), case("K-1", "c1", 1, "m-a"), case("K-2", "c2", 1, "m-a")]
