@@ -133,6 +133,9 @@ def write_proposals(result: RebalanceResult, config: Config, out_dir: Path) -> l
         files[out_dir / curve_plan_name(point)] = plan_json(point.plan)
     for path, content in files.items():
         write_atomic(path, content)
+    for stale in sorted((out_dir / "curve").glob("plan-*-moves.json")):
+        if stale not in files:
+            stale.unlink()  # a point of an earlier run's curve would pass for one of this run's
     return list(files)
 
 

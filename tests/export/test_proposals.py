@@ -77,8 +77,12 @@ def test_household_rows_name_each_other() -> None:
 
 def test_write_proposals_writes_every_file(fixture: tuple[Config, RebalanceResult], tmp_path: Path) -> None:
     config, result = fixture
+    (tmp_path / "curve").mkdir()
+    (tmp_path / "curve" / "plan-0003-moves.json").write_text("{}")  # left by an earlier run
     written = write_proposals(result, config, tmp_path)
     names = sorted(str(path.relative_to(tmp_path)) for path in written)
     assert names == ["assignments.csv", "curve.csv", "curve/plan-0000-moves.json", "curve/plan-0001-moves.json",
                      "curve/plan-0002-moves.json", "curve/plan-0004-moves.json", "plan.json", "proposals.csv",
                      "proposals.json"]
+    assert sorted(path.name for path in (tmp_path / "curve").iterdir()) == [
+        "plan-0000-moves.json", "plan-0001-moves.json", "plan-0002-moves.json", "plan-0004-moves.json"]
