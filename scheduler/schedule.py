@@ -92,6 +92,7 @@ class WeekOutcome:
     travel_minutes: int
     used_greedy: bool
     terms: dict[str, float] = field(default_factory=dict)
+    stopped_by_clock: bool = False
 
 
 # --- public API ---
@@ -141,10 +142,11 @@ def solve_week_task(task: WeekTask) -> WeekOutcome:
     factor = HARD_WEEK_FACTOR if len(heuristic) < sum(1 for starts in prepared.starts if starts) else EASY_WEEK_FACTOR
     # The wall-clock cap leaves room for a slow (busy) machine, so the deterministic limit decides
     # and runs repeat; only the stage's deadline can cut a week short.
-    wall = max(task.budget.time_limit_s, task.budget.deterministic_limit * WALL_PER_DETERMINISTIC * 4) * factor
+    deterministic = task.budget.deterministic_limit * factor
+    wall = max(task.budget.time_limit_s, deterministic * WALL_PER_DETERMINISTIC * 10)
     budget = SolveBudget(
         time_limit_s=max(0.01, min(wall, remaining)),
-        deterministic_limit=task.budget.deterministic_limit * factor,
+        deterministic_limit=deterministic,
         seed=task.budget.seed,
         log=task.budget.log,
     )
@@ -155,7 +157,7 @@ def solve_week_task(task: WeekTask) -> WeekOutcome:
         week_cost(prepared, solution.placements) > week_cost(prepared, heuristic))
     verdict = _Verdict("feasible" if use_heuristic else solution.status, solution.bound, solution.min_unplaced,
                        used_heuristic=use_heuristic, cut_short=cut_short,
-                       unplaced_weight=solution.unplaced_weight)
+                       unplaced_weight=solution.unplaced_weight, stopped_by_clock=solution.stopped_by_clock)
     return _outcome(prepared, heuristic if use_heuristic else solution.placements, verdict)
 
 
@@ -169,6 +171,7 @@ class _Verdict:
     used_heuristic: bool
     cut_short: bool  # the stage's deadline left this week less than its share of time
     unplaced_weight: float = 0.0
+    stopped_by_clock: bool = False
 
 
 def _best_heuristic(prepared: PreparedWeek) -> dict[int, Placement]:
@@ -327,7 +330,7 @@ def _outcome(prepared: PreparedWeek, chosen: dict[int, Placement], verdict: _Ver
     terms = soft_terms(prepared, placements)
     objective = left_out * verdict.unplaced_weight + soft_cost(prepared, placements)
     return WeekOutcome(prepared.week.manager_id, placed, unplaced, status, objective, verdict.bound,
-                       total_travel, verdict.used_heuristic, terms)
+                       total_travel, verdict.used_heuristic, terms, verdict.stopped_by_clock)
 
 
 def _unplaced_rule(prepared: PreparedWeek, contact: int, cut_short: bool) -> str:
@@ -396,6 +399,10 @@ def _stats(outcomes: list[WeekOutcome], options: SolveOptions, runtime: float) -
     if greedy:
         notes.append(f"{greedy} manager(s) kept the heuristic schedule (greedy + local search): the model "
                      "found nothing better in its time")
+    clock = sum(1 for outcome in outcomes if outcome.stopped_by_clock)
+    if clock:
+        notes.append(f"{clock} manager week(s) were stopped by the wall clock rather than the deterministic "
+                     "limit (a busy machine or a tight --time-limit): a rerun may differ slightly")
     return SolverStats(
         stage="schedule", status=_overall_status(outcomes), objective=round(objective, 6),
         bound=None if bound is None else round(bound, 6),

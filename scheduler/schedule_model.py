@@ -42,6 +42,7 @@ class WeekSolution:
     runtime_s: float = 0.0
     min_unplaced: int = 0  # proven: no schedule leaves fewer contacts out
     unplaced_weight: float = 0.0  # objective cost of one unplaced contact
+    stopped_by_clock: bool = False  # the wall-clock backstop, not the deterministic limit, ended it
     terms: dict[str, float] = field(default_factory=dict)
 
 
@@ -343,8 +344,10 @@ def _solve(model: cp_model.CpModel, prepared: PreparedWeek, variables: _Variable
     started = time.perf_counter()
     status = solver.solve(model)
     runtime = time.perf_counter() - started
+    stopped_by_clock = status != cp_model.OPTIMAL and runtime >= 0.98 * budget.time_limit_s
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return WeekSolution({}, "unknown", runtime_s=runtime, unplaced_weight=unplaced_weight / WEIGHT_SCALE)
+        return WeekSolution({}, "unknown", runtime_s=runtime, unplaced_weight=unplaced_weight / WEIGHT_SCALE,
+                            stopped_by_clock=stopped_by_clock)
     # Any schedule leaving U contacts out costs at most U * weight + (weight - 1), so a bound B
     # proves that at least floor(B / weight) must stay out.
     placements = {contact: (offset, solver.value(variables.start[(contact, offset)]))
@@ -360,5 +363,6 @@ def _solve(model: cp_model.CpModel, prepared: PreparedWeek, variables: _Variable
         runtime_s=runtime,
         min_unplaced=unplaced if status == cp_model.OPTIMAL else int(bound // unplaced_weight),
         unplaced_weight=unplaced_weight / WEIGHT_SCALE,
+        stopped_by_clock=stopped_by_clock,
         terms={name: float(solver.value(expression)) for name, (_, expression) in terms.items()},
     )
