@@ -16,9 +16,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cli import main
+from models import loader
 from models.loader import load_config
 from models.problems import ConfigError
-from tests.hardening.helpers import LOCATED_LINE, SUMMARY_LINE
+from tests.hardening.helpers import DATA, LOCATED_LINE, SUMMARY_LINE
 from tests.hardening.mutations import mutated_case
 
 FUZZ_CASES = 520
@@ -76,3 +77,32 @@ def test_a_few_mutated_but_valid_configs_also_plan(tmp_path: Path) -> None:
         if planned == VALID_ONES_PLANNED:
             break
     assert planned == VALID_ONES_PLANNED
+
+
+# --- oversized inputs (alias bombs and oversized CSV files: tests/models/test_loader.py) -------------
+
+
+def test_oversized_config_is_refused_before_it_is_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(loader, "MAX_YAML_BYTES", 1024 * 1024)
+    config = tmp_path / "huge.yaml"
+    padding = "# " + "x" * 1000 + "\n"
+    config.write_text((DATA / "tiny.yaml").read_text(encoding="utf-8") + padding * 2200, encoding="utf-8")
+    result = _validate(config)
+    _assert_clean_ending(result, "oversized config")
+    assert result.exit_code == 1
+    # A whole-file problem has no line to point at: FILE: message.
+    assert result.stderr.splitlines() == [
+        f"{config}: config file is 2 MB, larger than the 1 MB limit; split it or check that it is the right file",
+        "1 problem found; nothing was written.",
+    ]
+
+
+def test_oversized_plan_is_refused_by_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(loader, "MAX_PLAN_BYTES", 1024 * 1024)
+    plan = tmp_path / "plan.json"
+    plan.write_text("[" + " " * (3 * 1024 * 1024) + "]", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(DATA / "tiny.yaml"), str(plan)])
+    _assert_clean_ending(result, "oversized plan")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{plan}: plan file is 3 MB, larger than the 1 MB limit; split it or check that it is the right file")

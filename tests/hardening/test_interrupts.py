@@ -12,6 +12,7 @@ Signals are sent once the command is running: the test waits until the process h
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import subprocess
 import time
@@ -45,13 +46,20 @@ def organisation(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_generated(MANAGERS, CASES, 11, tmp_path_factory.mktemp("org"))
 
 
-@pytest.fixture
-def earlier_output(organisation: Path, tmp_path: Path) -> tuple[Path, bytes]:
-    """An output folder holding a complete plan from an earlier run; returns it and its plan.json."""
-    out = tmp_path / "out"
+@pytest.fixture(scope="module")
+def first_output(organisation: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("first") / "out"
     result = caseload(["plan", str(organisation), "-o", str(out), "--time-limit", TIME_LIMIT, "--workers", "1",
                        "--seed", "1", "--quiet"])
     assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture
+def earlier_output(first_output: Path, tmp_path: Path) -> tuple[Path, bytes]:
+    """An output folder holding a complete plan from an earlier run; returns it and its plan.json."""
+    out = tmp_path / "out"
+    shutil.copytree(first_output, out)
     return out, (out / "plan.json").read_bytes()
 
 
