@@ -15,6 +15,7 @@ import json
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from tests.hardening.helpers import (
     DATA,
     assert_complete_output,
     caseload,
+    child_env,
     leftover_temporaries,
     popen_caseload,
     write_generated,
@@ -143,9 +145,11 @@ def test_sigterm_while_writing_completes_the_new_set_then_exits(organisation: Pa
 @pytest.mark.skipif(not (PROC / "self" / "maps").exists(), reason="needs /proc to see when the command runs")
 def test_sigint_while_solving_leaves_earlier_outputs_or_a_complete_new_set(
         organisation: Path, earlier_output: tuple[Path, bytes]) -> None:
-    # CP-SAT catches SIGINT itself (see the xfail test below): a Ctrl-C that lands inside a solve
+    # CP-SAT catches SIGINT itself (see the xfail tests below): a Ctrl-C that lands inside a solve
     # ends that solve like its time limit and the run goes on to write a complete new set (exit 0).
-    # One that lands in Python code ends the run (exit 130) with the earlier set in place.
+    # One that lands in Python code before any solve ends the run (exit 130); after a solve, CP-SAT
+    # has reset SIGINT to the default action and the process is killed outright (-SIGINT, no message).
+    # Either way the earlier set stays in place.
     out, earlier = earlier_output
     process = popen_caseload(["plan", str(organisation), "-o", str(out), "--time-limit", TIME_LIMIT,
                               "--workers", "1", "--seed", "2", "--quiet"])
@@ -154,8 +158,8 @@ def test_sigint_while_solving_leaves_earlier_outputs_or_a_complete_new_set(
     process.send_signal(signal.SIGINT)
     code, stderr = _finish(process)
     assert "Traceback" not in stderr
-    assert code in (0, 130), stderr
-    assert ((out / "plan.json").read_bytes() == earlier) == (code == 130)
+    assert code in (0, 130, -signal.SIGINT), stderr
+    assert ((out / "plan.json").read_bytes() == earlier) == (code != 0)
     _assert_old_or_new_complete_set(organisation, out)
 
 
@@ -181,6 +185,33 @@ def test_every_cp_sat_solve_leaves_ctrl_c_to_the_cli(monkeypatch: pytest.MonkeyP
     assert plan_week(config, SolveOptions(time_limit_s=10, workers=1, seed=1)) is not None
     assert catches, "the plan used CP-SAT"
     assert not any(catches)
+
+
+CTRL_C_AFTER_A_SOLVE = """
+import os, signal, sys, time
+from models.loader import load_config
+from scheduler.options import SolveOptions
+from scheduler.pipeline import plan_week
+from pathlib import Path
+assert plan_week(load_config(Path(sys.argv[1])), SolveOptions(time_limit_s=10, workers=1, seed=1)) is not None
+try:
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(5)
+except KeyboardInterrupt:
+    print("KeyboardInterrupt")
+"""
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "bug: once a CP-SAT solve with catch_sigint_signal on (the default; scheduler/assign.py, schedule_model.py, "
+    "...) has returned, OR-Tools leaves SIGINT at SIG_DFL instead of Python's handler, so a later Ctrl-C "
+    "kills the process outright: no KeyboardInterrupt, no message, no cleanup"))
+def test_ctrl_c_after_a_solve_is_still_a_keyboard_interrupt() -> None:
+    result = subprocess.run([sys.executable, "-c", CTRL_C_AFTER_A_SOLVE, str(DATA / "tiny.yaml")],
+                            cwd=DATA.parent.parent, capture_output=True, text=True, timeout=120,
+                            env=child_env(None), check=False)
+    assert result.returncode == 0, (result.returncode, result.stderr)
+    assert result.stdout.strip() == "KeyboardInterrupt"
 
 
 def test_interrupt_during_the_write_phase_is_held_until_the_set_is_written(tmp_path: Path,
