@@ -43,7 +43,8 @@ ALL_TERMS = ("unassigned", "overload", "balance", "moves", "region")
 EXACT_MODEL_COLUMNS = 40_000
 # Up to this many variables CP-SAT runs one worker on deterministic time: same seed, same plan.
 DETERMINISTIC_VARIABLES = 2_000
-_LP_SHARE = 0.4
+# The LP (bound and start) may use half of the time: at XL its column generation needs it.
+_LP_SHARE = 0.5
 # Above this many receiver columns CP-SAT does not pay within the time limits of DESIGN.md 7
 # (presolve alone takes most of it); the local search then has all the remaining time.
 CP_SAT_COLUMNS = 60_000

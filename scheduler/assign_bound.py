@@ -100,7 +100,8 @@ class _Pricer:
         self.region_ids = np.array([-1 if m.region is None else self.region_code[m.region] for m in data.managers],
                                    dtype=np.int64)
         self.costs = [self._costs(item.index) for item in data.types]
-        self.present = [np.array([(m, item.index) in model.received for m in item.receivers], dtype=bool)
+        self.present = [np.isin(self.receivers[item.index],
+                                np.array(model.candidates.get(item.index, ()), dtype=np.int64))
                         for item in data.types]
 
     def _costs(self, index: int) -> np.ndarray:
