@@ -33,10 +33,23 @@ def write_outputs(plan: Plan, config: Config, out_dir: Path, *, full_names: bool
         files[out_dir / "schedule.csv"] = schedule_csv(plan, config)
         for manager_id, calendar in calendar_files(plan, config, full_names=full_names).items():
             files[out_dir / "calendars" / f"{safe_file_stem(manager_id)}.ics"] = calendar
+    stale = _stale_outputs(out_dir, set(files))
     with _interrupts_held():
         for path, content in files.items():
             write_atomic(path, content)
+        for path in stale:
+            path.unlink(missing_ok=True)
     return list(files)
+
+
+def _stale_outputs(out_dir: Path, fresh: set[Path]) -> list[Path]:
+    """Outputs of an earlier run that this plan does not replace (an unscheduled plan, a manager gone).
+
+    Only names this writer itself produces are removed, so a folder never mixes two runs and nothing
+    else a user keeps there is touched.
+    """
+    candidates = [out_dir / "schedule.csv", *sorted((out_dir / "calendars").glob("*.ics"))]
+    return [path for path in candidates if path.is_file() and path not in fresh]
 
 
 @contextlib.contextmanager

@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 from ortools.sat.python import cp_model
 
+from scheduler.cpsat import new_solver
 from scheduler.options import SolveOptions
 from scheduler.rebalance_units import PEAK_SCALE, RebalanceProblem
 
@@ -289,11 +290,8 @@ class RebalanceModel:
         self.model.clear_hints()  # type: ignore[no-untyped-call]
         if hint is not None and hint.found:
             self._add_hint(hint)
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = options.workers
-        solver.parameters.random_seed = options.seed
-        solver.parameters.max_time_in_seconds = options.time_limit_s
-        solver.parameters.log_search_progress = options.log
+        solver = new_solver(workers=options.workers, seed=options.seed, time_limit_s=options.time_limit_s,
+                            log=options.log)
         # On a state agency's model presolve alone outlasts the stage; the warm start needs none.
         solver.parameters.cp_model_presolve = self.problem.narrowed is False
         if len(self.receive) > LOCAL_SEARCH_COLUMNS:

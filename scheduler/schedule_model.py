@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from scheduler.cpsat import new_solver
 from scheduler.schedule_data import Placement, PreparedWeek
 
 # Arcs from each visit to this many nearest other visits of the day (both directions) are offered.
@@ -330,15 +331,12 @@ def _hinted_arcs(prepared: PreparedWeek, hint: dict[int, Placement], offset: int
 def _solve(model: cp_model.CpModel, prepared: PreparedWeek, variables: _Variables, terms: dict[str, Term],
            unplaced_weight: int, budget: SolveBudget) -> WeekSolution:
     """Solve and convert back to plain data in one place."""
-    solver = cp_model.CpSolver()
+    # One thread: parallelism comes from solving managers in separate processes.
+    solver = new_solver(workers=1, seed=budget.seed, time_limit_s=budget.time_limit_s, log=budget.log)
     params = solver.parameters
-    params.num_workers = 1  # parallelism comes from solving managers in separate processes
-    params.random_seed = budget.seed
-    params.max_time_in_seconds = budget.time_limit_s
     # Deterministic time bounds the search the same way on every run, so the same seed gives
     # the same schedule; the wall-clock limit above is only a backstop.
     params.max_deterministic_time = budget.deterministic_limit
-    params.log_search_progress = budget.log
     # Probing in presolve costs more wall time than it saves on these small models.
     params.cp_model_probing_level = 0
     started = time.perf_counter()

@@ -243,12 +243,9 @@ def test_interrupt_during_the_write_phase_is_held_until_the_set_is_written(tmp_p
     _assert_old_or_new_complete_set(config_path, out)
 
 
-
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: export/bundle.py write_outputs leaves schedule.csv and calendars/*.ics of an earlier run in place "
-    "when the new plan has no schedule (`caseload plan -o out` then `caseload assign -o out`) or no longer "
-    "has that manager, so the folder mixes two runs"))
 def test_a_later_run_into_the_same_folder_leaves_no_file_of_the_earlier_run(tmp_path: Path) -> None:
+    """Regression: write_outputs left schedule.csv and calendars/*.ics of an earlier run in place when the
+    new plan had no schedule (`caseload plan -o out` then `caseload assign -o out`), mixing two runs."""
     from scheduler.assign import assign_cases
 
     config = load_config(DATA / "tiny.yaml")
