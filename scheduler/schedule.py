@@ -133,7 +133,11 @@ def manager_weeks(config: Config, plan: Plan) -> list[ManagerWeek]:
 def solve_week_task(task: WeekTask) -> WeekOutcome:
     """Schedule one manager's week: heuristics and local search first, then CP-SAT from that hint."""
     prepared = prepare_week(task.week)
-    heuristic = _best_heuristic(prepared)
+    if time.time() >= task.deadline:
+        # The stage's time is spent: the earliest-fit schedule alone, with no search and no model.
+        return _outcome(prepared, greedy_schedule(prepared),
+                        _Verdict("feasible", None, 0, used_heuristic=True, cut_short=True))
+    heuristic = _best_heuristic(prepared, task.deadline)
     if not any(prepared.starts):
         return _outcome(prepared, heuristic, _Verdict("optimal", 0.0, 0, used_heuristic=False, cut_short=False))
     remaining = task.deadline - time.time()
@@ -174,11 +178,11 @@ class _Verdict:
     stopped_by_clock: bool = False
 
 
-def _best_heuristic(prepared: PreparedWeek) -> dict[int, Placement]:
-    """The better of earliest fit and cheapest insertion, improved by local search."""
+def _best_heuristic(prepared: PreparedWeek, deadline: float) -> dict[int, Placement]:
+    """The better of earliest fit and cheapest insertion, improved by local search until `deadline`."""
     starts = [greedy_schedule(prepared), insertion_schedule(prepared)]
     best = min(starts, key=lambda placements: week_cost(prepared, placements))
-    return improve_week(prepared, best)
+    return improve_week(prepared, best, deadline=deadline)
 
 
 def solve_week_chunk(tasks: list[WeekTask]) -> list[WeekOutcome]:

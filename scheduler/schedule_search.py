@@ -12,6 +12,7 @@ CP-SAT model's hint, which the model then improves or proves.
 from __future__ import annotations
 
 import itertools
+import time
 from dataclasses import dataclass
 
 from scheduler.schedule_data import Placement, PreparedWeek
@@ -43,10 +44,16 @@ def soft_terms(prepared: PreparedWeek, placements: dict[int, Placement]) -> dict
     return _Search(prepared, placements).terms()
 
 
-def improve_week(prepared: PreparedWeek, placements: dict[int, Placement]) -> dict[int, Placement]:
-    """A schedule at least as good as `placements` (which must be feasible) under the week's costs."""
+def improve_week(prepared: PreparedWeek, placements: dict[int, Placement], *,
+                 deadline: float | None = None) -> dict[int, Placement]:
+    """A schedule at least as good as `placements` (which must be feasible) under the week's costs.
+
+    Passes stop early once `deadline` (a time.time() value) has passed, so the stage keeps its limit.
+    """
     search = _Search(prepared, placements)
     for _ in range(MAX_PASSES):
+        if deadline is not None and time.time() >= deadline:
+            break
         if not search.one_pass():
             break
     return search.placements()
