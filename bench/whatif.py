@@ -82,7 +82,7 @@ def differences(reference: list[ScenarioOutcome], other: list[ScenarioOutcome]) 
 
 
 def run_modes(config: Config, scenarios: list[Scenario], time_limit: float, seed: int,
-              skip_cluster: bool) -> list[dict[str, Any]]:
+              skip_cluster: bool, only: set[str] | None = None) -> list[dict[str, Any]]:
     from scheduler.whatif import WhatIfOptions, run_scenarios
 
     results: list[dict[str, Any]] = []
@@ -90,6 +90,8 @@ def run_modes(config: Config, scenarios: list[Scenario], time_limit: float, seed
     modes: list[tuple[str, dict[str, Any]]] = [("local, --jobs 1", {"jobs": 1}), ("local, --jobs 2", {"jobs": 2})]
     if not skip_cluster:
         modes.append(("Dask LocalCluster (2 processes x 1 thread)", {"cluster": "local"}))
+    keys = ["jobs1", "jobs2", "cluster"]
+    modes = [mode for key, mode in zip(keys, modes, strict=False) if only is None or key in only]
     for label, settings in modes:
         cluster = None
         if settings.get("cluster") == "local":
@@ -133,6 +135,8 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=4.0, help="seconds per scenario (both stages)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-cluster", action="store_true")
+    parser.add_argument("--modes", default="jobs1,jobs2,cluster", help="which of jobs1,jobs2,cluster to run; "
+                        "differences are against the first one run")
     parser.add_argument("--skip-whatif", action="store_true")
     parser.add_argument("--skip-staffing", action="store_true")
     parser.add_argument("--staffing-tiers", default="M,L")
@@ -146,9 +150,9 @@ def main() -> None:
         scenarios = sweep(config, args.scenarios)
         print(f"## What-if: {len(scenarios)} scenarios + base on {args.tier} "
               f"({len(config.managers)} managers, {len(config.cases)} cases), {args.time_limit:g} s each\n")
-        print("| mode | wall time | rows differing from --jobs 1 | solver statuses |")
+        print("| mode | wall time | rows differing from the first mode | solver statuses |")
         print("| --- | --- | --- | --- |", flush=True)
-        run_modes(config, scenarios, args.time_limit, args.seed, args.skip_cluster)
+        run_modes(config, scenarios, args.time_limit, args.seed, args.skip_cluster, set(args.modes.split(",")))
         print(f"\nload after: {os.getloadavg()[0]:.2f}\n")
     if not args.skip_staffing:
         print(f"## Staffing at {args.target:.0%} ({args.staffing_time_limit:g} s limit, {args.workers} workers)\n")
