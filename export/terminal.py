@@ -111,8 +111,42 @@ def print_plan_summary(plan: Plan) -> None:
     """Per level: managers, cases, load/capacity, peak and mean utilisation; then the headline."""
     console = _console()
     console.print(_plan_levels_table(plan))
+    if plan.contacts or plan.unscheduled:
+        console.print(_contacts_by_manager_table(plan))
     for line in _plan_headline(plan):
         console.print(line)
+
+
+# A terminal table of a state agency's 1,000 managers helps no one: past this, the rows shown are
+# the managers with the most contacts left unscheduled (then the busiest); the files hold them all.
+MANAGER_ROWS_SHOWN = 25
+
+
+def _contacts_by_manager_table(plan: Plan) -> Table:
+    scheduled: dict[str, int] = {}
+    travel: dict[str, int] = {}
+    for contact in plan.contacts:
+        scheduled[contact.manager_id] = scheduled.get(contact.manager_id, 0) + 1
+        travel[contact.manager_id] = travel.get(contact.manager_id, 0) + contact.travel_minutes_before
+    unscheduled: dict[str, int] = {}
+    for missing in plan.unscheduled:
+        if missing.manager_id is not None:
+            unscheduled[missing.manager_id] = unscheduled.get(missing.manager_id, 0) + 1
+    managers = [load for load in plan.managers if load.manager_id in scheduled or load.manager_id in unscheduled]
+    managers.sort(key=lambda load: (-unscheduled.get(load.manager_id, 0), -scheduled.get(load.manager_id, 0),
+                                    load.manager_id))
+    shown = managers[:MANAGER_ROWS_SHOWN]
+    title = "Contacts by manager"
+    if len(managers) > len(shown):
+        title += f" ({len(shown)} of {len(managers)}: most unscheduled first; schedule.csv has all)"
+    table = Table(title=title, title_justify="left")
+    for heading in ("manager", "level", "utilisation", "scheduled", "unscheduled", "travel h"):
+        table.add_column(heading, justify="left" if heading in ("manager", "level") else "right")
+    for load in shown:
+        table.add_row(load.manager_id, load.level, f"{load.utilisation:.0%}",
+                      str(scheduled.get(load.manager_id, 0)), str(unscheduled.get(load.manager_id, 0)),
+                      f"{travel.get(load.manager_id, 0) / 60:.1f}")
+    return table
 
 
 def _plan_levels_table(plan: Plan) -> Table:

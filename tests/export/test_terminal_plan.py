@@ -1,0 +1,20 @@
+"""The plan summary on the terminal: per-manager contact counts."""
+
+from __future__ import annotations
+
+from models.organisation import Config
+from scheduler.options import SolveOptions
+from scheduler.pipeline import schedule_current_assignment
+
+
+def test_plan_summary_lists_contacts_per_manager(tiny_config: Config, capsys) -> None:  # type: ignore[no-untyped-def]
+    from export.terminal import print_plan_summary
+
+    plan = schedule_current_assignment(tiny_config, SolveOptions(time_limit_s=10, workers=1, seed=0))
+    print_plan_summary(plan)
+    output = capsys.readouterr().out
+    assert "Contacts by manager" in output
+    # Ana (K-1, a monthly visit) and Ben (K-2, a weekly call) each have one contact; Cy none due.
+    cells = [[cell.strip() for cell in line.split("│")[1:-1]] for line in output.splitlines()]
+    rows = {row[0]: row[3:5] for row in cells if row and row[0].startswith("m-")}
+    assert rows == {"m-ana": ["1", "0"], "m-ben": ["1", "0"]}
