@@ -35,6 +35,7 @@ from scheduler.assign_model import OBJECTIVE_SCALE, AssignmentModel, Coefficient
 from scheduler.assign_plan import plan_from_counts
 from scheduler.assign_score import score_plan
 from scheduler.assign_search import polish
+from scheduler.cpsat import new_solver
 from scheduler.greedy import complete, greedy_counts
 from scheduler.options import SolveOptions
 
@@ -189,13 +190,10 @@ def _cp_sat(data: AssignmentData, coefficients: Coefficients, steps: Steps, cand
     model = AssignmentModel(data, backend, coefficients, candidates)
     steps(model)
     model.hint(hint)
-    solver = cp_model.CpSolver()
-    parameters = solver.parameters
-    parameters.num_workers = options.workers
-    parameters.random_seed = options.seed
     # Building the model counts against the limit too.
-    parameters.max_time_in_seconds = max(0.05, time_limit_s - (time.monotonic() - started))
-    parameters.log_search_progress = options.log
+    solver = new_solver(workers=options.workers, seed=options.seed, log=options.log,
+                        time_limit_s=max(0.05, time_limit_s - (time.monotonic() - started)))
+    parameters = solver.parameters
     variables = len(backend.model.Proto().variables)
     if variables <= DETERMINISTIC_VARIABLES:
         # Reproducible plans for small models: one worker (parallel workers race to equal optima,
