@@ -15,12 +15,18 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
 import click
 
 from models.problems import ConfigError
+
+if TYPE_CHECKING:  # the solving modules load only when a command needs them
+    from models.organisation import Config
+    from models.plan import Plan
+    from scheduler.options import SolveOptions
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -105,6 +111,34 @@ def _solve_options(config: Any, time_limit: float | None, workers: int | None, s
     from scheduler.options import SolveOptions
 
     return SolveOptions.from_settings(config.policy.solver, time_limit, workers, seed, log=verbose)
+
+
+@dataclass(frozen=True)
+class _RunSettings:
+    """The shared options of the solving commands, as the user gave them."""
+
+    time_limit: float | None
+    seed: int | None
+    workers: int | None
+    quiet: bool
+    verbose: bool
+    full_names: bool = False
+
+
+def _solve_and_write(config_path: Path, output: Path, solve: Callable[[Config, SolveOptions], Plan],
+                     settings: _RunSettings) -> None:
+    """Load, solve, write every output, print the summary: the shape of assign, schedule and plan."""
+    from export.bundle import write_outputs
+    from export.terminal import print_plan_summary
+    from models.loader import load_config
+
+    _configure_logging(settings.quiet, settings.verbose)
+    organisation = load_config(config_path)
+    options = _solve_options(organisation, settings.time_limit, settings.workers, settings.seed, settings.verbose)
+    result = solve(organisation, options)
+    write_outputs(result, organisation, output, full_names=settings.full_names)
+    if not settings.quiet:
+        print_plan_summary(result)
 
 
 def solver_options(command: Callable[P, R]) -> Callable[P, R]:
@@ -208,19 +242,15 @@ def assign(config: Path, output: Path, time_limit: float | None, seed: int | Non
     Example:
       caseload assign configs/child-welfare.yaml -o out --time-limit 10
     """
-    from export.bundle import write_outputs
-    from export.terminal import print_plan_summary
-    from models.loader import load_config
     from scheduler.assign import assign_cases
 
-    _configure_logging(quiet, verbose)
-    organisation = load_config(config)
-    result = assign_cases(organisation, _solve_options(organisation, time_limit, workers, seed, verbose))
-    if result.plan is None:
-        raise NoPlanError(result.message)
-    write_outputs(result.plan, organisation, output)
-    if not quiet:
-        print_plan_summary(result.plan)
+    def balance(organisation: Config, options: SolveOptions) -> Plan:
+        result = assign_cases(organisation, options)
+        if result.plan is None:
+            raise NoPlanError(result.message)
+        return result.plan
+
+    _solve_and_write(config, output, balance, _RunSettings(time_limit, seed, workers, quiet, verbose))
 
 
 @main.command()
@@ -239,18 +269,10 @@ def schedule(config: Path, output: Path, time_limit: float | None, seed: int | N
     Example:
       caseload schedule configs/child-welfare.yaml -o out
     """
-    from export.bundle import write_outputs
-    from export.terminal import print_plan_summary
-    from models.loader import load_config
     from scheduler.pipeline import schedule_current_assignment
 
-    _configure_logging(quiet, verbose)
-    organisation = load_config(config)
-    options = _solve_options(organisation, time_limit, workers, seed, verbose)
-    plan = schedule_current_assignment(organisation, options)
-    write_outputs(plan, organisation, output, full_names=full_names)
-    if not quiet:
-        print_plan_summary(plan)
+    _solve_and_write(config, output, schedule_current_assignment,
+                     _RunSettings(time_limit, seed, workers, quiet, verbose, full_names))
 
 
 @main.command()
@@ -270,20 +292,16 @@ def plan(config: Path, output: Path, time_limit: float | None, seed: int | None,
     Example:
       caseload plan configs/child-welfare.yaml -o out
     """
-    from export.bundle import write_outputs
-    from export.terminal import print_plan_summary
-    from models.loader import load_config
     from scheduler.pipeline import plan_week
 
-    _configure_logging(quiet, verbose)
-    organisation = load_config(config)
-    options = _solve_options(organisation, time_limit, workers, seed, verbose)
-    result = plan_week(organisation, options)
-    if result is None:
-        raise NoPlanError("the assignment stage found no plan within the time limit")
-    write_outputs(result, organisation, output, full_names=full_names)
-    if not quiet:
-        print_plan_summary(result)
+    def balance_then_schedule(organisation: Config, options: SolveOptions) -> Plan:
+        result = plan_week(organisation, options)
+        if result is None:
+            raise NoPlanError("the assignment stage found no plan within the time limit")
+        return result
+
+    _solve_and_write(config, output, balance_then_schedule,
+                     _RunSettings(time_limit, seed, workers, quiet, verbose, full_names))
 
 
 @main.command()
