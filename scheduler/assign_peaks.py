@@ -60,14 +60,18 @@ class _PeakLp:
         self.row_all = self.backend.constraint([(self.model.peak_all, 1)], None, None, "fix_all")
 
     def value(self, bounds: Mapping[int, tuple[float, float]], overall: tuple[float, float]) -> float:
-        """LP optimum with peak[rank] in bounds[rank] (others free); +inf when infeasible or unsolved."""
+        """LP optimum with peak[rank] in bounds[rank] (others free); +inf when infeasible, NaN when
+        GLOP ends otherwise (then nothing is proven about the box)."""
         infinity = self.backend.solver.infinity()
         for rank, row in self.rows.items():
             low, high = bounds.get(rank, (-infinity, infinity))
             row.SetBounds(low, high)
         self.row_all.SetBounds(*overall)
-        if self.backend.solver.Solve() != pywraplp.Solver.OPTIMAL:
+        status = self.backend.solver.Solve()
+        if status == pywraplp.Solver.INFEASIBLE:
             return math.inf
+        if status != pywraplp.Solver.OPTIMAL:
+            return math.nan
         value = float(self.backend.solver.Objective().Value())
         return float(math.ceil(value - 1e-6 * max(1.0, abs(value))))
 
@@ -139,12 +143,16 @@ def peak_search(data: AssignmentData, coefficients: Coefficients, steps: Callabl
     counter = itertools.count()
     boxes: dict[Box, dict[int, float]] = {}  # open box -> its LP's peaks
     explored = 0
+    unproven = False  # a box GLOP did not solve was dropped: no bound
 
     def push(box: Box) -> None:
         nonlocal explored
         explored += 1
+        nonlocal unproven
         value, peaks = _relax(lp, levels, box)
-        if value < best_value:
+        if math.isnan(value):
+            unproven = True
+        elif value < best_value:
             heapq.heappush(queue, (value, next(counter), box))
             boxes[box] = peaks
 
@@ -170,7 +178,7 @@ def peak_search(data: AssignmentData, coefficients: Coefficients, steps: Callabl
             push(child)
     open_bound = min((value for value, _, _ in queue), default=math.inf)
     bound = min(open_bound, proven_leaves, float(best_value))
-    return PeakSearch(best, best_value, int(bound), explored, leaves)
+    return PeakSearch(best, best_value, None if unproven else int(bound), explored, leaves)
 
 
 Box = tuple[tuple[int, int], ...]
@@ -190,7 +198,7 @@ def _relax(lp: _PeakLp, levels: Sequence[int], box: Box) -> tuple[float, dict[in
         value = lp.value(bounds, (overall, overall))
     else:
         value = lp.value(bounds, (-math.inf, math.inf))
-    peaks = {rank: lp.model.peak[rank].solution_value() for rank in levels} if not math.isinf(value) else {}
+    peaks = {rank: lp.model.peak[rank].solution_value() for rank in levels} if math.isfinite(value) else {}
     return value, peaks
 
 
