@@ -51,6 +51,7 @@ from models.plan import Plan, SolverStats
 from scheduler.assign_data import POINT_SCALE, AssignmentData, Counts, build_data
 from scheduler.assign_model import AssignmentModel, Coefficients, CpSatBackend, Terms, Var
 from scheduler.assign_plan import chosen_from_counts, move_reasons, unassigned_reasons
+from scheduler.cpsat import new_solver
 from scheduler.options import SolveOptions
 from scheduler.planbuild import build_plan
 
@@ -287,12 +288,8 @@ def _solve(hire_model: _HireModel, objective: str, options: SolveOptions, time_l
         for var in variables:
             backend.model.add_hint(var, hint.values.get(var.index, 0))
     started = time.monotonic()
-    solver = cp_model.CpSolver()
-    parameters = solver.parameters
-    parameters.num_workers = options.workers
-    parameters.random_seed = options.seed
-    parameters.max_time_in_seconds = max(0.05, time_limit_s)
-    parameters.log_search_progress = options.log
+    solver = new_solver(workers=options.workers, seed=options.seed, time_limit_s=max(0.05, time_limit_s),
+                        log=options.log)
     status = solver.solve(backend.model)
     seconds = time.monotonic() - started
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
