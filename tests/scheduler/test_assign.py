@@ -269,3 +269,14 @@ def test_regression_moves_of_held_cases_count_when_an_intake_case_shares_their_t
     assert chosen(result.plan) == {"K-1": "m-b", "K-2": "m-a"}
     # junior peak 10% + overall peak 10%, x balance weight 10; no move, no region
     assert (result.status, result.objective, result.bound) == ("optimal", 200.0, 200.0)
+
+
+def test_regression_small_office_proven_optimal_within_a_second() -> None:
+    """Regression: the peak branching (meant for S and M) spent 9 s on weak LP boxes for this 4-manager,
+    5-case office, which plain CP-SAT proves optimal in hundredths of a second."""
+    from models.generator import generate_organisation
+
+    config = generate_organisation(4, 5, 1451255993).to_config()
+    result = assign_cases(config, SolveOptions(time_limit_s=1.0, workers=1, seed=993))
+    assert result.status == "optimal"
+    assert result.objective == result.bound
