@@ -2,10 +2,11 @@
 
 The figure checked is the solve time plan.json reports (the sum of the stages' `runtime_s`), which
 is what the limit governs; interpreter start, loading and writing come on top (bench/time_limit.py
-reports both, per tier). The organisation is the S tier (12 managers, 250 cases): its assignment is
-not proven optimal within a minute even on an idle machine (1 % gap after 60 s, measured), so a
-2 s limit always cuts the search and the plan written must be the best found: status 'feasible',
-passing the independent checker.
+reports both, per tier). The organisation is the M tier (60 managers, 1,500 cases): its assignment
+is not proven optimal within a minute on an idle machine (about 4 % gap), so a 1-2 s limit always
+cuts the search and the plan written must be the best found: status 'feasible', passing the
+independent checker. (The S tier is no use here: since the small-office plain CP-SAT try it is
+proven optimal in under a second.)
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from scheduler.options import SolveOptions
 from scheduler.pipeline import schedule_current_assignment
 from tests.hardening.helpers import assert_complete_output, caseload, write_generated
 
-S_TIER = (12, 250)
+M_TIER = (60, 1500)
 
 
 def _bound(limit: float) -> float:
@@ -29,7 +30,7 @@ def _bound(limit: float) -> float:
 
 @pytest.fixture(scope="module")
 def team(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_generated(*S_TIER, 1, tmp_path_factory.mktemp("team"))
+    return write_generated(*M_TIER, 1, tmp_path_factory.mktemp("team"))
 
 
 @pytest.mark.parametrize(("command", "limit"), [("plan", 2.0), ("assign", 1.0)])
