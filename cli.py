@@ -110,7 +110,19 @@ def _solve_options(config: Any, time_limit: float | None, workers: int | None, s
                    verbose: bool) -> Any:
     from scheduler.options import SolveOptions
 
-    return SolveOptions.from_settings(config.policy.solver, time_limit, workers, seed, log=verbose)
+    wall_clock = click.get_current_context().meta.get(_WALL_CLOCK, False)
+    return SolveOptions.from_settings(config.policy.solver, time_limit, workers, seed, log=verbose,
+                                      deterministic=False if wall_clock else None)
+
+
+_WALL_CLOCK = "caseload.wall_clock"
+
+
+def _remember_wall_clock(context: click.Context, _: click.Parameter, value: bool) -> bool:
+    # Kept in the context, not passed to every command: only _solve_options reads it.
+    if value:
+        context.meta[_WALL_CLOCK] = True
+    return value
 
 
 @dataclass(frozen=True)
@@ -152,6 +164,10 @@ def solver_options(command: Callable[P, R]) -> Callable[P, R]:
                      help="Solver threads / worker processes (default: policy.solver.workers)."),
         click.option("--quiet", is_flag=True, help="Print only warnings and errors."),
         click.option("--verbose", is_flag=True, help="Print solver progress."),
+        click.option("--wall-clock", is_flag=True, expose_value=False, callback=_remember_wall_clock,
+                     help="Measure --time-limit on the wall clock alone: uses every second and both CP-SAT "
+                          "threads, but a busy machine can change the plan. By default the limit is measured "
+                          "in work, so the same input and seed give the same plan (policy.solver.deterministic)."),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)

@@ -87,6 +87,11 @@ class SolverSettings(StrictModel):
     time_limit_s: float = Field(default=30, gt=0, description="Wall-clock limit per solve stage.")
     workers: int = Field(default=2, ge=1, le=64, description="CP-SAT threads / worker processes.")
     seed: int = Field(default=0, ge=0)
+    deterministic: bool = Field(
+        default=True,
+        description="Measure time_limit_s in work instead of wall-clock seconds, so the same input and seed give "
+                    "the same plan on a busy or an idle machine (CP-SAT then runs one thread); the wall clock "
+                    "still stops a stage at 1.1 x the limit + 0.5 s. false: the wall clock alone.")
 
 
 class Policy(StrictModel):

@@ -36,6 +36,7 @@ from scheduler.assign_peaks import peak_search
 from scheduler.assign_plan import plan_from_counts
 from scheduler.assign_score import score_plan
 from scheduler.assign_search import polish
+from scheduler.clock import Clock, clock_for
 from scheduler.cpsat import new_solver
 from scheduler.greedy import complete, greedy_counts
 from scheduler.options import SolveOptions
@@ -82,16 +83,17 @@ class StageOutcome:
 
 def assign_cases(config: Config, options: SolveOptions) -> AssignResult:
     start = time.monotonic()
-    deadline = start + options.time_limit_s
+    clock = clock_for(options)
+    deadline = clock.now() + options.time_limit_s
     data = build_data(config)
     coefficients = Coefficients.from_weights(config.policy.weights)
     greedy = greedy_counts(data)
     exact = sum(len(item.receivers) for item in data.types) <= EXACT_MODEL_COLUMNS
     candidates = _initial_candidates(data, greedy, exact)
     notes: list[str] = [f"{len(data.types)} item types from {len(config.cases)} cases"]
-    budget = deadline - time.monotonic() - _reserve(data)
+    budget = deadline - clock.now() - _reserve(data)
     two, candidates, lp = _solve_stage(data, coefficients, ALL_TERMS, candidates, greedy, budget,
-                                             options, exact)
+                                       options, exact, clock)
     priced = sum(len(managers) for managers in lp.added.values())
     notes.append(f"LP bound: {'found' if lp.bound is not None else 'not proven'} in {lp.rounds} round(s), "
                  f"{priced} column(s) priced in")
@@ -154,12 +156,12 @@ def _stage_steps(names: Sequence[str]) -> Steps:
 
 def _solve_stage(data: AssignmentData, coefficients: Coefficients, names: Sequence[str],
                  candidates: dict[int, list[int]], hint: Counts, budget: float, options: SolveOptions,
-                 exact: bool) -> tuple[StageOutcome, dict[int, list[int]], LpBound]:
+                 exact: bool, clock: Clock) -> tuple[StageOutcome, dict[int, list[int]], LpBound]:
     """LP (bound, pricing, rounding), local search from the better of `hint` and the completed LP
     rounding, then CP-SAT warm-started from the result when the model is small enough."""
-    started = time.monotonic()
+    started = clock.now()
     steps = _stage_steps(names)
-    lp = lp_bound(data, coefficients, steps, candidates, max(0.1, _LP_SHARE * budget))
+    lp = lp_bound(data, coefficients, steps, candidates, max(0.1, _LP_SHARE * budget), clock)
     if not exact:
         candidates = {index: sorted({*managers, *lp.added.get(index, [])})
                       for index, managers in candidates.items()}
@@ -174,17 +176,17 @@ def _solve_stage(data: AssignmentData, coefficients: Coefficients, names: Sequen
     hint = starts[0]
     for start in starts:
         search_until = started + budget
-        found = polish(data, coefficients, start, search_until, candidates)
+        found = polish(data, coefficients, start, search_until, clock, candidates)
         if start is starts[0] or evaluate(data, coefficients, found, names) < evaluate(data, coefficients, hint,
                                                                                        names):
             hint = found
-        if time.monotonic() >= search_until:
+        if clock.now() >= search_until:
             break
     if not exact:
         for manager, index in sorted(hint.received):
             if manager not in candidates[index]:
                 candidates[index] = sorted([*candidates[index], manager])
-    remaining = budget - (time.monotonic() - started)
+    remaining = budget - (clock.now() - started)
     if not use_cp_sat or remaining <= 0.05:
         return StageOutcome("local search", hint, None, None, 0.0, columns), candidates, lp
     if exact and coefficients.balance > 0 and "balance" in names:
@@ -193,48 +195,50 @@ def _solve_stage(data: AssignmentData, coefficients: Coefficients, names: Sequen
             # branching spends seconds on weak LP boxes (4 managers, 5 cases: 0.01 s against 9 s), so
             # it gets a short first try; the peak search goes on from its plan if it does not prove.
             first_try_s = min(_PLAIN_FIRST_S, _PLAIN_FIRST_SHARE * remaining)
-            first = _cp_sat(data, coefficients, steps, candidates, hint, first_try_s, options)
+            first = _cp_sat(data, coefficients, steps, candidates, hint, first_try_s, options, clock)
             if first.status == "optimal":
                 return first, candidates, lp
             if evaluate(data, coefficients, first.counts, names) < evaluate(data, coefficients, hint, names):
                 hint = first.counts
         return _peak_search(data, coefficients, steps, candidates, names, hint, started + budget, options,
-                            columns), candidates, lp
-    outcome = _cp_sat(data, coefficients, steps, candidates, hint, remaining, options)
+                            columns, clock), candidates, lp
+    outcome = _cp_sat(data, coefficients, steps, candidates, hint, remaining, options, clock)
     return outcome, candidates, lp
 
 
 def _peak_search(data: AssignmentData, coefficients: Coefficients, steps: Steps,
                  candidates: Mapping[int, Sequence[int]], names: Sequence[str], hint: Counts, deadline: float,
-                 options: SolveOptions, columns: int) -> StageOutcome:
+                 options: SolveOptions, columns: int, clock: Clock) -> StageOutcome:
     """CP-SAT per integer peak vector (branching on the peaks with GLOP): better plans and bound."""
     started = time.monotonic()
     found = peak_search(data, coefficients, steps, candidates, names, hint,
                         lambda counts: evaluate(data, coefficients, counts, names), deadline,
-                        options.workers, options.seed, DETERMINISTIC_VARIABLES)
+                        options.workers, options.seed, DETERMINISTIC_VARIABLES, clock)
     status = "optimal" if found.bound is not None and found.bound >= found.objective else "feasible"
     return StageOutcome(status, found.counts, found.objective, found.bound, time.monotonic() - started, columns)
 
 
 def _cp_sat(data: AssignmentData, coefficients: Coefficients, steps: Steps, candidates: Mapping[int, Sequence[int]],
-            hint: Counts, time_limit_s: float, options: SolveOptions) -> StageOutcome:
+            hint: Counts, time_limit_s: float, options: SolveOptions, clock: Clock) -> StageOutcome:
     started = time.monotonic()
+    began = clock.now()
     backend = CpSatBackend()
     model = AssignmentModel(data, backend, coefficients, candidates)
     steps(model)
     model.hint(hint)
+    solver = new_solver(workers=options.workers, seed=options.seed, log=options.log, time_limit_s=time_limit_s)
     # Building the model counts against the limit too.
-    solver = new_solver(workers=options.workers, seed=options.seed, log=options.log,
-                        time_limit_s=max(0.05, time_limit_s - (time.monotonic() - started)))
+    clock.limit_cp_sat(solver, max(0.05, time_limit_s - (clock.now() - began)))
     parameters = solver.parameters
     variables = len(backend.model.Proto().variables)
-    if variables <= DETERMINISTIC_VARIABLES:
+    if variables <= DETERMINISTIC_VARIABLES and not clock.deterministic:
         # Reproducible plans for small models: one worker (parallel workers race to equal optima,
         # and interleaved workers proved 10-20x slower here) stopped by deterministic time; the
         # wall-clock limit stays the cap.
         parameters.num_workers = 1
         parameters.max_deterministic_time = parameters.max_time_in_seconds
     status = solver.Solve(backend.model)
+    clock.charge_cp_sat(solver)
     seconds = time.monotonic() - started
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         counts = model.counts(solver.Value)

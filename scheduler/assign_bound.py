@@ -21,6 +21,7 @@ from ortools.linear_solver import pywraplp
 
 from scheduler.assign_data import UTILISATION_UNITS, AssignmentData, Counts
 from scheduler.assign_model import AssignmentModel, Coefficients, GlopBackend
+from scheduler.clock import Clock
 
 _PRICE_EPSILON = 1e-6
 _MAX_ROUNDS = 50
@@ -37,13 +38,15 @@ class LpBound:
 
 
 def lp_bound(data: AssignmentData, coefficients: Coefficients, model_steps: Callable[[AssignmentModel], None],
-             candidates: Mapping[int, Sequence[int]], time_limit_s: float) -> LpBound:
+             candidates: Mapping[int, Sequence[int]], time_limit_s: float, clock: Clock | None = None) -> LpBound:
     """Solve the LP of `model_steps` (variables, constraints, objective) with column generation.
 
     `model_steps` may add extra rows over unassigned, over/excess and peak variables only (rows
     over received columns would need pricing here too).
     """
     start = time.monotonic()
+    clock = clock or Clock()
+    began = clock.now()
     current = {index: list(managers) for index, managers in candidates.items()}
     added: dict[int, list[int]] = {}
     backend = GlopBackend()
@@ -53,11 +56,13 @@ def lp_bound(data: AssignmentData, coefficients: Coefficients, model_steps: Call
     pricer = _Pricer(model)
     solved = 0
     for rounds in range(1, _MAX_ROUNDS + 1):
-        remaining = time_limit_s - (time.monotonic() - start)
+        remaining = time_limit_s - (clock.now() - began)
         if remaining <= 0:
             break
-        backend.solver.SetTimeLimit(int(remaining * 1000))
-        if backend.solver.Solve() != pywraplp.Solver.OPTIMAL:
+        clock.limit_lp(backend.solver, remaining)
+        outcome = backend.solver.Solve()
+        clock.charge_lp(backend.solver)
+        if outcome != pywraplp.Solver.OPTIMAL:
             break
         solved = rounds
         rounded = model.counts(lambda var: math.floor(var.solution_value() + 1e-6))

@@ -22,7 +22,6 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +31,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.assign_data import UTILISATION_UNITS, AssignmentData, Counts
 from scheduler.assign_model import AssignmentModel, Coefficients, CpSatBackend, GlopBackend
+from scheduler.clock import Clock
 from scheduler.cpsat import new_solver
 
 Evaluate = Callable[[Counts], int]
@@ -95,7 +95,7 @@ class _FixedPeakCpSat:
         self.variables = len(self.backend.model.Proto().variables)
 
     def solve(self, peaks: Mapping[int, int], hint: Counts, below: int, time_limit_s: float, workers: int, seed: int,
-              deterministic: bool) -> tuple[str, Counts | None, float]:
+              deterministic: bool, clock: Clock) -> tuple[str, Counts | None, float]:
         """(status, counts or None, proven bound in objective units) with the peaks fixed, for
         solutions of objective below `below` ("infeasible": none is)."""
         for rank, row in self.rows.items():
@@ -105,6 +105,8 @@ class _FixedPeakCpSat:
         self.backend.model.clear_hints()  # type: ignore[no-untyped-call]
         self.model.hint(hint)
         solver = new_solver(workers=1 if deterministic else workers, seed=seed, time_limit_s=time_limit_s)
+        clock.limit_cp_sat(solver, time_limit_s)
+        deterministic = deterministic or clock.deterministic
         if deterministic:
             solver.parameters.max_deterministic_time = time_limit_s
             # One worker: core-based search proved the fixed-peak S model (generated, seed 1) about
@@ -114,6 +116,7 @@ class _FixedPeakCpSat:
             # The fixed-peak model is transportation-like: its full linear relaxation is nearly exact.
             solver.parameters.linearization_level = 2
         status = solver.Solve(self.backend.model)
+        clock.charge_cp_sat(solver)
         if status == cp_model.OPTIMAL:
             return "optimal", self.model.counts(solver.Value), solver.ObjectiveValue()
         if status == cp_model.FEASIBLE:
@@ -131,9 +134,11 @@ def _set_domain(constraint: Any, low: int, high: int) -> None:
 
 def peak_search(data: AssignmentData, coefficients: Coefficients, steps: Callable[[AssignmentModel], None],
                 candidates: Mapping[int, Sequence[int]], names: Sequence[str], incumbent: Counts, evaluate: Evaluate,
-                deadline: float, workers: int, seed: int, deterministic_variables: int) -> PeakSearch:
+                deadline: float, workers: int, seed: int, deterministic_variables: int,
+                clock: Clock | None = None) -> PeakSearch:
     """Improve `incumbent` and bound the exact model by best-first branching on the integer peaks
     (LP per box of peak ranges; CP-SAT once a box is a single peak vector). See the module doc."""
+    clock = clock or Clock()
     best, best_value = incumbent, evaluate(incumbent)
     lp = _PeakLp(data, coefficients, steps, candidates)
     cp: _FixedPeakCpSat | None = None
@@ -150,6 +155,7 @@ def peak_search(data: AssignmentData, coefficients: Coefficients, steps: Callabl
         explored += 1
         nonlocal unproven
         value, peaks = _relax(lp, levels, box)
+        clock.charge_lp(lp.backend.solver)
         if math.isnan(value):
             unproven = True
         elif value < best_value:
@@ -159,15 +165,15 @@ def peak_search(data: AssignmentData, coefficients: Coefficients, steps: Callabl
     push(tuple((0, top) for _ in levels))
     leaves = 0
     proven_leaves = math.inf  # bounds of single-vector boxes not solved to optimality
-    while queue and queue[0][0] < best_value and time.monotonic() < deadline:
+    while queue and queue[0][0] < best_value and clock.now() < deadline:
         value, _, box = heapq.heappop(queue)
         peaks = boxes.pop(box)
         if all(low == high for low, high in box):
             if cp is None:
                 cp = _FixedPeakCpSat(data, coefficients, steps, candidates, names)
             vector = {rank: low for rank, (low, _) in zip(levels, box, strict=True)}
-            status, counts, proven = cp.solve(vector, best, best_value, deadline - time.monotonic(), workers, seed,
-                                              cp.variables <= deterministic_variables)
+            status, counts, proven = cp.solve(vector, best, best_value, deadline - clock.now(), workers, seed,
+                                              cp.variables <= deterministic_variables, clock)
             leaves += 1
             if counts is not None and evaluate(counts) < best_value:
                 best, best_value = counts, evaluate(counts)

@@ -14,20 +14,21 @@ deadline.
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from scheduler.assign_data import UTILISATION_UNITS, AssignmentData, Counts, ItemType
 from scheduler.assign_model import Coefficients
+from scheduler.clock import Clock
 
 Change = dict[int, tuple[int, int]]  # manager -> (load change, case change)
 
 
 class LocalSearch:
-    def __init__(self, data: AssignmentData, coefficients: Coefficients, counts: Counts,
+    def __init__(self, data: AssignmentData, coefficients: Coefficients, counts: Counts, clock: Clock,
                  candidates: Mapping[int, Sequence[int]] | None = None) -> None:
         self.data = data
+        self.clock = clock
         self.c = coefficients
         self.receivers = [frozenset(item.receivers) for item in data.types]
         # Where a bundle may go: candidate receivers (all when None) and its keepers.
@@ -177,7 +178,7 @@ class LocalSearch:
             for index in held:
                 item = self.data.types[index]
                 while self._count(source, index) > 0:
-                    if time.monotonic() > deadline:
+                    if self.clock.now() > deadline:
                         return applied
                     if not self._improve_item(item, source):
                         break
@@ -185,7 +186,7 @@ class LocalSearch:
         applied += self._return_home(deadline)
         if self.c.balance:
             for rank in self.data.levels:
-                if time.monotonic() < deadline and self._lower_peak(rank):
+                if self.clock.now() < deadline and self._lower_peak(rank):
                     applied += 1
         return applied
 
@@ -200,7 +201,7 @@ class LocalSearch:
         for manager in [m for units, m in self.ranking[rank] if units == peak]:
             while self._units(manager, self.load[manager]) >= peak:
                 best: tuple[int, ItemType, int] | None = None
-                if time.monotonic() > self.deadline:
+                if self.clock.now() > self.deadline:
                     self._undo(log)
                     return False
                 for index in sorted(i for i, count in self.at[manager].items() if count > 0):
@@ -238,7 +239,7 @@ class LocalSearch:
         for item in self.data.types:
             for home in sorted(item.keepers):
                 for source in [*sorted(holders.get(item.index, [])), None]:
-                    if time.monotonic() > deadline:
+                    if self.clock.now() > deadline:
                         return applied
                     if source == home or self.at[home][item.index] >= self._keeps(item, home):
                         continue
@@ -298,7 +299,7 @@ class LocalSearch:
     def _try_swaps(self, item: ItemType, a: int) -> bool:
         ceiling = self._units(a, self.load[a])
         for b in self.targets[item.index]:
-            if b == a or not self._may_take(item, b) or time.monotonic() > self.deadline:
+            if b == a or not self._may_take(item, b) or self.clock.now() > self.deadline:
                 continue
             for index in sorted(i for i, count in self.at[b].items() if count > 0):
                 other = self.data.types[index]
@@ -316,7 +317,7 @@ class LocalSearch:
     def run(self, deadline: float) -> int:
         self.deadline = deadline
         steps = 0
-        while time.monotonic() < deadline:
+        while self.clock.now() < deadline:
             applied = self._improve_once(deadline)
             if not applied:
                 break
@@ -338,9 +339,9 @@ class LocalSearch:
         return result
 
 
-def polish(data: AssignmentData, coefficients: Coefficients, counts: Counts, deadline: float,
+def polish(data: AssignmentData, coefficients: Coefficients, counts: Counts, deadline: float, clock: Clock,
            candidates: Mapping[int, Sequence[int]] | None = None) -> Counts:
-    """`counts` improved by local search until a local optimum or the deadline."""
-    search = LocalSearch(data, coefficients, counts, candidates)
+    """`counts` improved by local search until a local optimum or `deadline` on `clock`."""
+    search = LocalSearch(data, coefficients, counts, clock, candidates)
     search.run(deadline)
     return search.counts()

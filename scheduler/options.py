@@ -13,6 +13,11 @@ class SolveOptions:
     workers: int = 2
     seed: int = 0
     log: bool = False
+    # Measure the limit in work instead of wall-clock seconds (scheduler/clock.py): a time-limited
+    # run then repeats exactly, whatever the machine's load; the wall clock is only a backstop, at
+    # this multiple of the limit (+ 0.5 s).
+    deterministic: bool = True
+    wall_clock_backstop: float = 1.1
 
     @staticmethod
     def from_settings(
@@ -21,6 +26,7 @@ class SolveOptions:
         workers: int | None = None,
         seed: int | None = None,
         log: bool = False,
+        deterministic: bool | None = None,
     ) -> SolveOptions:
         """Command-line values win over the config's `policy.solver` values."""
         return SolveOptions(
@@ -28,4 +34,5 @@ class SolveOptions:
             workers=settings.workers if workers is None else workers,
             seed=settings.seed if seed is None else seed,
             log=log,
+            deterministic=settings.deterministic if deterministic is None else deterministic,
         )

@@ -26,6 +26,9 @@ def plan_week(config: Config, options: SolveOptions) -> Plan | None:
     if result.plan is None:
         return None
     remaining = options.time_limit_s - (time.perf_counter() - started)
+    if options.deterministic:
+        # A fixed share: what the wall clock left over must not decide a repeatable run.
+        remaining = options.time_limit_s * (1 - ASSIGNMENT_SHARE)
     schedule_options = replace(options, time_limit_s=max(remaining, options.time_limit_s * 0.1))
     return schedule_contacts(config, result.plan, schedule_options)
 

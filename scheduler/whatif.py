@@ -28,6 +28,8 @@ from scheduler.options import SolveOptions
 from scheduler.planbuild import Reason, build_plan, is_overloaded
 
 OnDone = Callable[[int, ScenarioOutcome], None]
+# Wall-clock backstop of each scenario's stages, as a multiple of their work budget.
+WHATIF_BACKSTOP = 3.0
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,10 @@ def plan_scenario(config_json: str, scenario_json: str, seed: int, time_limit_s:
     base = Config.model_validate_json(config_json)
     scenario = Scenario.model_validate_json(scenario_json)
     config = apply_scenario(base, scenario, seed)
-    options = SolveOptions(time_limit_s=time_limit_s, workers=1, seed=seed)
+    # Work-measured limits with a loose backstop: a scenario's plan must not depend on the CPU share
+    # its process got (two processes on two cores run slower than one).
+    options = SolveOptions(time_limit_s=time_limit_s, workers=1, seed=seed, deterministic=True,
+                           wall_clock_backstop=WHATIF_BACKSTOP)
     plan = _plan(config, options)
     row = scenario_row(scenario, config, plan, base_assignment(base))
     return ScenarioOutcome(row=row, plan=plan).model_dump_json()

@@ -3,12 +3,14 @@ one process, a spawn pool of two and a Dask LocalCluster of two worker processes
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from export.comparison import comparison_csv, comparison_md
+from models.generator import generate_organisation
 from models.loader import load_config
 from models.organisation import Config
 from models.scenario import Scenario, ScenarioOutcome
@@ -161,3 +163,19 @@ def test_cli_refuses_a_bad_scenario_file_with_located_errors_and_exit_1(tmp_path
     assert f"{scenarios}:4:" in result.output
     assert "scenarios[0].changes[0].leave.ids[0]: unknown manager 'm-zed'" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_regression_cut_scenarios_differed_between_one_process_and_a_pool() -> None:
+    """Regression: on an office whose solves the time limit cuts, rows differed between one process
+    and a pool of two (wall-clock limits: how far each search got depended on its CPU share; M,
+    50 scenarios: 49 of 51 rows). Limits are measured in work now."""
+    config = generate_organisation(60, 1500, 1).to_config()
+    scenarios = [Scenario.model_validate(data) for data in (
+        {"name": "intake up a fifth", "changes": [{"cases": {"factor": 1.2}}]},
+        {"name": "two juniors more", "changes": [{"add_managers": {"count": 2, "level": "junior"}}]},
+    )]
+    options = WhatIfOptions(time_limit_s=1.5, seed=3)
+    alone = run_scenarios(config, scenarios, options)
+    pooled = run_scenarios(config, scenarios, replace(options, jobs=2))
+    assert all(outcome.row.status == "feasible" for outcome in alone)  # every assignment was cut
+    assert comparable(alone) == comparable(pooled)
