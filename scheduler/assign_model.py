@@ -195,6 +195,7 @@ class AssignmentModel:
 
     def add_capacity(self) -> None:
         hard = self.coefficients.overload == 0
+        big = _big(self.data)  # once: it sums over every item type (2,000 managers x 2,000 types at L)
         for manager in self.data.managers:
             column = self._by_manager.get(manager.index, [])
             load: Terms = [(var, item.points) for var, item in column]
@@ -202,8 +203,8 @@ class AssignmentModel:
             room = manager.capacity - manager.fixed_load
             case_room = manager.max_cases - manager.fixed_cases
             if not hard:
-                self.over[manager.index] = self.backend.var(0, _big(self.data), f"over[{manager.index}]")
-                self.excess[manager.index] = self.backend.var(0, _big(self.data), f"excess[{manager.index}]")
+                self.over[manager.index] = self.backend.var(0, big, f"over[{manager.index}]")
+                self.excess[manager.index] = self.backend.var(0, big, f"excess[{manager.index}]")
                 load.append((self.over[manager.index], -1))
                 cases.append((self.excess[manager.index], -1))
             # Locked cases alone may already exceed capacity: never make the model infeasible.
