@@ -9,6 +9,7 @@ greedy baseline and the reason codes all read the same prepared facts, so they c
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from scheduler.travel import Place, travel_matrix, travel_minutes
@@ -101,10 +102,8 @@ def prepare_week(week: ManagerWeek) -> PreparedWeek:
         for day in week.days:
             candidates = candidate_starts(day.windows, contact.windows_on(day.offset), contact.minutes,
                                           week.rules)
-            first = tuple(s for s in candidates
-                          if _trip_fits(day.windows, s - base_travel[index], s + contact.minutes))
-            last = tuple(s for s in candidates
-                         if _trip_fits(day.windows, s, s + contact.minutes + base_travel[index]))
+            first = _trips_fit(day.windows, candidates, base_travel[index], contact.minutes)
+            last = _trips_fit(day.windows, candidates, 0, contact.minutes + base_travel[index])
             if contact.in_person and len(day.windows) == 1:
                 # With one window a day every visit is preceded (followed) by a chain of trips
                 # from (to) the base; by the triangle inequality of great-circle travel that chain
@@ -131,19 +130,25 @@ def candidate_starts(manager_windows: tuple[Span, ...], client_windows: tuple[Sp
         for client_start, client_end in client_windows:
             start, end = max(manager_start, client_start), min(manager_end, client_end)
             first_slot = -(-start // slot) * slot
-            for candidate in range(first_slot, end - minutes + 1, slot):
-                if not _overlaps_lunch(candidate, candidate + minutes, rules.lunch):
-                    found.add(candidate)
+            grid = range(first_slot, end - minutes + 1, slot)
+            if rules.lunch is None:
+                found.update(grid)
+            else:
+                # Misses lunch: ends by its start or starts at its end (inlined: a hot loop).
+                lunch_start, lunch_end = rules.lunch
+                found.update(candidate for candidate in grid
+                             if candidate + minutes <= lunch_start or candidate >= lunch_end)
     return tuple(sorted(found))
 
 
-def _overlaps_lunch(start: int, end: int, lunch: Span | None) -> bool:
-    return lunch is not None and start < lunch[1] and lunch[0] < end
-
-
-def _trip_fits(windows: tuple[Span, ...], start: int, end: int) -> bool:
-    """Whether [start, end) lies inside one of the manager's windows."""
-    return any(window_start <= start and end <= window_end for window_start, window_end in windows)
+def _trips_fit(windows: tuple[Span, ...], starts: tuple[int, ...], before: int, after: int) -> tuple[int, ...]:
+    """The starts s (sorted) for which [s - before, s + after) lies inside one of the manager's
+    windows. Windows of a day do not overlap, so each gives one slice of the starts, in order
+    (this is the hot loop of preparing a week: bisecting, not testing every start)."""
+    fitting: list[int] = []
+    for start, end in sorted(windows):
+        fitting.extend(starts[bisect_left(starts, start + before):bisect_right(starts, end - after)])
+    return tuple(fitting)
 
 
 def urgency(overdue: bool, complexity_rank: int, complexity_count: int) -> int:
