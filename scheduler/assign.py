@@ -88,7 +88,7 @@ class StageOutcome:
 def assign_cases(config: Config, options: SolveOptions) -> AssignResult:
     start = time.monotonic()
     clock = clock_for(options)
-    deadline = clock.now() + options.time_limit_s
+    deadline = clock.now() + clock.budget(options.time_limit_s)
     data = build_data(config)
     coefficients = Coefficients.from_weights(config.policy.weights)
     greedy = greedy_counts(data)

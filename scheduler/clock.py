@@ -29,7 +29,10 @@ SECONDS_PER_TICK = 1 / 100_000
 # 91 us with 10,000 columns, 250 us with 72,000).
 SECONDS_PER_LP_ITERATION_PER_ROOT_VARIABLE = 9.2e-7
 # Work seconds per second of CP-SAT deterministic time.
-SECONDS_PER_CP_SAT_UNIT = 1.8
+SECONDS_PER_CP_SAT_UNIT = 2.0
+# The work estimates are good to about 10 % (1.55-2.0 wall seconds per CP-SAT unit, measured), so a
+# deterministic stage plans for this share of its limit.
+WORK_SHARE = 0.92
 # Added to the backstop: interpreter jitter must not decide a short stage.
 BACKSTOP_EXTRA_S = 0.5
 
@@ -53,6 +56,10 @@ class Clock:
 
     def charge_estimate(self, seconds: float) -> None:
         """Account for work estimated from its size (building data or a model; the wall clock saw it)."""
+
+    def budget(self, limit_s: float) -> float:
+        """Seconds on this clock a stage with `limit_s` may plan for."""
+        return limit_s
 
     def limit_cp_sat(self, solver: cp_model.CpSolver, seconds: float) -> None:
         solver.parameters.max_time_in_seconds = max(0.01, seconds)
@@ -83,6 +90,9 @@ class WorkClock(Clock):
 
     def charge_estimate(self, seconds: float) -> None:
         self._work += seconds
+
+    def budget(self, limit_s: float) -> float:
+        return WORK_SHARE * limit_s
 
     def charge_cp_sat(self, solver: cp_model.CpSolver) -> None:
         self._work += solver.response_proto.deterministic_time * SECONDS_PER_CP_SAT_UNIT
