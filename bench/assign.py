@@ -52,8 +52,10 @@ def run_engine(engine: str, tier: str, time_limit: float, workers: int, seed: in
     elif engine == "highs":
         flat = solve_flat(config, time_limit, workers, seed)
         chosen, bound, status = flat.chosen, flat.bound, flat.status
-    else:
+    elif engine == "greedy":
         chosen = {a.case_id: a.manager_id for a in greedy_plan(config).assignments}
+    else:
+        raise ValueError(f"unknown engine {engine!r}")
     seconds = time.monotonic() - started
     figures: dict[str, Any] = {"engine": engine, "tier": tier, "status": status, "seconds": seconds,
                                "bound": bound, "peak_rss_mb": _peak_rss_mb()}
@@ -115,10 +117,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=1, help="runs per engine; the median is reported")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated: " + ", ".join(ENGINES))
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     tiers = [tier.strip().upper() for tier in args.tiers.split(",") if tier.strip()]
+    unknown = [name for name in args.engines.split(",") if name not in ENGINES]
+    if unknown:
+        # An unknown name used to run the greedy under that name (run_all's XL line said "ours").
+        parser.error(f"unknown engine(s) {', '.join(unknown)}; engines are {', '.join(ENGINES)}")
     if args.child is not None:
         tier = tiers[0]
         limit = args.time_limit if args.time_limit is not None else TIERS[tier][2]

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 STANDARD = [
     ("Generation and loading", "python bench/generate.py --tiers S,M,L,XL --validate"),
     ("Assignment", "python -m bench.assign --tiers S,M,L --repeat 3"),
-    ("Assignment, XL", "python -m bench.assign --tiers XL --repeat 1 --engines ours,greedy"),
+    ("Assignment, XL", "python -m bench.assign --tiers XL --repeat 1 --engines caseload,greedy"),
     ("Weekly schedule", "python bench/schedule.py --tiers S,M"),
     ("Weekly schedule, L", "python bench/schedule.py --tiers L --no-speedup"),
     ("Rebalance", "python -m bench.rebalance --tiers M,L"),
