@@ -352,7 +352,10 @@ def _solve(model: cp_model.CpModel, prepared: PreparedWeek, variables: _Variable
                   for (contact, offset), literal in sorted(variables.present.items())
                   if solver.boolean_value(literal)}
     unplaced = sum(1 for contact in range(len(prepared.week.contacts)) if contact not in placements)
-    bound = solver.best_objective_bound
+    # No week costs less than nothing (unplaced contacts, travel, lateness and the busiest day are
+    # all counts), but CP-SAT's bound of a cut search can be far below zero (child-welfare: -3,987
+    # for one week, a summed bound of -162 and a "gap" of 101 %): zero is the better valid bound.
+    bound = max(0.0, solver.best_objective_bound)
     return WeekSolution(
         placements=placements,
         status="optimal" if status == cp_model.OPTIMAL else "feasible",
