@@ -276,6 +276,8 @@ def parse_yaml(text: str, file: str) -> tuple[Any, SourceMap, list[LocatedProble
             builder.feed(loader.get_event())  # type: ignore[no-untyped-call]
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        if mark is not None and "nesting depth" in str(error.problem):
+            raise _too_deep(text[:mark.index], file, (mark.line + 1, mark.column + 1)) from None
         message = "YAML syntax error: " + " ".join(
             part for part in (error.problem, f"({error.context})" if error.context else None) if part
         )
@@ -289,6 +291,25 @@ def parse_yaml(text: str, file: str) -> tuple[Any, SourceMap, list[LocatedProble
     finally:
         loader.dispose()
     return builder.root, source, builder.problems
+
+
+def _too_deep_message() -> str:
+    return f"the data nests more than {MAX_DEPTH} levels deep; a caseload config needs only a few"
+
+
+def _too_deep(head: str, file: str, fallback: Position) -> UnreadableInput:
+    """The located depth problem of a text PyYAML refused as nested too deeply.
+
+    PyYAML 6.0.4 and later stop at 1,000 levels while scanning ahead, before the builder has seen
+    level MAX_DEPTH; the text up to where PyYAML stopped is read again, and the builder then stops
+    where our own limit was passed, as it does with older PyYAML.
+    """
+    try:
+        parse_yaml(head, file)
+    except UnreadableInput as error:
+        if any(problem.message == _too_deep_message() for problem in error.problems):
+            return error
+    return UnreadableInput([LocatedProblem(file, fallback[0], fallback[1], "", _too_deep_message())])
 
 
 def _short_tag(tag: str | None) -> str:
@@ -368,8 +389,7 @@ class _YamlBuilder:
             self._fatal(position, self._next_path_text(),
                         f"YAML tag '{_short_tag(event.tag)}' is not allowed; write plain values")
         if len(self.stack) >= MAX_DEPTH:
-            self._fatal(position, "", f"the data nests more than {MAX_DEPTH} levels deep; "
-                                      "a caseload config needs only a few")
+            self._fatal(position, "", _too_deep_message())
         container: list[Any] | dict[str, Any] = {} if is_mapping else []
         path = self._add(container, position, event)
         if path is not None:
