@@ -96,6 +96,9 @@ def assign_cases(config: Config, options: SolveOptions) -> AssignResult:
     exact = sum(len(item.receivers) for item in data.types) <= EXACT_MODEL_COLUMNS
     candidates = _initial_candidates(data, greedy, exact)
     notes: list[str] = [f"{len(data.types)} item types from {len(config.cases)} cases"]
+    if clock.deterministic:
+        notes.append("time limit measured in work, so the plan repeats; CP-SAT ran one thread "
+                     "(--wall-clock: the wall clock and every worker)")
     budget = deadline - clock.now() - _reserve(data)
     two, candidates, lp = _solve_stage(data, coefficients, ALL_TERMS, candidates, greedy, budget,
                                        options, exact, clock)
