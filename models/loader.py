@@ -40,6 +40,7 @@ MAX_YAML_BYTES = 50 * 1024 * 1024
 MAX_CSV_BYTES = 200 * 1024 * 1024
 MAX_PLAN_BYTES = 1024 * 1024 * 1024
 MAX_DEPTH = 32
+_TOO_DEEP = f"the data nests more than {MAX_DEPTH} levels deep; a caseload config needs only a few"
 LIST_KEYS = ("managers", "clients", "cases")
 
 # The CSV columns of each list; multi-valued cells separate their items with ';'.
@@ -293,10 +294,6 @@ def parse_yaml(text: str, file: str) -> tuple[Any, SourceMap, list[LocatedProble
     return builder.root, source, builder.problems
 
 
-def _too_deep_message() -> str:
-    return f"the data nests more than {MAX_DEPTH} levels deep; a caseload config needs only a few"
-
-
 def _too_deep(head: str, file: str, fallback: Position) -> UnreadableInput:
     """The located depth problem of a text PyYAML refused as nested too deeply.
 
@@ -307,9 +304,9 @@ def _too_deep(head: str, file: str, fallback: Position) -> UnreadableInput:
     try:
         parse_yaml(head, file)
     except UnreadableInput as error:
-        if any(problem.message == _too_deep_message() for problem in error.problems):
+        if any(problem.message == _TOO_DEEP for problem in error.problems):
             return error
-    return UnreadableInput([LocatedProblem(file, fallback[0], fallback[1], "", _too_deep_message())])
+    return UnreadableInput([LocatedProblem(file, fallback[0], fallback[1], "", _TOO_DEEP)])
 
 
 def _short_tag(tag: str | None) -> str:
@@ -389,7 +386,7 @@ class _YamlBuilder:
             self._fatal(position, self._next_path_text(),
                         f"YAML tag '{_short_tag(event.tag)}' is not allowed; write plain values")
         if len(self.stack) >= MAX_DEPTH:
-            self._fatal(position, "", _too_deep_message())
+            self._fatal(position, "", _TOO_DEEP)
         container: list[Any] | dict[str, Any] = {} if is_mapping else []
         path = self._add(container, position, event)
         if path is not None:

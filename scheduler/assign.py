@@ -242,9 +242,9 @@ def _cp_sat(data: AssignmentData, coefficients: Coefficients, steps: Steps, cand
     model = AssignmentModel(data, backend, coefficients, candidates)
     steps(model)
     model.hint(hint)
-    solver = new_solver(workers=options.workers, seed=options.seed, log=options.log, time_limit_s=time_limit_s)
     # Building the model counts against the limit too.
-    clock.limit_cp_sat(solver, max(0.05, time_limit_s - (clock.now() - began)))
+    solver = new_solver(workers=options.workers, seed=options.seed, log=options.log, clock=clock,
+                        time_limit_s=max(0.05, time_limit_s - (clock.now() - began)))
     parameters = solver.parameters
     variables = len(backend.model.Proto().variables)
     if variables <= DETERMINISTIC_VARIABLES and not clock.deterministic:

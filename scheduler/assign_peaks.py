@@ -104,8 +104,8 @@ class _FixedPeakCpSat:
         _set_domain(self.cutoff, cp_model.INT_MIN, below - 1 - self.constant)
         self.backend.model.clear_hints()  # type: ignore[no-untyped-call]
         self.model.hint(hint)
-        solver = new_solver(workers=1 if deterministic else workers, seed=seed, time_limit_s=time_limit_s)
-        clock.limit_cp_sat(solver, time_limit_s)  # a work clock sets one worker and deterministic time
+        solver = new_solver(workers=1 if deterministic else workers, seed=seed, time_limit_s=time_limit_s,
+                            clock=clock)
         if deterministic:
             if not clock.deterministic:
                 solver.parameters.max_deterministic_time = time_limit_s

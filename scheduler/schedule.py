@@ -298,17 +298,17 @@ def _spans(windows: Iterable[TimeWindow]) -> tuple[Span, ...]:
 
 def _tasks(weeks: list[ManagerWeek], options: SolveOptions, started: float) -> list[WeekTask]:
     """Every week gets the same share of the stage's time; the deadline caps the whole stage."""
-    parallel = options.workers > 1 and len(weeks) > 1 and (
-        sum(len(week.contacts) for week in weeks) >= MIN_CONTACTS_FOR_PROCESSES)
+    parallel = _worth_processes(weeks, options.workers)
     reserve = min(options.time_limit_s * 0.5,
                   options.time_limit_s * RESERVE_SHARE + (SPAWN_SECONDS if parallel else 0.0))
     solve_seconds = max(0.05, options.time_limit_s - reserve)
     busy = max(1, sum(1 for week in weeks if week.contacts))
     processes = options.workers if parallel else 1
     share = min(solve_seconds, solve_seconds * min(processes, busy) / busy)
-    deadline = time.time() + solve_seconds - (time.perf_counter() - started)
     if options.deterministic:
         deadline = time.time() + backstop_seconds(options, solve_seconds)
+    else:
+        deadline = time.time() + solve_seconds - (time.perf_counter() - started)
     budget = SolveBudget(time_limit_s=share,
                          deterministic_limit=min(MAX_DETERMINISTIC, share / WALL_PER_DETERMINISTIC),
                          seed=options.seed, log=options.log and not parallel)
@@ -316,7 +316,7 @@ def _tasks(weeks: list[ManagerWeek], options: SolveOptions, started: float) -> l
 
 
 def _solve_all(tasks: list[WeekTask], workers: int) -> list[WeekOutcome]:
-    if not _worth_processes(tasks, workers):
+    if not _worth_processes([task.week for task in tasks], workers):
         return solve_week_chunk(tasks)
     chunks = _chunks(tasks, workers * CHUNKS_PER_WORKER)
     # Each process works through its share of the chunks: each chunk gets that share of the work.
@@ -328,10 +328,10 @@ def _solve_all(tasks: list[WeekTask], workers: int) -> list[WeekOutcome]:
     return [outcome for chunk in results for outcome in chunk]
 
 
-def _worth_processes(tasks: list[WeekTask], workers: int) -> bool:
+def _worth_processes(weeks: list[ManagerWeek], workers: int) -> bool:
     """Starting processes costs seconds on a busy machine; a small organisation is done sooner here."""
-    contacts = sum(len(task.week.contacts) for task in tasks)
-    return workers > 1 and len(tasks) > 1 and contacts >= MIN_CONTACTS_FOR_PROCESSES
+    contacts = sum(len(week.contacts) for week in weeks)
+    return workers > 1 and len(weeks) > 1 and contacts >= MIN_CONTACTS_FOR_PROCESSES
 
 
 def _chunks(tasks: list[WeekTask], count: int) -> list[list[WeekTask]]:
