@@ -26,7 +26,7 @@ from models.problems import ConfigError
 if TYPE_CHECKING:  # the solving modules load only when a command needs them
     from models.organisation import Config
     from models.plan import Plan
-    from scheduler.options import SolveOptions
+    from scheduler.core.options import SolveOptions
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -108,7 +108,7 @@ def _configure_logging(quiet: bool, verbose: bool) -> None:
 
 def _solve_options(config: Any, time_limit: float | None, workers: int | None, seed: int | None,
                    verbose: bool) -> Any:
-    from scheduler.options import SolveOptions
+    from scheduler.core.options import SolveOptions
 
     wall_clock = click.get_current_context().meta.get(_WALL_CLOCK, False)
     return SolveOptions.from_settings(config.policy.solver, time_limit, workers, seed, log=verbose,
@@ -258,7 +258,7 @@ def assign(config: Path, output: Path, time_limit: float | None, seed: int | Non
     Example:
       caseload assign configs/child-welfare.yaml -o out --time-limit 10
     """
-    from scheduler.assign import assign_cases
+    from scheduler.assign.solve import assign_cases
 
     def balance(organisation: Config, options: SolveOptions) -> Plan:
         result = assign_cases(organisation, options)
@@ -477,7 +477,7 @@ def rebalance(config: Path, output: Path, max_moves: int | None, target: float |
     """
     from export.proposals import summary_lines, write_proposals
     from models.loader import load_config
-    from scheduler.rebalance import rebalance as propose_moves
+    from scheduler.rebalance.solve import rebalance as propose_moves
 
     _configure_logging(quiet, verbose)
     organisation = load_config(config)
@@ -511,7 +511,7 @@ def apply_proposals(config: Path, proposals: Path, output: Path) -> None:
     from export.apply import write_applied
     from models.loader import load_config
     from models.proposals import read_proposals
-    from scheduler.rebalance_apply import refused_moves
+    from scheduler.rebalance.apply import refused_moves
 
     organisation = load_config(config)
     moves = read_proposals(proposals)

@@ -6,7 +6,7 @@
 Each engine runs in its own subprocess on the same generated organisation
 (`models.generator.generate_organisation(managers, cases, seed)`), so peak RSS is per engine.
 Wall time is the engine's own (loading the organisation is not counted); all plans are scored with
-`scheduler.assign_score.score_assignment`, the engine's objective. Prints a markdown table.
+`scheduler.assign.score.score_assignment`, the engine's objective. Prints a markdown table.
 """
 
 from __future__ import annotations
@@ -32,14 +32,14 @@ TERMS = ("unassigned", "overload", "balance", "moves", "region")
 def run_engine(engine: str, tier: str, time_limit: float, workers: int, seed: int) -> dict[str, Any]:
     """Run one engine in this process and return its figures (called in a child process)."""
     from models.generator import generate_organisation
-    from scheduler.assign_score import score_assignment
+    from scheduler.assign.score import score_assignment
 
     managers, cases, _ = TIERS[tier]
     config = generate_organisation(managers, cases, seed).to_config()
     from bench.highs_mip import solve_flat
-    from scheduler.assign import assign_cases
-    from scheduler.greedy import greedy_plan
-    from scheduler.options import SolveOptions
+    from scheduler.assign.solve import assign_cases
+    from scheduler.assign.greedy import greedy_plan
+    from scheduler.core.options import SolveOptions
 
     bound: float | None = None
     status = "feasible"

@@ -14,8 +14,8 @@ import highspy
 import numpy as np
 
 from models.organisation import Config
-from scheduler.assign_data import UTILISATION_UNITS, Bundle, ItemType, build_data
-from scheduler.assign_model import OBJECTIVE_SCALE, Coefficients
+from scheduler.assign.data import UTILISATION_UNITS, Bundle, ItemType, build_data
+from scheduler.assign.model import OBJECTIVE_SCALE, Coefficients
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,7 @@ def _moves(bundle: Bundle, item: ItemType, manager: int | None) -> int:
 
 
 def _row_bounds(name: str, data: object, infinity: float) -> tuple[float, float]:
-    from scheduler.assign_data import AssignmentData
+    from scheduler.assign.data import AssignmentData
 
     assert isinstance(data, AssignmentData)
     if name.startswith("b"):

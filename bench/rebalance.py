@@ -6,13 +6,13 @@
 On a generated organisation (`models.generator.generate_organisation(managers, cases, seed)`, whose
 current assignment is as uneven as real ones: some managers far over capacity, intake waiting):
 
-- proposal: `scheduler.rebalance.rebalance` — reassignments (intake placements counted apart),
+- proposal: `scheduler.rebalance.solve.rebalance` — reassignments (intake placements counted apart),
   peak utilisation before/after, the goal, the best peak found and its proven floor, wall time of the
   proposal and of the trade-off curve;
 - greedy: "move the smallest case of the most loaded manager to the roomiest eligible one"
-  (`scheduler.greedy_rebalance`, strategy `smallest`, no chains) run to the proposal's goal; then
+  (`scheduler.rebalance.greedy`, strategy `smallest`, no chains) run to the proposal's goal; then
   the solver's fewest moves to reach the greedy's final peak, warm-started from the greedy;
-- full re-balance: `scheduler.assign.assign_cases` from scratch: how many cases it moves.
+- full re-balance: `scheduler.assign.solve.assign_cases` from scratch: how many cases it moves.
 
 Prints a markdown table; every plan is verified with `models.check.check_plan`.
 """
@@ -31,11 +31,11 @@ TIERS: dict[str, tuple[int, int]] = {"S": (15, 300), "M": (100, 2_500), "L": (1_
 def run_tier(tier: str, time_limit: float, workers: int, seed: int) -> dict[str, Any]:
     from models.check import check_plan
     from models.generator import generate_organisation
-    from scheduler.assign import assign_cases
-    from scheduler.greedy_rebalance import greedy_rebalance
-    from scheduler.options import SolveOptions
-    from scheduler.rebalance import fewest_moves_within, rebalance
-    from scheduler.rebalance_units import build_problem
+    from scheduler.assign.solve import assign_cases
+    from scheduler.rebalance.greedy import greedy_rebalance
+    from scheduler.core.options import SolveOptions
+    from scheduler.rebalance.solve import fewest_moves_within, rebalance
+    from scheduler.rebalance.units import build_problem
 
     managers, cases = TIERS[tier]
     config = generate_organisation(managers, cases, seed).to_config()

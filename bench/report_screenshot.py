@@ -30,7 +30,7 @@ def plan_m_example(work: Path, seed: int, time_limit_s: float, workers: int) -> 
     from export.files import plan_json, write_atomic
     from models.generator import generate_organisation, write_organisation
     from models.loader import load_config
-    from scheduler.options import SolveOptions
+    from scheduler.core.options import SolveOptions
     from scheduler.pipeline import plan_week
 
     config_path = write_organisation(generate_organisation(100, 2_500, seed), work / "org-m")

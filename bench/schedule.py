@@ -5,7 +5,7 @@
     python bench/schedule.py --assignment current    # schedule the generated (uneven) assignment
 
 For each tier an organisation is generated (`models.generator`, seed 1), cases are assigned (by
-default balanced with `scheduler.assign.assign_cases`; `current` keeps the generated assignment,
+default balanced with `scheduler.assign.solve.assign_cases`; `current` keeps the generated assignment,
 which leaves some managers far over capacity) and the schedule stage alone is timed. Each run is
 a fresh child process, so peak RSS (parent plus worker processes) is the run's own.
 
@@ -45,14 +45,14 @@ def run_schedule(tier: str, workers: int, time_limit: float, seed: int, assignme
     """One schedule run in this process; the figures as a dict."""
     from models.check import check_plan
     from models.generator import generate_organisation
-    from scheduler.options import SolveOptions
-    from scheduler.planbuild import build_plan, current_assignment
-    from scheduler.schedule import schedule_contacts
+    from scheduler.core.options import SolveOptions
+    from scheduler.core.planbuild import build_plan, current_assignment
+    from scheduler.schedule.solve import schedule_contacts
 
     managers, cases = TIERS[tier]
     config = generate_organisation(managers, cases, seed).to_config()
     if assignment == "balanced":
-        from scheduler.assign import assign_cases
+        from scheduler.assign.solve import assign_cases
 
         # One worker: both runs of a tier must schedule the very same assignment.
         result = assign_cases(config, SolveOptions(time_limit_s=ASSIGN_LIMITS[tier], workers=1, seed=0))
@@ -85,9 +85,9 @@ def run_schedule(tier: str, workers: int, time_limit: float, seed: int, assignme
 
 def greedy_baseline(config: Any, plan: Any) -> dict[str, Any]:
     """Earliest fit on the same weeks: contacts placed and travel."""
-    from scheduler.greedy_schedule import greedy_schedule
-    from scheduler.schedule import manager_weeks
-    from scheduler.schedule_data import prepare_week, travel_of
+    from scheduler.schedule.greedy import greedy_schedule
+    from scheduler.schedule.solve import manager_weeks
+    from scheduler.schedule.data import prepare_week, travel_of
 
     start = time.perf_counter()
     placed = travel = 0

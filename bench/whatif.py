@@ -114,7 +114,7 @@ def run_modes(config: Config, scenarios: list[Scenario], time_limit: float, seed
 
 def run_staffing(tier: str, target: float, time_limit: float, workers: int, seed: int) -> dict[str, Any]:
     from models.check import check_plan
-    from scheduler.options import SolveOptions
+    from scheduler.core.options import SolveOptions
     from scheduler.staffing import plan_staffing
 
     config = organisation(tier, seed)

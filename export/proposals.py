@@ -17,7 +17,7 @@ from models.organisation import Config
 from models.plan import Plan
 
 if TYPE_CHECKING:
-    from scheduler.rebalance import CurvePoint, RebalanceResult
+    from scheduler.rebalance.solve import CurvePoint, RebalanceResult
 
 PROPOSAL_COLUMNS = (
     "rank", "case", "client_initials", "moves_with", "from_manager", "to_manager", "points", "rule", "reason",

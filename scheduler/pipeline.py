@@ -7,9 +7,9 @@ from dataclasses import replace
 
 from models.organisation import Config
 from models.plan import Plan
-from scheduler.options import SolveOptions
-from scheduler.planbuild import build_plan, current_assignment
-from scheduler.schedule import schedule_contacts
+from scheduler.core.options import SolveOptions
+from scheduler.core.planbuild import build_plan, current_assignment
+from scheduler.schedule.solve import schedule_contacts
 
 # The assignment stage gets this share of the time; the schedule stage gets what is left, because
 # schedules usually finish well inside their share while a large assignment uses all of its.
@@ -18,7 +18,7 @@ ASSIGNMENT_SHARE = 0.5
 
 def plan_week(config: Config, options: SolveOptions) -> Plan | None:
     """Balance caseloads, then schedule every manager's week; None when no assignment was found."""
-    from scheduler.assign import assign_cases
+    from scheduler.assign.solve import assign_cases
 
     started = time.perf_counter()
     assign_options = replace(options, time_limit_s=options.time_limit_s * ASSIGNMENT_SHARE)

@@ -3,7 +3,7 @@
 Public API: `plan_staffing(config, target_utilisation, options, by_region=False) -> StaffingResult`.
 
 The question is solved as one optimisation with integer hire variables, built on the assignment
-engine's aggregated model (`scheduler.assign_model.AssignmentModel` over `assign_data` bundles and
+engine's aggregated model (`scheduler.assign.model.AssignmentModel` over `assign_data` bundles and
 item types: households stay whole, locked cases stay, eligibility is the assignment's). What
 staffing adds:
 
@@ -48,12 +48,12 @@ from ortools.sat.python import cp_model
 
 from models.organisation import Config, Manager
 from models.plan import Plan, SolverStats
-from scheduler.assign_data import POINT_SCALE, AssignmentData, Counts, build_data
-from scheduler.assign_model import AssignmentModel, Coefficients, CpSatBackend, Terms, Var
-from scheduler.assign_plan import chosen_from_counts, move_reasons, unassigned_reasons
-from scheduler.cpsat import new_solver
-from scheduler.options import SolveOptions
-from scheduler.planbuild import build_plan
+from scheduler.assign.data import POINT_SCALE, AssignmentData, Counts, build_data
+from scheduler.assign.model import AssignmentModel, Coefficients, CpSatBackend, Terms, Var
+from scheduler.assign.convert import chosen_from_counts, move_reasons, unassigned_reasons
+from scheduler.core.cpsat import new_solver
+from scheduler.core.options import SolveOptions
+from scheduler.core.planbuild import build_plan
 
 # Above this many received[m, t] columns, existing managers receive only same-region item types.
 EXACT_MODEL_COLUMNS = 60_000

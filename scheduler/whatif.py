@@ -24,8 +24,8 @@ from typing import Any
 from models.organisation import Config
 from models.plan import Plan, SolverStats
 from models.scenario import Scenario, ScenarioOutcome, ScenarioRow, apply_scenario, base_scenario
-from scheduler.options import SolveOptions
-from scheduler.planbuild import Reason, build_plan, is_overloaded
+from scheduler.core.options import SolveOptions
+from scheduler.core.planbuild import Reason, build_plan, is_overloaded
 
 OnDone = Callable[[int, ScenarioOutcome], None]
 # Wall-clock backstop of each scenario's stages, as a multiple of their work budget.

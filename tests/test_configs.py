@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from cli import main
 from models.loader import load_config
-from scheduler.eligibility import Eligibility
+from scheduler.core.eligibility import Eligibility
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 # Organisations only: configs/scenarios/ holds what-if scenario files for them, another format.

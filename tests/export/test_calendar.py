@@ -12,7 +12,7 @@ from icalendar import Calendar
 from export.calendar import calendar_files, client_label
 from models.organisation import Client, Config
 from models.plan import Plan
-from scheduler.options import SolveOptions
+from scheduler.core.options import SolveOptions
 from scheduler.pipeline import schedule_current_assignment
 
 

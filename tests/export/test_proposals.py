@@ -12,8 +12,8 @@ import pytest
 from export.proposals import curve_csv, initials, proposals_csv, proposals_json, write_proposals
 from models.loader import load_config
 from models.organisation import Config
-from scheduler.options import SolveOptions
-from scheduler.rebalance import RebalanceResult, rebalance
+from scheduler.core.options import SolveOptions
+from scheduler.rebalance.solve import RebalanceResult, rebalance
 
 DATA = Path(__file__).parent.parent / "data"
 

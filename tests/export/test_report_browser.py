@@ -413,7 +413,7 @@ def test_comparison_page_draws_every_chart(tmp_path: Path) -> None:
 def test_report_of_a_solved_plan(tmp_path: Path) -> None:
     # The real pipeline on the report fixture's organisation: every manager's calendar in the
     # page holds exactly that manager's scheduled contacts.
-    from scheduler.options import SolveOptions
+    from scheduler.core.options import SolveOptions
     from scheduler.pipeline import plan_week
 
     config = load_config(DATA / "org.yaml")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from models.organisation import Config
-from scheduler.options import SolveOptions
+from scheduler.core.options import SolveOptions
 from scheduler.pipeline import schedule_current_assignment
 
 

@@ -20,7 +20,7 @@ from models.loader import load_config
 from models.organisation import Config
 from models.plan import Plan
 from scheduler import pipeline
-from scheduler.options import SolveOptions
+from scheduler.core.options import SolveOptions
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).parent / "data"

@@ -26,7 +26,7 @@ from cli import _sigterm_as_interrupt
 from export.bundle import write_outputs
 from export.files import plan_json, write_atomic
 from models.loader import load_config
-from scheduler.options import SolveOptions
+from scheduler.core.options import SolveOptions
 from scheduler.pipeline import plan_week
 from tests.hardening.helpers import (
     DATA,
@@ -145,7 +145,7 @@ def test_sigterm_while_writing_completes_the_new_set_then_exits(organisation: Pa
 @pytest.mark.skipif(not (PROC / "self" / "maps").exists(), reason="needs /proc to see when the command runs")
 def test_sigint_while_solving_leaves_earlier_outputs_or_a_complete_new_set(
         organisation: Path, earlier_output: tuple[Path, bytes]) -> None:
-    # Every solve leaves Ctrl-C to the command line (scheduler.cpsat.new_solver), so wherever it lands
+    # Every solve leaves Ctrl-C to the command line (scheduler.core.cpsat.new_solver), so wherever it lands
     # the run ends with exit 130 and a message; the earlier set stays, or (when it lands while the
     # files are written) the complete new set is there.
     out = earlier_output[0]
@@ -185,7 +185,7 @@ def test_every_cp_sat_solve_leaves_ctrl_c_to_the_cli(monkeypatch: pytest.MonkeyP
 CTRL_C_AFTER_A_SOLVE = """
 import os, signal, sys, time
 from models.loader import load_config
-from scheduler.options import SolveOptions
+from scheduler.core.options import SolveOptions
 from scheduler.pipeline import plan_week
 from pathlib import Path
 assert plan_week(load_config(Path(sys.argv[1])), SolveOptions(time_limit_s=10, workers=1, seed=1)) is not None
@@ -239,7 +239,7 @@ def test_interrupt_during_the_write_phase_is_held_until_the_set_is_written(tmp_p
 def test_a_later_run_into_the_same_folder_leaves_no_file_of_the_earlier_run(tmp_path: Path) -> None:
     """Regression: write_outputs left schedule.csv and calendars/*.ics of an earlier run in place when the
     new plan had no schedule (`caseload plan -o out` then `caseload assign -o out`), mixing two runs."""
-    from scheduler.assign import assign_cases
+    from scheduler.assign.solve import assign_cases
 
     config = load_config(DATA / "tiny.yaml")
     options = SolveOptions(time_limit_s=10, workers=1, seed=1)

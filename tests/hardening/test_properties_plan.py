@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from export.files import plan_json
 from models.check import check_plan
 from models.generator import generate_organisation
-from scheduler.assign import assign_cases
-from scheduler.options import SolveOptions
+from scheduler.assign.solve import assign_cases
+from scheduler.core.options import SolveOptions
 from scheduler.pipeline import plan_week
 from tests.hardening.helpers import normalised_plan_json
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from models.generator import generate_organisation
-from scheduler.options import SolveOptions
+from scheduler.core.options import SolveOptions
 from scheduler.pipeline import schedule_current_assignment
 from tests.hardening.helpers import assert_complete_output, caseload, write_generated
 

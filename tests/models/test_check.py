@@ -1,7 +1,7 @@
 """The independent plan checker: for every rule, a sound plan passes and a minimally broken one fails
 with exactly that rule.
 
-Plans are built by hand here (never by the solver or scheduler.planbuild), so the checker is tested
+Plans are built by hand here (never by the solver or scheduler.core.planbuild), so the checker is tested
 against plans whose rights and wrongs can be read off the test.
 """
 

@@ -16,7 +16,7 @@ from models.generator import GeneratedOrganisation, generate_organisation, write
 from models.loader import load_config
 from models.organisation import Config
 from models.validation import find_problems
-from scheduler.eligibility import Eligibility
+from scheduler.core.eligibility import Eligibility
 
 FILES = ("organisation.yaml", "managers.csv", "clients.csv", "cases.csv")
 

@@ -13,7 +13,7 @@ from cli import main
 from models.check import check_plan
 from models.organisation import Config
 from scheduler import pipeline
-from scheduler.options import SolveOptions
+from scheduler.core.options import SolveOptions
 from scheduler.pipeline import plan_week, schedule_current_assignment
 
 TINY = Path(__file__).parents[1] / "data" / "tiny.yaml"
@@ -44,27 +44,27 @@ def test_schedule_current_assignment_keeps_the_assignment(tiny_config: Config) -
 
 def test_plan_week_returns_none_when_no_assignment_is_found(tiny_config: Config,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    import scheduler.assign
+    import scheduler.assign.solve
 
     class NoPlan:
         plan = None
         message = "no plan"
 
-    monkeypatch.setattr(scheduler.assign, "assign_cases", lambda config, options: NoPlan())
+    monkeypatch.setattr(scheduler.assign.solve, "assign_cases", lambda config, options: NoPlan())
     assert pipeline.plan_week(tiny_config, OPTIONS) is None
 
 
 def test_plan_week_splits_the_time_limit(tiny_config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
-    import scheduler.assign
+    import scheduler.assign.solve
 
     seen: list[float] = []
-    real_assign = scheduler.assign.assign_cases
+    real_assign = scheduler.assign.solve.assign_cases
 
     def recording_assign(config: Config, options: SolveOptions) -> object:
         seen.append(options.time_limit_s)
         return real_assign(config, options)
 
-    monkeypatch.setattr(scheduler.assign, "assign_cases", recording_assign)
+    monkeypatch.setattr(scheduler.assign.solve, "assign_cases", recording_assign)
     pipeline.plan_week(tiny_config, SolveOptions(time_limit_s=20, workers=1, seed=0))
     assert seen == [10.0]
 

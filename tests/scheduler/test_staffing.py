@@ -15,7 +15,7 @@ import pytest
 
 from models.check import check_plan
 from models.organisation import Case, Config, Manager
-from scheduler.options import SolveOptions
+from scheduler.core.options import SolveOptions
 from scheduler.staffing import HireProfile, StaffingResult, hire_profiles, plan_staffing
 
 OPTIONS = SolveOptions(time_limit_s=20, workers=1, seed=0)

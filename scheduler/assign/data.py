@@ -1,0 +1,294 @@
+"""The assignment problem in aggregated form: bundles of cases, item types and managers.
+
+Pure Python, no solver. Everything the assignment model, the LP bound, the greedy and the mapping
+back to case ids need is computed here once:
+
+* A **bundle** is what moves as one: every unlocked case of a household when the policy keeps
+  households together (else one case). Locked cases never move; they are fixed load.
+* An **item type** groups interchangeable bundles: same eligibility classes of their cases, same
+  points, same case count, same client regions, same extra restriction (a household tied to a
+  locked case's manager) and, for a bundle whose cases sit with different managers today, its own
+  type (a split household is unique: its move count depends on where it goes).
+* Per type: `held[m]` (bundles currently all with manager m), `intake` (bundles with no single
+  holder), `keepers` (holders who may keep them: still eligible), `receivers` (managers who may
+  take them as new work).
+
+Points and capacities are measured in hundredths of a point (integers); see `scaled`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from models.organisation import Case, Config
+from scheduler.core.eligibility import CaseClass, Eligibility
+
+POINT_SCALE = 100
+# Utilisation is counted in whole percent, rounded up (81.2% counts as 82).
+UTILISATION_UNITS = 100
+
+
+@dataclass
+class Counts:
+    """A solution of the aggregated model: bundles kept, received and unassigned per type."""
+
+    kept: dict[tuple[int, int], int] = field(default_factory=dict)  # (manager, type)
+    received: dict[tuple[int, int], int] = field(default_factory=dict)
+    unassigned: dict[int, int] = field(default_factory=dict)
+
+
+def scaled(points: float) -> int:
+    """Points in integer hundredths: the unit every model and `score_plan` use."""
+    return round(points * POINT_SCALE)
+
+
+@dataclass(frozen=True)
+class ManagerData:
+    index: int
+    id: str
+    level_rank: int
+    region: str | None
+    capacity: int  # scaled points
+    max_cases: int
+    fixed_load: int  # locked cases, scaled points
+    fixed_cases: int
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """Cases that move together (a household, or one case)."""
+
+    key: str
+    case_ids: tuple[str, ...]
+    holder: int | None  # manager index holding every case today, else None
+    current: tuple[tuple[int, int], ...]  # (manager index, cases held today), split households
+
+
+@dataclass
+class ItemType:
+    index: int
+    points: int  # scaled, per bundle
+    cases: int  # cases per bundle
+    regions: tuple[str | None, ...]  # client region of each case
+    receivers: tuple[int, ...]  # manager indices, sorted
+    keepers: frozenset[int]
+    split_moves: dict[int, int] | None  # split household: moves if placed at manager (default: all)
+    current_cases: int  # split households only: cases that have a manager today
+    held: dict[int, int] = field(default_factory=dict)
+    intake: int = 0
+    bundles: list[Bundle] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.intake + sum(self.held.values())
+
+    def moves_at(self, manager: int | None) -> int:
+        """Split households: cases moved when the bundle ends at `manager` (None: unassigned)."""
+        if self.split_moves is None or manager is None:
+            return self.current_cases
+        return self.split_moves.get(manager, self.current_cases)
+
+
+@dataclass
+class AssignmentData:
+    config: Config
+    eligibility: Eligibility
+    managers: list[ManagerData]
+    types: list[ItemType]
+    levels: list[int]  # level ranks that have at least one manager
+    # Cases that cannot go anywhere as part of their bundle: case id -> (rule, reason).
+    blocked: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def region_mismatches(self, item: ItemType, manager: int) -> int:
+        region = self.managers[manager].region
+        if region is None:
+            return 0
+        return sum(1 for client_region in item.regions if client_region is not None and client_region != region)
+
+    def managers_of_level(self, rank: int) -> list[int]:
+        return [manager.index for manager in self.managers if manager.level_rank == rank]
+
+    def loads(self, counts: Counts) -> tuple[list[int], list[int]]:
+        """Scaled load and case count of every manager under `counts`."""
+        load = [manager.fixed_load for manager in self.managers]
+        cases = [manager.fixed_cases for manager in self.managers]
+        for source in (counts.kept, counts.received):
+            for (manager, index), count in source.items():
+                load[manager] += count * self.types[index].points
+                cases[manager] += count * self.types[index].cases
+        return load, cases
+
+    def peaks(self, counts: Counts) -> tuple[dict[int, int], int]:
+        """Peak utilisation in UTILISATION_UNITS (rounded up) per level rank, and overall."""
+        load, _ = self.loads(counts)
+        peaks: dict[int, int] = {rank: 0 for rank in self.levels}
+        for manager in self.managers:
+            per_unit = -(-UTILISATION_UNITS * load[manager.index] // manager.capacity)
+            peaks[manager.level_rank] = max(peaks[manager.level_rank], per_unit)
+        return peaks, max(peaks.values(), default=0)
+
+
+def build_data(config: Config, eligibility: Eligibility | None = None) -> AssignmentData:
+    """Bundles, item types and managers of `config`, in a deterministic order."""
+    eligibility = eligibility or Eligibility(config)
+    managers = sorted(config.managers, key=lambda item: item.id)
+    index_of = {manager.id: index for index, manager in enumerate(managers)}
+    fixed_load: dict[str, int] = defaultdict(int)
+    fixed_cases: dict[str, int] = defaultdict(int)
+    for case in config.cases:
+        if case.locked and case.manager is not None:
+            fixed_load[case.manager] += scaled(config.case_points(case))
+            fixed_cases[case.manager] += 1
+    manager_data = [
+        ManagerData(index=index, id=manager.id, level_rank=config.policy.level_rank(manager.level),
+                    region=manager.region, capacity=scaled(config.capacity_points(manager)),
+                    max_cases=config.max_cases(manager), fixed_load=fixed_load[manager.id],
+                    fixed_cases=fixed_cases[manager.id])
+        for index, manager in enumerate(managers)
+    ]
+    data = AssignmentData(config=config, eligibility=eligibility, managers=manager_data, types=[],
+                          levels=sorted({manager.level_rank for manager in manager_data}))
+    _add_bundles(data, index_of)
+    return data
+
+
+def _groups(config: Config) -> dict[str, list[Case]]:
+    """Cases that must share a manager, keyed by household (or case id), cases sorted by id."""
+    groups: dict[str, list[Case]] = defaultdict(list)
+    together = config.policy.households_together
+    for case in sorted(config.cases, key=lambda item: item.id):
+        client = config.clients_by_id[case.client]
+        key = f"household:{client.household_key}" if together else f"case:{case.id}"
+        groups[key].append(case)
+    return groups
+
+
+_TypeKey = tuple[object, ...]
+
+
+class _Rules:
+    """Eligibility answers cached per case class (and per class x current manager)."""
+
+    def __init__(self, data: AssignmentData, index_of: Mapping[str, int]) -> None:
+        self.data = data
+        self.index_of = index_of
+        self._receivers: dict[CaseClass, frozenset[int]] = {}
+        self._keeps: dict[tuple[CaseClass, str], bool] = {}
+
+    def receivers(self, cases: list[Case]) -> set[int]:
+        """Managers who may take every case as new work (the current-manager exemption does not apply)."""
+        found: set[int] | None = None
+        for case in cases:
+            key = self.data.eligibility.case_class(case)
+            if key not in self._receivers:
+                fresh = case.model_copy(update={"manager": None, "locked": False})
+                self._receivers[key] = frozenset(self.index_of[manager_id]
+                                                 for manager_id in self.data.eligibility.managers_for(fresh))
+            allowed = self._receivers[key]
+            found = set(allowed) if found is None else found & allowed
+        return found or set()
+
+    def may_keep(self, case: Case, manager_id: str) -> bool:
+        key = (self.data.eligibility.case_class(case), manager_id)
+        if key not in self._keeps:
+            self._keeps[key] = self.data.eligibility.refusal(case, manager_id) is None
+        return self._keeps[key]
+
+
+def _add_bundles(data: AssignmentData, index_of: Mapping[str, int]) -> None:
+    config = data.config
+    rules = _Rules(data, index_of)
+    by_key: dict[_TypeKey, ItemType] = {}
+    groups = _groups(config)
+    for key in sorted(groups):
+        members = groups[key]
+        locked = [case for case in members if case.locked and case.manager is not None]
+        movable = [case for case in members if not (case.locked and case.manager is not None)]
+        if not movable:
+            continue
+        receivers = rules.receivers(movable)
+        tied_to = sorted({index_of[case.manager] for case in locked if case.manager is not None})
+        if tied_to:
+            # A household with a locked case goes where the locked case is (one manager only).
+            receivers = set() if len(tied_to) > 1 else receivers | {tied_to[0]}
+            receivers &= set(tied_to)
+        holders: dict[int, int] = defaultdict(int)
+        for case in movable:
+            if case.manager is not None:
+                holders[index_of[case.manager]] += 1
+        holder = next(iter(holders)) if len(holders) == 1 and sum(holders.values()) == len(movable) else None
+        keepers = frozenset(
+            manager for manager in ([holder] if holder is not None else [])
+            if all(rules.may_keep(case, data.managers[manager].id) for case in movable)
+            and (not tied_to or tied_to == [manager])
+        )
+        split = holder is None and bool(holders)
+        current = tuple(sorted(holders.items()))
+        bundle = Bundle(key=key, case_ids=tuple(case.id for case in movable), holder=holder, current=current)
+        if not receivers and not keepers:
+            _block(data, movable, key, tied_to)
+        classes = tuple(sorted(_class_key(data.eligibility.case_class(case)) for case in movable))
+        points = sum(scaled(config.case_points(case)) for case in movable)
+        regions = tuple(sorted(config.clients_by_id[case.client].region or "" for case in movable))
+        type_key: _TypeKey = (classes, points, len(movable), regions, tuple(tied_to),
+                              (key,) if split else ())
+        item = by_key.get(type_key)
+        if item is None:
+            item = ItemType(
+                index=len(data.types), points=points, cases=len(movable),
+                regions=tuple(region or None for region in regions),
+                receivers=tuple(sorted(receivers)), keepers=frozenset(),
+                split_moves=({manager: sum(holders.values()) - count for manager, count in holders.items()}
+                             if split else None),
+                current_cases=sum(holders.values()) if split else 0,
+            )
+            by_key[type_key] = item
+            data.types.append(item)
+        item.bundles.append(bundle)
+        if holder is not None:
+            item.held[holder] = item.held.get(holder, 0) + 1
+            item.keepers = item.keepers | keepers
+        else:
+            item.intake += 1
+    for item in data.types:
+        # Keeping is allowed per holder; a holder who may not keep simply has no keep variable.
+        item.keepers = frozenset(manager for manager in item.keepers if manager in item.held)
+
+
+def _class_key(case_class: CaseClass) -> tuple[int, tuple[str, ...], str]:
+    return case_class.min_level_rank, tuple(sorted(case_class.skills)), case_class.language
+
+
+def _block(data: AssignmentData, cases: list[Case], key: str, tied_to: list[int]) -> None:
+    """Record why a bundle that no manager may carry stays unassigned."""
+    for case in cases:
+        fresh = case.model_copy(update={"manager": None, "locked": False})
+        exclusion = data.eligibility.exclusion(fresh)
+        if exclusion is not None:
+            data.blocked[case.id] = (exclusion.rule, exclusion.reason)
+        elif tied_to:
+            names = ", ".join(data.managers[manager].id for manager in tied_to)
+            data.blocked[case.id] = ("household_conflict",
+                                     f"its household has a case locked to {names}, who may not carry it")
+        else:
+            data.blocked[case.id] = ("household_conflict",
+                                     "no single manager may carry every case of its household")
+
+
+def stay_order(config: Config, bundles: list[Bundle]) -> list[Bundle]:
+    """Bundles in the order they should stay with their manager: longest relationship first.
+
+    Earliest opened first, then the most recent contact, then key. Bundles at the end move first:
+    recently opened, no recorded contact (the least continuity lost).
+    """
+    def key(bundle: Bundle) -> tuple[date, int, str]:
+        cases = [config.cases_by_id[case_id] for case_id in bundle.case_ids]
+        opened = min((case.opened or date.max for case in cases), default=date.max)
+        last = max((contact.last for case in cases for contact in case.contacts if contact.last is not None),
+                   default=None)
+        return (opened, -(last.toordinal() if last else 0), bundle.key)
+
+    return sorted(bundles, key=key)

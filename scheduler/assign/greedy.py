@@ -1,0 +1,95 @@
+"""Greedy least-loaded assignment: what a supervisor does by hand, and the engine's warm start.
+
+Everyone keeps the cases they may still carry (households whole). Every other bundle (new intake,
+split households, cases whose manager may no longer carry them), largest first, goes to the
+eligible manager with the lowest utilisation who has room, preferring the client's region. When no
+one has room, the bundle goes to the least-utilised eligible manager anyway (overload) if an
+unassigned point costs more than an overloaded one, else it stays unassigned.
+"""
+
+from __future__ import annotations
+
+from models.organisation import Config
+from models.plan import Plan
+from scheduler.assign.data import AssignmentData, Counts, ItemType, build_data
+
+
+def greedy_counts(data: AssignmentData) -> Counts:
+    """Keep what may be kept, place the rest least-loaded first."""
+    kept = {(manager, item.index): held for item in data.types for manager, held in sorted(item.held.items())
+            if manager in item.keepers}
+    return complete(data, Counts(kept=kept))
+
+
+def complete(data: AssignmentData, partial: Counts) -> Counts:
+    """`partial` plus every bundle it leaves out, placed least-loaded first (also: LP rounding repair)."""
+    weights = data.config.policy.weights
+    overload_ok = weights.unassigned >= weights.overload
+    counts = Counts(kept=dict(partial.kept), received=dict(partial.received), unassigned=dict(partial.unassigned))
+    load, cases = data.loads(counts)
+    placed: dict[int, int] = {}
+    for source in (counts.kept, counts.received):
+        for (_, index), count in source.items():
+            placed[index] = placed.get(index, 0) + count
+    for index, count in counts.unassigned.items():
+        placed[index] = placed.get(index, 0) + count
+    pending: list[tuple[ItemType, int]] = [
+        (item, item.total - placed.get(item.index, 0)) for item in data.types
+        if item.total > placed.get(item.index, 0)
+    ]
+    pending.sort(key=lambda entry: (-entry[0].points, entry[0].index))
+    for item, moving in pending:
+        local = [manager for manager in item.receivers if data.region_mismatches(item, manager) == 0]
+        for _ in range(moving):
+            home = _home_with_room(data, item, counts, load, cases)
+            if home is not None:
+                # A rounded-down LP keeps fewer bundles at home than there is room for: keep them.
+                counts.kept[home, item.index] = counts.kept.get((home, item.index), 0) + 1
+                load[home] += item.points
+                cases[home] += item.cases
+                continue
+            target = _least_loaded(data, item, local, load, cases, overload_ok)
+            if target is None:
+                counts.unassigned[item.index] = counts.unassigned.get(item.index, 0) + 1
+                continue
+            counts.received[target, item.index] = counts.received.get((target, item.index), 0) + 1
+            load[target] += item.points
+            cases[target] += item.cases
+    return counts
+
+
+def _home_with_room(data: AssignmentData, item: ItemType, counts: Counts, load: list[int],
+                    cases: list[int]) -> int | None:
+    for manager in sorted(item.keepers):
+        info = data.managers[manager]
+        if (counts.kept.get((manager, item.index), 0) < item.held[manager]
+                and load[manager] + item.points <= info.capacity
+                and cases[manager] + item.cases <= info.max_cases):
+            return manager
+    return None
+
+
+def _least_loaded(data: AssignmentData, item: ItemType, local: list[int], load: list[int], cases: list[int],
+                  overload_ok: bool) -> int | None:
+    managers = data.managers
+
+    def has_room(manager: int) -> bool:
+        info = managers[manager]
+        return load[manager] + item.points <= info.capacity and cases[manager] + item.cases <= info.max_cases
+
+    for pool in (local, item.receivers):
+        roomy = [manager for manager in pool if has_room(manager)]
+        if roomy:
+            return min(roomy, key=lambda manager: (load[manager] / managers[manager].capacity, manager))
+    if overload_ok and item.receivers:
+        return min(item.receivers, key=lambda manager: (load[manager] / managers[manager].capacity,
+                                                        data.region_mismatches(item, manager), manager))
+    return None
+
+
+def greedy_plan(config: Config) -> Plan:
+    """The supervisor's plan, with the same reasons as the engine's (for benchmarks)."""
+    from scheduler.assign.convert import plan_from_counts
+
+    data = build_data(config)
+    return plan_from_counts(data, greedy_counts(data), solver=[])

@@ -1,0 +1,83 @@
+"""The assignment objective as a function of a plan: one definition for the engine, peers and tests.
+
+    objective = w_unassigned x unassigned points
+              + w_overload   x (points over capacity + cases over max_cases, summed over managers)
+              + w_balance    x balance (percentage points)
+              + w_moves      x moves
+              + w_region     x region mismatches
+
+* points and capacities are counted in hundredths (`assign_data.scaled`), exactly as the model does;
+* balance = for every level that has managers, its peak utilisation, plus the overall peak; each
+  utilisation is load / capacity in whole percent rounded up (`UTILISATION_UNITS`), e.g. 0.8123
+  counts as 82 percentage points;
+* moves = cases that had a manager and now have another one or none;
+* region mismatches = assigned cases whose client and manager both have a region, and differ.
+
+The engine's objective is exactly this function (weights to 0.01), so HiGHS and greedy plans are
+scored on the same scale.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+
+from models.organisation import Config
+from models.plan import Plan
+from scheduler.assign.data import POINT_SCALE, UTILISATION_UNITS, scaled
+
+TERMS = ("unassigned", "overload", "balance", "moves", "region")
+
+
+def score_assignment(config: Config, chosen: Mapping[str, str | None]) -> dict[str, float]:
+    """Raw quantities, weighted terms and `objective` of a case -> manager choice."""
+    load: dict[str, int] = defaultdict(int)
+    count: dict[str, int] = defaultdict(int)
+    unassigned = moves = region = 0
+    for case in config.cases:
+        manager_id = chosen.get(case.id)
+        points = scaled(config.case_points(case))
+        if case.manager is not None and manager_id != case.manager:
+            moves += 1
+        if manager_id is None:
+            unassigned += points
+            continue
+        load[manager_id] += points
+        count[manager_id] += 1
+        client_region = config.clients_by_id[case.client].region
+        manager_region = config.managers_by_id[manager_id].region
+        if client_region is not None and manager_region is not None and client_region != manager_region:
+            region += 1
+    over = excess = 0
+    peaks: dict[str, int] = {}
+    for manager in config.managers:
+        capacity = scaled(config.capacity_points(manager))
+        over += max(0, load[manager.id] - capacity)
+        excess += max(0, count[manager.id] - config.max_cases(manager))
+        per_unit = -(-UTILISATION_UNITS * load[manager.id] // capacity)
+        peaks[manager.level] = max(peaks.get(manager.level, 0), per_unit)
+    balance_units = sum(peaks.values()) + max(peaks.values(), default=0)
+    weights = config.policy.weights
+    raw = {
+        "unassigned": unassigned / POINT_SCALE,
+        "overload": over / POINT_SCALE + excess,
+        "balance": balance_units * 100 / UTILISATION_UNITS,
+        "moves": float(moves),
+        "region": float(region),
+    }
+    weighted = {
+        "unassigned": weights.unassigned * raw["unassigned"],
+        "overload": weights.overload * raw["overload"],
+        "balance": weights.balance * raw["balance"],
+        "moves": weights.moves * raw["moves"],
+        "region": weights.region * raw["region"],
+    }
+    result = {f"{name}_raw": value for name, value in raw.items()}
+    result.update(weighted)
+    result["objective"] = round(sum(weighted.values()), 6)
+    return result
+
+
+def score_plan(config: Config, plan: Plan) -> dict[str, float]:
+    """`score_assignment` of a plan's assignments (cases missing from the plan count as unassigned)."""
+    return score_assignment(config, {item.case_id: item.manager_id for item in plan.assignments})

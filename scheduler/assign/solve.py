@@ -1,0 +1,309 @@
+"""Caseload balancing: which manager carries each open case. Public API: `assign_cases`.
+
+How it solves (docs/readme/assign.md has the long form):
+
+1. Aggregate (`assign_data`): households become bundles, interchangeable bundles one item type;
+   the model counts bundles per (manager, type) instead of deciding per case.
+2. One weighted objective (`assign_score`): unassigned points, overload, balance (peak per level
+   and overall), moves, region mismatches, with the policy's weights.
+3. LP relaxation (`assign_bound`, GLOP): the valid bound. Large instances start from same-region
+   receivers and price every other eligible column in (column generation: the coordinating step
+   between regions); the LP solution, rounded down and completed greedily, is a start.
+4. Local search (`assign_search`) from the better of that and the greedy least-loaded plan.
+5. CP-SAT (`assign_model`) on the aggregated model, hinted with the local-search plan, for the time
+   left (models up to CP_SAT_COLUMNS receiver columns).
+6. Counts become case ids and reasons in `assign_plan`, then a `models.Plan` via `build_plan`.
+
+The reported objective is `assign_score.score_plan` of the final plan; the bound is CP-SAT's when
+it saw the exact model and proved more, else the LP's.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from models.organisation import Config
+from models.plan import Plan, SolverStats
+from scheduler.assign.bound import LpBound, lp_bound
+from scheduler.assign.data import AssignmentData, Counts, build_data
+from scheduler.assign.model import OBJECTIVE_SCALE, AssignmentModel, Coefficients, CpSatBackend
+from scheduler.assign.peaks import peak_search
+from scheduler.assign.convert import plan_from_counts
+from scheduler.assign.score import score_plan
+from scheduler.assign.search import polish
+from scheduler.core.clock import Clock, clock_for
+from scheduler.core.cpsat import new_solver
+from scheduler.assign.greedy import complete, greedy_counts
+from scheduler.core.options import SolveOptions
+
+ALL_TERMS = ("unassigned", "overload", "balance", "moves", "region")
+# Above this many eligible received[m, t] columns, CP-SAT gets same-region candidates + priced ones.
+EXACT_MODEL_COLUMNS = 40_000
+# Up to this many variables CP-SAT runs one worker on deterministic time: same seed, same plan.
+DETERMINISTIC_VARIABLES = 2_000
+# The LP (bound and start) may use half of the time: at XL its column generation needs it.
+_LP_SHARE = 0.5
+# Above this many receiver columns CP-SAT does not pay within the time limits of DESIGN.md 7
+# (presolve alone takes most of it); the local search then has all the remaining time.
+CP_SAT_COLUMNS = 60_000
+# Exact models up to this many receiver columns (offices of a few managers; S has about 300) get a
+# plain CP-SAT try before the peak search: this share of the time left, at most this many seconds.
+_PLAIN_FIRST_COLUMNS = 150
+_PLAIN_FIRST_SHARE = 0.2
+_PLAIN_FIRST_S = 0.3
+# Work estimates (seconds on an idle 2-core machine, measured at L: 25,000 cases, 71,600 columns):
+# aggregating the cases and the greedy start, per case; building the LP, per receiver column.
+_BUILD_SECONDS_PER_CASE = 5e-5
+_LP_BUILD_SECONDS_PER_COLUMN = 2.6e-5
+
+Steps = Callable[[AssignmentModel], None]
+
+
+@dataclass(frozen=True)
+class AssignResult:
+    status: str  # optimal, feasible, infeasible, unknown
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    runtime_s: float
+    plan: Plan | None
+    message: str
+
+
+@dataclass(frozen=True)
+class StageOutcome:
+    status: str
+    counts: Counts
+    objective: int | None  # objective units
+    bound: int | None
+    seconds: float
+    columns: int
+
+
+def assign_cases(config: Config, options: SolveOptions) -> AssignResult:
+    start = time.monotonic()
+    clock = clock_for(options)
+    deadline = clock.now() + clock.budget(options.time_limit_s)
+    data = build_data(config)
+    coefficients = Coefficients.from_weights(config.policy.weights)
+    greedy = greedy_counts(data)
+    clock.charge_estimate(_BUILD_SECONDS_PER_CASE * len(config.cases))
+    exact = sum(len(item.receivers) for item in data.types) <= EXACT_MODEL_COLUMNS
+    candidates = _initial_candidates(data, greedy, exact)
+    notes: list[str] = [f"{len(data.types)} item types from {len(config.cases)} cases"]
+    if clock.deterministic:
+        notes.append("time limit measured in work, so the plan repeats; CP-SAT ran one thread "
+                     "(--wall-clock: the wall clock and every worker)")
+    budget = deadline - clock.now() - _reserve(data)
+    two, candidates, lp = _solve_stage(data, coefficients, ALL_TERMS, candidates, greedy, budget,
+                                       options, exact, clock)
+    priced = sum(len(managers) for managers in lp.added.values())
+    notes.append(f"LP bound: {'found' if lp.bound is not None else 'not proven'} in {lp.rounds} round(s), "
+                 f"{priced} column(s) priced in")
+    finisher = "local search" if two.status == "local search" else f"CP-SAT ({two.status})"
+    notes.append(f"finished by {finisher}; {two.columns} receiver columns"
+                 + ("" if exact else " (same region + LP-priced)"))
+    plan = plan_from_counts(data, two.counts, solver=[])
+    score = score_plan(config, plan)
+    objective = score["objective"]
+    found = _best_bound(two, lp.bound, exact)
+    bound = None if found is None else min(found, objective)
+    gap = None if bound is None else (objective - bound) / max(1.0, abs(objective))
+    status = "optimal" if gap is not None and gap <= 1e-9 else "feasible"
+    runtime = time.monotonic() - start
+    stats = SolverStats(
+        stage="assignment", status=status, objective=objective, bound=bound,
+        gap=None if gap is None else round(gap, 9), runtime_s=round(runtime, 3), workers=options.workers,
+        seed=options.seed, objective_terms={name: round(score[name], 6) for name in ALL_TERMS}, notes=notes,
+    )
+    plan = plan.model_copy(update={"solver": [stats]})
+    message = f"{status}: objective {objective:g}" + ("" if gap is None else f", gap {gap:.3%}")
+    return AssignResult(status, objective, bound, gap, runtime, plan, message)
+
+
+def _reserve(data: AssignmentData) -> float:
+    """Seconds kept back for turning counts into a plan (grows with the case count). At S
+    it takes 0.04 s; 0.085 s reserved lets the peak search prove S optimal within 1 s, and M still
+    ends at 4.8-4.9 s of its 5 s (measured under load 2-3)."""
+    return 0.06 + len(data.config.cases) * 5e-5
+
+
+def _initial_candidates(data: AssignmentData, greedy: Counts, exact: bool) -> dict[int, list[int]]:
+    """Every eligible receiver (exact), else same-region receivers plus the greedy's choices."""
+    candidates: dict[int, list[int]] = {}
+    for item in data.types:
+        if exact:
+            candidates[item.index] = list(item.receivers)
+            continue
+        regions = {region for region in item.regions if region is not None}
+        local = [m for m in item.receivers if data.managers[m].region in regions] if regions else []
+        candidates[item.index] = local or list(item.receivers)
+    if not exact:
+        for manager, index in sorted(greedy.received):
+            if manager not in candidates[index]:
+                candidates[index].append(manager)
+    return candidates
+
+
+def _stage_steps(names: Sequence[str]) -> Steps:
+    def steps(model: AssignmentModel) -> None:
+        model.add_variables()
+        model.add_conservation()
+        model.add_capacity()
+        if model.coefficients.balance > 0:
+            model.add_peaks()
+        model.minimize(names)
+
+    return steps
+
+
+def _solve_stage(data: AssignmentData, coefficients: Coefficients, names: Sequence[str],
+                 candidates: dict[int, list[int]], hint: Counts, budget: float, options: SolveOptions,
+                 exact: bool, clock: Clock) -> tuple[StageOutcome, dict[int, list[int]], LpBound]:
+    """LP (bound, pricing, rounding), local search from the better of `hint` and the completed LP
+    rounding, then CP-SAT warm-started from the result when the model is small enough."""
+    started = clock.now()
+    steps = _stage_steps(names)
+    columns = sum(len(managers) for managers in candidates.values())
+    lp_seconds = _LP_SHARE * budget
+    if lp_seconds >= 2 * _LP_BUILD_SECONDS_PER_COLUMN * columns:
+        clock.charge_estimate(_LP_BUILD_SECONDS_PER_COLUMN * columns)
+        lp = lp_bound(data, coefficients, steps, candidates, max(0.1, lp_seconds), clock)
+    else:
+        # Building the LP alone would take most of its share (a large office on a short limit):
+        # no bound, and the local search gets the time.
+        lp = LpBound(None, {}, None, 0, 0.0)
+    if not exact:
+        candidates = {index: sorted({*managers, *lp.added.get(index, [])})
+                      for index, managers in candidates.items()}
+    starts = [hint]
+    if lp.rounded is not None:
+        starts.append(complete(data, lp.rounded))
+    starts.sort(key=lambda start: evaluate(data, coefficients, start, names))
+    columns = sum(len(managers) for managers in candidates.values())
+    use_cp_sat = columns <= CP_SAT_COLUMNS
+    # The local search runs to a local optimum (or the limit) from the better start, then, if time
+    # is left, from the other one (the greedy keeps far more cases home); CP-SAT gets what is left.
+    hint = starts[0]
+    for start in starts:
+        search_until = started + budget
+        found = polish(data, coefficients, start, search_until, clock, candidates)
+        if start is starts[0] or evaluate(data, coefficients, found, names) < evaluate(data, coefficients, hint,
+                                                                                       names):
+            hint = found
+        if clock.now() >= search_until:
+            break
+    if not exact:
+        for manager, index in sorted(hint.received):
+            if manager not in candidates[index]:
+                candidates[index] = sorted([*candidates[index], manager])
+    remaining = budget - (clock.now() - started)
+    if not use_cp_sat or remaining <= 0.05:
+        return StageOutcome("local search", hint, None, None, 0.0, columns), candidates, lp
+    if exact and coefficients.balance > 0 and "balance" in names:
+        if columns <= _PLAIN_FIRST_COLUMNS:
+            # Plain CP-SAT proves a small office optimal in hundredths of a second where the peak
+            # branching spends seconds on weak LP boxes (4 managers, 5 cases: 0.01 s against 9 s), so
+            # it gets a short first try; the peak search goes on from its plan if it does not prove.
+            first_try_s = min(_PLAIN_FIRST_S, _PLAIN_FIRST_SHARE * remaining)
+            first = _cp_sat(data, coefficients, steps, candidates, hint, first_try_s, options, clock)
+            if first.status == "optimal":
+                return first, candidates, lp
+            if evaluate(data, coefficients, first.counts, names) < evaluate(data, coefficients, hint, names):
+                hint = first.counts
+        return _peak_search(data, coefficients, steps, candidates, names, hint, started + budget, options,
+                            columns, clock), candidates, lp
+    outcome = _cp_sat(data, coefficients, steps, candidates, hint, remaining, options, clock)
+    return outcome, candidates, lp
+
+
+def _peak_search(data: AssignmentData, coefficients: Coefficients, steps: Steps,
+                 candidates: Mapping[int, Sequence[int]], names: Sequence[str], hint: Counts, deadline: float,
+                 options: SolveOptions, columns: int, clock: Clock) -> StageOutcome:
+    """CP-SAT per integer peak vector (branching on the peaks with GLOP): better plans and bound."""
+    started = time.monotonic()
+    found = peak_search(data, coefficients, steps, candidates, names, hint,
+                        lambda counts: evaluate(data, coefficients, counts, names), deadline,
+                        options.workers, options.seed, DETERMINISTIC_VARIABLES, clock)
+    status = "optimal" if found.bound is not None and found.bound >= found.objective else "feasible"
+    return StageOutcome(status, found.counts, found.objective, found.bound, time.monotonic() - started, columns)
+
+
+def _cp_sat(data: AssignmentData, coefficients: Coefficients, steps: Steps, candidates: Mapping[int, Sequence[int]],
+            hint: Counts, time_limit_s: float, options: SolveOptions, clock: Clock) -> StageOutcome:
+    started = time.monotonic()
+    began = clock.now()
+    backend = CpSatBackend()
+    model = AssignmentModel(data, backend, coefficients, candidates)
+    steps(model)
+    model.hint(hint)
+    # Building the model counts against the limit too.
+    solver = new_solver(workers=options.workers, seed=options.seed, log=options.log, clock=clock,
+                        time_limit_s=max(0.05, time_limit_s - (clock.now() - began)))
+    parameters = solver.parameters
+    variables = len(backend.model.Proto().variables)
+    if variables <= DETERMINISTIC_VARIABLES and not clock.deterministic:
+        # Reproducible plans for small models: one worker (parallel workers race to equal optima,
+        # and interleaved workers proved 10-20x slower here) stopped by deterministic time; the
+        # wall-clock limit stays the cap.
+        parameters.num_workers = 1
+        parameters.max_deterministic_time = parameters.max_time_in_seconds
+    status = solver.Solve(backend.model)
+    clock.charge_cp_sat(solver)
+    seconds = time.monotonic() - started
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        counts = model.counts(solver.Value)
+        return StageOutcome("optimal" if status == cp_model.OPTIMAL else "feasible", counts,
+                            round(solver.ObjectiveValue()), math.ceil(solver.BestObjectiveBound() - 1e-6),
+                            seconds, len(model.received))
+    # No solution in time: the hint is feasible by construction, so it is the answer.
+    return StageOutcome("unknown", hint, None, None, seconds, len(model.received))
+
+
+def _best_bound(outcome: StageOutcome, lp_value: int | None, exact: bool) -> float | None:
+    """The best valid bound in score units: the LP always, CP-SAT's only for the exact model."""
+    bounds = [value for value in (lp_value, outcome.bound if exact else None) if value is not None]
+    return max(bounds) / OBJECTIVE_SCALE if bounds else None
+
+
+# --- evaluating counts (the model's own arithmetic, for stage limits) ------------------------------
+
+
+def evaluate(data: AssignmentData, coefficients: Coefficients, counts: Counts, names: Sequence[str]) -> int:
+    """The weighted terms `names` of a solution, in objective units."""
+    load, cases = data.loads(counts)
+    total = 0
+    if "unassigned" in names:
+        total += coefficients.unassigned * sum(
+            count * data.types[index].points for index, count in counts.unassigned.items())
+    if "overload" in names and coefficients.overload:
+        for manager in data.managers:
+            total += coefficients.overload * max(0, load[manager.index] - manager.capacity)
+            total += coefficients.excess * max(0, cases[manager.index] - manager.max_cases)
+    if "balance" in names and coefficients.balance:
+        peaks, overall = data.peaks(counts)
+        total += coefficients.balance * (sum(peaks.values()) + overall)
+    if "moves" in names:
+        total += coefficients.moves * _moves(data, counts)
+    if "region" in names:
+        total += coefficients.region * sum(
+            count * data.region_mismatches(data.types[index], manager)
+            for source in (counts.kept, counts.received) for (manager, index), count in source.items())
+    return total
+
+
+def _moves(data: AssignmentData, counts: Counts) -> int:
+    moves = sum(item.cases * sum(item.held.values()) for item in data.types)
+    moves -= sum(count * data.types[index].cases for (_, index), count in counts.kept.items())
+    for (manager, index), count in counts.received.items():
+        if data.types[index].split_moves is not None:
+            moves += count * data.types[index].moves_at(manager)
+    for index, count in counts.unassigned.items():
+        if data.types[index].split_moves is not None:
+            moves += count * data.types[index].current_cases
+    return moves

@@ -1,0 +1,2 @@
+"""Machinery every stage shares: the clock and time budget, solve options, CP-SAT/GLOP helpers,
+eligibility, travel, and building a plan's loads and summaries from an assignment."""

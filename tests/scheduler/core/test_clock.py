@@ -1,0 +1,87 @@
+"""The work clock: time-limited runs that repeat whatever the machine's load."""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from ortools.sat.python import cp_model
+
+from models.generator import generate_organisation
+from scheduler.core.clock import SECONDS_PER_TICK, Clock, WorkClock, backstop_seconds, clock_for
+from scheduler.core.options import SolveOptions
+from scheduler.pipeline import plan_week
+
+
+def test_work_clock_advances_one_tick_per_reading() -> None:
+    clock = WorkClock(backstop_s=60)
+    readings = [clock.now() for _ in range(3)]
+    assert readings == pytest.approx([SECONDS_PER_TICK, 2 * SECONDS_PER_TICK, 3 * SECONDS_PER_TICK])
+
+
+def test_work_clock_is_past_every_deadline_after_its_backstop() -> None:
+    clock = WorkClock(backstop_s=0.01)
+    time.sleep(0.02)
+    assert clock.now() == math.inf
+
+
+def test_a_cp_sat_solve_is_charged_its_deterministic_time() -> None:
+    model = cp_model.CpModel()
+    values = [model.new_int_var(0, 10, f"x{i}") for i in range(20)]
+    model.add(sum(values) <= 57)
+    model.maximize(sum((i % 3 + 1) * value for i, value in enumerate(values)))
+    clock = WorkClock(backstop_s=60)
+    solver = cp_model.CpSolver()
+    clock.limit_cp_sat(solver, 1.0)
+    assert solver.parameters.num_workers == 1  # parallel workers race: no repeatable result
+    solver.solve(model)
+    before = clock._work
+    clock.charge_cp_sat(solver)
+    assert clock._work - before > 0
+
+
+def test_clock_for_follows_the_options() -> None:
+    assert type(clock_for(SolveOptions(deterministic=False))) is Clock
+    assert isinstance(clock_for(SolveOptions(deterministic=True)), WorkClock)
+    # The CLI's default keeps --time-limit within 10 % (+ 0.5 s of jitter).
+    assert backstop_seconds(SolveOptions(), 10.0) == pytest.approx(11.5)
+
+
+def _spin(seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+
+
+@contextmanager
+def busy_machine(seconds: float) -> Iterator[None]:
+    """Both cores taken by spinning processes, as when another job runs beside caseload."""
+    context = multiprocessing.get_context("spawn")
+    spinners = [context.Process(target=_spin, args=(seconds,)) for _ in range(2)]
+    for process in spinners:
+        process.start()
+    try:
+        yield
+    finally:
+        for process in spinners:
+            process.terminate()
+            process.join()
+
+
+def test_regression_time_limited_plan_changed_with_the_machines_load() -> None:
+    """Regression: limits were wall-clock seconds, so a 60-manager office cut at 1 s planned
+    differently when other processes shared the CPUs (what-if rows differed between one process,
+    a pool and Dask). Measured in work, the cut falls at the same point: the same plan."""
+    config = generate_organisation(60, 1500, 1).to_config()
+    # A loose backstop, so that only the work measure can decide here even on a slow CI machine.
+    options = SolveOptions(time_limit_s=2.0, workers=1, seed=1, wall_clock_backstop=5.0)
+    idle = plan_week(config, options)
+    with busy_machine(30):
+        busy = plan_week(config, options)
+    assert idle is not None and busy is not None
+    assert [stats.status for stats in idle.solver] == ["feasible", "feasible"]  # both stages were cut
+    assert idle.model_dump(exclude={"solver"}) == busy.model_dump(exclude={"solver"})
