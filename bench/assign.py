@@ -37,8 +37,8 @@ def run_engine(engine: str, tier: str, time_limit: float, workers: int, seed: in
     managers, cases, _ = TIERS[tier]
     config = generate_organisation(managers, cases, seed).to_config()
     from bench.highs_mip import solve_flat
-    from scheduler.assign.solve import assign_cases
     from scheduler.assign.greedy import greedy_plan
+    from scheduler.assign.solve import assign_cases
     from scheduler.core.options import SolveOptions
 
     bound: float | None = None

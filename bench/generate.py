@@ -25,7 +25,8 @@ TIERS = {"S": (12, 250), "M": (100, 2_500), "L": (1_000, 25_000), "XL": (5_000, 
 
 def run_tier(tier: str, out_dir: Path, seed: int, validate: bool) -> dict[str, float]:
     """Generate and write one tier in this process; the figures as a dict."""
-    from models.generator import generate_organisation, write_organisation
+    from export.organisation import write_organisation
+    from models.generator import generate_organisation
 
     managers, cases = TIERS[tier]
     start = time.perf_counter()

@@ -32,8 +32,8 @@ def run_tier(tier: str, time_limit: float, workers: int, seed: int) -> dict[str,
     from models.check import check_plan
     from models.generator import generate_organisation
     from scheduler.assign.solve import assign_cases
-    from scheduler.rebalance.greedy import greedy_rebalance
     from scheduler.core.options import SolveOptions
+    from scheduler.rebalance.greedy import greedy_rebalance
     from scheduler.rebalance.solve import fewest_moves_within, rebalance
     from scheduler.rebalance.units import build_problem
 
@@ -41,30 +41,31 @@ def run_tier(tier: str, time_limit: float, workers: int, seed: int) -> dict[str,
     config = generate_organisation(managers, cases, seed).to_config()
     options = SolveOptions(time_limit_s=time_limit, workers=workers, seed=seed)
     result = rebalance(config, options, curve=tier != "L")
-    plan = result.plan
-    assert plan is not None, result.message
-    best = next(stats for stats in result.stats if stats.stage == "rebalance:best")
+    assert result.plan is not None, result.message
+    proposals = result.plan
+    plan = proposals.plan
+    best = next(stats for stats in result.stages if stats.stage == "rebalance:best")
     figures: dict[str, Any] = {
         "tier": tier, "managers": managers, "cases": cases,
-        "before_peak": result.before.summary.max_utilisation,
-        "before_overloaded": result.before.summary.overloaded_managers,
+        "before_peak": proposals.before.summary.max_utilisation,
+        "before_overloaded": proposals.before.summary.overloaded_managers,
         "moves": sum(1 for move in plan.moves if move.from_manager is not None),
         "placed": sum(1 for move in plan.moves if move.from_manager is None),
         "after_peak": plan.summary.max_utilisation,
         "after_overloaded": plan.summary.overloaded_managers,
-        "goal": result.goal_utilisation, "best": result.best_utilisation,
+        "goal": proposals.goal_utilisation, "best": proposals.best_utilisation,
         "best_floor": (best.bound or 0) / 1000,
         "status": result.status,
-        "moves_bound": next((stats.bound for stats in result.stats if stats.stage == "rebalance:fewest-moves"),
+        "moves_bound": next((stats.bound for stats in result.stages if stats.stage == "rebalance:fewest-moves"),
                             None),
-        "proposal_s": result.proposal_runtime_s, "curve_s": result.curve_runtime_s,
-        "curve": ", ".join(f"{point.moves}->{point.max_utilisation:.0%}" for point in result.curve),
+        "proposal_s": proposals.proposal_runtime_s, "curve_s": proposals.curve_runtime_s,
+        "curve": ", ".join(f"{point.moves}->{point.max_utilisation:.0%}" for point in proposals.curve),
         "violations": len(check_plan(config, plan)) + sum(len(check_plan(config, point.plan))
-                                                         for point in result.curve),
+                                                         for point in proposals.curve),
     }
     problem = build_problem(config)
     started = time.perf_counter()
-    greedy = greedy_rebalance(problem, round(result.goal_utilisation * 1000), strategy="smallest")
+    greedy = greedy_rebalance(problem, round(proposals.goal_utilisation * 1000), strategy="smallest")
     figures["greedy_s"] = time.perf_counter() - started
     figures["greedy_moves"] = greedy.moves
     figures["greedy_peak"] = greedy.peak / 1000

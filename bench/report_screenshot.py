@@ -28,7 +28,8 @@ CHROMIUM_FLAGS = (
 
 def plan_m_example(work: Path, seed: int, time_limit_s: float, workers: int) -> tuple[Path, Path]:
     from export.files import plan_json, write_atomic
-    from models.generator import generate_organisation, write_organisation
+    from export.organisation import write_organisation
+    from models.generator import generate_organisation
     from models.loader import load_config
     from scheduler.core.options import SolveOptions
     from scheduler.pipeline import plan_week
@@ -36,7 +37,7 @@ def plan_m_example(work: Path, seed: int, time_limit_s: float, workers: int) -> 
     config_path = write_organisation(generate_organisation(100, 2_500, seed), work / "org-m")
     config = load_config(config_path)
     start = time.perf_counter()
-    plan = plan_week(config, SolveOptions.from_settings(config.policy.solver, time_limit_s, workers, seed))
+    plan = plan_week(config, SolveOptions.from_settings(config.policy.solver, time_limit_s, workers, seed)).plan
     if plan is None:
         raise SystemExit("no plan for the M example")
     print(f"planned in {time.perf_counter() - start:.1f} s: {plan.summary}")

@@ -62,7 +62,7 @@ def run_schedule(tier: str, workers: int, time_limit: float, seed: int, assignme
     else:
         plan = build_plan(config, current_assignment(config))
     start = time.perf_counter()
-    scheduled = schedule_contacts(config, plan, SolveOptions(time_limit_s=time_limit, workers=workers, seed=0))
+    scheduled = schedule_contacts(config, plan, SolveOptions(time_limit_s=time_limit, workers=workers, seed=0)).plan
     wall = time.perf_counter() - start
     reasons = Counter(item.rule for item in scheduled.unscheduled)
     due = scheduled.summary.contacts_due
@@ -85,9 +85,9 @@ def run_schedule(tier: str, workers: int, time_limit: float, seed: int, assignme
 
 def greedy_baseline(config: Any, plan: Any) -> dict[str, Any]:
     """Earliest fit on the same weeks: contacts placed and travel."""
+    from scheduler.schedule.data import prepare_week, travel_of
     from scheduler.schedule.greedy import greedy_schedule
     from scheduler.schedule.solve import manager_weeks
-    from scheduler.schedule.data import prepare_week, travel_of
 
     start = time.perf_counter()
     placed = travel = 0

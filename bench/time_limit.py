@@ -59,7 +59,8 @@ class Run:
 
 
 def generate(tier: str, folder: Path) -> Path:
-    from models.generator import generate_organisation, write_organisation
+    from export.organisation import write_organisation
+    from models.generator import generate_organisation
 
     managers, cases = TIERS[tier]
     return write_organisation(generate_organisation(managers, cases, seed=1), folder / tier)

@@ -121,11 +121,13 @@ def run_staffing(tier: str, target: float, time_limit: float, workers: int, seed
     started = time.monotonic()
     result = plan_staffing(config, target, SolveOptions(time_limit_s=time_limit, workers=workers, seed=seed))
     wall = time.monotonic() - started
-    return {"tier": tier, "target": target, "wall_s": wall, "status": result.status, "hires": result.total_hires,
-            "bound": result.hires_lower_bound, "by_level": result.hires_by_level,
-            "unservable": len(result.unservable), "freed": len(result.freed),
-            "violations": len(check_plan(result.config, result.plan)),
-            "max_utilisation": result.plan.summary.max_utilisation}
+    answer = result.plan
+    assert answer is not None, result.message
+    return {"tier": tier, "target": target, "wall_s": wall, "status": result.status, "hires": answer.total_hires,
+            "bound": answer.hires_lower_bound, "by_level": answer.hires_by_level,
+            "unservable": len(answer.unservable), "freed": len(answer.freed),
+            "violations": len(check_plan(answer.config, answer.plan)),
+            "max_utilisation": answer.plan.summary.max_utilisation}
 
 
 def main() -> None:

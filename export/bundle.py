@@ -8,7 +8,9 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from export.calendar import calendar_files
 from export.files import plan_json, safe_file_stem, write_atomic
+from export.html import render_report
 from export.tables import assignments_csv, schedule_csv
 from models.organisation import Config
 from models.plan import Plan
@@ -20,16 +22,12 @@ def write_outputs(plan: Plan, config: Config, out_dir: Path, *, full_names: bool
 
     Everything is rendered in memory first, so a failure while rendering writes nothing.
     """
-    from export.html import render_report
-
     files: dict[Path, str | bytes] = {
         out_dir / "plan.json": plan_json(plan),
         out_dir / "assignments.csv": assignments_csv(plan),
         out_dir / "report.html": render_report(plan, config),
     }
     if _was_scheduled(plan):
-        from export.calendar import calendar_files
-
         files[out_dir / "schedule.csv"] = schedule_csv(plan, config)
         for manager_id, calendar in calendar_files(plan, config, full_names=full_names).items():
             files[out_dir / "calendars" / f"{safe_file_stem(manager_id)}.ics"] = calendar

@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -18,11 +18,11 @@ from rich.table import Table
 
 from export.bundle import write_outputs
 from export.files import csv_text, write_atomic
+from export.html import render_comparison
 from models.organisation import Config
+from models.result import Result
 from models.scenario import Scenario, ScenarioOutcome, ScenarioRow, apply_scenario, base_scenario
-
-if TYPE_CHECKING:
-    from scheduler.staffing import StaffingResult
+from models.staffing import StaffingAnswer
 
 _TOTAL_COLUMNS = ("demand_points", "capacity_points", "max_utilisation", "overloaded_managers", "cases",
                   "unassigned_cases", "unassigned_points", "moves", "contacts_due", "contacts_scheduled",
@@ -137,8 +137,6 @@ def write_comparison(config: Config, scenarios: Sequence[Scenario], outcomes: Se
 
     Each scenario's organisation is re-derived from the base (deterministic) for the calendars.
     """
-    from export.html import render_comparison
-
     rows = [outcome.row for outcome in outcomes]
     written = [out_dir / "comparison.csv", out_dir / "comparison.md", out_dir / "comparison.html"]
     write_atomic(written[0], comparison_csv(rows))
@@ -208,37 +206,39 @@ def scenario_progress(total: int, quiet: bool) -> Iterator[Callable[[int, Scenar
 # --------------------------------------------------------------------------------------------
 
 
-def staffing_data(result: StaffingResult) -> dict[str, Any]:
+def staffing_data(result: Result[StaffingAnswer]) -> dict[str, Any]:
     """The staffing answer as plain JSON data (the plan itself goes to plan.json)."""
+    answer = _answer(result)
     return {
-        "target_utilisation": result.target_utilisation,
-        "by_region": result.by_region,
+        "target_utilisation": answer.target_utilisation,
+        "by_region": answer.by_region,
         "status": result.status,
-        "total_hires": result.total_hires,
-        "hires_lower_bound": result.hires_lower_bound,
-        "hires_by_level": result.hires_by_level,
+        "total_hires": answer.total_hires,
+        "hires_lower_bound": answer.hires_lower_bound,
+        "hires_by_level": answer.hires_by_level,
         "hires": [
             {"level": hire.profile.level, "region": hire.profile.region, "languages": list(hire.profile.languages),
              "skills": list(hire.profile.skills), "count": hire.count, "manager_ids": list(hire.manager_ids)}
-            for hire in result.hires
+            for hire in answer.hires
         ],
-        "unservable_cases": result.unservable,
-        "locked_over_target": result.locked_over_target,
-        "could_be_freed": result.freed,
-        "slack_status": result.slack_status,
+        "unservable_cases": answer.unservable,
+        "locked_over_target": answer.locked_over_target,
+        "could_be_freed": answer.freed,
+        "slack_status": answer.slack_status,
         "runtime_s": result.runtime_s,
         "notes": result.notes,
     }
 
 
-def write_staffing(result: StaffingResult, out_dir: Path) -> list[Path]:
+def write_staffing(result: Result[StaffingAnswer], out_dir: Path) -> list[Path]:
     """staffing.json plus the proof plan's outputs (plan.json, assignments.csv, report.html)."""
+    answer = _answer(result)
     path = out_dir / "staffing.json"
     write_atomic(path, json.dumps(staffing_data(result), indent=2) + "\n")
-    return [path, *write_outputs(result.plan, result.config, out_dir)]
+    return [path, *write_outputs(answer.plan, answer.config, out_dir)]
 
 
-def staffing_table(result: StaffingResult) -> Table:
+def staffing_table(result: StaffingAnswer) -> Table:
     table = Table(title=f"Hires to serve every case within {_percent(result.target_utilisation)} utilisation",
                   title_justify="left")
     for heading in ("level", *(["region"] if result.by_region else []), "languages", "hires"):
@@ -249,27 +249,33 @@ def staffing_table(result: StaffingResult) -> Table:
     return table
 
 
-def print_staffing(result: StaffingResult) -> None:
+def print_staffing(result: Result[StaffingAnswer]) -> None:
+    answer = _answer(result)
     console = Console(highlight=False, soft_wrap=True)
     proven = "proven minimal" if result.status == "optimal" else (
-        f"not proven minimal: at least {result.hires_lower_bound}" if result.hires_lower_bound is not None
+        f"not proven minimal: at least {answer.hires_lower_bound}" if answer.hires_lower_bound is not None
         else "not proven minimal")
-    console.print(f"[bold]{result.total_hires} hire{'s' if result.total_hires != 1 else ''}[/bold] ({proven}); "
-                  "by level: " + ", ".join(f"{level} {count}" for level, count in result.hires_by_level.items()))
-    if result.hires:
-        console.print(staffing_table(result))
-    summary = result.plan.summary
+    console.print(f"[bold]{answer.total_hires} hire{'s' if answer.total_hires != 1 else ''}[/bold] ({proven}); "
+                  "by level: " + ", ".join(f"{level} {count}" for level, count in answer.hires_by_level.items()))
+    if answer.hires:
+        console.print(staffing_table(answer))
+    summary = answer.plan.summary
     console.print(f"proof plan: {summary.assigned_cases} of {summary.cases} cases assigned, highest utilisation "
                   f"{_percent(summary.max_utilisation)}, {summary.overloaded_managers} overloaded")
-    if result.unservable:
-        console.print(f"{len(result.unservable)} case(s) no hire could carry within the target "
-                      f"(see plan.json unassigned): {', '.join(result.unservable[:10])}"
-                      + (" ..." if len(result.unservable) > 10 else ""))
-    if result.locked_over_target:
-        console.print("over the target from locked cases alone: " + ", ".join(result.locked_over_target))
-    if result.freed:
-        console.print(f"slack: {len(result.freed)} current manager(s) could be freed, their cases absorbed "
-                      f"within the target: {', '.join(result.freed)}")
+    if answer.unservable:
+        console.print(f"{len(answer.unservable)} case(s) no hire could carry within the target "
+                      f"(see plan.json unassigned): {', '.join(answer.unservable[:10])}"
+                      + (" ..." if len(answer.unservable) > 10 else ""))
+    if answer.locked_over_target:
+        console.print("over the target from locked cases alone: " + ", ".join(answer.locked_over_target))
+    if answer.freed:
+        console.print(f"slack: {len(answer.freed)} current manager(s) could be freed, their cases absorbed "
+                      f"within the target: {', '.join(answer.freed)}")
     else:
         console.print("slack: no current manager could be freed" +
-                      ("" if result.slack_status in ("optimal", "feasible") else " (search ran out of time)"))
+                      ("" if answer.slack_status in ("optimal", "feasible") else " (search ran out of time)"))
+
+
+def _answer(result: Result[StaffingAnswer]) -> StaffingAnswer:
+    assert result.plan is not None, "staffing always answers (no hire at all is an answer)"
+    return result.plan

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from export.files import csv_text, plan_json, write_atomic
 from export.tables import assignments_csv
 from models.organisation import Config
 from models.plan import Plan
-
-if TYPE_CHECKING:
-    from scheduler.rebalance.solve import CurvePoint, RebalanceResult
+from models.proposals import CurvePoint, Proposals
+from models.result import Result
 
 PROPOSAL_COLUMNS = (
     "rank", "case", "client_initials", "moves_with", "from_manager", "to_manager", "points", "rule", "reason",
@@ -93,43 +92,43 @@ def curve_csv(curve: list[CurvePoint]) -> str:
     return csv_text(CURVE_COLUMNS, ([row[column] for column in CURVE_COLUMNS] for row in curve_rows(curve)))
 
 
-def proposals_json(result: RebalanceResult, config: Config) -> str:
-    plan = result.plan
-    assert plan is not None, "only a result with a plan has proposals"
+def proposals_json(result: Result[Proposals], config: Config) -> str:
+    proposals = _proposals(result)
+    plan = proposals.plan
     document = {
         "format_version": 1,
         "week_start": config.week_start.isoformat(),
         "status": result.status,
-        "goal_utilisation": result.goal_utilisation,
-        "best_utilisation": result.best_utilisation,
-        "before": {"max_utilisation": result.before.summary.max_utilisation,
-                   "overloaded_managers": result.before.summary.overloaded_managers},
+        "goal_utilisation": proposals.goal_utilisation,
+        "best_utilisation": proposals.best_utilisation,
+        "before": {"max_utilisation": proposals.before.summary.max_utilisation,
+                   "overloaded_managers": proposals.before.summary.overloaded_managers},
         "after": {"max_utilisation": plan.summary.max_utilisation,
                   "overloaded_managers": plan.summary.overloaded_managers,
                   "moves": sum(1 for move in plan.moves if move.from_manager is not None),
                   "placed_intake": sum(1 for move in plan.moves if move.from_manager is None)},
-        "moves": proposal_rows(plan, result.before, config),
-        "curve": curve_rows(result.curve),
+        "moves": proposal_rows(plan, proposals.before, config),
+        "curve": curve_rows(proposals.curve),
     }
     return json.dumps(document, indent=2) + "\n"
 
 
-def write_proposals(result: RebalanceResult, config: Config, out_dir: Path) -> list[Path]:
+def write_proposals(result: Result[Proposals], config: Config, out_dir: Path) -> list[Path]:
     """proposals.csv, proposals.json, curve.csv, plan.json and assignments.csv of the proposal, and
     curve/plan-NNNN-moves.json for each curve point (each one a plan `caseload check` verifies).
 
     Everything is rendered first, so a failure while rendering writes nothing.
     """
-    plan = result.plan
-    assert plan is not None, "only a result with a plan has proposals"
+    proposals = _proposals(result)
+    plan = proposals.plan
     files: dict[Path, str] = {
-        out_dir / "proposals.csv": proposals_csv(plan, result.before, config),
+        out_dir / "proposals.csv": proposals_csv(plan, proposals.before, config),
         out_dir / "proposals.json": proposals_json(result, config),
-        out_dir / "curve.csv": curve_csv(result.curve),
+        out_dir / "curve.csv": curve_csv(proposals.curve),
         out_dir / "plan.json": plan_json(plan),
         out_dir / "assignments.csv": assignments_csv(plan),
     }
-    for point in result.curve:
+    for point in proposals.curve:
         files[out_dir / curve_plan_name(point)] = plan_json(point.plan)
     for path, content in files.items():
         write_atomic(path, content)
@@ -139,21 +138,26 @@ def write_proposals(result: RebalanceResult, config: Config, out_dir: Path) -> l
     return list(files)
 
 
-def summary_lines(result: RebalanceResult) -> list[str]:
+def summary_lines(result: Result[Proposals]) -> list[str]:
     """What the terminal shows after `caseload rebalance`."""
-    plan = result.plan
-    assert plan is not None, "only a result with a plan has proposals"
+    proposals = _proposals(result)
+    plan = proposals.plan
     moves = sum(1 for move in plan.moves if move.from_manager is not None)
     placed = len(plan.moves) - moves
     lines = [
         f"{moves} move(s) and {placed} intake placement(s): peak utilisation "
-        f"{result.before.summary.max_utilisation:.0%} -> {plan.summary.max_utilisation:.0%} "
-        f"(goal {result.goal_utilisation:.0%}, best reachable {result.best_utilisation:.0%}); "
-        f"overloaded managers {result.before.summary.overloaded_managers} -> {plan.summary.overloaded_managers}",
+        f"{proposals.before.summary.max_utilisation:.0%} -> {plan.summary.max_utilisation:.0%} "
+        f"(goal {proposals.goal_utilisation:.0%}, best reachable {proposals.best_utilisation:.0%}); "
+        f"overloaded managers {proposals.before.summary.overloaded_managers} -> {plan.summary.overloaded_managers}",
     ]
     if result.status != "optimal":
         lines.append("not proven optimal within the time limit (see plan.json solver stats)")
-    if result.curve:
-        steps = ", ".join(f"{point.moves} -> {point.max_utilisation:.0%}" for point in result.curve)
+    if proposals.curve:
+        steps = ", ".join(f"{point.moves} -> {point.max_utilisation:.0%}" for point in proposals.curve)
         lines.append(f"trade-off (moves -> peak): {steps}")
     return lines
+
+
+def _proposals(result: Result[Proposals]) -> Proposals:
+    assert result.plan is not None, "only a result with a plan has proposals"
+    return result.plan

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from export.files import csv_text
 from models.organisation import Config
 from models.plan import Plan
 
@@ -11,8 +12,6 @@ SCHEDULE_COLUMNS = ("manager", "case", "client", "day", "start", "end", "mode", 
 
 
 def assignments_csv(plan: Plan) -> str:
-    from export.files import csv_text
-
     rows = (
         (item.case_id, item.client_id, item.manager_id, item.previous_manager_id, item.moved,
          item.reason, item.points)
@@ -23,8 +22,6 @@ def assignments_csv(plan: Plan) -> str:
 
 def schedule_csv(plan: Plan, config: Config) -> str:
     """Contacts in calendar order; clients by id (their names stay in the case system)."""
-    from export.files import csv_text
-
     del config  # the plan carries everything a row needs
     ordered = sorted(plan.contacts, key=lambda item: (item.manager_id, item.day, item.start, item.case_id))
     rows = (

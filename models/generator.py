@@ -23,7 +23,6 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
@@ -272,20 +271,21 @@ def generate_organisation(managers: int, cases: int, seed: int, *,
     return GeneratedOrganisation(header, manager_rows, client_rows, case_rows, comment)
 
 
-def write_organisation(org: GeneratedOrganisation, out_dir: Path) -> Path:
-    """Write organisation.yaml plus managers.csv, clients.csv and cases.csv; return the YAML path."""
-    from export.files import csv_text, write_atomic
+def organisation_tables(org: GeneratedOrganisation) -> dict[str, tuple[Sequence[str], list[tuple[object, ...]]]]:
+    """The CSV files of a generated organisation: file name -> (columns, rows), per the loader's contract."""
+    return {
+        "managers.csv": (MANAGER_COLUMNS, [_manager_cells(row) for row in org.managers]),
+        "clients.csv": (CLIENT_COLUMNS, [_client_cells(row) for row in org.clients]),
+        "cases.csv": (CASE_COLUMNS, [_case_cells(row) for row in org.cases]),
+    }
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    write_atomic(out_dir / "managers.csv", csv_text(MANAGER_COLUMNS, (_manager_cells(row) for row in org.managers)))
-    write_atomic(out_dir / "clients.csv", csv_text(CLIENT_COLUMNS, (_client_cells(row) for row in org.clients)))
-    write_atomic(out_dir / "cases.csv", csv_text(CASE_COLUMNS, (_case_cells(row) for row in org.cases)))
+
+def organisation_yaml(org: GeneratedOrganisation) -> str:
+    """organisation.yaml of a generated organisation, naming the CSV files beside it."""
     document = {**org.header, "managers": "managers.csv", "clients": "clients.csv", "cases": "cases.csv"}
     text = yaml.safe_dump(document, sort_keys=False, default_flow_style=None, width=110)
     comment = "".join(f"# {line}\n" for line in org.comment.splitlines())
-    path = out_dir / "organisation.yaml"
-    write_atomic(path, comment + text)
-    return path
+    return comment + text
 
 
 # --------------------------------------------------------------------------------------------------

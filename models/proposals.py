@@ -13,10 +13,38 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from models.plan import Plan
 from models.problems import ConfigError, LocatedProblem
 
 REQUIRED_COLUMNS = ("case", "from_manager", "to_manager")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """The fewest moves that reach a peak utilisation, as a concrete plan."""
+
+    moves: int
+    max_utilisation: float
+    overloaded_managers: int
+    threshold: float | None
+    """The peak this point was asked to reach (None: no bound, i.e. the fewest moves at all)."""
+    proven_minimal: bool
+    plan: Plan
+
+
+@dataclass(frozen=True)
+class Proposals:
+    """What `caseload rebalance` proposes: the plan after the moves, and the trade-off curve."""
+
+    goal_utilisation: float
+    best_utilisation: float
+    before: Plan
+    plan: Plan
+    """The proposal: the current assignment with the proposed moves made."""
+    curve: list[CurvePoint]
+    proposal_runtime_s: float = 0.0
+    curve_runtime_s: float = 0.0
 
 
 @dataclass(frozen=True)

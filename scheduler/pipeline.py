@@ -7,33 +7,34 @@ from dataclasses import replace
 
 from models.organisation import Config
 from models.plan import Plan
+from models.result import Result, combined
+from scheduler.assign import assign_cases
 from scheduler.core.options import SolveOptions
 from scheduler.core.planbuild import build_plan, current_assignment
-from scheduler.schedule.solve import schedule_contacts
+from scheduler.schedule import schedule_contacts
 
 # The assignment stage gets this share of the time; the schedule stage gets what is left, because
 # schedules usually finish well inside their share while a large assignment uses all of its.
 ASSIGNMENT_SHARE = 0.5
 
 
-def plan_week(config: Config, options: SolveOptions) -> Plan | None:
-    """Balance caseloads, then schedule every manager's week; None when no assignment was found."""
-    from scheduler.assign.solve import assign_cases
-
+def plan_week(config: Config, options: SolveOptions) -> Result[Plan]:
+    """Balance caseloads, then schedule every manager's week (no plan when no assignment was found)."""
     started = time.perf_counter()
     assign_options = replace(options, time_limit_s=options.time_limit_s * ASSIGNMENT_SHARE)
-    result = assign_cases(config, assign_options)
-    if result.plan is None:
-        return None
+    balanced = assign_cases(config, assign_options)
+    if balanced.plan is None:
+        return balanced
     remaining = options.time_limit_s - (time.perf_counter() - started)
     if options.deterministic:
         # A fixed share: what the wall clock left over must not decide a repeatable run.
         remaining = options.time_limit_s * (1 - ASSIGNMENT_SHARE)
     schedule_options = replace(options, time_limit_s=max(remaining, options.time_limit_s * 0.1))
-    return schedule_contacts(config, result.plan, schedule_options)
+    scheduled = schedule_contacts(config, balanced.plan, schedule_options)
+    return combined([*balanced.stages, *scheduled.stages], scheduled.plan, time.perf_counter() - started)
 
 
-def schedule_current_assignment(config: Config, options: SolveOptions) -> Plan:
+def schedule_current_assignment(config: Config, options: SolveOptions) -> Result[Plan]:
     """Schedule the week for the assignment in the config, without rebalancing."""
     plan = build_plan(config, current_assignment(config))
     return schedule_contacts(config, plan, options)

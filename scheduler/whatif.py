@@ -26,6 +26,7 @@ from models.plan import Plan, SolverStats
 from models.scenario import Scenario, ScenarioOutcome, ScenarioRow, apply_scenario, base_scenario
 from scheduler.core.options import SolveOptions
 from scheduler.core.planbuild import Reason, build_plan, is_overloaded
+from scheduler.pipeline import plan_week
 
 OnDone = Callable[[int, ScenarioOutcome], None]
 # Wall-clock backstop of each scenario's stages, as a multiple of their work budget.
@@ -154,9 +155,7 @@ def plan_scenario(config_json: str, scenario_json: str, seed: int, time_limit_s:
 def _plan(config: Config, options: SolveOptions) -> Plan | None:
     if not config.managers:
         return _nobody_to_assign(config)
-    from scheduler.pipeline import plan_week
-
-    return plan_week(config, options)
+    return plan_week(config, options).plan
 
 
 def _nobody_to_assign(config: Config) -> Plan:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from models.organisation import Config
 from models.plan import Plan
+from scheduler.assign.convert import plan_from_counts
 from scheduler.assign.data import AssignmentData, Counts, ItemType, build_data
 
 
@@ -89,7 +90,5 @@ def _least_loaded(data: AssignmentData, item: ItemType, local: list[int], load: 
 
 def greedy_plan(config: Config) -> Plan:
     """The supervisor's plan, with the same reasons as the engine's (for benchmarks)."""
-    from scheduler.assign.convert import plan_from_counts
-
     data = build_data(config)
     return plan_from_counts(data, greedy_counts(data), solver=[])

@@ -29,16 +29,17 @@ from ortools.sat.python import cp_model
 
 from models.organisation import Config
 from models.plan import Plan, SolverStats
+from models.result import Result
 from scheduler.assign.bound import LpBound, lp_bound
+from scheduler.assign.convert import plan_from_counts
 from scheduler.assign.data import AssignmentData, Counts, build_data
+from scheduler.assign.greedy import complete, greedy_counts
 from scheduler.assign.model import OBJECTIVE_SCALE, AssignmentModel, Coefficients, CpSatBackend
 from scheduler.assign.peaks import peak_search
-from scheduler.assign.convert import plan_from_counts
 from scheduler.assign.score import score_plan
 from scheduler.assign.search import polish
 from scheduler.core.clock import Clock, clock_for
 from scheduler.core.cpsat import new_solver
-from scheduler.assign.greedy import complete, greedy_counts
 from scheduler.core.options import SolveOptions
 
 ALL_TERMS = ("unassigned", "overload", "balance", "moves", "region")
@@ -65,17 +66,6 @@ Steps = Callable[[AssignmentModel], None]
 
 
 @dataclass(frozen=True)
-class AssignResult:
-    status: str  # optimal, feasible, infeasible, unknown
-    objective: float | None
-    bound: float | None
-    gap: float | None
-    runtime_s: float
-    plan: Plan | None
-    message: str
-
-
-@dataclass(frozen=True)
 class StageOutcome:
     status: str
     counts: Counts
@@ -85,7 +75,8 @@ class StageOutcome:
     columns: int
 
 
-def assign_cases(config: Config, options: SolveOptions) -> AssignResult:
+def assign_cases(config: Config, options: SolveOptions) -> Result[Plan]:
+    """Balance caseloads: the plan of which manager carries each open case (no contacts yet)."""
     start = time.monotonic()
     clock = clock_for(options)
     deadline = clock.now() + clock.budget(options.time_limit_s)
@@ -122,8 +113,7 @@ def assign_cases(config: Config, options: SolveOptions) -> AssignResult:
         seed=options.seed, objective_terms={name: round(score[name], 6) for name in ALL_TERMS}, notes=notes,
     )
     plan = plan.model_copy(update={"solver": [stats]})
-    message = f"{status}: objective {objective:g}" + ("" if gap is None else f", gap {gap:.3%}")
-    return AssignResult(status, objective, bound, gap, runtime, plan, message)
+    return Result.from_stats(stats, plan)
 
 
 def _reserve(data: AssignmentData) -> float:

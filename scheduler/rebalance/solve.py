@@ -26,10 +26,13 @@ from types import MappingProxyType
 
 from models.organisation import Case, Config
 from models.plan import ManagerLoad, Move, Plan, SolverStats
+from models.proposals import CurvePoint, Proposals
+from models.result import Result
+from scheduler.assign import assign_cases
 from scheduler.core.eligibility import Eligibility
-from scheduler.rebalance.greedy import Strategy, greedy_rebalance
 from scheduler.core.options import SolveOptions
 from scheduler.core.planbuild import Reason, build_plan, current_assignment, is_overloaded
+from scheduler.rebalance.greedy import Strategy, greedy_rebalance
 from scheduler.rebalance.model import PER_MILLE, RebalanceModel, Solution, StageLimits, solution_from_units
 from scheduler.rebalance.units import POINT_SCALE, RebalanceProblem, build_problem, peak_lower_bound
 
@@ -56,34 +59,6 @@ _RULE_ORDER: Mapping[str, int] = MappingProxyType(
 
 
 @dataclass(frozen=True)
-class CurvePoint:
-    """The fewest moves that reach a peak utilisation, as a concrete plan."""
-
-    moves: int
-    max_utilisation: float
-    overloaded_managers: int
-    threshold: float | None
-    """The peak this point was asked to reach (None: no bound, i.e. the fewest moves at all)."""
-    proven_minimal: bool
-    plan: Plan
-
-
-@dataclass(frozen=True)
-class RebalanceResult:
-    status: str
-    """optimal (every proposal stage proven), feasible, or unknown (no proposal found in time)."""
-    message: str
-    goal_utilisation: float
-    best_utilisation: float
-    before: Plan
-    plan: Plan | None
-    curve: list[CurvePoint]
-    stats: list[SolverStats]
-    proposal_runtime_s: float = 0.0
-    curve_runtime_s: float = 0.0
-
-
-@dataclass(frozen=True)
 class FewestMoves:
     """The fewest moves found to bring every manager to a peak, from a given start."""
 
@@ -96,7 +71,7 @@ class FewestMoves:
 
 def rebalance(config: Config, options: SolveOptions, *, max_moves: int | None = None,
               target_utilisation: float | None = None, curve: bool = True,
-              curve_time_limit_s: float | None = None) -> RebalanceResult:
+              curve_time_limit_s: float | None = None) -> Result[Proposals]:
     """Proposals for `config`'s current assignment (see the module docstring for the stages).
 
     Each proposal stage may take `options.time_limit_s`; each curve point `curve_time_limit_s`
@@ -115,12 +90,12 @@ def rebalance(config: Config, options: SolveOptions, *, max_moves: int | None = 
         max_moves += problem.mandatory_moves
     limits, hint = _placement_limits(model, problem, before, max_moves, options, stats)
     if hint is None:
-        return _failed(before, stats, "no assignment was found within the time limit")
+        return _failed(stats, "no assignment was found within the time limit", time.perf_counter() - started)
     short = _short(options)
     floor = peak_lower_bound(problem)
     best = _best_peak(model, problem, limits, short, hint, max_moves, floor)
     if not best.found:
-        return _failed(before, stats, "no assignment was found within the time limit")
+        return _failed(stats, "no assignment was found within the time limit", time.perf_counter() - started)
     stats.append(_stats("rebalance:best", best, short, {"peak_per_mille": best.peak}))
     goal = _goal(best, floor, target_utilisation, config.policy.balance_tolerance)
     starts = [best, *_assignment_start(problem, options, limits)]
@@ -130,7 +105,7 @@ def rebalance(config: Config, options: SolveOptions, *, max_moves: int | None = 
         goal = best.peak
         chosen = _proposal(model, problem, limits, goal, starts, options, stats)
     if chosen is None:
-        return _failed(before, stats, "no proposal was found within the time limit")
+        return _failed(stats, "no proposal was found within the time limit", time.perf_counter() - started)
     converter = _Converter(problem, eligibility, before, goal / PER_MILLE)
     plan = converter.plan(chosen, list(stats))
     proposal_runtime = time.perf_counter() - started
@@ -139,19 +114,16 @@ def rebalance(config: Config, options: SolveOptions, *, max_moves: int | None = 
     if limits.excess_cases is not None and fewest_start.excess_cases > limits.excess_cases:
         fewest_start = chosen
     points = _curve(model, converter, limits, best.peak, goal, curve_options, fewest_start, chosen) if curve else []
-    proven = all(item.status == "optimal" for item in stats)
-    return RebalanceResult(
-        status="optimal" if proven else "feasible",
-        message=f"{plan.summary.moves} change(s) bring the peak to {plan.summary.max_utilisation:.0%}",
+    proposals = Proposals(
         goal_utilisation=goal / PER_MILLE,
         best_utilisation=best.peak / PER_MILLE,
         before=before,
         plan=plan,
         curve=points,
-        stats=stats,
         proposal_runtime_s=round(proposal_runtime, 3),
         curve_runtime_s=round(time.perf_counter() - started - proposal_runtime, 3),
     )
+    return _result(proposals, stats, time.perf_counter() - started)
 
 
 def fewest_moves_within(problem: RebalanceProblem, options: SolveOptions, peak: int,
@@ -250,8 +222,6 @@ def _assignment_start(problem: RebalanceProblem, options: SolveOptions, limits: 
     Only for models that are not narrowed (a county office, not a state agency)."""
     if problem.narrowed:
         return []
-    from scheduler.assign.solve import assign_cases
-
     result = assign_cases(problem.config, options)
     if result.plan is None:
         return []
@@ -368,9 +338,21 @@ def _stats(stage: str, solution: Solution, options: SolveOptions, terms: Mapping
     )
 
 
-def _failed(before: Plan, stats: list[SolverStats], message: str) -> RebalanceResult:
-    return RebalanceResult(status="unknown", message=message, goal_utilisation=0.0, best_utilisation=0.0,
-                           before=before, plan=None, curve=[], stats=stats)
+def _failed(stats: list[SolverStats], message: str, runtime_s: float) -> Result[Proposals]:
+    return Result.failed("rebalance", "unknown", message, runtime_s, stats)
+
+
+def _result(proposals: Proposals, stats: list[SolverStats], runtime_s: float) -> Result[Proposals]:
+    """Objective and bound of the fewest-moves solve behind the proposal; every stage's statistics."""
+    final = [item for item in stats if item.stage == "rebalance:fewest-moves"][-1]
+    proven = all(item.status == "optimal" for item in stats)
+    summary = proposals.plan.summary
+    return Result(
+        status="optimal" if proven else "feasible", objective=final.objective, bound=final.bound, gap=final.gap,
+        runtime_s=runtime_s, terms=MappingProxyType(dict(final.objective_terms)),
+        notes=tuple(note for item in stats for note in item.notes), plan=proposals,
+        message=f"{summary.moves} change(s) bring the peak to {summary.max_utilisation:.0%}", stages=tuple(stats),
+    )
 
 
 # --- from counts back to cases: the one place solutions become plans ----------------------------------

@@ -17,10 +17,11 @@ from datetime import date, timedelta
 
 from models.organisation import Case, Config, DueContact, Manager
 from models.plan import Plan, ScheduledContact, SolverStats, SolveStatus, UnscheduledContact
+from models.result import Result
 from models.timeutil import TimeWindow, format_clock
 from scheduler.core.clock import backstop_seconds
-from scheduler.schedule.greedy import fill_gaps, greedy_schedule, insertion_schedule
 from scheduler.core.options import SolveOptions
+from scheduler.core.travel import place_text
 from scheduler.schedule.data import (
     ContactInput,
     DayInput,
@@ -34,9 +35,9 @@ from scheduler.schedule.data import (
     travel_of,
     urgency,
 )
+from scheduler.schedule.greedy import fill_gaps, greedy_schedule, insertion_schedule
 from scheduler.schedule.model import SolveBudget, solve_week
 from scheduler.schedule.search import improve_week, soft_cost, soft_terms, week_cost
-from scheduler.core.travel import place_text
 
 # Chunks per worker process: enough to even out uneven weeks, few enough to keep pickling cheap.
 CHUNKS_PER_WORKER = 4
@@ -107,7 +108,7 @@ class WeekOutcome:
 # --- public API ---
 
 
-def schedule_contacts(config: Config, plan: Plan, options: SolveOptions) -> Plan:
+def schedule_contacts(config: Config, plan: Plan, options: SolveOptions) -> Result[Plan]:
     """A copy of `plan` with the week's contacts scheduled (or listed as unscheduled, with reasons)."""
     started = time.perf_counter()
     due, without_manager = _due_by_manager(config, plan)
@@ -129,8 +130,9 @@ def schedule_contacts(config: Config, plan: Plan, options: SolveOptions) -> Plan
         "travel_minutes": sum(outcome.travel_minutes for outcome in outcomes),
     })
     solver = [item for item in plan.solver if item.stage != "schedule"] + [stats]
-    return plan.model_copy(update={"contacts": contacts, "unscheduled": unscheduled, "summary": summary,
-                                   "solver": solver})
+    scheduled = plan.model_copy(update={"contacts": contacts, "unscheduled": unscheduled, "summary": summary,
+                                        "solver": solver})
+    return Result.from_stats(stats, scheduled)
 
 
 def manager_weeks(config: Config, plan: Plan) -> list[ManagerWeek]:

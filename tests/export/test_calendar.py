@@ -18,7 +18,7 @@ from scheduler.pipeline import schedule_current_assignment
 
 @pytest.fixture
 def tiny_plan(tiny_config: Config) -> Plan:
-    return schedule_current_assignment(tiny_config, SolveOptions(time_limit_s=5, workers=1, seed=0))
+    return schedule_current_assignment(tiny_config, SolveOptions(time_limit_s=5, workers=1, seed=0)).plan
 
 
 def parsed(files: dict[str, bytes], manager_id: str) -> Calendar:
@@ -87,8 +87,9 @@ def test_overdue_contact_is_flagged(tiny_config: Config, tiny_plan: Plan) -> Non
 
 
 def test_same_plan_gives_the_same_bytes(tiny_config: Config) -> None:
-    runs = [calendar_files(schedule_current_assignment(tiny_config, SolveOptions(time_limit_s=5, workers=1, seed=0)),
-                           tiny_config, full_names=False) for _ in range(2)]
+    options = SolveOptions(time_limit_s=5, workers=1, seed=0)
+    runs = [calendar_files(schedule_current_assignment(tiny_config, options).plan, tiny_config, full_names=False)
+            for _ in range(2)]
     assert runs[0] == runs[1]
 
 

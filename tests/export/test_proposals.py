@@ -12,14 +12,16 @@ import pytest
 from export.proposals import curve_csv, initials, proposals_csv, proposals_json, write_proposals
 from models.loader import load_config
 from models.organisation import Config
+from models.proposals import Proposals
+from models.result import Result
 from scheduler.core.options import SolveOptions
-from scheduler.rebalance.solve import RebalanceResult, rebalance
+from scheduler.rebalance import rebalance
 
 DATA = Path(__file__).parent.parent / "data"
 
 
 @pytest.fixture(scope="module")
-def fixture() -> tuple[Config, RebalanceResult]:
+def fixture() -> tuple[Config, Result[Proposals]]:
     config = load_config(DATA / "rebalance.yaml")
     return config, rebalance(config, SolveOptions(time_limit_s=10, workers=1))
 
@@ -34,10 +36,10 @@ def test_initials(name: str, expected: str) -> None:
     assert initials(name) == expected
 
 
-def test_proposals_csv_rows(fixture: tuple[Config, RebalanceResult]) -> None:
+def test_proposals_csv_rows(fixture: tuple[Config, Result[Proposals]]) -> None:
     config, result = fixture
     assert result.plan is not None
-    rows = list(csv.DictReader(io.StringIO(proposals_csv(result.plan, result.before, config))))
+    rows = list(csv.DictReader(io.StringIO(proposals_csv(result.plan.plan, result.plan.before, config))))
     assert [(row["rank"], row["case"], row["client_initials"], row["from_manager"], row["to_manager"])
             for row in rows] == [("1", "K-3", "F.J.", "m-ana", "m-ben"), ("2", "K-8", "G.B.", "", "m-cy")]
     first = rows[0]
@@ -46,20 +48,21 @@ def test_proposals_csv_rows(fixture: tuple[Config, RebalanceResult]) -> None:
                                "same region who speaks Spanish, at 38% (after: 75%)")
     assert (first["from_utilisation_before"], first["from_utilisation_after"]) == ("1.25", "0.875")
     assert (first["to_utilisation_before"], first["to_utilisation_after"]) == ("0.375", "0.75")
-    text = proposals_csv(result.plan, result.before, config)
+    text = proposals_csv(result.plan.plan, result.plan.before, config)
     for full_name in ("Fay Jones", "Gus Brown", "Jones"):
         assert full_name not in text
 
 
-def test_proposals_json_and_curve(fixture: tuple[Config, RebalanceResult]) -> None:
+def test_proposals_json_and_curve(fixture: tuple[Config, Result[Proposals]]) -> None:
     config, result = fixture
+    assert result.plan is not None
     document = json.loads(proposals_json(result, config))
     assert document["after"] == {"max_utilisation": 0.875, "overloaded_managers": 0, "moves": 1,
                                  "placed_intake": 1}
     assert [move["case"] for move in document["moves"]] == ["K-3", "K-8"]
     assert [(point["moves"], point["max_utilisation"]) for point in document["curve"]] == [
         (0, 1.25), (1, 0.875), (2, 0.833333), (4, 0.75)]
-    rows = list(csv.DictReader(io.StringIO(curve_csv(result.curve))))
+    rows = list(csv.DictReader(io.StringIO(curve_csv(result.plan.curve))))
     assert rows[-1] == {"moves": "4", "max_utilisation": "0.75", "overloaded_managers": "0", "threshold": "0.8",
                         "proven_minimal": "true", "plan": "curve/plan-0004-moves.json"}
 
@@ -70,12 +73,12 @@ def test_household_rows_name_each_other() -> None:
     config.cases_by_id["K-6"].locked = True
     result = rebalance(config, SolveOptions(time_limit_s=10, workers=1))
     assert result.plan is not None
-    rows = list(csv.DictReader(io.StringIO(proposals_csv(result.plan, result.before, config))))
+    rows = list(csv.DictReader(io.StringIO(proposals_csv(result.plan.plan, result.plan.before, config))))
     assert [(row["case"], row["moves_with"]) for row in rows if row["from_manager"]] == [("K-1", "K-2"),
                                                                                          ("K-2", "K-1")]
 
 
-def test_write_proposals_writes_every_file(fixture: tuple[Config, RebalanceResult], tmp_path: Path) -> None:
+def test_write_proposals_writes_every_file(fixture: tuple[Config, Result[Proposals]], tmp_path: Path) -> None:
     config, result = fixture
     (tmp_path / "curve").mkdir()
     (tmp_path / "curve" / "plan-0003-moves.json").write_text("{}")  # left by an earlier run

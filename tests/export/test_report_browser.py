@@ -417,7 +417,7 @@ def test_report_of_a_solved_plan(tmp_path: Path) -> None:
     from scheduler.pipeline import plan_week
 
     config = load_config(DATA / "org.yaml")
-    plan = plan_week(config, SolveOptions(time_limit_s=10, workers=1, seed=0))
+    plan = plan_week(config, SolveOptions(time_limit_s=10, workers=1, seed=0)).plan
     assert plan is not None and plan.contacts
     path = tmp_path / "report.html"
     path.write_text(render_report(plan, config), encoding="utf-8")

@@ -10,7 +10,7 @@ from scheduler.pipeline import schedule_current_assignment
 def test_plan_summary_lists_contacts_per_manager(tiny_config: Config, capsys) -> None:  # type: ignore[no-untyped-def]
     from export.terminal import print_plan_summary
 
-    plan = schedule_current_assignment(tiny_config, SolveOptions(time_limit_s=10, workers=1, seed=0))
+    plan = schedule_current_assignment(tiny_config, SolveOptions(time_limit_s=10, workers=1, seed=0)).plan
     print_plan_summary(plan)
     output = capsys.readouterr().out
     assert "Contacts by manager" in output

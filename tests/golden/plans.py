@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from models.generator import generate_organisation, write_organisation
+from export.organisation import write_organisation
+from models.generator import generate_organisation
 from models.loader import load_config
 from models.organisation import Config
 from models.plan import Plan
@@ -61,8 +62,8 @@ def solve(case: GoldenCase, tmp: Path) -> Plan:
     options = SolveOptions(time_limit_s=case.time_limit_s, workers=2, seed=0, deterministic=True,
                            wall_clock_backstop=BACKSTOP)
     if case.stage == "schedule":
-        return pipeline.schedule_current_assignment(config, options)
-    plan = pipeline.plan_week(config, options)
+        return pipeline.schedule_current_assignment(config, options).plan
+    plan = pipeline.plan_week(config, options).plan
     assert plan is not None, f"{case.name}: no plan"
     return plan
 

@@ -14,7 +14,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from models.generator import GeneratedOrganisation, generate_organisation, write_organisation
+from export.organisation import write_organisation
+from models.generator import GeneratedOrganisation, generate_organisation
 from models.loader import load_config, load_plan
 
 ROOT = Path(__file__).resolve().parents[2]

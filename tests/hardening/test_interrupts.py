@@ -177,7 +177,7 @@ def test_every_cp_sat_solve_leaves_ctrl_c_to_the_cli(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(cp_model.CpSolver, "solve", recording(solve))
     monkeypatch.setattr(cp_model.CpSolver, "Solve", recording(solve_deprecated))
     config = load_config(write_generated(3, 12, 4, tmp_path))
-    assert plan_week(config, SolveOptions(time_limit_s=10, workers=1, seed=1)) is not None
+    assert plan_week(config, SolveOptions(time_limit_s=10, workers=1, seed=1)).plan is not None
     assert catches, "the plan used CP-SAT"
     assert not any(catches)
 
@@ -188,7 +188,7 @@ from models.loader import load_config
 from scheduler.core.options import SolveOptions
 from scheduler.pipeline import plan_week
 from pathlib import Path
-assert plan_week(load_config(Path(sys.argv[1])), SolveOptions(time_limit_s=10, workers=1, seed=1)) is not None
+assert plan_week(load_config(Path(sys.argv[1])), SolveOptions(time_limit_s=10, workers=1, seed=1)).plan is not None
 try:
     os.kill(os.getpid(), signal.SIGINT)
     time.sleep(5)
@@ -215,7 +215,7 @@ def test_interrupt_during_the_write_phase_is_held_until_the_set_is_written(tmp_p
     folder = tmp_path / "org"
     config_path = write_generated(3, 12, 4, folder)
     config = load_config(config_path)
-    plan = plan_week(config, SolveOptions(time_limit_s=10, workers=1, seed=1))
+    plan = plan_week(config, SolveOptions(time_limit_s=10, workers=1, seed=1)).plan
     assert plan is not None
     out = tmp_path / "out"
     written: list[Path] = []
@@ -243,7 +243,7 @@ def test_a_later_run_into_the_same_folder_leaves_no_file_of_the_earlier_run(tmp_
 
     config = load_config(DATA / "tiny.yaml")
     options = SolveOptions(time_limit_s=10, workers=1, seed=1)
-    scheduled = plan_week(config, options)
+    scheduled = plan_week(config, options).plan
     assert scheduled is not None
     out = tmp_path / "out"
     write_outputs(scheduled, config, out)

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from models.generator import GeneratedOrganisation, generate_organisation, write_organisation
+from export.organisation import write_organisation
+from models.generator import GeneratedOrganisation, generate_organisation
 from tests.hardening.helpers import caseload, csv_rows, with_formula_ids, with_marked_client_names
 
 MANAGERS, CASES, SEED = 4, 24, 5

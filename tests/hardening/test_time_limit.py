@@ -54,6 +54,6 @@ def test_schedule_stage_honours_a_small_time_limit_for_a_larger_office() -> None
     deadline, so a 60-manager office given 0.2 s took several seconds (M `plan --time-limit 5`: 15 s)."""
     config = generate_organisation(60, 1500, 1).to_config()
     limit = 0.2
-    plan = schedule_current_assignment(config, SolveOptions(time_limit_s=limit, workers=1, seed=1))
+    plan = schedule_current_assignment(config, SolveOptions(time_limit_s=limit, workers=1, seed=1)).plan
     (stage,) = [stats for stats in plan.solver if stats.stage == "schedule"]
     assert stage.runtime_s <= _bound(limit)

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cli import main
-from models.generator import GeneratedOrganisation, generate_organisation, write_organisation
+from export.organisation import write_organisation
+from models.generator import GeneratedOrganisation, generate_organisation
 from models.loader import load_config
 from models.organisation import Config
 from models.validation import find_problems

@@ -12,6 +12,8 @@ from icalendar import Calendar
 from cli import main
 from models.check import check_plan
 from models.organisation import Config
+from models.plan import Plan
+from models.result import Result
 from scheduler import pipeline
 from scheduler.core.options import SolveOptions
 from scheduler.pipeline import plan_week, schedule_current_assignment
@@ -21,7 +23,7 @@ OPTIONS = SolveOptions(time_limit_s=10, workers=1, seed=0)
 
 
 def test_plan_week_balances_then_schedules(tiny_config: Config) -> None:
-    plan = plan_week(tiny_config, OPTIONS)
+    plan = plan_week(tiny_config, OPTIONS).plan
     assert plan is not None
     assert [stats.stage for stats in plan.solver] == ["assignment", "schedule"]
     # Balancing gives K-3 (twice a week, in person) to m-ana, so all four due contacts get a slot.
@@ -31,7 +33,7 @@ def test_plan_week_balances_then_schedules(tiny_config: Config) -> None:
 
 
 def test_schedule_current_assignment_keeps_the_assignment(tiny_config: Config) -> None:
-    plan = schedule_current_assignment(tiny_config, OPTIONS)
+    plan = schedule_current_assignment(tiny_config, OPTIONS).plan
     assert {item.case_id: item.manager_id for item in plan.assignments} == {
         case.id: case.manager for case in tiny_config.cases}
     assert plan.moves == []
@@ -42,29 +44,22 @@ def test_schedule_current_assignment_keeps_the_assignment(tiny_config: Config) -
     assert [stats.stage for stats in plan.solver] == ["schedule"]
 
 
-def test_plan_week_returns_none_when_no_assignment_is_found(tiny_config: Config,
+def test_plan_week_has_no_plan_when_no_assignment_is_found(tiny_config: Config,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    import scheduler.assign.solve
-
-    class NoPlan:
-        plan = None
-        message = "no plan"
-
-    monkeypatch.setattr(scheduler.assign.solve, "assign_cases", lambda config, options: NoPlan())
-    assert pipeline.plan_week(tiny_config, OPTIONS) is None
+    nothing: Result[Plan] = Result.failed("assignment", "unknown", "no plan", 0.0)
+    monkeypatch.setattr(pipeline, "assign_cases", lambda config, options: nothing)
+    assert pipeline.plan_week(tiny_config, OPTIONS).plan is None
 
 
 def test_plan_week_splits_the_time_limit(tiny_config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
-    import scheduler.assign.solve
-
     seen: list[float] = []
-    real_assign = scheduler.assign.solve.assign_cases
+    real_assign = pipeline.assign_cases
 
     def recording_assign(config: Config, options: SolveOptions) -> object:
         seen.append(options.time_limit_s)
         return real_assign(config, options)
 
-    monkeypatch.setattr(scheduler.assign.solve, "assign_cases", recording_assign)
+    monkeypatch.setattr(pipeline, "assign_cases", recording_assign)
     pipeline.plan_week(tiny_config, SolveOptions(time_limit_s=20, workers=1, seed=0))
     assert seen == [10.0]
 

@@ -15,8 +15,10 @@ import pytest
 
 from models.check import check_plan
 from models.organisation import Case, Config, Manager
+from models.staffing import HireProfile, StaffingAnswer
+from scheduler.assign.hiring import hire_profiles
 from scheduler.core.options import SolveOptions
-from scheduler.staffing import HireProfile, StaffingResult, hire_profiles, plan_staffing
+from scheduler.staffing import plan_staffing
 
 OPTIONS = SolveOptions(time_limit_s=20, workers=1, seed=0)
 MAX_HIRES = 4
@@ -109,12 +111,12 @@ def brute_force(config: Config, target: float, by_region: bool) -> Optimum:
     return best
 
 
-def found(result: StaffingResult) -> Optimum:
+def found(result: StaffingAnswer) -> Optimum:
     unserved = round(sum(item.points for item in result.plan.unassigned), 6)
     return Optimum(unserved, result.total_hires, sum(hire.profile.level_rank * hire.count for hire in result.hires))
 
 
-def assert_proof(result: StaffingResult) -> None:
+def assert_proof(result: StaffingAnswer) -> None:
     assert check_plan(result.config, result.plan) == []
     for load in result.plan.managers:
         assert load.load <= result.target_utilisation * load.capacity + 1e-9, load
@@ -126,8 +128,9 @@ def assert_proof(result: StaffingResult) -> None:
 
 def test_no_hires_when_the_team_already_fits(tiny_config: Config) -> None:
     result = plan_staffing(tiny_config, 1.0, OPTIONS)
-    assert (result.status, result.total_hires, result.hires_lower_bound, result.unservable) == ("optimal", 0, 0, [])
-    assert_proof(result)
+    answer = result.plan
+    assert (result.status, answer.total_hires, answer.hires_lower_bound, answer.unservable) == ("optimal", 0, 0, [])
+    assert_proof(result.plan)
 
 
 def test_one_spanish_speaking_junior_at_80_percent(tiny_config: Config) -> None:
@@ -135,25 +138,25 @@ def test_one_spanish_speaking_junior_at_80_percent(tiny_config: Config) -> None:
     # a junior who speaks Spanish and investigates takes K-3: one hire, the cheapest level.
     result = plan_staffing(tiny_config, 0.8, OPTIONS)
     assert result.status == "optimal"
-    assert [(h.profile.level, h.profile.languages, h.count) for h in result.hires] == [("junior", ("en", "es"), 1)]
-    assert result.hires_by_level == {"junior": 1, "senior": 0}
-    assert result.plan.summary.unassigned_cases == 0
-    assert_proof(result)
+    assert [(h.profile.level, h.profile.languages, h.count) for h in result.plan.hires] == [("junior", ("en", "es"), 1)]
+    assert result.plan.hires_by_level == {"junior": 1, "senior": 0}
+    assert result.plan.plan.summary.unassigned_cases == 0
+    assert_proof(result.plan)
 
 
 def test_cases_no_hire_could_carry_are_reported_not_hired_for(tiny_config: Config) -> None:
     # At 50%: household h-1 is 4 points, more than a senior's 3; K-5 shares a household with K-4, locked
     # to Cy, whose 2 points of room K-4 already fills.
     result = plan_staffing(tiny_config, 0.5, OPTIONS)
-    assert result.unservable == ["K-1", "K-2", "K-5"]
-    assert result.total_hires == 0
-    assert_proof(result)
+    assert result.plan.unservable == ["K-1", "K-2", "K-5"]
+    assert result.plan.total_hires == 0
+    assert_proof(result.plan)
 
 
 def test_slack_names_the_staff_others_can_absorb(tiny_config: Config) -> None:
     # At 100% Ana can take K-2 (her household's other case): Ben's only case; Cy holds a locked case.
     result = plan_staffing(tiny_config, 1.0, OPTIONS)
-    assert result.freed == ["m-ben"]
+    assert result.plan.freed == ["m-ben"]
 
 
 def test_the_target_must_be_a_utilisation(tiny_config: Config) -> None:
@@ -199,9 +202,9 @@ def test_staffing_matches_brute_force(seed: int, target: float) -> None:
     config = random_organisation(seed)
     result = plan_staffing(config, target, OPTIONS)
     assert result.status == "optimal"
-    assert found(result) == brute_force(config, target, by_region=False)
-    assert result.hires_lower_bound == result.total_hires
-    assert_proof(result)
+    assert found(result.plan) == brute_force(config, target, by_region=False)
+    assert result.plan.hires_lower_bound == result.plan.total_hires
+    assert_proof(result.plan)
 
 
 @pytest.mark.parametrize("seed", [1, 4, 7])
@@ -209,17 +212,17 @@ def test_staffing_by_region_matches_brute_force(seed: int) -> None:
     config = random_organisation(seed)
     result = plan_staffing(config, 0.8, OPTIONS, by_region=True)
     assert result.status == "optimal"
-    assert found(result) == brute_force(config, 0.8, by_region=True)
-    assert all(h.profile.region is not None for h in result.hires)
-    assert_proof(result)
+    assert found(result.plan) == brute_force(config, 0.8, by_region=True)
+    assert all(h.profile.region is not None for h in result.plan.hires)
+    assert_proof(result.plan)
 
 
 def test_same_seed_same_staffing_plan() -> None:
     config = random_organisation(3)
     first = plan_staffing(config, 0.7, OPTIONS)
     second = plan_staffing(config, 0.7, OPTIONS)
-    assert first.plan.model_dump(exclude={"solver"}) == second.plan.model_dump(exclude={"solver"})
-    assert [h.manager_ids for h in first.hires] == [h.manager_ids for h in second.hires]
+    assert first.plan.plan.model_dump(exclude={"solver"}) == second.plan.plan.model_dump(exclude={"solver"})
+    assert [h.manager_ids for h in first.plan.hires] == [h.manager_ids for h in second.plan.hires]
 
 
 def test_cli_prints_the_hires_and_writes_the_proof(tmp_path: Path) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from models.organisation import Config
+from models.plan import Plan
+from models.result import Result
+from scheduler.assign import assign_cases
 from scheduler.assign.score import score_plan
-from scheduler.assign.solve import AssignResult, assign_cases
 from scheduler.core.options import SolveOptions
 from tests.scheduler.assign.instances import OPTIONS, WEEK, case, chosen, client, manager, organisation, solve
 
@@ -195,7 +197,7 @@ def test_balance_within_a_level() -> None:
     assert loads == {"m-a": 2.0, "m-b": 2.0, "m-s": 0.0}
 
 
-def _without_timing(result: AssignResult) -> str:
+def _without_timing(result: Result[Plan]) -> str:
     assert result.plan is not None
     solver = [stats.model_copy(update={"runtime_s": 0.0}) for stats in result.plan.solver]
     return result.plan.model_copy(update={"solver": solver}).model_dump_json()

@@ -79,9 +79,9 @@ def test_regression_time_limited_plan_changed_with_the_machines_load() -> None:
     config = generate_organisation(60, 1500, 1).to_config()
     # A loose backstop, so that only the work measure can decide here even on a slow CI machine.
     options = SolveOptions(time_limit_s=2.0, workers=1, seed=1, wall_clock_backstop=5.0)
-    idle = plan_week(config, options)
+    idle = plan_week(config, options).plan
     with busy_machine(30):
-        busy = plan_week(config, options)
+        busy = plan_week(config, options).plan
     assert idle is not None and busy is not None
     assert [stats.status for stats in idle.solver] == ["feasible", "feasible"]  # both stages were cut
     assert idle.model_dump(exclude={"solver"}) == busy.model_dump(exclude={"solver"})
