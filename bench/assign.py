@@ -19,6 +19,8 @@ import sys
 import time
 from typing import Any
 
+from scheduler.assign.terms import TERM_NAMES
+
 TIERS: dict[str, tuple[int, int, float]] = {  # managers, cases, default time limit (s)
     "S": (12, 250, 1.0),
     "M": (100, 2_500, 5.0),
@@ -26,7 +28,6 @@ TIERS: dict[str, tuple[int, int, float]] = {  # managers, cases, default time li
     "XL": (5_000, 125_000, 600.0),
 }
 ENGINES = ("caseload", "highs", "greedy")
-TERMS = ("unassigned", "overload", "balance", "moves", "region")
 
 
 def run_engine(engine: str, tier: str, time_limit: float, workers: int, seed: int) -> dict[str, Any]:
@@ -62,7 +63,7 @@ def run_engine(engine: str, tier: str, time_limit: float, workers: int, seed: in
     if chosen is not None:
         score = score_assignment(config, chosen)
         figures["objective"] = score["objective"]
-        figures.update({term: score[f"{term}_raw"] for term in TERMS})
+        figures.update({term: score[f"{term}_raw"] for term in TERM_NAMES})
         if bound is not None:
             figures["gap"] = (score["objective"] - bound) / max(1.0, abs(score["objective"]))
     return figures
@@ -98,14 +99,14 @@ def _cell(value: Any, digits: int = 1) -> str:
 
 
 def format_table(rows: list[dict[str, Any]]) -> str:
-    header = ("tier", "engine", "status", "objective", "bound", "gap", "wall s", "peak MB", *TERMS)
+    header = ("tier", "engine", "status", "objective", "bound", "gap", "wall s", "peak MB", *TERM_NAMES)
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in rows:
         gap = row.get("gap")
         lines.append("| " + " | ".join([
             row["tier"], row["engine"], str(row.get("status", "-")), _cell(row.get("objective")),
             _cell(row.get("bound")), "-" if gap is None else f"{gap:.2%}", _cell(row.get("seconds"), 2),
-            _cell(row.get("peak_rss_mb"), 0), *(_cell(row.get(term)) for term in TERMS),
+            _cell(row.get("peak_rss_mb"), 0), *(_cell(row.get(term)) for term in TERM_NAMES),
         ]) + " |")
     return "\n".join(lines)
 

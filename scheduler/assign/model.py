@@ -9,7 +9,7 @@ Internal API (used by scheduler.assign.solve and, later, rebalancing and staffin
     model.add_peaks()              # peak[level] >= utilisation (whole %) of each manager; overall >= peak
     model.add_band(peaks, overall, tolerance_units)        # extra: stay near a known balance
     model.add_limit(["unassigned", "overload"], limit)       # extra: weighted terms <= limit
-    model.minimize(["unassigned", "overload", "balance", "moves", "region"])
+    model.minimize(TERM_NAMES)     # the objective: the named terms of scheduler/assign/terms.py
 
 Each `term(name)` is a list of (variable, integer coefficient) plus a constant, in objective units
 (`OBJECTIVE_SCALE` per unit of `score_plan`), so callers can add their own constraints over them
@@ -28,7 +28,7 @@ Variables (all integer counts of bundles of one item type t):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -37,10 +37,10 @@ from ortools.sat.python import cp_model
 
 from models.policy import Weights
 from scheduler.assign.data import UTILISATION_UNITS, AssignmentData, Counts, ItemType
+from scheduler.assign.terms import TERM_NAMES
 
 __all__ = [
     "OBJECTIVE_SCALE",
-    "TERM_NAMES",
     "AssignmentModel",
     "Backend",
     "Coefficients",
@@ -52,7 +52,6 @@ __all__ = [
 ]
 
 OBJECTIVE_SCALE = 10_000
-TERM_NAMES = ("unassigned", "overload", "balance", "moves", "region")
 
 Var = Any
 Terms = list[tuple[Var, int]]
@@ -84,6 +83,13 @@ class Coefficients:
             moves=round(weights.moves * OBJECTIVE_SCALE),
             region=round(weights.region * OBJECTIVE_SCALE),
         )
+
+    def of(self, name: str) -> int:
+        """The coefficient of the term `name` (one of `terms.TERM_NAMES`); 0: the term is left out."""
+        if name not in TERM_NAMES:
+            raise KeyError(name)
+        value: int = getattr(self, name)
+        return value
 
 
 class Backend(Protocol):
@@ -240,14 +246,22 @@ class AssignmentModel:
     # --- objective ------------------------------------------------------------------------------
 
     def term(self, name: str) -> tuple[Terms, int]:
-        """One named objective term: (variable, coefficient) pairs and a constant."""
+        """One named objective term (`terms.TERMS`): (variable, coefficient) pairs and a constant.
+
+        A term whose coefficient is 0 is not added at all: no pairs, no constant."""
+        if self.coefficients.of(name) == 0:
+            return [], 0
+        return self._term_builders()[name]()
+
+    def _term_builders(self) -> dict[str, Callable[[], tuple[Terms, int]]]:
+        """How each named term is written over the model's variables (keys: `terms.TERM_NAMES`)."""
         return {
             "unassigned": self._unassigned_term,
             "overload": self._overload_term,
             "balance": self._balance_term,
             "moves": self._moves_term,
             "region": self._region_term,
-        }[name]()
+        }
 
     def weighted(self, names: Sequence[str]) -> tuple[Terms, int]:
         terms: Terms = []
@@ -264,27 +278,21 @@ class AssignmentModel:
 
     def _unassigned_term(self) -> tuple[Terms, int]:
         coef = self.coefficients.unassigned
-        if coef == 0:
-            return [], 0
         return [(self.unassigned[item.index], coef * item.points) for item in self.data.types], 0
 
     def _overload_term(self) -> tuple[Terms, int]:
-        if self.coefficients.overload == 0:
-            return [], 0
         terms = [(self.over[m], self.coefficients.overload) for m in sorted(self.over)]
         terms += [(self.excess[m], self.coefficients.excess) for m in sorted(self.excess)]
         return terms, 0
 
     def _balance_term(self) -> tuple[Terms, int]:
         coef = self.coefficients.balance
-        if coef == 0 or self.peak_all is None:
+        if self.peak_all is None:  # add_peaks was not called: there is nothing to weigh
             return [], 0
         return [*((self.peak[rank], coef) for rank in self.data.levels), (self.peak_all, coef)], 0
 
     def _moves_term(self) -> tuple[Terms, int]:
         coef = self.coefficients.moves
-        if coef == 0:
-            return [], 0
         # A held bundle sits wholly with its holder: leaving it moves all its cases.
         constant = coef * sum(item.cases * sum(item.held.values()) for item in self.data.types)
         types = self.data.types
@@ -301,8 +309,6 @@ class AssignmentModel:
 
     def _region_term(self) -> tuple[Terms, int]:
         coef = self.coefficients.region
-        if coef == 0:
-            return [], 0
         terms: Terms = []
         for (manager, index), var in [*sorted(self.kept.items(), key=_key), *sorted(self.received.items(), key=_key)]:
             mismatches = self.data.region_mismatches(self.data.types[index], manager)

@@ -1,6 +1,7 @@
 """The assignment objective as a function of a plan: one definition for the engine, peers and tests.
 
-    objective = w_unassigned x unassigned points
+    objective = sum over `terms.TERMS` of  weight x raw quantity, i.e.
+              w_unassigned x unassigned points
               + w_overload   x (points over capacity + cases over max_cases, summed over managers)
               + w_balance    x balance (percentage points)
               + w_moves      x moves
@@ -25,8 +26,7 @@ from collections.abc import Mapping
 from models.organisation import Config
 from models.plan import Plan
 from scheduler.assign.data import POINT_SCALE, UTILISATION_UNITS, scaled
-
-TERMS = ("unassigned", "overload", "balance", "moves", "region")
+from scheduler.assign.terms import TERMS
 
 
 def score_assignment(config: Config, chosen: Mapping[str, str | None]) -> dict[str, float]:
@@ -58,20 +58,15 @@ def score_assignment(config: Config, chosen: Mapping[str, str | None]) -> dict[s
         peaks[manager.level] = max(peaks.get(manager.level, 0), per_unit)
     balance_units = sum(peaks.values()) + max(peaks.values(), default=0)
     weights = config.policy.weights
-    raw = {
+    quantities = {  # the raw quantity of each named term
         "unassigned": unassigned / POINT_SCALE,
         "overload": over / POINT_SCALE + excess,
         "balance": balance_units * 100 / UTILISATION_UNITS,
         "moves": float(moves),
         "region": float(region),
     }
-    weighted = {
-        "unassigned": weights.unassigned * raw["unassigned"],
-        "overload": weights.overload * raw["overload"],
-        "balance": weights.balance * raw["balance"],
-        "moves": weights.moves * raw["moves"],
-        "region": weights.region * raw["region"],
-    }
+    raw = {term.name: quantities[term.name] for term in TERMS}
+    weighted = {term.name: term.weight(weights) * raw[term.name] for term in TERMS}
     result = {f"{name}_raw": value for name, value in raw.items()}
     result.update(weighted)
     result["objective"] = round(sum(weighted.values()), 6)

@@ -4,8 +4,8 @@ How it solves (docs/readme/assign.md has the long form):
 
 1. Aggregate (`assign_data`): households become bundles, interchangeable bundles one item type;
    the model counts bundles per (manager, type) instead of deciding per case.
-2. One weighted objective (`assign_score`): unassigned points, overload, balance (peak per level
-   and overall), moves, region mismatches, with the policy's weights.
+2. One weighted objective (`assign_score`): the named terms of `terms.TERMS` (unassigned points,
+   overload, balance (peak per level and overall), moves, region mismatches), with the policy's weights.
 3. LP relaxation (`assign_bound`, GLOP): the valid bound. Large instances start from same-region
    receivers and price every other eligible column in (column generation: the coordinating step
    between regions); the LP solution, rounded down and completed greedily, is a start.
@@ -24,6 +24,7 @@ import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from ortools.sat.python import cp_model
 
@@ -38,11 +39,11 @@ from scheduler.assign.model import OBJECTIVE_SCALE, AssignmentModel, Coefficient
 from scheduler.assign.peaks import peak_search
 from scheduler.assign.score import score_plan
 from scheduler.assign.search import polish
+from scheduler.assign.terms import TERM_NAMES
 from scheduler.core.clock import Clock, clock_for
 from scheduler.core.cpsat import new_solver
 from scheduler.core.options import SolveOptions
 
-ALL_TERMS = ("unassigned", "overload", "balance", "moves", "region")
 # Above this many eligible received[m, t] columns, CP-SAT gets same-region candidates + priced ones.
 EXACT_MODEL_COLUMNS = 40_000
 # Up to this many variables CP-SAT runs one worker on deterministic time: same seed, same plan.
@@ -91,7 +92,7 @@ def assign_cases(config: Config, options: SolveOptions) -> Result[Plan]:
         notes.append("time limit measured in work, so the plan repeats; CP-SAT ran one thread "
                      "(--wall-clock: the wall clock and every worker)")
     budget = deadline - clock.now() - _reserve(data)
-    two, candidates, lp = _solve_stage(data, coefficients, ALL_TERMS, candidates, greedy, budget,
+    two, candidates, lp = _solve_stage(data, coefficients, TERM_NAMES, candidates, greedy, budget,
                                        options, exact, clock)
     priced = sum(len(managers) for managers in lp.added.values())
     notes.append(f"LP bound: {'found' if lp.bound is not None else 'not proven'} in {lp.rounds} round(s), "
@@ -110,7 +111,7 @@ def assign_cases(config: Config, options: SolveOptions) -> Result[Plan]:
     stats = SolverStats(
         stage="assignment", status=status, objective=objective, bound=bound,
         gap=None if gap is None else round(gap, 9), runtime_s=round(runtime, 3), workers=options.workers,
-        seed=options.seed, objective_terms={name: round(score[name], 6) for name in ALL_TERMS}, notes=notes,
+        seed=options.seed, objective_terms={name: round(score[name], 6) for name in TERM_NAMES}, notes=notes,
     )
     plan = plan.model_copy(update={"solver": [stats]})
     return Result.from_stats(stats, plan)
@@ -265,26 +266,45 @@ def _best_bound(outcome: StageOutcome, lp_value: int | None, exact: bool) -> flo
 
 
 def evaluate(data: AssignmentData, coefficients: Coefficients, counts: Counts, names: Sequence[str]) -> int:
-    """The weighted terms `names` of a solution, in objective units."""
+    """The weighted terms `names` (of `terms.TERM_NAMES`) of a solution, in objective units.
+
+    A term whose coefficient is 0 counts 0: the model leaves it out too."""
+    return sum(_WEIGHED[name](data, coefficients, counts) for name in names if coefficients.of(name))
+
+
+def _unassigned_value(data: AssignmentData, coefficients: Coefficients, counts: Counts) -> int:
+    return coefficients.unassigned * sum(count * data.types[index].points for index, count in counts.unassigned.items())
+
+
+def _overload_value(data: AssignmentData, coefficients: Coefficients, counts: Counts) -> int:
     load, cases = data.loads(counts)
-    total = 0
-    if "unassigned" in names:
-        total += coefficients.unassigned * sum(
-            count * data.types[index].points for index, count in counts.unassigned.items())
-    if "overload" in names and coefficients.overload:
-        for manager in data.managers:
-            total += coefficients.overload * max(0, load[manager.index] - manager.capacity)
-            total += coefficients.excess * max(0, cases[manager.index] - manager.max_cases)
-    if "balance" in names and coefficients.balance:
-        peaks, overall = data.peaks(counts)
-        total += coefficients.balance * (sum(peaks.values()) + overall)
-    if "moves" in names:
-        total += coefficients.moves * _moves(data, counts)
-    if "region" in names:
-        total += coefficients.region * sum(
-            count * data.region_mismatches(data.types[index], manager)
-            for source in (counts.kept, counts.received) for (manager, index), count in source.items())
-    return total
+    return sum(coefficients.overload * max(0, load[manager.index] - manager.capacity)
+               + coefficients.excess * max(0, cases[manager.index] - manager.max_cases) for manager in data.managers)
+
+
+def _balance_value(data: AssignmentData, coefficients: Coefficients, counts: Counts) -> int:
+    peaks, overall = data.peaks(counts)
+    return coefficients.balance * (sum(peaks.values()) + overall)
+
+
+def _moves_value(data: AssignmentData, coefficients: Coefficients, counts: Counts) -> int:
+    return coefficients.moves * _moves(data, counts)
+
+
+def _region_value(data: AssignmentData, coefficients: Coefficients, counts: Counts) -> int:
+    return coefficients.region * sum(
+        count * data.region_mismatches(data.types[index], manager)
+        for source in (counts.kept, counts.received) for (manager, index), count in source.items())
+
+
+# How each named term of `terms.TERMS` weighs counts (the model's own arithmetic).
+_WEIGHED: Mapping[str, Callable[[AssignmentData, Coefficients, Counts], int]] = MappingProxyType({
+    "unassigned": _unassigned_value,
+    "overload": _overload_value,
+    "balance": _balance_value,
+    "moves": _moves_value,
+    "region": _region_value,
+})
 
 
 def _moves(data: AssignmentData, counts: Counts) -> int:

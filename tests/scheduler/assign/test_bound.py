@@ -7,7 +7,8 @@ from scheduler.assign.bound import lp_bound
 from scheduler.assign.data import build_data
 from scheduler.assign.greedy import greedy_counts
 from scheduler.assign.model import Coefficients
-from scheduler.assign.solve import ALL_TERMS, _initial_candidates, _stage_steps
+from scheduler.assign.solve import _initial_candidates, _stage_steps
+from scheduler.assign.terms import TERM_NAMES
 
 
 def test_pricing_from_same_region_columns_reaches_the_full_lp() -> None:
@@ -15,7 +16,7 @@ def test_pricing_from_same_region_columns_reaches_the_full_lp() -> None:
     config = generate_organisation(150, 1_200, seed=2).to_config()
     data = build_data(config)
     coefficients = Coefficients.from_weights(config.policy.weights)
-    steps = _stage_steps(ALL_TERMS)
+    steps = _stage_steps(TERM_NAMES)
     greedy = greedy_counts(data)
     full = lp_bound(data, coefficients, steps, _initial_candidates(data, greedy, exact=True), 60)
     priced = lp_bound(data, coefficients, steps, _initial_candidates(data, greedy, exact=False), 60)

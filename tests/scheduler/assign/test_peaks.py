@@ -13,7 +13,8 @@ from scheduler.assign.data import AssignmentData, Counts, ItemType, build_data
 from scheduler.assign.greedy import greedy_counts
 from scheduler.assign.model import Coefficients
 from scheduler.assign.peaks import peak_search
-from scheduler.assign.solve import ALL_TERMS, _stage_steps, evaluate
+from scheduler.assign.solve import _stage_steps, evaluate
+from scheduler.assign.terms import TERM_NAMES
 
 
 def _splits(total: int, slots: int) -> Iterator[tuple[int, ...]]:
@@ -49,7 +50,7 @@ def _brute_force(data: AssignmentData, coefficients: Coefficients) -> int:
             counts.received.update(received)
             if unassigned:
                 counts.unassigned[item.index] = unassigned
-        value = evaluate(data, coefficients, counts, ALL_TERMS)
+        value = evaluate(data, coefficients, counts, TERM_NAMES)
         best = value if best is None else min(best, value)
     assert best is not None
     return best
@@ -62,10 +63,10 @@ def test_bound_and_plan_match_the_brute_force_optimum(seed: int) -> None:
     coefficients = Coefficients.from_weights(config.policy.weights)
     optimum = _brute_force(data, coefficients)
     candidates = {item.index: list(item.receivers) for item in data.types}
-    found = peak_search(data, coefficients, _stage_steps(ALL_TERMS), candidates, ALL_TERMS, greedy_counts(data),
-                        lambda counts: evaluate(data, coefficients, counts, ALL_TERMS), time.monotonic() + 60,
+    found = peak_search(data, coefficients, _stage_steps(TERM_NAMES), candidates, TERM_NAMES, greedy_counts(data),
+                        lambda counts: evaluate(data, coefficients, counts, TERM_NAMES), time.monotonic() + 60,
                         workers=1, seed=1, deterministic_variables=2_000)
     assert found.bound is not None
     assert found.bound <= optimum
-    assert found.objective == evaluate(data, coefficients, found.counts, ALL_TERMS) == optimum
+    assert found.objective == evaluate(data, coefficients, found.counts, TERM_NAMES) == optimum
     assert found.bound == optimum
