@@ -27,7 +27,7 @@ def write_outputs(plan: Plan, config: Config, out_dir: Path, *, full_names: bool
         out_dir / "assignments.csv": assignments_csv(plan),
         out_dir / "report.html": render_report(plan, config),
     }
-    if _was_scheduled(plan):
+    if plan.was_scheduled:
         files[out_dir / "schedule.csv"] = schedule_csv(plan, config)
         for manager_id, calendar in calendar_files(plan, config, full_names=full_names).items():
             files[out_dir / "calendars" / f"{safe_file_stem(manager_id)}.ics"] = calendar
@@ -71,7 +71,3 @@ def _interrupts_held() -> Iterator[None]:
             signal.signal(number, signal.SIG_DFL if handler is None else handler)
         if caught:
             signal.raise_signal(caught[0])
-
-
-def _was_scheduled(plan: Plan) -> bool:
-    return any(stats.stage == "schedule" for stats in plan.solver)

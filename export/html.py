@@ -212,14 +212,6 @@ def level_order(plan: Plan) -> list[str]:
     return names
 
 
-def was_scheduled(plan: Plan) -> bool:
-    return bool(plan.contacts or plan.unscheduled) or any(stats.stage == "schedule" for stats in plan.solver)
-
-
-def _overloaded(manager: ManagerLoad) -> bool:
-    return manager.overload > 1e-9 or manager.cases > manager.max_cases
-
-
 # --------------------------------------------------------------------------------------------
 # The embedded data (what report.js draws from)
 # --------------------------------------------------------------------------------------------
@@ -338,7 +330,7 @@ def report_data(plan: Plan, config: Config | None = None, *, source: str = "plan
         "lunch": [lunch.start, lunch.end] if lunch is not None else None,
         "modes": list(MODES),
         "levels": level_order(plan),
-        "scheduled": was_scheduled(plan),
+        "scheduled": plan.was_scheduled,
         "hasBefore": before is not None and _changed(plan),
         "managers": [
             {
@@ -390,7 +382,7 @@ def _headline(plan: Plan, before: dict[str, float] | None) -> str:
         _figure("Moves", number(summary.moves),
                 f"{number(summary.region_mismatches)} cases outside their region"),
     ]
-    if was_scheduled(plan):
+    if plan.was_scheduled:
         missed = summary.contacts_due - summary.contacts_scheduled
         figures.append(_figure("Contacts scheduled", number(summary.contacts_scheduled),
                                f"of {number(summary.contacts_due)} due; "
@@ -420,7 +412,7 @@ def _levels_table(plan: Plan, before: dict[str, float] | None) -> str:
             level, number(len(members)), number(sum(member.cases for member in members)),
             f"{number(load)} / {number(capacity)}", percent(load / capacity) if capacity else "-",
             earlier.text() if earlier else "-", after.text() if after else "-",
-            number(sum(1 for member in members if _overloaded(member))),
+            number(sum(1 for member in members if member.overloaded)),
         ])
     headings = ["Level", "Managers", "Cases", "Load / capacity", "Utilisation",
                 "Before: min / median / max", "After: min / median / max", "Overloaded"]
@@ -452,7 +444,7 @@ def _section(section_id: str, title: str, intro: str, content: str) -> str:
 def _report_body(plan: Plan, config: Config | None) -> str:
     before = utilisation_before(plan)
     week_end = plan.week_start + timedelta(days=6)
-    scheduled = was_scheduled(plan)
+    scheduled = plan.was_scheduled
     sections = [
         _section("overview", "Overview", "", _headline(plan, before) + _levels_table(plan, before)),
         _section("load", "Load per manager",

@@ -12,6 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 SolveStatus = Literal["optimal", "feasible", "infeasible", "unknown", "not_run"]
 
+# Loads and capacities are rounded to 6 decimals: a load this far above capacity is not float noise.
+OVERLOAD_TOLERANCE = 1e-9
+
 
 class PlanModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -72,6 +75,12 @@ class ManagerLoad(PlanModel):
     capacity: float
     utilisation: float
     overload: float = Field(description="Points above capacity (0 when within).")
+
+    @property
+    def overloaded(self) -> bool:
+        """Over capacity in points or over max_cases in cases: the one definition behind the plan's
+        `summary.overloaded_managers`, the report's counts and rebalancing's reasons."""
+        return self.load > self.capacity + OVERLOAD_TOLERANCE or self.cases > self.max_cases
 
 
 class LevelSummary(PlanModel):
@@ -145,3 +154,9 @@ class Plan(PlanModel):
     contacts: list[ScheduledContact] = Field(default_factory=list)
     unscheduled: list[UnscheduledContact] = Field(default_factory=list)
     solver: list[SolverStats] = Field(default_factory=list)
+
+    @property
+    def was_scheduled(self) -> bool:
+        """Whether the schedule stage ran: it placed or listed contacts, or left its statistics (a week with
+        nothing due). The one test behind the report's calendar section and the schedule files written."""
+        return bool(self.contacts or self.unscheduled) or any(stats.stage == "schedule" for stats in self.solver)

@@ -81,10 +81,9 @@ def move_reasons(data: AssignmentData, chosen: dict[str, str | None]) -> dict[st
                                                     f"(at {after[target].utilisation:.0%} of capacity)")
             continue
         tied = target in locked_with.get(config.clients_by_id[case.client].household_key, set())
+        source = before[case.manager]
         reasons[case.id] = _move_reason(data, case, target, case.id in split_cases, tied,
-                                        before[case.manager].utilisation, before[case.manager].load
-                                        > before[case.manager].capacity or before[case.manager].cases
-                                        > before[case.manager].max_cases, after[target].utilisation)
+                                        source.utilisation, source.overloaded, after[target].utilisation)
     return reasons
 
 

@@ -22,8 +22,6 @@ from models.plan import (
     UnassignedCase,
 )
 
-_EPSILON = 1e-9
-
 
 @dataclass(frozen=True)
 class Reason:
@@ -104,10 +102,6 @@ def _manager_load(config: Config, manager: Manager, load: float, cases: int) -> 
     )
 
 
-def is_overloaded(load: ManagerLoad) -> bool:
-    return load.load > load.capacity + _EPSILON or load.cases > load.max_cases
-
-
 def level_summaries(config: Config, loads: list[ManagerLoad]) -> list[LevelSummary]:
     by_level: dict[str, list[ManagerLoad]] = defaultdict(list)
     for load in loads:
@@ -151,7 +145,7 @@ def _summary(config: Config, loads: list[ManagerLoad], assignments: list[Assignm
         total_load=round(sum(load.load for load in loads), 6),
         total_capacity=round(sum(load.capacity for load in loads), 6),
         max_utilisation=max((load.utilisation for load in loads), default=0.0),
-        overloaded_managers=sum(1 for load in loads if is_overloaded(load)),
+        overloaded_managers=sum(1 for load in loads if load.overloaded),
         overload_points=round(sum(load.overload for load in loads), 6),
         moves=len(moves),
         region_mismatches=region_mismatches(config, chosen),

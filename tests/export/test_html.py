@@ -39,6 +39,7 @@ from models.plan import (
 )
 from models.problems import ConfigError
 from models.scenario import ScenarioRow
+from scheduler.core.planbuild import build_plan, current_assignment
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "report"
 
@@ -401,3 +402,28 @@ def test_comparison_numbers_that_are_not_numbers_become_null() -> None:
 def test_comparison_needs_the_base_row() -> None:
     with pytest.raises(ValueError, match="at least the base"):
         render_comparison([])
+
+
+def test_regression_report_counted_overloaded_managers_from_the_rounded_overload_field() -> None:
+    """Regression: the level table counted `overload > 1e-9`, plan.json's summary `load > capacity`; after
+    rounding to 6 decimals the two disagreed (9.9999996 capacity, 10.0000004 load: overload 1e-6 but load
+    and capacity both 10.0). The report now counts what plan.json counts (ManagerLoad.overloaded)."""
+    organisation = Config.model_validate({
+        "week_start": "2026-11-30",
+        "policy": {"levels": [{"name": "junior", "capacity_points": 9.9999996, "max_cases": 5, "max_complexity": "low"},
+                              {"name": "senior", "capacity_points": 10.0000004, "max_cases": 5,
+                               "max_complexity": "low"}],
+                   "complexities": [{"name": "low", "points": 1}]},
+        "managers": [{"id": "m-j", "level": "junior"}, {"id": "m-s", "level": "senior"}],
+        "clients": [{"id": "c-1"}, {"id": "c-2"}],
+        "cases": [{"id": "K-1", "client": "c-1", "type": "care", "complexity": "low", "points": 10.0000004,
+                   "manager": "m-j"},
+                  {"id": "K-2", "client": "c-2", "type": "care", "complexity": "low", "points": 10.0000006,
+                   "manager": "m-s"}],
+    })
+    plan = build_plan(organisation, current_assignment(organisation))
+    assert [(m.load, m.capacity, m.overload) for m in plan.managers] == [(10.0, 10.0, 1e-06), (10.000001, 10.0, 0.0)]
+    rows = re.findall(r"<tr><td>(\w+)</td>(.*?)</tr>", render_report(plan, organisation))
+    overloaded = {level: re.findall(r"<td class=num>(.*?)</td>", rest)[-1] for level, rest in rows}
+    assert overloaded == {"junior": "0", "senior": "1"}
+    assert plan.summary.overloaded_managers == 1
