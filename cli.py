@@ -5,7 +5,8 @@ Each command imports the engine and the writers it needs inside its own body: `c
 
 Exit codes: 0 success (a plan was written, even with unplaced cases, which it reports);
 1 invalid input (every problem listed as FILE:LINE:COL: field: message); 2 usage error;
-3 no plan could be produced.
+3 no plan could be produced; 4 internal error (a plan that breaks a hard rule is one: nothing is
+written; a short message, the traceback only with --verbose).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import logging
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,12 +37,36 @@ R = TypeVar("R")
 
 EXIT_INVALID_INPUT = 1
 EXIT_NO_PLAN = 3
+EXIT_INTERNAL_ERROR = 4
+# Violations listed when a plan breaks hard rules (the rest are counted).
+SHOWN_VIOLATIONS = 20
+REPORT_TO = "the caseload maintainers, with the config and the command (rerun with --verbose for the traceback)"
 
 log = logging.getLogger("caseload")
 
 
 class NoPlanError(Exception):
     """The engine could not produce any plan (exit code 3)."""
+
+
+class PlanBreaksRules(Exception):
+    """The independent checker found hard-rule violations in a plan about to be written (exit code 4)."""
+
+    def __init__(self, what: str, violations: Sequence[Any]) -> None:
+        super().__init__(f"the {what} breaks {len(violations)} hard rule(s)")
+        self.what = what
+        self.violations = list(violations)
+
+
+def _verified(config: Config, plan: Plan, what: str = "plan") -> Plan:
+    """`plan` when the independent checker finds nothing wrong with it; else PlanBreaksRules."""
+    # Imported here, not at the top: see the module docstring.
+    from models.check import check_plan
+
+    violations = check_plan(config, plan)
+    if violations:
+        raise PlanBreaksRules(what, violations)
+    return plan
 
 
 def _report_user_errors(command: Callable[P, R]) -> Callable[P, R]:
@@ -61,15 +86,39 @@ def _report_user_errors(command: Callable[P, R]) -> Callable[P, R]:
         except NoPlanError as error:
             click.echo(f"no plan could be produced: {error}", err=True)
             sys.exit(EXIT_NO_PLAN)
+        except PlanBreaksRules as error:
+            _exit_rules_broken(error)
         except KeyboardInterrupt as error:
             _exit_interrupted(error)
         except ImportError as error:
             # An interrupt while a native module (OR-Tools) initialises surfaces as an ImportError.
             if not isinstance(error.__cause__, KeyboardInterrupt):
-                raise
+                _exit_internal_error(error)
             _exit_interrupted(error.__cause__)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise  # usage errors and click's own exits keep their codes
+        except Exception as error:  # an engine bug: a short message, never a traceback unless asked for
+            _exit_internal_error(error)
 
     return wrapper
+
+
+def _exit_internal_error(error: Exception) -> NoReturn:
+    context = click.get_current_context(silent=True)
+    if context is not None and context.params.get("verbose"):
+        log.error("internal error", exc_info=error)
+    click.echo(f"internal error: {type(error).__name__}: {error}. Please report it to {REPORT_TO}.", err=True)
+    sys.exit(EXIT_INTERNAL_ERROR)
+
+
+def _exit_rules_broken(error: PlanBreaksRules) -> NoReturn:
+    click.echo(f"internal error: {error}; nothing was written. Please report it to {REPORT_TO}.", err=True)
+    for violation in error.violations[:SHOWN_VIOLATIONS]:
+        click.echo(f"  {violation.rule}: {violation.subject}: {violation.message}", err=True)
+    hidden = len(error.violations) - SHOWN_VIOLATIONS
+    if hidden > 0:
+        click.echo(f"  ... and {hidden} more", err=True)
+    sys.exit(EXIT_INTERNAL_ERROR)
 
 
 def _exit_interrupted(error: KeyboardInterrupt) -> NoReturn:
@@ -152,7 +201,7 @@ def _solve_and_write(config_path: Path, output: Path, solve: Callable[[Config, S
     _configure_logging(settings.quiet, settings.verbose)
     organisation = load_config(config_path)
     options = _solve_options(organisation, settings.time_limit, settings.workers, settings.seed, settings.verbose)
-    result = solve(organisation, options)
+    result = _verified(organisation, solve(organisation, options))
     write_outputs(result, organisation, output, full_names=settings.full_names)
     if not settings.quiet:
         print_plan_summary(result)
@@ -235,8 +284,12 @@ def schema() -> None:
 @click.option("--managers", type=click.IntRange(min=1), required=True, help="How many case managers.")
 @click.option("--cases", type=click.IntRange(min=0), required=True, help="How many open cases.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed.")
+@click.option("--messy", type=click.FloatRange(min=0, max=1), default=0.0, show_default=True,
+              help="Share (0-1) of an inconsistent current state, as real exports arrive: cases locked to "
+                   "managers who may no longer carry them, split households, holders on leave all week or "
+                   "without the client's language or skill, a manager over max_cases.")
 @OUTPUT_OPTION
-def generate(managers: int, cases: int, seed: int, output: Path) -> None:
+def generate(managers: int, cases: int, seed: int, messy: float, output: Path) -> None:
     """Write a realistic synthetic organisation (config YAML plus CSVs) to a folder.
 
     \b
@@ -248,7 +301,7 @@ def generate(managers: int, cases: int, seed: int, output: Path) -> None:
     from export.organisation import write_organisation
     from models.generator import generate_organisation
 
-    path = write_organisation(generate_organisation(managers, cases, seed), output)
+    path = write_organisation(generate_organisation(managers, cases, seed, messy=messy), output)
     click.echo(f"wrote {path}")
 
 
@@ -467,6 +520,9 @@ def staffing(config: Path, target: float, by_region: bool, output: Path | None, 
                                by_region=by_region)
     except RuntimeError as error:
         raise NoPlanError(str(error)) from None
+    if result.plan is None:
+        raise NoPlanError(result.message)
+    _verified(result.plan.config, result.plan.plan, "staffing proof plan")
     if output is not None:
         write_staffing(result, output)
     if not quiet:
@@ -508,6 +564,9 @@ def rebalance(config: Path, output: Path, max_moves: int | None, target: float |
     result = propose_moves(organisation, options, max_moves=max_moves, target_utilisation=target)
     if result.plan is None:
         raise NoPlanError(result.message)
+    _verified(organisation, result.plan.plan, "proposal")
+    for point in result.plan.curve:
+        _verified(organisation, point.plan, f"trade-off point with {point.moves} moves")
     write_proposals(result, organisation, output)
     if not quiet:
         for line in summary_lines(result):

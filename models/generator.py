@@ -250,8 +250,15 @@ class GeneratedOrganisation:
 
 def generate_organisation(managers: int, cases: int, seed: int, *,
                           week_start: date = DEFAULT_WEEK_START,
-                          timezone: str = DEFAULT_TIMEZONE) -> GeneratedOrganisation:
-    """A realistic organisation of `managers` case managers and `cases` open cases (one client each)."""
+                          timezone: str = DEFAULT_TIMEZONE, messy: float = 0.0) -> GeneratedOrganisation:
+    """A realistic organisation of `managers` case managers and `cases` open cases (one client each).
+
+    `messy` (0 to 1) adds the inconsistent current state real exports arrive with (see `_make_messy`):
+    about this share of the cases each kind of inconsistency could touch. 0 leaves the tidy
+    organisation byte-identical to one generated without the option.
+    """
+    if not 0.0 <= messy <= 1.0:
+        raise ValueError("messy is a share between 0 and 1")
     if managers < 1 or cases < 0:
         raise ValueError("an organisation needs at least one manager and zero or more cases")
     rng = random.Random(seed)
@@ -265,9 +272,13 @@ def generate_organisation(managers: int, cases: int, seed: int, *,
     _ensure_servable(manager_rows, needs, levels, week_start, rng)
     _assign_current(manager_rows, case_rows, needs, levels, week_start, rng)
     _lock_some(manager_rows, case_rows, needs, levels, week_start, rng)
+    if messy > 0:
+        # A stream of its own: the tidy draws above stay the same with or without the mess.
+        _make_messy(manager_rows, client_rows, case_rows, levels, week_start, random.Random(f"messy:{seed}"), messy)
     header = _header(levels, week_start, timezone)
+    option = f" --messy {messy:g}" if messy > 0 else ""
     comment = (f"Synthetic organisation from `caseload generate --managers {managers} --cases {cases} "
-               f"--seed {seed}`: {len(regions)} regions; all names are fictional.")
+               f"--seed {seed}{option}`: {len(regions)} regions; all names are fictional.")
     return GeneratedOrganisation(header, manager_rows, client_rows, case_rows, comment)
 
 
@@ -823,6 +834,70 @@ def _lock_some(managers: list[ManagerRow], cases: list[CaseRow], needs: CaseNeed
         skills = [needs.skill[index]] if needs.skill[index] else []
         if _can_carry(manager, ranks[manager.level], needs.escalated_rank[index], skills, needs.language[index]):
             case.locked = True
+
+
+# --------------------------------------------------------------------------------------------------
+# Messy current states: what real case-management exports look like.
+
+
+def _make_messy(managers: list[ManagerRow], clients: list[ClientRow], cases: list[CaseRow],
+                levels: list[LevelSpec], week_start: date, rng: random.Random, share: float) -> None:
+    """Make the current state inconsistent the way real data is, each kind on about `share` of the
+    cases it could touch (at least one where any can):
+
+    * cases locked to a manager whose level may no longer carry them;
+    * a locked case inside a household whose other case is too complex for the locked case's manager;
+    * split households (one family, several managers);
+    * holders of locked cases on leave all week;
+    * holders who lost the client's language, or the skill the case type needs;
+    * a manager far over `max_cases`.
+    """
+    client_of = {client.id: client for client in clients}
+    junior = min(levels, key=lambda level: level.rank)
+    juniors = [manager for manager in managers if manager.level == junior.name]
+    households: dict[str, list[CaseRow]] = {}
+    for case in cases:
+        household = client_of[case.client].household
+        if household is not None:
+            households.setdefault(household, []).append(case)
+    families = [members for _, members in sorted(households.items()) if len(members) > 1]
+    too_complex = [case for case in cases if COMPLEXITY_RANK[case.complexity] > junior.max_complexity_rank]
+    top = COMPLEXITIES[-1][0]
+
+    def some(pool: Sequence[T]) -> list[T]:
+        count = min(len(pool), max(1, round(share * len(pool))))
+        return rng.sample(list(pool), count) if pool else []
+
+    if juniors:
+        for case in some(too_complex):
+            case.manager, case.locked = _choice(rng, juniors).id, True
+        for members in some(families):
+            anchor, other = members[0], members[1]
+            anchor.manager, anchor.locked, anchor.complexity = _choice(rng, juniors).id, True, COMPLEXITIES[0][0]
+            other.complexity, other.locked = top, False
+    for members in some(families):
+        for case in members:
+            if not case.locked:
+                case.manager = _choice(rng, managers).id
+    by_id = {manager.id: manager for manager in managers}
+    holders = sorted({case.manager for case in cases if case.locked and case.manager is not None})
+    for manager_id in some(holders):
+        by_id[manager_id].leave = [week_start + timedelta(days=offset) for offset in range(5)]
+    held = [case for case in cases if case.manager is not None]
+    for case in some([case for case in held if client_of[case.client].language != "en"]):
+        holder = by_id[case.manager or ""]
+        language = client_of[case.client].language
+        if language in holder.languages and len(holder.languages) > 1:
+            holder.languages = [spoken for spoken in holder.languages if spoken != language]
+    for case in some([case for case in held if TYPE_SKILL[case.type]]):
+        holder = by_id[case.manager or ""]
+        holder.skills = [skill for skill in holder.skills if skill != TYPE_SKILL[case.type]]
+    if managers and cases:
+        crowded = _choice(rng, managers)
+        limit = BASE_LEVEL[crowded.level][1] if crowded.level in BASE_LEVEL else 20
+        for case in some(cases)[: limit * 3 // 2]:
+            if not case.locked:
+                case.manager = crowded.id
 
 
 # --------------------------------------------------------------------------------------------------

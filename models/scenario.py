@@ -194,7 +194,8 @@ class ScenarioRow(BaseModel):
     name: str
     slug: str
     description: str = ""
-    status: str = Field(description="The assignment stage's status, or no_plan.")
+    status: str = Field(description="The assignment stage's status, no_plan, or rules_broken (the plan broke a "
+                                    "hard rule: an engine bug, reported and not kept).")
     managers: int
     managers_on_leave: int = Field(description="Managers on leave the whole week.")
     managers_by_level: dict[str, int]

@@ -14,6 +14,7 @@ gets a row with every case unassigned instead of a solve.
 from __future__ import annotations
 
 import importlib
+import logging
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 from typing import Any
 
+from models.check import check_plan
 from models.organisation import Config
 from models.plan import Plan, SolverStats
 from models.scenario import Scenario, ScenarioOutcome, ScenarioRow, apply_scenario, base_scenario
@@ -31,6 +33,10 @@ from scheduler.pipeline import plan_week
 OnDone = Callable[[int, ScenarioOutcome], None]
 # Wall-clock backstop of each scenario's stages, as a multiple of their work budget.
 WHATIF_BACKSTOP = 3.0
+# A scenario's status when its plan broke a hard rule (an engine bug; the plan is not kept).
+RULES_BROKEN = "rules_broken"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -148,7 +154,16 @@ def plan_scenario(config_json: str, scenario_json: str, seed: int, time_limit_s:
     options = SolveOptions(time_limit_s=time_limit_s, workers=1, seed=seed, deterministic=True,
                            wall_clock_backstop=WHATIF_BACKSTOP)
     plan = _plan(config, options)
+    broken = check_plan(config, plan) if plan is not None else []
+    if broken:
+        # A plan that breaks a hard rule is an engine bug: this scenario's row says so, with no plan;
+        # the other scenarios stand.
+        log.error("scenario %s: the plan breaks %d hard rule(s), first %s on %s; it is not kept",
+                  scenario.slug, len(broken), broken[0].rule, broken[0].subject)
+        plan = None
     row = scenario_row(scenario, config, plan, base_assignment(base))
+    if broken:
+        row = row.model_copy(update={"status": RULES_BROKEN})
     return ScenarioOutcome(row=row, plan=plan).model_dump_json()
 
 

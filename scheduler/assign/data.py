@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from models.organisation import Case, Config
-from scheduler.core.eligibility import CaseClass, Eligibility
+from scheduler.core.eligibility import CaseClass, Eligibility, tied_household_refusal
 
 POINT_SCALE = 100
 # Utilisation is counted in whole percent, rounded up (81.2% counts as 82).
@@ -209,53 +209,89 @@ def _add_bundles(data: AssignmentData, index_of: Mapping[str, int]) -> None:
         movable = [case for case in members if not (case.locked and case.manager is not None)]
         if not movable:
             continue
-        receivers = rules.receivers(movable)
         tied_to = sorted({index_of[case.manager] for case in locked if case.manager is not None})
-        if tied_to:
-            # A household with a locked case goes where the locked case is (one manager only).
-            receivers = set() if len(tied_to) > 1 else receivers | {tied_to[0]}
-            receivers &= set(tied_to)
-        holders: dict[int, int] = defaultdict(int)
-        for case in movable:
-            if case.manager is not None:
-                holders[index_of[case.manager]] += 1
-        holder = next(iter(holders)) if len(holders) == 1 and sum(holders.values()) == len(movable) else None
-        keepers = frozenset(
-            manager for manager in ([holder] if holder is not None else [])
-            if all(rules.may_keep(case, data.managers[manager].id) for case in movable)
-            and (not tied_to or tied_to == [manager])
-        )
-        split = holder is None and bool(holders)
-        current = tuple(sorted(holders.items()))
-        bundle = Bundle(key=key, case_ids=tuple(case.id for case in movable), holder=holder, current=current)
-        if not receivers and not keepers:
-            _block(data, movable, key, tied_to)
-        classes = tuple(sorted(_class_key(data.eligibility.case_class(case)) for case in movable))
-        points = sum(scaled(config.case_points(case)) for case in movable)
-        regions = tuple(sorted(config.clients_by_id[case.client].region or "" for case in movable))
-        type_key: _TypeKey = (classes, points, len(movable), regions, tuple(tied_to),
-                              (key,) if split else ())
-        item = by_key.get(type_key)
-        if item is None:
-            item = ItemType(
-                index=len(data.types), points=points, cases=len(movable),
-                regions=tuple(region or None for region in regions),
-                receivers=tuple(sorted(receivers)), keepers=frozenset(),
-                split_moves=({manager: sum(holders.values()) - count for manager, count in holders.items()}
-                             if split else None),
-                current_cases=sum(holders.values()) if split else 0,
-            )
-            by_key[type_key] = item
-            data.types.append(item)
-        item.bundles.append(bundle)
-        if holder is not None:
-            item.held[holder] = item.held.get(holder, 0) + 1
-            item.keepers = item.keepers | keepers
+        if len(tied_to) == 1:
+            # A household with a locked case goes where the locked case is, but only the cases that
+            # manager may carry (keep, or take as new work); the rest stay unassigned with the reason.
+            movable, refused = _tie_to_locked_manager(data, movable, locked, tied_to[0])
+            if refused:
+                _add_bundle(data, rules, by_key, f"{key}:refused", refused, set(), tied_to, blocked=True)
+            if movable:
+                _add_bundle(data, rules, by_key, key, movable, {tied_to[0]}, tied_to)
         else:
-            item.intake += 1
+            # Cases locked to two managers: the household cannot be together; nobody receives the rest.
+            receivers = set() if tied_to else rules.receivers(movable)
+            _add_bundle(data, rules, by_key, key, movable, receivers, tied_to)
     for item in data.types:
         # Keeping is allowed per holder; a holder who may not keep simply has no keep variable.
         item.keepers = frozenset(manager for manager in item.keepers if manager in item.held)
+
+
+def _add_bundle(data: AssignmentData, rules: _Rules, by_key: dict[_TypeKey, ItemType], key: str,
+                movable: list[Case], receivers: set[int], tied_to: list[int], *, blocked: bool = False) -> None:
+    """One bundle (cases that move together) into its item type; `blocked`: reasons already recorded."""
+    config = data.config
+    index_of = rules.index_of
+    holders: dict[int, int] = defaultdict(int)
+    for case in movable:
+        if case.manager is not None:
+            holders[index_of[case.manager]] += 1
+    holder = next(iter(holders)) if len(holders) == 1 and sum(holders.values()) == len(movable) else None
+    keepers = frozenset(
+        manager for manager in ([holder] if holder is not None else [])
+        if all(rules.may_keep(case, data.managers[manager].id) for case in movable)
+        and (not tied_to or tied_to == [manager])
+    )
+    split = holder is None and bool(holders)
+    current = tuple(sorted(holders.items()))
+    bundle = Bundle(key=key, case_ids=tuple(case.id for case in movable), holder=holder, current=current)
+    if not receivers and not keepers and not blocked:
+        _block(data, movable, key, tied_to)
+    classes = tuple(sorted(_class_key(data.eligibility.case_class(case)) for case in movable))
+    points = sum(scaled(config.case_points(case)) for case in movable)
+    regions = tuple(sorted(config.clients_by_id[case.client].region or "" for case in movable))
+    # The receivers follow from the rest of the key, except for cases refused by a tied manager.
+    type_key: _TypeKey = (classes, points, len(movable), regions, tuple(tied_to),
+                          (key,) if split else (), blocked)
+    item = by_key.get(type_key)
+    if item is None:
+        item = ItemType(
+            index=len(data.types), points=points, cases=len(movable),
+            regions=tuple(region or None for region in regions),
+            receivers=tuple(sorted(receivers)), keepers=frozenset(),
+            split_moves=({manager: sum(holders.values()) - count for manager, count in holders.items()}
+                         if split else None),
+            current_cases=sum(holders.values()) if split else 0,
+        )
+        by_key[type_key] = item
+        data.types.append(item)
+    item.bundles.append(bundle)
+    if holder is not None:
+        item.held[holder] = item.held.get(holder, 0) + 1
+        item.keepers = item.keepers | keepers
+    else:
+        item.intake += 1
+
+
+def _tie_to_locked_manager(data: AssignmentData, movable: list[Case], locked: list[Case],
+                           manager: int) -> tuple[list[Case], list[Case]]:
+    """The household's unlocked cases the locked case's manager may carry, and the refused rest
+    (blocked with the reason). Adding the tied manager to the receivers unchecked gave a junior a
+    `high` case and a manager on leave all week a household: the checker then failed a "feasible" plan.
+    """
+    del manager  # the locked cases name their manager; kept for the call's readability
+    carried: list[Case] = []
+    refused: list[Case] = []
+    for case in movable:
+        refusal = tied_household_refusal(data.eligibility, case, [*locked, *movable])
+        if refusal is None:
+            carried.append(case)
+        else:
+            refused.append(case)
+            # When nobody at all may carry the case, that is the truer reason than the household.
+            exclusion = data.eligibility.exclusion(case.model_copy(update={"manager": None, "locked": False}))
+            data.blocked[case.id] = (exclusion or refusal).rule, (exclusion or refusal).reason
+    return carried, refused
 
 
 def _class_key(case_class: CaseClass) -> tuple[int, tuple[str, ...], str]:

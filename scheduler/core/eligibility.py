@@ -8,7 +8,7 @@ so a state agency's 25,000 cases x 1,000 managers costs a few hundred class comp
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -122,6 +122,26 @@ class Eligibility:
             if not candidates:
                 return Exclusion(rule, reason)
         return Exclusion("no_manager_available", "no manager may carry this case")
+
+
+def tied_household_refusal(eligibility: Eligibility, case: Case, household: Sequence[Case]) -> Exclusion | None:
+    """Why `case` may not join its household's locked case (None: it may, or nothing is locked).
+
+    A household goes where its locked case is, but only with the cases that manager may carry (keep
+    what they hold, or take as new work); the rest stay unassigned with this reason.
+    """
+    locked = sorted((item for item in household if item.locked and item.manager is not None), key=lambda c: c.id)
+    managers = {item.manager for item in locked}
+    if len(managers) != 1 or case in locked:
+        return None
+    anchor = locked[0]
+    manager_id = anchor.manager or ""
+    as_given = case if case.manager == manager_id else case.model_copy(update={"manager": None, "locked": False})
+    refusal = eligibility.refusal(as_given, manager_id)
+    if refusal is None:
+        return None
+    return Exclusion("household_conflict", f"its household has case {anchor.id} locked to {manager_id}, "
+                                           f"who may not carry it: {refusal.reason}")
 
 
 def _class_refusal(case: CaseClass, manager: ManagerClass, *, is_current: bool) -> Exclusion | None:

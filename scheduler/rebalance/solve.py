@@ -22,6 +22,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from functools import cached_property
 from types import MappingProxyType
 
 from models.organisation import Case, Config
@@ -29,7 +30,7 @@ from models.plan import ManagerLoad, Move, Plan, SolverStats
 from models.proposals import CurvePoint, Proposals
 from models.result import Result
 from scheduler.assign import assign_cases
-from scheduler.core.eligibility import Eligibility
+from scheduler.core.eligibility import Eligibility, tied_household_refusal
 from scheduler.core.options import SolveOptions
 from scheduler.core.planbuild import Reason, build_plan, current_assignment, is_overloaded
 from scheduler.rebalance.greedy import Strategy, greedy_rebalance
@@ -387,11 +388,34 @@ class _Converter:
 
     def _unassigned_reasons(self) -> dict[str, Reason]:
         reasons = {}
-        for case in self.problem.config.cases:
+        config = self.problem.config
+        for case in config.cases:
             exclusion = self.eligibility.exclusion(case)
             if exclusion is not None:
                 reasons[case.id] = Reason(exclusion.rule, exclusion.reason)
+        for unit_id in self.problem.stranded:
+            household = [config.cases_by_id[case_id] for case_id in self.problem.units[unit_id].case_ids]
+            for case in household:
+                if case.id in reasons:
+                    continue
+                tied = tied_household_refusal(self.eligibility, case, self._household(case))
+                reasons[case.id] = (Reason(tied.rule, tied.reason) if tied is not None else Reason(
+                    "household_conflict", "no single manager may carry every case of its household"))
         return reasons
+
+    def _household(self, case: Case) -> list[Case]:
+        config = self.problem.config
+        if not config.policy.households_together:
+            return [case]
+        return self._households[config.clients_by_id[case.client].household_key]
+
+    @cached_property
+    def _households(self) -> dict[str, list[Case]]:
+        config = self.problem.config
+        households: dict[str, list[Case]] = defaultdict(list)
+        for case in config.cases:
+            households[config.clients_by_id[case.client].household_key].append(case)
+        return households
 
     def _reasons(self, chosen: Mapping[str, str | None], after: Plan) -> dict[str, Reason]:
         config = self.problem.config
@@ -493,6 +517,11 @@ def solution_assignment(problem: RebalanceProblem, solution: Solution) -> dict[s
     for unit_id, manager_id in problem.fixed.items():
         for case_id in problem.units[unit_id].case_ids:
             chosen[case_id] = config.cases_by_id[case_id].manager or manager_id
+    for unit_id in problem.stranded:
+        locked = {case.id for case in problem.locked_cases(unit_id)}
+        for case_id in problem.units[unit_id].case_ids:
+            if case_id not in locked:
+                chosen[case_id] = None
     leaving: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for index, bucket in enumerate(problem.buckets):
         released = solution.released[index]

@@ -18,7 +18,7 @@ from datetime import timedelta
 from functools import cached_property
 
 from models.organisation import Case, Config
-from scheduler.core.eligibility import Eligibility
+from scheduler.core.eligibility import Eligibility, tied_household_refusal
 
 POINT_SCALE = 1000
 """Points and capacities are integers in thousandths of a point inside the solver."""
@@ -138,7 +138,7 @@ class RebalanceProblem:
     fixed: dict[str, str]
     """Unit -> the manager it stays with (locked, or nobody else may take it)."""
     stranded: tuple[str, ...]
-    """Intake units no manager may take: they stay unassigned, with the eligibility reason."""
+    """Units no manager may take: their unlocked cases are unassigned, with the rule; locked cases stay."""
 
     @cached_property
     def mandatory_moves(self) -> int:
@@ -159,6 +159,10 @@ class RebalanceProblem:
         Their assigned cases stay with whoever holds them; their intake joins the unit's manager.
         """
         load: dict[str, list[int]] = {manager_id: [0, 0] for manager_id in self.manager_ids}
+        for unit_id in self.stranded:
+            for case in self.locked_cases(unit_id):
+                load[case.manager or ""][0] += scaled(self.config.case_points(case))
+                load[case.manager or ""][1] += 1
         for unit_id, manager_id in self.fixed.items():
             for case_id in self.units[unit_id].case_ids:
                 case = self.config.cases_by_id[case_id]
@@ -166,6 +170,11 @@ class RebalanceProblem:
                 load[holder][0] += scaled(self.config.case_points(case))
                 load[holder][1] += 1
         return {manager_id: (values[0], values[1]) for manager_id, values in load.items()}
+
+    def locked_cases(self, unit_id: str) -> list[Case]:
+        """The unit's cases locked to their manager (they stay, whatever happens to the unit)."""
+        cases = (self.config.cases_by_id[case_id] for case_id in self.units[unit_id].case_ids)
+        return [case for case in cases if case.locked and case.manager is not None]
 
     loose_receivers: dict[str, tuple[str, ...]]
     """Per split household: the managers it may go to (its eligible managers unless narrowed)."""
@@ -207,11 +216,9 @@ def build_problem(config: Config, eligibility: Eligibility | None = None, *,
         if unit.locked_to is not None and holders == (unit.locked_to,):
             fixed[unit_id] = unit.locked_to
         elif not unit.eligible:
-            if holders:
-                # Nobody may take it, not even its holder: leave it where it is rather than drop a client.
-                fixed[unit_id] = holders[0]
-            else:
-                stranded.append(unit_id)
+            # Nobody may take it, not even its holder: its unlocked cases are unassigned with the rule
+            # (leaving them with the holder kept a plan that broke that rule); locked cases stay.
+            stranded.append(unit_id)
         elif len(set(holders)) > 1 or unit.locked_to is not None:
             loose.append(unit_id)
         else:
@@ -304,10 +311,24 @@ def _units(config: Config, eligibility: Eligibility) -> list[Unit]:
         else:
             key = f"case:{case.id}"
         groups[key].append(case)
-    return [_unit(config, eligibility, key, cases) for key, cases in sorted(groups.items())]
+    units: list[Unit] = []
+    for key, cases in sorted(groups.items()):
+        kept, refused = _split_tied(eligibility, cases)
+        units.append(_unit(config, eligibility, key, kept))
+        if refused:
+            units.append(_unit(config, eligibility, f"{key}:refused", refused, refused=True))
+    return units
 
 
-def _unit(config: Config, eligibility: Eligibility, key: str, cases: list[Case]) -> Unit:
+def _split_tied(eligibility: Eligibility, cases: list[Case]) -> tuple[list[Case], list[Case]]:
+    """A household tied to one locked case's manager keeps only the cases that manager may carry;
+    the others (refused) stay unassigned. Keeping them with the household put a `high` case with a
+    junior, or a family with a manager on leave all week: plans that broke a rule."""
+    kept = [case for case in cases if tied_household_refusal(eligibility, case, cases) is None]
+    return kept, [case for case in cases if case not in kept]
+
+
+def _unit(config: Config, eligibility: Eligibility, key: str, cases: list[Case], *, refused: bool = False) -> Unit:
     cases = sorted(cases, key=lambda case: case.id)
     eligible = eligibility.managers_for(cases[0])  # sorted; intersections keep that order
     for case in cases[1:]:
@@ -326,8 +347,9 @@ def _unit(config: Config, eligibility: Eligibility, key: str, cases: list[Case])
         holders=tuple(sorted(holders.items(), key=lambda item: (item[0] is None, item[0] or ""))),
         points=sum(scaled(config.case_points(case)) for case in cases),
         cases=len(cases),
-        # Cases locked to two different managers leave the household nowhere to go together.
-        eligible=eligible if len(locked) <= 1 else (),
+        # Cases locked to two different managers leave the household nowhere to go together; cases the
+        # locked case's manager refused go nowhere.
+        eligible=eligible if len(locked) <= 1 and not refused else (),
         regions=tuple(sorted((region, count) for region, count in regions.items() if region is not None)),
         locked_to=locked[0] if locked else None,
         continuity_by_holder=tuple(sorted(continuity.items())),

@@ -228,3 +228,33 @@ def test_every_client_language_has_a_speaker_in_its_region(managers: int, cases_
         # Regions of ten or more: some manager at work may carry each case (level, skill, language).
         # Smaller regions may lack a level altogether and are served from the next region.
         assert _cases_without_a_taker_in_region(config) == []
+
+
+def test_messy_zero_is_the_tidy_organisation() -> None:
+    assert generate_organisation(8, 120, 5, messy=0.0).config_data() == generate_organisation(8, 120, 5).config_data()
+
+
+def test_messy_organisations_carry_each_kind_of_inconsistency() -> None:
+    config = generate_organisation(12, 250, 3, messy=0.3).to_config()
+    managers = config.managers_by_id
+    locked = [case for case in config.cases if case.locked and case.manager is not None]
+    # Locked on a manager whose level may no longer carry the case.
+    assert any(config.policy.level_rank(managers[case.manager or ""].level) < config.required_level_rank(case)
+               for case in locked)
+    # A holder of a locked case on leave all week.
+    assert any(config.on_leave_all_week(managers[case.manager or ""]) for case in locked)
+    # A split household: one family, several managers today.
+    households: dict[str, set[str]] = {}
+    for case in config.cases:
+        client = config.clients_by_id[case.client]
+        if client.household and case.manager:
+            households.setdefault(client.household, set()).add(case.manager)
+    assert any(len(holders) > 1 for holders in households.values())
+    # A manager over max_cases.
+    held = Counter(case.manager for case in config.cases if case.manager)
+    assert any(count > config.max_cases(managers[manager_id]) for manager_id, count in held.items())
+
+
+def test_messy_share_is_checked() -> None:
+    with pytest.raises(ValueError, match="share between 0 and 1"):
+        generate_organisation(4, 20, 1, messy=1.5)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from models.check import check_plan
 from models.organisation import Config
 from models.plan import Plan
 from models.result import Result
@@ -232,3 +233,45 @@ def test_regression_small_office_proven_optimal_within_a_second() -> None:
     result = assign_cases(config, SolveOptions(time_limit_s=1.0, workers=1, seed=993))
     assert result.status == "optimal"
     assert result.objective == result.bound
+
+
+def test_regression_a_household_tied_to_a_junior_gave_the_junior_its_high_case() -> None:
+    """Regression: the locked case's manager was added to the household's receivers unchecked, so the
+    junior got the household's `high` case and `check` found eligibility_level in a "feasible" plan."""
+    config = organisation(
+        [manager("m-junior"), manager("m-senior", "senior")],
+        [client("c-1", household="h-1"), client("c-2", household="h-1")],
+        [case("K-1", "c-1", manager="m-junior", locked=True), case("K-2", "c-2", "high", manager="m-senior")],
+    )
+    plan = solve(config)
+    assert chosen(plan) == {"K-1": "m-junior", "K-2": None}
+    assert [(item.case_id, item.rule) for item in plan.unassigned] == [("K-2", "household_conflict")]
+    assert plan.unassigned[0].reason == ("its household has case K-1 locked to m-junior, who may not carry it: "
+                                         "the manager's level may not carry this complexity")
+    assert check_plan(config, plan) == []
+
+
+def test_regression_a_household_tied_to_a_holder_on_leave_all_week_went_to_them() -> None:
+    config = organisation(
+        [manager("m-away", leave=WEEK), manager("m-here")],
+        [client("c-1", household="h-1"), client("c-2", household="h-1")],
+        [case("K-1", "c-1", manager="m-away", locked=True), case("K-2", "c-2")],
+    )
+    plan = solve(config)
+    assert chosen(plan) == {"K-1": "m-away", "K-2": None}
+    assert plan.unassigned[0].reason.endswith("who may not carry it: the manager is on leave all week")
+    assert check_plan(config, plan) == []
+
+
+def test_a_household_tied_to_a_locked_case_keeps_what_its_manager_may_carry() -> None:
+    # K-2 (low) may join m-junior; K-3 (high) may not: only K-3 stays unassigned.
+    config = organisation(
+        [manager("m-junior"), manager("m-senior", "senior")],
+        [client("c-1", household="h-1"), client("c-2", household="h-1"), client("c-3", household="h-1")],
+        [case("K-1", "c-1", manager="m-junior", locked=True), case("K-2", "c-2", manager="m-senior"),
+         case("K-3", "c-3", "high")],
+    )
+    plan = solve(config)
+    assert chosen(plan) == {"K-1": "m-junior", "K-2": "m-junior", "K-3": None}
+    assert [(move.case_id, move.rule) for move in plan.moves] == [("K-2", "household_reunited")]
+    assert check_plan(config, plan) == []

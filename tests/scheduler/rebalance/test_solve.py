@@ -235,3 +235,25 @@ def test_every_proposal_and_curve_point_passes_the_checker(seed: int, target: fl
     assert check_plan(cfg, result.plan) == []
     assert all(check_plan(cfg, point.plan) == [] for point in result.curve)
     assert all(move.to_manager != move.from_manager for move in result.plan.moves)
+
+
+def test_regression_a_case_nobody_may_carry_stayed_with_its_holder() -> None:
+    """Regression: a case whose holder lost the client's language (and nobody else speaks it) was left
+    with the holder, so the proposal broke eligibility_language; it is unassigned with the rule now."""
+    cfg = config([manager("m-a"), manager("m-b")], [client("c1", language="so"), client("c2")],
+                 [case("K-1", "c1", 2, "m-a"), case("K-2", "c2", 2, "m-a")])
+    result = run(cfg)
+    assert [(item.case_id, item.rule) for item in result.plan.unassigned] == [("K-1", "no_language")]
+    assert check_plan(cfg, result.plan) == []
+
+
+def test_regression_a_household_tied_to_a_junior_kept_its_high_case_there() -> None:
+    cfg = config([manager("m-junior", level="junior"), manager("m-senior")],
+                 [client("c1", household="h"), client("c2", household="h")],
+                 [case("K-1", "c1", 2, "m-junior", locked=True),
+                  case("K-2", "c2", 3, "m-junior", complexity="high")])
+    result = run(cfg)
+    assert {item.case_id: item.manager_id for item in result.plan.assignments} == {"K-1": "m-junior", "K-2": None}
+    assert [(item.case_id, item.rule) for item in result.plan.unassigned] == [("K-2", "household_conflict")]
+    assert "case K-1 locked to m-junior" in result.plan.unassigned[0].reason
+    assert check_plan(cfg, result.plan) == []
