@@ -27,7 +27,7 @@ from models.organisation import Config
 from models.plan import Plan, SolverStats
 from models.scenario import Scenario, ScenarioOutcome, ScenarioRow, apply_scenario, base_scenario
 from scheduler.core.options import SolveOptions
-from scheduler.core.planbuild import Reason, build_plan, is_overloaded
+from scheduler.core.planbuild import Reason, build_plan
 from scheduler.pipeline import plan_week
 
 OnDone = Callable[[int, ScenarioOutcome], None]
@@ -211,7 +211,7 @@ def scenario_row(scenario: Scenario, config: Config, plan: Plan | None,
         mean_utilisation_by_level={name: by_level[name].mean_utilisation if name in by_level else 0.0
                                    for name in levels},
         max_utilisation=summary.max_utilisation if summary else 0.0,
-        overloaded_managers=sum(1 for load in plan.managers if is_overloaded(load)) if plan else 0,
+        overloaded_managers=sum(1 for load in plan.managers if load.overloaded) if plan else 0,
         cases=len(config.cases),
         unassigned_cases=summary.unassigned_cases if summary else len(config.cases),
         unassigned_points=summary.unassigned_points if summary else round(demand, 6),

@@ -32,7 +32,7 @@ from models.result import Result
 from scheduler.assign import assign_cases
 from scheduler.core.eligibility import Eligibility, tied_household_refusal
 from scheduler.core.options import SolveOptions
-from scheduler.core.planbuild import Reason, build_plan, current_assignment, is_overloaded
+from scheduler.core.planbuild import Reason, build_plan, current_assignment
 from scheduler.rebalance.greedy import Strategy, greedy_rebalance
 from scheduler.rebalance.model import PER_MILLE, RebalanceModel, Solution, StageLimits, solution_from_units
 from scheduler.rebalance.units import POINT_SCALE, RebalanceProblem, build_problem, peak_lower_bound
@@ -452,7 +452,7 @@ class _Converter:
         if source.cases > source.max_cases:
             return "over_capacity", (f"{who} carries {source.cases} cases, above the limit of "
                                      f"{source.max_cases}, at {source.utilisation:.0%} of capacity")
-        if is_overloaded(source):
+        if source.overloaded:
             return "over_capacity", f"{who} is at {source.utilisation:.0%} of capacity"
         if source.utilisation > self.goal + 1e-9:
             return "balance", f"{who} is at {source.utilisation:.0%}, above the {self.goal:.0%} goal"
