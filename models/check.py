@@ -14,12 +14,12 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from itertools import pairwise
 
 from models.organisation import Case, Client, Config, DueContact, GeoPoint, Manager
 from models.plan import Plan, ScheduledContact, UnscheduledContact
-from models.timeutil import TimeWindow, parse_clock
+from models.timeutil import TimeWindow, add_months, parse_clock
 
 # Plans round reported numbers to 6 decimals; a total may carry that rounding once per summed term.
 TOLERANCE = 1e-6
@@ -509,17 +509,25 @@ def _check_schedule(config: Config, plan: Plan, assignment: Mapping[str, str | N
         if found is not None:
             placed.append(found)
             violations.extend(_contact_times(config, calendar, found))
+            requirement = due.get((contact.case_id, contact.requirement_index, contact.occurrence))
+            if requirement is not None:
+                violations.extend(_deadline(config, calendar, found, requirement))
     by_manager_day: dict[tuple[str, date], list[_Placed]] = defaultdict(list)
     by_case: dict[str, list[_Placed]] = defaultdict(list)
     for item in placed:
         by_manager_day[(item.manager.id, item.contact.day)].append(item)
         by_case[item.contact.case_id].append(item)
+    travel = 0
     for (_, day), items in sorted(by_manager_day.items()):
         items.sort(key=lambda item: (item.start, item.end, item.subject))
         violations.extend(_manager_day(config, calendar, day, items))
+        day_travel, found_violations = _travel(config, calendar, day, items)
+        travel += day_travel
+        violations.extend(found_violations)
     for case_id in sorted(by_case):
         violations.extend(_spacing(config, case_id, by_case[case_id]))
-    violations.extend(_schedule_summary(plan, len(due)))
+    violations.extend(_schedule_summary(plan, len(due), travel))
+    violations.extend(_manager_contact_counts(plan))
     return violations
 
 
@@ -588,9 +596,6 @@ def _place(config: Config, contact: ScheduledContact, violations: list[Violation
         if manager is None:
             violations.append(Violation("manager_unknown", subject, f"'{contact.manager_id}' is not a manager"))
         return None
-    if contact.travel_minutes_before < 0:
-        violations.append(Violation("travel_minutes_negative", subject,
-                                    f"travel_minutes_before is {contact.travel_minutes_before}"))
     try:
         start, end = parse_clock(contact.start), parse_clock(contact.end)
     except ValueError as error:
@@ -642,37 +647,100 @@ def _manager_day(config: Config, calendar: _Calendar, day: date, items: list[_Pl
             yield Violation("manager_overlap", subject, f"{latest.subject} and {item.subject} overlap")
         if item.end > latest.end:
             latest = item
-    yield from _travel(config, calendar, day, [item for item in items if item.contact.mode == "in_person"])
 
 
-def _travel(config: Config, calendar: _Calendar, day: date, visits: list[_Placed]) -> Iterator[Violation]:
-    """Consecutive in-person visits leave the travel time between them; the base at the day's ends."""
-    if not visits:
-        return
+@dataclass(frozen=True)
+class _Leg:
+    """A trip that occupies the manager: into `visit` (from `origin`, None: the base), or home
+    after it (`home`)."""
+
+    start: int
+    end: int
+    visit: _Placed
+    origin: _Placed | None
+    home: bool = False
+
+    @property
+    def kind(self) -> str:
+        if self.home:
+            return "travel_to_base"
+        return "travel_from_base" if self.origin is None else "travel_window"
+
+    def text(self) -> str:
+        where = ("back to the base after " if self.home else "to ") + self.visit.subject
+        return f"the {self.end - self.start}-minute trip {where} ({_clock(self.start)}-{_clock(self.end)})"
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _travel(config: Config, calendar: _Calendar, day: date,
+            items: list[_Placed]) -> tuple[int, list[Violation]]:
+    """A manager's day as a route: base -> in-person visits in start order -> base. Each trip
+    occupies the manager: the trip into a visit [start - travel, start), the trip home after the last
+    [end, end + travel). No trip overlaps a contact (calls and video included), lunch or time outside
+    the manager's windows; each visit reports the trip into it as `travel_minutes_before` (calls 0).
+    Returns the day's travel minutes (trips home included) and the violations."""
     speed = config.policy.scheduling.travel_speed_kmh
-    manager = visits[0].manager
-    for before, after in pairwise(visits):
-        need = _travel_minutes(before.client.location, after.client.location, speed)
-        if after.start - before.end < need:
-            yield Violation("travel", after.subject,
-                            f"starts {after.start - before.end} min after {before.subject} ends; "
-                            f"travel needs {need} min")
-    if manager.base is None:
-        return
-    windows = calendar.manager_windows(manager, day)
-    first, last = visits[0], visits[-1]
-    first_window = _inside(windows, first.start, first.end)
-    need = _travel_minutes(manager.base, first.client.location, speed)
-    if first_window is not None and first.start - first_window.start < need:
-        yield Violation("travel_from_base", first.subject,
-                        f"starts {first.start - first_window.start} min into the day; travel from the base "
-                        f"needs {need} min")
-    last_window = _inside(windows, last.start, last.end)
-    need = _travel_minutes(last.client.location, manager.base, speed)
-    if last_window is not None and last_window.end - last.end < need:
-        yield Violation("travel_to_base", last.subject,
-                        f"ends {last_window.end - last.end} min before the day ends; travel back to the base "
-                        f"needs {need} min")
+    manager = items[0].manager
+    base = manager.base
+    violations: list[Violation] = []
+    legs: list[_Leg] = []
+    previous: _Placed | None = None
+    for item in items:
+        if item.contact.mode != "in_person":
+            if item.contact.travel_minutes_before != 0:
+                violations.append(Violation("travel_minutes_mismatch", item.subject,
+                                            f"travel_minutes_before {item.contact.travel_minutes_before} for a "
+                                            f"{item.contact.mode} contact, which needs no travel"))
+            continue
+        need = _travel_minutes(base if previous is None else previous.client.location, item.client.location, speed)
+        if item.contact.travel_minutes_before != need:
+            origin = "the base" if previous is None else previous.subject
+            violations.append(Violation("travel_minutes_mismatch", item.subject,
+                                        f"travel_minutes_before {item.contact.travel_minutes_before}; the trip "
+                                        f"from {origin} takes {need} min"))
+        if previous is not None and item.start - need < previous.end:
+            violations.append(Violation("travel", item.subject,
+                                        f"starts {item.start - previous.end} min after {previous.subject} ends; "
+                                        f"travel needs {need} min"))
+        legs.append(_Leg(item.start - need, item.start, item, previous))
+        previous = item
+    if previous is not None:
+        need = _travel_minutes(previous.client.location, base, speed)
+        legs.append(_Leg(previous.end, previous.end + need, previous, None, home=True))
+    violations.extend(_leg_violations(config, calendar, day, items, legs))
+    return sum(leg.end - leg.start for leg in legs), violations
+
+
+def _leg_violations(config: Config, calendar: _Calendar, day: date, items: list[_Placed],
+                    legs: list[_Leg]) -> Iterator[Violation]:
+    windows = _merged(calendar.manager_windows(items[0].manager, day))
+    lunch = config.policy.scheduling.lunch
+    for leg in legs:
+        if leg.end == leg.start:
+            continue
+        for other in items:
+            if other is not leg.origin and other.start < leg.end and leg.start < other.end:
+                yield Violation("travel_overlap", leg.visit.subject, f"{leg.text()} overlaps {other.subject} "
+                                                                     f"({other.contact.start}-{other.contact.end})")
+        if lunch is not None and leg.start < lunch.end and lunch.start < leg.end:
+            yield Violation("travel_lunch", leg.visit.subject, f"{leg.text()} overlaps lunch")
+        if windows and not any(window.start <= leg.start and leg.end <= window.end for window in windows):
+            yield Violation(leg.kind, leg.visit.subject,
+                            f"{leg.text()} is outside {leg.visit.manager.id}'s working windows")
+
+
+def _merged(windows: Iterable[TimeWindow]) -> list[TimeWindow]:
+    """Windows with touching or overlapping ones joined (a trip may run from one into the next)."""
+    merged: list[TimeWindow] = []
+    for window in sorted(windows):
+        if merged and window.start <= merged[-1].end:
+            merged[-1] = TimeWindow(merged[-1].start, max(merged[-1].end, window.end))
+        else:
+            merged.append(window)
+    return merged
 
 
 def haversine_km(a: GeoPoint, b: GeoPoint) -> float:
@@ -705,10 +773,115 @@ def _spacing(config: Config, case_id: str, items: list[_Placed]) -> Iterator[Vio
                             f"{after.contact.day} are {apart} days apart; the policy needs {gap}")
 
 
-def _schedule_summary(plan: Plan, due_count: int) -> Iterator[Violation]:
+def _schedule_summary(plan: Plan, due_count: int, travel: int) -> Iterator[Violation]:
     summary = plan.summary
-    yield from _summary_violations(
-        {"contacts_due": summary.contacts_due, "contacts_scheduled": summary.contacts_scheduled},
-        {"contacts_due": due_count, "contacts_scheduled": len(plan.contacts)}, {})
-    if summary.travel_minutes < 0:
-        yield Violation("summary_mismatch", "summary.travel_minutes", f"{summary.travel_minutes} is negative")
+    late = sum(1 for contact in plan.contacts if contact.day > (contact.due or contact.day))
+    reported = {"contacts_due": summary.contacts_due, "contacts_scheduled": summary.contacts_scheduled,
+                "contacts_on_time": summary.contacts_on_time, "contacts_late": summary.contacts_late,
+                "contacts_unscheduled": summary.contacts_unscheduled, "travel_minutes": summary.travel_minutes}
+    expected = {"contacts_due": due_count, "contacts_scheduled": len(plan.contacts),
+                "contacts_on_time": len(plan.contacts) - late, "contacts_late": late,
+                "contacts_unscheduled": len(plan.unscheduled), "travel_minutes": travel}
+    yield from _summary_violations(reported, expected, {})
+
+
+def _manager_contact_counts(plan: Plan) -> Iterator[Violation]:
+    """Each manager entry counts the manager's on-time, late and unscheduled contacts."""
+    on_time: Counter[str] = Counter()
+    late: Counter[str] = Counter()
+    for contact in plan.contacts:
+        (late if contact.day > (contact.due or contact.day) else on_time)[contact.manager_id] += 1
+    missing = Counter(item.manager_id for item in plan.unscheduled if item.manager_id is not None)
+    for entry in plan.managers:
+        wrong = _wrong_fields(
+            {"contacts_on_time": entry.contacts_on_time, "contacts_late": entry.contacts_late,
+             "contacts_unscheduled": entry.contacts_unscheduled},
+            {"contacts_on_time": on_time[entry.manager_id], "contacts_late": late[entry.manager_id],
+             "contacts_unscheduled": missing[entry.manager_id]})
+        if wrong:
+            yield Violation("manager_contacts_mismatch", entry.manager_id, "; ".join(wrong))
+
+
+# --- deadlines -------------------------------------------------------------------------------------------
+
+
+LATE_RULES = ("overdue", "no_slot_by_due", "days_full_by_due")
+
+
+def due_day(config: Config, contact: DueContact) -> date:
+    """The day a due contact falls due, from the frequency rules: weekly and N/week contacts by the
+    week's Sunday; biweekly 14 days and monthly one calendar month after `last`; never made: at once,
+    the week's Monday. (Before the week for an overdue contact.)"""
+    requirement = config.cases_by_id[contact.case_id].contacts[contact.requirement_index]
+    kind = requirement.parsed_frequency.kind
+    if kind == "per_week":
+        return config.week_start + timedelta(days=6)
+    if requirement.last is None:
+        return config.week_start
+    if kind == "biweekly":
+        return requirement.last + timedelta(days=14)
+    return add_months(requirement.last, 1)
+
+
+def _deadline(config: Config, calendar: _Calendar, item: _Placed, requirement: DueContact) -> Iterator[Violation]:
+    """`due`, `late_days`, `overdue` and the late flag agree with the day and the frequency rules; a
+    contact after its due day is flagged late, with a rule that holds."""
+    contact, subject = item.contact, item.subject
+    due = due_day(config, requirement)
+    if contact.due != due:
+        yield Violation("contact_due", subject, f"due {contact.due} reported; the requirement falls due {due}")
+    late_days = max(0, (contact.day - due).days)
+    if contact.late_days != late_days:
+        yield Violation("late_days", subject, f"late_days {contact.late_days}; {contact.day} is {late_days} "
+                                              f"day(s) after the due day {due}")
+    if contact.overdue != (due < config.week_start):
+        yield Violation("overdue_flag", subject, f"overdue={contact.overdue}, but it falls due {due} and the "
+                                                 f"week starts {config.week_start}")
+    if late_days and (contact.late_rule not in LATE_RULES or not contact.late_reason.strip()):
+        yield Violation("late_unflagged", subject, f"placed {late_days} day(s) after its due day {due} without a "
+                                                   f"late rule ({', '.join(LATE_RULES)}) and a reason")
+    elif not late_days and (contact.late_rule or contact.late_reason):
+        yield Violation("late_unflagged", subject, f"flagged late ({contact.late_rule}) but on time (due {due})")
+    elif late_days:
+        yield from _late_rule_holds(config, calendar, item, due)
+
+
+def _late_rule_holds(config: Config, calendar: _Calendar, item: _Placed, due: date) -> Iterator[Violation]:
+    rule, subject = item.contact.late_rule, item.subject
+    if (rule == "overdue") != (due < config.week_start):
+        yield Violation("late_rule", subject, f"late rule {rule}, but it falls due {due} and the week starts "
+                                              f"{config.week_start}")
+    elif rule == "no_slot_by_due":
+        slot = _slot_alone_by(config, calendar, item, due)
+        if slot is not None:
+            yield Violation("late_rule", subject, f"late rule no_slot_by_due, but it fits alone on {slot[0]} at "
+                                                  f"{_clock(slot[1])}, on or before its due day {due}")
+
+
+def _slot_alone_by(config: Config, calendar: _Calendar, item: _Placed, due: date) -> tuple[date, int] | None:
+    """A day up to `due` and a start where the contact fits on a day of its own: on the grid, inside
+    both people's windows, off lunch, with the trips from and back to the base inside the manager's
+    windows and off lunch."""
+    scheduling = config.policy.scheduling
+    minutes = item.contact.minutes
+    trip = 0
+    if item.contact.mode == "in_person":
+        trip = _travel_minutes(item.manager.base, item.client.location, scheduling.travel_speed_kmh)
+    lunch = scheduling.lunch
+
+    def clear(start: int, end: int, windows: list[TimeWindow]) -> bool:
+        if end > start and lunch is not None and start < lunch.end and lunch.start < end:
+            return False
+        return any(window.start <= start and end <= window.end for window in windows)
+
+    for day in sorted(calendar.working_days(item.manager)):
+        if day > due:
+            break
+        windows = _merged(calendar.manager_windows(item.manager, day))
+        clients = calendar.client_windows(item.client, day)
+        for start in range(0, 24 * 60 - minutes + 1, scheduling.slot_minutes):
+            end = start + minutes
+            if (clear(start, end, windows) and _inside(clients, start, end) is not None
+                    and clear(start - trip, start, windows) and clear(end, end + trip, windows)):
+                return day, start
+    return None

@@ -75,6 +75,9 @@ class ManagerLoad(PlanModel):
     capacity: float
     utilisation: float
     overload: float = Field(description="Points above capacity (0 when within).")
+    contacts_on_time: int = Field(default=0, description="Scheduled contacts on or before their due day.")
+    contacts_late: int = Field(default=0, description="Scheduled contacts after their due day.")
+    contacts_unscheduled: int = Field(default=0, description="Due contacts of the manager's cases left out.")
 
     @property
     def overloaded(self) -> bool:
@@ -105,7 +108,16 @@ class ScheduledContact(PlanModel):
     end: str
     minutes: int
     overdue: bool = False
-    travel_minutes_before: int = 0
+    due: date | None = Field(default=None, description="The day the contact falls due: the requirement's "
+                                                       "next due date (before the week when overdue), the "
+                                                       "week's Monday when never made, its Sunday for "
+                                                       "weekly and N/week contacts.")
+    late_days: int = Field(default=0, description="Days after `due` (0 when on time).")
+    late_rule: str = Field(default="", description="Why it is late (empty when on time): overdue, "
+                                                   "no_slot_by_due or days_full_by_due.")
+    late_reason: str = ""
+    travel_minutes_before: int = Field(default=0, description="The leg into this visit: from the day's "
+                                                              "previous visit, or from the base (0 for calls).")
     location: str = ""
 
 
@@ -137,6 +149,9 @@ class PlanSummary(PlanModel):
     region_mismatches: int
     contacts_due: int = 0
     contacts_scheduled: int = 0
+    contacts_on_time: int = 0
+    contacts_late: int = 0
+    contacts_unscheduled: int = 0
     travel_minutes: int = 0
 
 

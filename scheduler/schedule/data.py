@@ -3,18 +3,29 @@
 A `ManagerWeek` is what crosses the process boundary (small, picklable, no solver objects).
 `prepare_week` turns it into a `PreparedWeek`: the candidate start times of every contact on
 every day, the starts allowed for the day's first and last in-person visit (travel from and to
-the manager's base inside the manager's window), and the travel matrix. The CP-SAT model, the
-greedy baseline and the reason codes all read the same prepared facts, so they cannot disagree.
+the manager's base inside the manager's window), the travel matrix, each day's blocked time and
+each contact's deadline. The CP-SAT model, the heuristics and the reason codes all read the same
+prepared facts, so they cannot disagree.
+
+Travel is time: the in-person visits of a day form a route base -> visit -> ... -> base, and each
+leg occupies the manager. The leg into a visit occupies [start - travel, start) (from the previous
+visit's place, or from the base for the day's first), the leg home after the last visit
+[end, end + travel). No leg overlaps a contact (calls and video included), lunch or time outside
+the manager's windows. `day_is_valid` is that rule in one place, for every heuristic.
 """
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from scheduler.core.travel import Place, travel_matrix, travel_minutes
 
 Span = tuple[int, int]  # [start, end) in minutes after midnight
+# Blocked time outside a manager's windows reaches this far beyond the day (legs never go further).
+DAY_EDGE = 24 * 60
 
 
 @dataclass(frozen=True)
@@ -28,6 +39,7 @@ class ContactInput:
     in_person: bool
     location: Place
     urgency: int
+    due_offset: int  # the due day, in days after the week's Monday (negative: due before the week)
     client_windows: tuple[tuple[int, tuple[Span, ...]], ...]  # (day offset, windows) per day
 
     def windows_on(self, offset: int) -> tuple[Span, ...]:
@@ -75,11 +87,12 @@ class PreparedWeek:
     # starts[c][offset]: sorted candidate starts of contact c on that day (days without one absent)
     starts: list[dict[int, tuple[int, ...]]]
     # first_ok / last_ok[c][offset]: candidate starts allowed when c is the day's first / last
-    # in-person visit (the trip from / back to the base fits the manager's window)
+    # in-person visit (the trip from / back to the base fits the manager's window, misses lunch)
     first_ok: list[dict[int, tuple[int, ...]]]
     last_ok: list[dict[int, tuple[int, ...]]]
     travel: list[list[int]]  # between contacts (0 unless both are in person)
     base_travel: list[int]  # base <-> contact (0 unless in person)
+    blocked: dict[int, tuple[Span, ...]]  # per day: lunch and the time outside the manager's windows
 
     @property
     def day_offsets(self) -> list[int]:
@@ -88,29 +101,48 @@ class PreparedWeek:
     def has_any_slot(self, contact: int) -> bool:
         return bool(self.starts[contact])
 
+    def late_days(self, contact: int, offset: int) -> int:
+        """Days the contact waits past its deadline when placed on day `offset`, counted from the
+        week's Monday at the earliest: an overdue contact is late whatever the week does, and only
+        the days it waits within the week are the schedule's doing."""
+        return max(0, offset - max(0, self.week.contacts[contact].due_offset))
+
+    def can_be_on_time(self, contact: int) -> bool:
+        """Whether the contact fits, alone on its manager's day, on a day up to its deadline."""
+        due = self.week.contacts[contact].due_offset
+        return any(set(self.first_ok[contact][offset]) & set(self.last_ok[contact][offset])
+                   for offset in self.starts[contact] if offset <= due)
+
 
 def prepare_week(week: ManagerWeek) -> PreparedWeek:
     speed = week.rules.travel_speed_kmh
     places = [contact.location if contact.in_person else None for contact in week.contacts]
     matrix = travel_matrix(places, speed)
     base_travel = [travel_minutes(week.base, place, speed) for place in places]
+    lunch = week.rules.lunch
     starts, first_ok, last_ok = [], [], []
     for index, contact in enumerate(week.contacts):
         by_day: dict[int, tuple[int, ...]] = {}
         first_by_day: dict[int, tuple[int, ...]] = {}
         last_by_day: dict[int, tuple[int, ...]] = {}
+        trip = base_travel[index]
         for day in week.days:
             candidates = candidate_starts(day.windows, contact.windows_on(day.offset), contact.minutes,
                                           week.rules)
-            first = _trips_fit(day.windows, candidates, base_travel[index], contact.minutes)
-            last = _trips_fit(day.windows, candidates, 0, contact.minutes + base_travel[index])
+            first = _trips_fit(day.windows, candidates, trip, contact.minutes)
+            last = _trips_fit(day.windows, candidates, 0, contact.minutes + trip)
             if contact.in_person and len(day.windows) == 1:
                 # With one window a day every visit is preceded (followed) by a chain of trips
-                # from (to) the base; by the triangle inequality of great-circle travel that chain
-                # is never shorter than the direct trip, so only starts that fit both trips can
-                # be used at all.
+                # from (to) the base inside that window; by the triangle inequality of great-circle
+                # travel that chain is never shorter than the direct trip, so only starts that fit
+                # both trips in the window can be used at all (the chain may wait out lunch, so
+                # lunch is not part of this test).
                 candidates = tuple(sorted(set(first) & set(last)))
                 first = last = candidates
+            if lunch is not None and trip:
+                first = tuple(start for start in first if not _overlaps(start - trip, start, lunch))
+                last = tuple(start for start in last
+                             if not _overlaps(start + contact.minutes, start + contact.minutes + trip, lunch))
             if candidates:
                 by_day[day.offset] = candidates
                 first_by_day[day.offset] = first
@@ -118,7 +150,31 @@ def prepare_week(week: ManagerWeek) -> PreparedWeek:
         starts.append(by_day)
         first_ok.append(first_by_day)
         last_ok.append(last_by_day)
-    return PreparedWeek(week, starts, first_ok, last_ok, matrix, base_travel)
+    blocked = {day.offset: blocked_spans(day.windows, lunch) for day in week.days}
+    return PreparedWeek(week, starts, first_ok, last_ok, matrix, base_travel, blocked)
+
+
+def blocked_spans(windows: tuple[Span, ...], lunch: Span | None) -> tuple[Span, ...]:
+    """Lunch and the time outside the manager's windows that day, sorted and disjoint (the model
+    puts them in a no-overlap): no leg may touch them."""
+    spans: list[Span] = [] if lunch is None else [lunch]
+    edge = -DAY_EDGE
+    for start, end in sorted(windows):
+        if start > edge:
+            spans.append((edge, start))
+        edge = max(edge, end)
+    spans.append((edge, 2 * DAY_EDGE))
+    merged: list[Span] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
+
+
+def _overlaps(start: int, end: int, span: Span) -> bool:
+    return start < span[1] and span[0] < end
 
 
 def candidate_starts(manager_windows: tuple[Span, ...], client_windows: tuple[Span, ...], minutes: int,
@@ -159,6 +215,144 @@ def urgency(overdue: bool, complexity_rank: int, complexity_count: int) -> int:
 Placement = tuple[int, int]  # (day offset, start minute)
 
 
+# --- a day's route and its legs: the one definition every solver and the reason codes use ---
+
+
+def route_of(prepared: PreparedWeek, starts: Mapping[int, int]) -> list[int]:
+    """The day's in-person visits in start order (the route from the base and back to it)."""
+    contacts = prepared.week.contacts
+    return [contact for _, contact in sorted((start, contact) for contact, start in starts.items()
+                                             if contacts[contact].in_person)]
+
+
+def legs_of(prepared: PreparedWeek, starts: Mapping[int, int]) -> list[Span]:
+    """The day's travel legs: into each visit [start - travel, start) and home after the last
+    [end, end + travel). Legs of no minutes (one household, unknown places) are left out."""
+    route = route_of(prepared, starts)
+    legs: list[Span] = []
+    previous: int | None = None
+    for visit in route:
+        minutes = prepared.base_travel[visit] if previous is None else prepared.travel[previous][visit]
+        if minutes:
+            legs.append((starts[visit] - minutes, starts[visit]))
+        previous = visit
+    if route:
+        last = route[-1]
+        end = starts[last] + prepared.week.contacts[last].minutes
+        if prepared.base_travel[last]:
+            legs.append((end, end + prepared.base_travel[last]))
+    return legs
+
+
+def day_is_valid(prepared: PreparedWeek, offset: int, starts: Mapping[int, int]) -> bool:
+    """Whether contacts at `starts` (each a candidate start of its own) keep the day's rules
+    between them: no two overlap, and no travel leg overlaps a contact, lunch or time outside the
+    manager's windows. (The daily limit and the spacing of one case's contacts are the callers'.)"""
+    contacts = prepared.week.contacts
+    spans = sorted((start, start + contacts[contact].minutes) for contact, start in starts.items())
+    for (_, end), (start, _) in itertools.pairwise(spans):
+        if start < end:
+            return False
+    blocked = prepared.blocked[offset]
+    return not any(_hits(leg, spans) or _hits(leg, blocked) for leg in legs_of(prepared, starts))
+
+
+def _hits(leg: Span, spans: Iterable[Span]) -> bool:
+    return any(leg[0] < end and start < leg[1] for start, end in spans)
+
+
+def route_minutes(prepared: PreparedWeek, route: list[int]) -> int:
+    """Minutes of the tour base -> route -> base."""
+    if not route:
+        return 0
+    inner: int = sum(prepared.travel[a][b] for a, b in itertools.pairwise(route))
+    return prepared.base_travel[route[0]] + inner + prepared.base_travel[route[-1]]
+
+
+# Up to this many visits a day the shortest tour is found exactly (Held-Karp: 2^n n^2 steps).
+EXACT_ROUTE_VISITS = 10
+# Up to this many every order is simply tried (5! = 120 tours), which is faster in Python.
+ENUMERATED_ROUTE_VISITS = 5
+
+
+def shortest_routes(prepared: PreparedWeek, visits: list[int], count: int = 1) -> list[list[int]]:
+    """The `count` shortest tours base -> visits -> base (and their mirrors), shortest first.
+
+    Exact up to EXACT_ROUTE_VISITS visits: every tour's length is known from a dynamic program over
+    subsets, and the tours are read back from the best ends. Beyond that, cheapest insertion.
+    """
+    if len(visits) <= 1:
+        return [list(visits)]
+    if len(visits) > EXACT_ROUTE_VISITS:
+        return [insertion_route(prepared, visits)]
+    if len(visits) <= ENUMERATED_ROUTE_VISITS:
+        tours = sorted((route_minutes(prepared, list(order)), list(order))
+                       for order in itertools.permutations(sorted(visits)))
+        return [tour for _, tour in tours[:count]]
+    return _held_karp(prepared, sorted(visits))[:count]
+
+
+def _held_karp(prepared: PreparedWeek, visits: list[int]) -> list[list[int]]:
+    """Shortest tours, one per last visit, ordered by length (ties by the visits' order)."""
+    size = len(visits)
+    travel = prepared.travel
+    base = prepared.base_travel
+    # cost[mask][j]: shortest path base -> the visits in mask, ending at visit j (j in mask)
+    full = (1 << size) - 1
+    cost: list[list[float]] = [[float("inf")] * size for _ in range(full + 1)]
+    parent: list[list[int]] = [[-1] * size for _ in range(full + 1)]
+    for j in range(size):
+        cost[1 << j][j] = base[visits[j]]
+    for mask in range(1, full + 1):
+        row = cost[mask]
+        for j in range(size):
+            here = row[j]
+            if here == float("inf"):
+                continue
+            from_j = travel[visits[j]]
+            for k in range(size):
+                bit = 1 << k
+                if mask & bit:
+                    continue
+                value = here + from_j[visits[k]]
+                target = mask | bit
+                if value < cost[target][k]:
+                    cost[target][k] = value
+                    parent[target][k] = j
+    ends = sorted(range(size), key=lambda j: (cost[full][j] + base[visits[j]], j))
+    tours = []
+    for end in ends:
+        order, mask, j = [], full, end
+        while j != -1:
+            order.append(visits[j])
+            mask, j = mask & ~(1 << j), parent[mask][j]
+        tours.append(order[::-1])
+    return tours
+
+
+def insertion_route(prepared: PreparedWeek, visits: list[int]) -> list[int]:
+    """A short tour by cheapest insertion, farthest visits first."""
+    route: list[int] = []
+    for visit in sorted(visits, key=lambda c: (-prepared.base_travel[c], c)):
+        best = min(range(len(route) + 1), key=lambda at: (_insert_cost(prepared, route, at, visit), at))
+        route.insert(best, visit)
+    return route
+
+
+def _insert_cost(prepared: PreparedWeek, route: list[int], at: int, visit: int) -> int:
+    before = route[at - 1] if at > 0 else None
+    after = route[at] if at < len(route) else None
+    return _leg(prepared, before, visit) + _leg(prepared, visit, after) - _leg(prepared, before, after)
+
+
+def _leg(prepared: PreparedWeek, a: int | None, b: int | None) -> int:
+    if a is not None and b is not None:
+        return prepared.travel[a][b]
+    if a is not None:
+        return prepared.base_travel[a]
+    return 0 if b is None else prepared.base_travel[b]
+
+
 def travel_of(prepared: PreparedWeek, placements: dict[int, Placement]) -> tuple[dict[int, int], int]:
     """Travel leading into every placed contact, and the week's total including trips home.
 
@@ -167,17 +361,63 @@ def travel_of(prepared: PreparedWeek, placements: dict[int, Placement]) -> tuple
     """
     before = {contact: 0 for contact in placements}
     total = 0
-    by_day: dict[int, list[tuple[int, int]]] = {}
+    by_day: dict[int, dict[int, int]] = {}
     for contact, (offset, start) in placements.items():
-        if prepared.week.contacts[contact].in_person:
-            by_day.setdefault(offset, []).append((start, contact))
+        by_day.setdefault(offset, {})[contact] = start
     for offset in sorted(by_day):
-        visits = [contact for _, contact in sorted(by_day[offset])]
+        route = route_of(prepared, by_day[offset])
         previous: int | None = None
-        for contact in visits:
-            leg = prepared.base_travel[contact] if previous is None else prepared.travel[previous][contact]
-            before[contact] = leg
-            total += leg
+        for contact in route:
+            before[contact] = _leg(prepared, previous, contact)
             previous = contact
-        total += prepared.base_travel[visits[-1]]
+        total += route_minutes(prepared, route)
     return before, total
+
+
+# --- the objective's weights: written once, read by the model, the search and the outcome ---
+
+
+# Soft weights are policy floats; CP-SAT wants integers, so they are scaled and rounded.
+WEIGHT_SCALE = 100
+SOFT_TERMS = ("early", "balance", "travel")
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Integer weights (WEIGHT_SCALE per policy unit) of the week's terms, most important first:
+    an unplaced contact outweighs every late day and soft term together; a late day (past the
+    contact's deadline) outweighs every soft term together; then the policy's soft terms."""
+
+    unplaced: int
+    late: int
+    soft: dict[str, int]  # only the terms with a non-zero weight
+
+    def total(self, unplaced: int, values: Mapping[str, float]) -> float:
+        """The week's cost for `unplaced` contacts left out and the terms' natural values."""
+        soft = sum(weight * values.get(name, 0.0) for name, weight in self.soft.items())
+        return float(self.unplaced * unplaced + self.late * values.get("late", 0.0) + soft)
+
+
+def objective_weights(prepared: PreparedWeek) -> Weights:
+    policy = prepared.week.weights
+    scaled = {"early": round(policy.early * WEIGHT_SCALE), "balance": round(policy.balance * WEIGHT_SCALE),
+              "travel": round(policy.travel * WEIGHT_SCALE)}
+    soft = {name: weight for name, weight in scaled.items() if weight}
+    ceilings = term_ceilings(prepared)
+    soft_most = sum(weight * ceilings[name] for name, weight in soft.items())
+    late = 1 + soft_most
+    return Weights(unplaced=1 + late * ceilings["late"] + soft_most, late=late, soft=soft)
+
+
+def term_ceilings(prepared: PreparedWeek) -> dict[str, int]:
+    """More than each term can reach in any schedule of the week."""
+    contacts = prepared.week.contacts
+    offsets = prepared.day_offsets
+    span = max(offsets, default=0) - min(offsets, default=0)
+    return {
+        "early": sum(contact.urgency for contact in contacts) * span,
+        "balance": sum(contact.minutes for contact in contacts),
+        "travel": sum(max(prepared.travel[c], default=0) + 2 * prepared.base_travel[c] for c in range(len(contacts))),
+        "late": sum(max((prepared.late_days(c, offset) for offset in prepared.starts[c]), default=0)
+                    for c in range(len(contacts))),
+    }

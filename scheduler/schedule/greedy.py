@@ -2,9 +2,10 @@
 
 Both take contacts in the order given (the caller sorts them by urgency and due date) and put
 each into one slot for good, or leave it out. Earliest fit takes the first feasible slot of the
-week; cheapest insertion takes the slot that adds the least travel, then the least-loaded day.
-Every hard rule holds, travel included, so either result is a valid schedule: earliest fit is the
-benchmark baseline, and the better of the two is the CP-SAT model's hint and fallback.
+week; cheapest insertion takes the slot that is least late (past the contact's deadline), then
+adds the least travel, then sits on the least-loaded day. Every hard rule holds, travel legs
+included (`data.day_is_valid`), so either result is a valid schedule: earliest fit is the
+benchmark baseline, and the better of the two starts the local search.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from scheduler.schedule.data import Placement, PreparedWeek
+from scheduler.schedule.data import Placement, PreparedWeek, day_is_valid, legs_of, route_minutes, route_of
 
 
 @dataclass
@@ -86,60 +87,42 @@ def _earliest_fit(prepared: PreparedWeek, days: dict[int, _DayState], case_days:
 
 def _cheapest_fit(prepared: PreparedWeek, days: dict[int, _DayState], case_days: dict[str, list[int]],
                   contact: int) -> Placement | None:
-    best: tuple[int, int, int, int] | None = None
+    best: tuple[int, int, int, int, int] | None = None
     for offset in _open_days(prepared, days, case_days, contact):
         items = days[offset].items
         load = sum(end - start for start, end, _ in items)
+        late = prepared.late_days(contact, offset)
+        if best is not None and late > best[0]:
+            continue
         for start in prepared.starts[contact][offset]:
             if fits(prepared, items, contact, offset, start):
-                option = (_added_travel(prepared, items, contact, start), load, offset, start)
+                option = (late, _added_travel(prepared, items, contact, start), load, offset, start)
                 if best is None or option < best:
                     best = option
-    return None if best is None else (best[2], best[3])
+    return None if best is None else (best[3], best[4])
 
 
 def _added_travel(prepared: PreparedWeek, items: list[tuple[int, int, int]], contact: int, start: int) -> int:
     """Extra travel of the day's route when `contact` joins it at `start`."""
     if not prepared.week.contacts[contact].in_person:
         return 0
-    visits = [item for item in items if prepared.week.contacts[item[2]].in_person]
-    previous = [other for other_start, _, other in visits if other_start < start]
-    following = [other for other_start, _, other in visits if other_start > start]
-
-    def leg(a: int | None, b: int | None) -> int:
-        if a is not None and b is not None:
-            return prepared.travel[a][b]
-        if a is not None:
-            return prepared.base_travel[a]
-        return 0 if b is None else prepared.base_travel[b]
-
-    before = previous[-1] if previous else None
-    after = following[0] if following else None
-    return leg(before, contact) + leg(contact, after) - leg(before, after)
+    starts = {other: other_start for other_start, _, other in items}
+    before = route_minutes(prepared, route_of(prepared, starts))
+    starts[contact] = start
+    return route_minutes(prepared, route_of(prepared, starts)) - before
 
 
 def fits(prepared: PreparedWeek, items: list[tuple[int, int, int]], contact: int, offset: int,
          start: int) -> bool:
-    """Whether `contact` can start at `start` on a day already holding `items` (sorted by start)."""
-    info = prepared.week.contacts[contact]
-    end = start + info.minutes
+    """Whether `contact` can start at `start` on a day already holding `items` (sorted by start):
+    no overlap with them, and every travel leg of the day clear of contacts, lunch and the time
+    outside the manager's windows."""
+    end = start + prepared.week.contacts[contact].minutes
     if any(start < other_end and other_start < end for other_start, other_end, _ in items):
         return False
-    if not info.in_person:
-        return True
-    visits = [item for item in items if prepared.week.contacts[item[2]].in_person]
-    previous = [item for item in visits if item[0] < start]
-    following = [item for item in visits if item[0] > start]
-    if previous:
-        _, previous_end, previous_contact = previous[-1]
-        if previous_end + prepared.travel[previous_contact][contact] > start:
-            return False
-    elif start not in prepared.first_ok[contact][offset]:
-        return False
-    if following:
-        next_start, _, next_contact = following[0]
-        if end + prepared.travel[contact][next_contact] > next_start:
-            return False
-    elif start not in prepared.last_ok[contact][offset]:
-        return False
-    return True
+    starts = {other: other_start for other_start, _, other in items}
+    if not prepared.week.contacts[contact].in_person:
+        # A call changes no route: it only has to miss the day's legs.
+        return not any(start < leg_end and leg_start < end for leg_start, leg_end in legs_of(prepared, starts))
+    starts[contact] = start
+    return day_is_valid(prepared, offset, starts)

@@ -1,10 +1,12 @@
 """One manager's week as a CP-SAT model with interval variables.
 
 Steps: variables (a presence literal, a start and an optional interval per contact and candidate
-day), one function per constraint group (one day per contact, no overlap, contacts per day,
-spacing of one case's contacts, travel circuits, the busiest day), then the objective as named
-terms. Placing contacts comes first lexicographically: one unplaced contact costs more than every
-soft term together can. Nothing from CP-SAT leaves this module: `solve_week` returns plain data.
+day), one function per constraint group (one day per contact, contacts per day, spacing of one
+case's contacts, travel circuits with their legs, no overlap of contacts, legs and blocked time,
+the busiest day), then the objective as named terms. Placing contacts comes first
+lexicographically: one unplaced contact costs more than every late day and soft term together can,
+and one day past a contact's deadline more than every soft term together
+(`data.objective_weights`). Nothing from CP-SAT leaves this module: `solve_week` returns plain data.
 """
 
 from __future__ import annotations
@@ -16,12 +18,10 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from scheduler.core.cpsat import new_solver
-from scheduler.schedule.data import Placement, PreparedWeek
+from scheduler.schedule.data import WEIGHT_SCALE, Placement, PreparedWeek, objective_weights, route_of
 
 # Arcs from each visit to this many nearest other visits of the day (both directions) are offered.
 NEAREST_NEIGHBOURS = 4
-# Soft weights are policy floats; CP-SAT wants integers, so they are scaled and rounded.
-WEIGHT_SCALE = 100
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ class WeekSolution:
     unplaced_weight: float = 0.0  # objective cost of one unplaced contact
     stopped_by_clock: bool = False  # the wall-clock backstop, not the deterministic limit, ended it
     terms: dict[str, float] = field(default_factory=dict)
+    deterministic_time: float = 0.0  # CP-SAT's own measure of the work done
 
 
 @dataclass
@@ -54,22 +55,29 @@ class _Variables:
     interval: dict[tuple[int, int], cp_model.IntervalVar] = field(default_factory=dict)
     placed: dict[int, cp_model.LinearExpr] = field(default_factory=dict)
     arcs: dict[tuple[int, int, int], cp_model.IntVar] = field(default_factory=dict)  # (day, from, to)
+    # (contact, day) -> minutes of the leg into the visit, and where that leg starts
+    leg_minutes: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
+    leg_start: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
+    # day -> intervals no contact may overlap: legs in and home, lunch, time outside the windows
+    busy: dict[int, list[cp_model.IntervalVar]] = field(default_factory=dict)
     idle: dict[int, cp_model.IntVar] = field(default_factory=dict)  # day -> no in-person visit that day
     peak: cp_model.IntVar | None = None
 
 
 def solve_week(prepared: PreparedWeek, budget: SolveBudget, hint: dict[int, Placement]) -> WeekSolution:
+    hint = _canonical(prepared, hint)
     model = cp_model.CpModel()
     variables = _make_variables(model, prepared)
     _one_day_per_contact(model, prepared, variables)
-    _no_overlap_per_day(model, prepared, variables)
     _contacts_per_day(model, prepared, variables)
     _case_spacing(model, prepared, variables)
     _interchangeable_occurrences_in_order(model, prepared, variables)
     hinted_arcs = set().union(*(_hinted_arcs(prepared, hint, offset) for offset in prepared.day_offsets))
     travel_terms = _travel_circuits(model, prepared, variables, hinted_arcs)
+    _blocked_time(model, prepared, variables)
+    _no_overlap_per_day(model, prepared, variables)
     terms = _objective_terms(model, prepared, variables, travel_terms)
-    big = _unplaced_weight(prepared, terms)
+    big = objective_weights(prepared).unplaced
     placed = cp_model.LinearExpr.sum([variables.placed[c] for c in sorted(variables.placed)])
     soft = cp_model.LinearExpr.weighted_sum([expression for _, expression in terms.values()],
                                             [weight for weight, _ in terms.values()])
@@ -108,10 +116,23 @@ def _one_day_per_contact(model: cp_model.CpModel, prepared: PreparedWeek, variab
 
 
 def _no_overlap_per_day(model: cp_model.CpModel, prepared: PreparedWeek, variables: _Variables) -> None:
+    """Contacts, travel legs and blocked time of a day never overlap: travel is time."""
     for offset in prepared.day_offsets:
         intervals = [variables.interval[key] for key in _day_keys(prepared, variables, offset)]
-        if len(intervals) > 1:
-            model.add_no_overlap(intervals)
+        legs = variables.busy.get(offset, [])
+        if len(intervals) > 1 or (intervals and legs):
+            model.add_no_overlap(intervals + legs)
+
+
+def _blocked_time(model: cp_model.CpModel, prepared: PreparedWeek, variables: _Variables) -> None:
+    """Lunch and the time outside the manager's windows, on days with legs to keep out of them
+    (contacts are kept out by their candidate starts already)."""
+    for offset in prepared.day_offsets:
+        if not variables.busy.get(offset):
+            continue
+        for start, end in prepared.blocked[offset]:
+            variables.busy[offset].append(model.new_fixed_size_interval_var(start, end - start,
+                                                                            f"blocked_{offset}_{start}"))
 
 
 def _contacts_per_day(model: cp_model.CpModel, prepared: PreparedWeek, variables: _Variables) -> None:
@@ -166,6 +187,31 @@ def _interchangeable_occurrences_in_order(model: cp_model.CpModel, prepared: Pre
                 model.add(day_earlier < offset).only_enforce_if(variables.present[(later, offset)])
 
 
+def _canonical(prepared: PreparedWeek, hint: dict[int, Placement]) -> dict[int, Placement]:
+    """The hint with interchangeable occurrences renamed so that it keeps their order (see above):
+    the same schedule, which the model then accepts as it is."""
+    if prepared.week.rules.min_days_between <= 0:
+        return hint
+    renamed = dict(hint)
+    by_group: dict[str, list[int]] = {}
+    for index, contact in enumerate(prepared.week.contacts):
+        if prepared.starts[index]:
+            by_group.setdefault(contact.group, []).append(index)
+    for group in sorted(by_group):
+        runs: list[list[int]] = []
+        for member in by_group[group]:
+            if runs and prepared.starts[runs[-1][-1]] == prepared.starts[member]:
+                runs[-1].append(member)
+            else:
+                runs.append([member])
+        for run in runs:
+            slots = sorted(hint[member] for member in run if member in hint)
+            for member in run:
+                renamed.pop(member, None)
+            renamed.update(zip(run, slots, strict=False))
+    return renamed
+
+
 def _travel_circuits(model: cp_model.CpModel, prepared: PreparedWeek, variables: _Variables,
                      hinted_arcs: set[tuple[int, int, int]]) -> list[tuple[int, cp_model.IntVar]]:
     """Per day, a circuit through the base and that day's in-person visits.
@@ -202,7 +248,37 @@ def _travel_circuits(model: cp_model.CpModel, prepared: PreparedWeek, variables:
         variables.idle[offset] = model.new_bool_var(f"no_visits_{offset}")
         arcs.append((0, 0, variables.idle[offset]))
         model.add_circuit(arcs)
+        for contact in visits:
+            _legs_of_visit(model, prepared, variables, offset, contact)
     return costs
+
+
+def _legs_of_visit(model: cp_model.CpModel, prepared: PreparedWeek, variables: _Variables, offset: int,
+                   contact: int) -> None:
+    """The leg into the visit, [start - minutes of the arc taken in, start), and the leg home after
+    it when it is the day's last, [end, end + trip to the base): both occupy the manager."""
+    key = (contact, offset)
+    incoming = [(prepared.base_travel[contact] if source == -1 else prepared.travel[source][contact], literal)
+                for (day, source, target), literal in sorted(variables.arcs.items())
+                if day == offset and target == contact and source != -2]
+    busy = variables.busy.setdefault(offset, [])
+    longest = max((minutes for minutes, _ in incoming), default=0)
+    start = variables.start[key]
+    if longest:
+        minutes = model.new_int_var(0, longest, f"leg_minutes_{contact}_{offset}")
+        model.add(minutes == sum(value * literal for value, literal in incoming if value))
+        first = prepared.starts[contact][offset][0]
+        last = prepared.starts[contact][offset][-1]
+        leg_start = model.new_int_var(first - longest, last, f"leg_start_{contact}_{offset}")
+        busy.append(model.new_optional_interval_var(leg_start, minutes, start, variables.present[key],
+                                                    f"leg_{contact}_{offset}"))
+        variables.leg_minutes[key] = minutes
+        variables.leg_start[key] = leg_start
+    home = prepared.base_travel[contact]
+    if home:
+        end = start + prepared.week.contacts[contact].minutes
+        busy.append(model.new_optional_fixed_size_interval_var(end, home, variables.arcs[(offset, -2, contact)],
+                                                               f"home_{contact}_{offset}"))
 
 
 def _base_arc(model: cp_model.CpModel, prepared: PreparedWeek, variables: _Variables, offset: int,
@@ -252,19 +328,23 @@ Term = tuple[int, cp_model.LinearExprT]
 
 def _objective_terms(model: cp_model.CpModel, prepared: PreparedWeek, variables: _Variables,
                      travel_costs: list[tuple[int, cp_model.IntVar]]) -> dict[str, Term]:
-    """Named soft terms with their scaled policy weights; a zero weight adds no term."""
-    weights = prepared.week.weights
+    """Named terms with their scaled weights (`data.objective_weights`); a zero weight adds no term."""
+    weights = objective_weights(prepared)
     terms: dict[str, Term] = {}
-    early_weight = round(weights.early * WEIGHT_SCALE)
+    late_days = [(prepared.late_days(contact, offset), literal)
+                 for (contact, offset), literal in sorted(variables.present.items())]
+    if any(days for days, _ in late_days):
+        terms["late"] = (weights.late, sum(days * literal for days, literal in late_days if days))
+    early_weight = weights.soft.get("early", 0)
     if early_weight:
         first_day = min(prepared.day_offsets, default=0)
         terms["early"] = (early_weight, sum(
             prepared.week.contacts[contact].urgency * (offset - first_day) * literal
             for (contact, offset), literal in sorted(variables.present.items())))
-    balance_weight = round(weights.balance * WEIGHT_SCALE)
+    balance_weight = weights.soft.get("balance", 0)
     if balance_weight:
         terms["balance"] = (balance_weight, _busiest_day_minutes(model, prepared, variables))
-    travel_weight = round(weights.travel * WEIGHT_SCALE)
+    travel_weight = weights.soft.get("travel", 0)
     if travel_weight and travel_costs:
         terms["travel"] = (travel_weight, sum(minutes * literal for minutes, literal in travel_costs))
     return terms
@@ -283,19 +363,6 @@ def _busiest_day_minutes(model: cp_model.CpModel, prepared: PreparedWeek,
     return peak
 
 
-def _unplaced_weight(prepared: PreparedWeek, terms: dict[str, Term]) -> int:
-    """More than every soft term can add up to, so placing a contact always wins."""
-    contacts = prepared.week.contacts
-    span = max(prepared.day_offsets, default=0) - min(prepared.day_offsets, default=0)
-    ceilings = {
-        "early": sum(contact.urgency for contact in contacts) * span,
-        "balance": sum(contact.minutes for contact in contacts),
-        "travel": sum(max(prepared.travel[c], default=0) + 2 * prepared.base_travel[c]
-                      for c in range(len(contacts))),
-    }
-    return 1 + sum(weight * ceilings[name] for name, (weight, _) in terms.items())
-
-
 def _add_hint(model: cp_model.CpModel, prepared: PreparedWeek, variables: _Variables,
               hint: dict[int, Placement], hinted_arcs: set[tuple[int, int, int]]) -> None:
     """A complete hint (every variable), so the search starts from the heuristic schedule at once."""
@@ -307,6 +374,13 @@ def _add_hint(model: cp_model.CpModel, prepared: PreparedWeek, variables: _Varia
         model.add_hint(variables.start[(contact, offset)], start)
     for arc, literal in sorted(variables.arcs.items()):
         model.add_hint(literal, arc in hinted_arcs)
+    for key, leg_minutes in sorted(variables.leg_minutes.items()):
+        contact, offset = key
+        chosen = hint.get(contact)
+        leg = _hinted_leg(prepared, hint, contact, offset) if chosen is not None and chosen[0] == offset else 0
+        start = chosen[1] if chosen is not None and chosen[0] == offset else prepared.starts[contact][offset][0]
+        model.add_hint(leg_minutes, leg)
+        model.add_hint(variables.leg_start[key], start - leg)
     busy_days = {day for day, a, _ in hinted_arcs if a == -1}
     for offset, literal in sorted(variables.idle.items()):
         model.add_hint(literal, offset not in busy_days)
@@ -315,6 +389,12 @@ def _add_hint(model: cp_model.CpModel, prepared: PreparedWeek, variables: _Varia
         for contact, (offset, _) in hint.items():
             minutes[offset] = minutes.get(offset, 0) + prepared.week.contacts[contact].minutes
         model.add_hint(variables.peak, max(minutes.values(), default=0))
+
+
+def _hinted_leg(prepared: PreparedWeek, hint: dict[int, Placement], contact: int, offset: int) -> int:
+    route = route_of(prepared, {c: start for c, (day, start) in hint.items() if day == offset})
+    position = route.index(contact)
+    return prepared.base_travel[contact] if position == 0 else prepared.travel[route[position - 1]][contact]
 
 
 def _hinted_arcs(prepared: PreparedWeek, hint: dict[int, Placement], offset: int) -> set[tuple[int, int, int]]:
@@ -343,9 +423,10 @@ def _solve(model: cp_model.CpModel, prepared: PreparedWeek, variables: _Variable
     status = solver.solve(model)
     runtime = time.perf_counter() - started
     stopped_by_clock = status != cp_model.OPTIMAL and runtime >= 0.98 * budget.time_limit_s
+    work = solver.response_proto.deterministic_time
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return WeekSolution({}, "unknown", runtime_s=runtime, unplaced_weight=unplaced_weight / WEIGHT_SCALE,
-                            stopped_by_clock=stopped_by_clock)
+                            stopped_by_clock=stopped_by_clock, deterministic_time=work)
     # Any schedule leaving U contacts out costs at most U * weight + (weight - 1), so a bound B
     # proves that at least floor(B / weight) must stay out.
     placements = {contact: (offset, solver.value(variables.start[(contact, offset)]))
@@ -366,4 +447,5 @@ def _solve(model: cp_model.CpModel, prepared: PreparedWeek, variables: _Variable
         unplaced_weight=unplaced_weight / WEIGHT_SCALE,
         stopped_by_clock=stopped_by_clock,
         terms={name: float(solver.value(expression)) for name, (_, expression) in terms.items()},
+        deterministic_time=work,
     )

@@ -3,24 +3,37 @@
 A greedy schedule takes contacts one at a time and never revisits a choice, so visits to clients
 next door to each other end up on different days. This search relocates single contacts to other
 days and swaps pairs of in-person visits between days, re-timing each touched day from scratch,
-and keeps a change only when the week's weighted cost (unplaced contacts first, then travel, early
-urgent contacts and the busiest day, with the policy's weights) goes down. It is deterministic
-(fixed pass limit, fixed order) and every day it builds meets every hard rule; its result is the
-CP-SAT model's hint, which the model then improves or proves.
+and keeps a change only when the week's weighted cost goes down (`data.objective_weights`:
+unplaced contacts first, then days past a contact's deadline, then travel, early urgent contacts
+and the busiest day, with the policy's weights). Every day it builds keeps every hard rule, travel
+legs included (`data.day_is_valid`). `polish_routes` then takes each day's visits along their
+shortest tour (exact up to `data.EXACT_ROUTE_VISITS` visits) wherever that tour can be timed. It is
+deterministic (fixed pass limit, fixed order); its result is the CP-SAT model's hint, which the
+model then improves or proves.
 """
 
 from __future__ import annotations
 
-import itertools
 import time
+from bisect import bisect_left
 from dataclasses import dataclass
 
-from scheduler.schedule.data import Placement, PreparedWeek
+from scheduler.schedule.data import (
+    Placement,
+    PreparedWeek,
+    day_is_valid,
+    insertion_route,
+    legs_of,
+    objective_weights,
+    route_minutes,
+    route_of,
+    shortest_routes,
+)
 
 # Passes over all moves; each pass is O(contacts x days) day rebuilds. Improvements flatten fast.
 MAX_PASSES = 6
-# Cost of an unplaced contact relative to the soft terms: placing always wins.
-UNPLACED_COST = 10**9
+# Tours tried when timing a day: the shortest few (and the visits by earliest start) before giving up.
+ROUTES_TRIED = 3
 
 
 @dataclass
@@ -28,19 +41,16 @@ class _Day:
     members: list[int]
     starts: dict[int, int]
     travel: int
+    minutes: int  # of contacts
 
 
 def week_cost(prepared: PreparedWeek, placements: dict[int, Placement]) -> float:
-    """The weighted cost the search minimises (unplaced contacts dominate)."""
+    """The weighted cost the search minimises (unplaced contacts dominate, then late days)."""
     return _Search(prepared, placements).cost()
 
 
-def soft_cost(prepared: PreparedWeek, placements: dict[int, Placement]) -> float:
-    """The weighted soft terms alone (travel, early urgent contacts, busiest day)."""
-    return _Search(prepared, placements)._soft()
-
-
 def soft_terms(prepared: PreparedWeek, placements: dict[int, Placement]) -> dict[str, float]:
+    """The terms in natural units: travel, early, balance and late (days within the week)."""
     return _Search(prepared, placements).terms()
 
 
@@ -48,7 +58,8 @@ def improve_week(prepared: PreparedWeek, placements: dict[int, Placement], *,
                  deadline: float | None = None) -> dict[int, Placement]:
     """A schedule at least as good as `placements` (which must be feasible) under the week's costs.
 
-    Passes stop early once `deadline` (a time.time() value) has passed, so the stage keeps its limit.
+    Passes stop early once `deadline` (a time.time() value) has passed; the routes are polished
+    whatever the time, because that takes a handful of day rebuilds.
     """
     search = _Search(prepared, placements)
     for _ in range(MAX_PASSES):
@@ -56,6 +67,14 @@ def improve_week(prepared: PreparedWeek, placements: dict[int, Placement], *,
             break
         if not search.one_pass():
             break
+    search.polish_routes()
+    return search.placements()
+
+
+def polish_routes(prepared: PreparedWeek, placements: dict[int, Placement]) -> dict[int, Placement]:
+    """The same days, each day's visits along the shortest tour that can be timed."""
+    search = _Search(prepared, placements)
+    search.polish_routes()
     return search.placements()
 
 
@@ -63,42 +82,50 @@ class _Search:
     def __init__(self, prepared: PreparedWeek, placements: dict[int, Placement]) -> None:
         self.prepared = prepared
         self.contacts = prepared.week.contacts
+        self.weights = objective_weights(prepared)
         self.first_day = min(prepared.day_offsets, default=0)
         self.first_ok = [{day: frozenset(starts) for day, starts in by_day.items()}
                          for by_day in prepared.first_ok]
         self.last_ok = [{day: frozenset(starts) for day, starts in by_day.items()}
                         for by_day in prepared.last_ok]
         self.day_of: dict[int, int] = {contact: offset for contact, (offset, _) in placements.items()}
+        # urgency-days of waiting and days past the deadlines, kept up to date as contacts move
+        self.early = sum(self._early(c, offset) for c, offset in self.day_of.items())
+        self.late = sum(prepared.late_days(c, offset) for c, offset in self.day_of.items())
         self.days: dict[int, _Day] = {}
+        self.built: dict[tuple[int, frozenset[int]], _Day | None] = {}
         for offset in prepared.day_offsets:
             starts = {contact: start for contact, (day, start) in placements.items() if day == offset}
-            members = sorted(starts)
-            self.days[offset] = _Day(members, starts, self._route_travel(self._route(starts)))
+            self.days[offset] = self._day(starts)
 
     # --- the week's cost ---
 
     def terms(self) -> dict[str, float]:
-        """The soft terms in natural units: travel minutes (trips home included), urgency-days of
-        waiting, and the busiest day's contact minutes."""
-        day_minutes = self._day_minutes()
+        """Travel minutes (trips home included), urgency-days of waiting, the busiest day's contact
+        minutes, and days past the deadlines (within the week)."""
         return {
             "travel": float(sum(day.travel for day in self.days.values())),
-            "early": float(sum(self.contacts[c].urgency * (offset - self.first_day)
-                               for c, offset in self.day_of.items())),
-            "balance": float(max(day_minutes.values(), default=0)),
+            "early": float(self.early),
+            "balance": float(max((day.minutes for day in self.days.values()), default=0)),
+            "late": float(self.late),
         }
 
-    def _soft(self) -> float:
-        weights = self.prepared.week.weights
-        terms = self.terms()
-        return weights.travel * terms["travel"] + weights.early * terms["early"] + weights.balance * terms["balance"]
+    def _early(self, contact: int, offset: int) -> int:
+        return self.contacts[contact].urgency * (offset - self.first_day)
 
-    def _day_minutes(self) -> dict[int, int]:
-        return {offset: sum(self.contacts[c].minutes for c in day.members) for offset, day in self.days.items()}
+    def _place(self, contact: int, offset: int | None) -> None:
+        """Record the contact's day (None: left out), keeping the early and late totals."""
+        previous = self.day_of.pop(contact, None)
+        if previous is not None:
+            self.early -= self._early(contact, previous)
+            self.late -= self.prepared.late_days(contact, previous)
+        if offset is not None:
+            self.day_of[contact] = offset
+            self.early += self._early(contact, offset)
+            self.late += self.prepared.late_days(contact, offset)
 
     def cost(self) -> float:
-        unplaced = len(self.contacts) - len(self.day_of)
-        return UNPLACED_COST * unplaced + self._soft()
+        return self.weights.total(len(self.contacts) - len(self.day_of), self.terms())
 
     # --- moves ---
 
@@ -178,113 +205,153 @@ class _Search:
         for offset, day in changes.items():
             assert day is not None
             self.days[offset] = day
-        self.day_of.update(moved)
+        for contact, offset in moved.items():
+            self._place(contact, offset)
         if self.cost() < before:
             return True
         self.days.update(saved_days)
         for contact, previous in saved_places.items():
-            if previous is None:
-                self.day_of.pop(contact, None)
-            else:
-                self.day_of[contact] = previous
+            self._place(contact, previous)
         return False
+
+    # --- the routes ---
+
+    def polish_routes(self) -> None:
+        """Each day along its shortest timeable tour, where that is shorter than the day's route."""
+        for offset in self.prepared.day_offsets:
+            day = self.days[offset]
+            visits = [c for c in day.members if self.contacts[c].in_person]
+            if len(visits) < 2:
+                continue
+            best = shortest_routes(self.prepared, visits, ROUTES_TRIED)
+            if route_minutes(self.prepared, best[0]) >= day.travel:
+                continue
+            calls = [c for c in day.members if not self.contacts[c].in_person]
+            for order in best:
+                if route_minutes(self.prepared, order) >= day.travel:
+                    break
+                starts = self._time_day(offset, order, calls)
+                if starts is not None:
+                    self.days[offset] = self._day(starts)
+                    break
 
     # --- building one day ---
 
+    def _day(self, starts: dict[int, int]) -> _Day:
+        return _Day(sorted(starts), starts, route_minutes(self.prepared, route_of(self.prepared, starts)),
+                    sum(self.contacts[c].minutes for c in starts))
+
     def _without(self, offset: int, contact: int) -> _Day | None:
-        """The day without `contact`: the others keep their times if the route still holds."""
+        """The day without `contact`: the others keep their times if the day still holds (the
+        visit after a removed one comes from further back, and its leg may now reach a call)."""
         starts = {c: s for c, s in self.days[offset].starts.items() if c != contact}
-        route = self._route(starts)
-        if self._route_holds(offset, route, starts):
-            return _Day(sorted(starts), starts, self._route_travel(route))
-        # Only an unknown location (no coordinates, so no triangle inequality) gets here.
+        if day_is_valid(self.prepared, offset, starts):
+            return self._day(starts)
         return self._build(offset, sorted(starts))
 
-    def _route_holds(self, offset: int, route: list[int], starts: dict[int, int]) -> bool:
-        if not route:
-            return True
-        if starts[route[0]] not in self.first_ok[route[0]][offset]:
-            return False
-        if starts[route[-1]] not in self.last_ok[route[-1]][offset]:
-            return False
-        return all(starts[a] + self.contacts[a].minutes + self.prepared.travel[a][b] <= starts[b]
-                   for a, b in itertools.pairwise(route))
-
     def _build(self, offset: int, members: list[int]) -> _Day | None:
-        """Time the day's contacts: visits along a short route, calls in the earliest free slots."""
+        """Time the day's contacts: visits along a short tour (cheapest insertion; the routes are
+        made exact once, by `polish_routes`), calls in the earliest free slots. A day depends on
+        nothing but its members, and later passes ask for the same days again: they are kept."""
+        key = (offset, frozenset(members))
+        if key not in self.built:
+            self.built[key] = self._build_new(offset, members)
+        return self.built[key]
+
+    def _build_new(self, offset: int, members: list[int]) -> _Day | None:
         visits = [c for c in members if self.contacts[c].in_person]
         calls = [c for c in members if not self.contacts[c].in_person]
-        starts: dict[int, int] | None = None
-        for order in (self._insertion_route(visits), self._by_earliest_start(offset, visits)):
-            starts = self._time_route(offset, order)
+        orders = [insertion_route(self.prepared, visits)]
+        by_start = sorted(visits, key=lambda c: (self.prepared.starts[c][offset][0], c))
+        if by_start not in orders:
+            orders.append(by_start)
+        for order in orders:
+            starts = self._time_day(offset, order, calls)
             if starts is not None:
-                break
-        if starts is None:
-            return None
+                return self._day(starts)
+        return None
+
+    def _time_day(self, offset: int, order: list[int], calls: list[int]) -> dict[int, int] | None:
+        """Starts for the visits in `order` and for the calls, or None: visits first (earliest
+        along the tour, calls then in the gaps), else calls first (visits around them)."""
+        for calls_first in (False, True):
+            starts: dict[int, int] | None = {}
+            if calls_first:
+                starts = self._place_calls(offset, calls, {})
+            if starts is not None:
+                starts = self._time_route(offset, order, starts)
+            if starts is not None and not calls_first:
+                starts = self._place_calls(offset, calls, starts)
+            if starts is not None:
+                return starts
+        return None
+
+    def _place_calls(self, offset: int, calls: list[int], starts: dict[int, int]) -> dict[int, int] | None:
+        """Each call (fewest options first) at its earliest start clear of contacts and legs."""
+        placed = dict(starts)
+        busy = [(s, s + self.contacts[c].minutes) for c, s in placed.items()] + legs_of(self.prepared, placed)
         for call in sorted(calls, key=lambda c: (len(self.prepared.starts[c][offset]), c)):
-            start = self._earliest_free(offset, call, starts)
+            start = earliest_clear(self.prepared.starts[call][offset], self.contacts[call].minutes, busy)
             if start is None:
                 return None
-            starts[call] = start
-        return _Day(sorted(starts), starts, self._route_travel(self._route(starts)))
+            placed[call] = start
+            busy.append((start, start + self.contacts[call].minutes))
+        return placed
 
-    def _insertion_route(self, visits: list[int]) -> list[int]:
-        """A short base -> visits -> base tour by cheapest insertion (times ignored)."""
-        route: list[int] = []
-        for visit in sorted(visits, key=lambda c: (-self.prepared.base_travel[c], c)):
-            best = min(range(len(route) + 1), key=lambda at: (self._insert_cost(route, at, visit), at))
-            route.insert(best, visit)
-        return route
+    def _time_route(self, offset: int, order: list[int], fixed: dict[int, int]) -> dict[int, int] | None:
+        """Earliest start for each visit in order around the `fixed` calls; None if one misses.
 
-    def _insert_cost(self, route: list[int], at: int, visit: int) -> int:
-        before = route[at - 1] if at > 0 else None
-        after = route[at] if at < len(route) else None
-        return self._leg(before, visit) + self._leg(visit, after) - self._leg(before, after)
-
-    def _leg(self, a: int | None, b: int | None) -> int:
-        if a is not None and b is not None:
-            return self.prepared.travel[a][b]
-        if a is not None:
-            return self.prepared.base_travel[a]
-        return 0 if b is None else self.prepared.base_travel[b]
-
-    def _by_earliest_start(self, offset: int, visits: list[int]) -> list[int]:
-        return sorted(visits, key=lambda c: (self.prepared.starts[c][offset][0], c))
-
-    def _time_route(self, offset: int, order: list[int]) -> dict[int, int] | None:
-        """Earliest start for each visit in order, leaving travel between them; None if one misses."""
-        starts: dict[int, int] = {}
+        A visit's leg in (from the previous visit or the base) and, for the last, its leg home must
+        stay clear of the calls, lunch and the time outside the manager's windows.
+        """
+        starts = dict(fixed)
+        calls = [(s, s + self.contacts[c].minutes) for c, s in fixed.items()]
+        blocked = self.prepared.blocked[offset]
         previous: int | None = None
         for position, visit in enumerate(order):
             is_last = position == len(order) - 1
-            ready = 0 if previous is None else (
-                starts[previous] + self.contacts[previous].minutes + self.prepared.travel[previous][visit])
-            chosen = next((s for s in self.prepared.starts[visit][offset]
-                           if s >= ready
-                           and (previous is not None or s in self.first_ok[visit][offset])
-                           and (not is_last or s in self.last_ok[visit][offset])), None)
+            minutes = self.contacts[visit].minutes
+            leg_in = self.prepared.base_travel[visit] if previous is None else self.prepared.travel[previous][visit]
+            home = self.prepared.base_travel[visit] if is_last else 0
+            ready = -10**6 if previous is None else starts[previous] + self.contacts[previous].minutes + leg_in
+            chosen = None
+            options = self.prepared.starts[visit][offset]
+            for s in options[bisect_left(options, ready):]:
+                if previous is None and s not in self.first_ok[visit][offset]:
+                    continue
+                if is_last and s not in self.last_ok[visit][offset]:
+                    continue
+                if calls and any(a < s + minutes + home and s - leg_in < b for a, b in calls):
+                    continue
+                if leg_in and previous is not None and _clash((s - leg_in, s), blocked):
+                    continue
+                chosen = s
+                break
             if chosen is None:
                 return None
             starts[visit] = chosen
             previous = visit
         return starts
 
-    def _earliest_free(self, offset: int, call: int, starts: dict[int, int]) -> int | None:
-        minutes = self.contacts[call].minutes
-        busy = [(s, s + self.contacts[c].minutes) for c, s in starts.items()]
-        return next((s for s in self.prepared.starts[call][offset]
-                     if all(s + minutes <= b_start or b_end <= s for b_start, b_end in busy)), None)
-
-    def _route(self, starts: dict[int, int]) -> list[int]:
-        return [c for s, c in sorted((s, c) for c, s in starts.items()) if self.contacts[c].in_person]
-
-    def _route_travel(self, route: list[int]) -> int:
-        if not route:
-            return 0
-        legs = [self._leg(None, route[0]), self._leg(route[-1], None)]
-        legs.extend(self.prepared.travel[a][b] for a, b in itertools.pairwise(route))
-        return sum(legs)
-
     def placements(self) -> dict[int, Placement]:
         return {contact: (offset, self.days[offset].starts[contact])
                 for contact, offset in sorted(self.day_of.items())}
+
+
+def _clash(span: tuple[int, int], blocked: tuple[tuple[int, int], ...]) -> bool:
+    return any(span[0] < end and start < span[1] for start, end in blocked)
+
+
+def earliest_clear(starts: tuple[int, ...], minutes: int, busy: list[tuple[int, int]]) -> int | None:
+    """The first of `starts` (sorted) where [start, start + minutes) misses every busy span."""
+    gap_start = -10**9
+    for begin, end in sorted(busy):
+        if end <= begin:
+            continue
+        if begin > gap_start:
+            index = bisect_left(starts, gap_start)
+            if index < len(starts) and starts[index] + minutes <= begin:
+                return starts[index]
+        gap_start = max(gap_start, end)
+    index = bisect_left(starts, gap_start)
+    return starts[index] if index < len(starts) else None

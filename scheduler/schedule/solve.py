@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import multiprocessing
 import time
+from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from models.organisation import Case, Config, DueContact, Manager
-from models.plan import Plan, ScheduledContact, SolverStats, SolveStatus, UnscheduledContact
+from models.plan import ManagerLoad, Plan, ScheduledContact, SolverStats, SolveStatus, UnscheduledContact
 from models.result import Result
 from models.timeutil import TimeWindow, format_clock
 from scheduler.core.clock import backstop_seconds
 from scheduler.core.options import SolveOptions
 from scheduler.core.travel import place_text
 from scheduler.schedule.data import (
+    WEIGHT_SCALE,
     ContactInput,
     DayInput,
     ManagerWeek,
@@ -31,13 +33,14 @@ from scheduler.schedule.data import (
     PreparedWeek,
     Span,
     WeekRules,
+    objective_weights,
     prepare_week,
     travel_of,
     urgency,
 )
 from scheduler.schedule.greedy import fill_gaps, greedy_schedule, insertion_schedule
 from scheduler.schedule.model import SolveBudget, solve_week
-from scheduler.schedule.search import improve_week, soft_cost, soft_terms, week_cost
+from scheduler.schedule.search import improve_week, polish_routes, soft_terms, week_cost
 
 # Chunks per worker process: enough to even out uneven weeks, few enough to keep pickling cheap.
 CHUNKS_PER_WORKER = 4
@@ -50,28 +53,31 @@ SPAWN_SECONDS = 1.5
 # CP-SAT's deterministic time runs about this many times slower than the wall clock on these
 # models (measured); the deterministic limit decides, so runs repeat exactly, and the wall-clock
 # share is only a backstop.
-WALL_PER_DETERMINISTIC = 2.5
+WALL_PER_DETERMINISTIC = 3.0
 # Beyond this the model rarely improves on its hint (measured on generated S and M organisations).
 MAX_DETERMINISTIC = 0.1
+# Below this a model is not worth building (building it costs more than the search it would get).
+MIN_DETERMINISTIC = 0.002
 # Multiples of a week's share: a hard week (the heuristic left out a contact that has slots) gets
 # more, the others less; about a fifth of generated weeks are hard, so the total stays near the stage's.
 HARD_WEEK_FACTOR = 4.0
 EASY_WEEK_FACTOR = 0.2
-# In a deterministic run a week's cost is estimated, not timed: about this many seconds per due
-# contact for preparing, the heuristics and the model together (measured on generated M weeks,
-# idle 2-core machine: 8.1 s for 3,010 contacts in 99 weeks).
-WEEK_SECONDS_PER_CONTACT = 0.0027
+# Every week gets the heuristics, the local search and exact routes whatever the clock says; their
+# work (with building the week's model) is estimated, not timed, at about this many seconds per due
+# contact (measured on generated M weeks, 2-core machine), so a deterministic run repeats. What is
+# left of the stage's work is shared by the CP-SAT models (`solve_week_chunk`).
+HEURISTIC_SECONDS_PER_CONTACT = 0.0015
 
 
 @dataclass(frozen=True)
 class WeekTask:
     week: ManagerWeek
     budget: SolveBudget
-    deadline: float  # time.time() after which a week gets only a token solve
+    deadline: float  # time.time() after which the stage's time is spent (a backstop in deterministic runs)
     # The limit is measured in work (SolveOptions.deterministic): the deadline is only a backstop,
     # so how much of the stage's time is left never decides anything on its own.
     deterministic: bool = False
-    work_budget: float = 0.0  # estimated seconds for the weeks of this task's chunk (deterministic runs)
+    work_budget: float = 0.0  # seconds of work for the weeks of this task's chunk
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,8 @@ class PlacedContact:
     offset: int
     start: int
     travel_before: int
+    late_days: int  # days after the due day
+    late_rule: str  # "" when on time
 
 
 @dataclass(frozen=True)
@@ -103,6 +111,8 @@ class WeekOutcome:
     used_greedy: bool
     terms: dict[str, float] = field(default_factory=dict)
     stopped_by_clock: bool = False
+    model_run: bool = True  # False: the stage's time left this week with the heuristic schedule alone
+    deterministic_time: float = 0.0  # CP-SAT's, on this week
 
 
 # --- public API ---
@@ -124,14 +134,18 @@ def schedule_contacts(config: Config, plan: Plan, options: SolveOptions) -> Resu
                          key=lambda item: (item.manager_id or "", item.case_id, item.requirement_index,
                                            item.occurrence))
     stats = _stats(outcomes, options, time.perf_counter() - started)
+    late = sum(1 for contact in contacts if contact.late_days)
     summary = plan.summary.model_copy(update={
         "contacts_due": len(contacts) + len(unscheduled),
         "contacts_scheduled": len(contacts),
+        "contacts_on_time": len(contacts) - late,
+        "contacts_late": late,
+        "contacts_unscheduled": len(unscheduled),
         "travel_minutes": sum(outcome.travel_minutes for outcome in outcomes),
     })
     solver = [item for item in plan.solver if item.stage != "schedule"] + [stats]
     scheduled = plan.model_copy(update={"contacts": contacts, "unscheduled": unscheduled, "summary": summary,
-                                        "solver": solver})
+                                        "solver": solver, "managers": _manager_counts(plan, contacts, unscheduled)})
     return Result.from_stats(stats, scheduled)
 
 
@@ -141,30 +155,86 @@ def manager_weeks(config: Config, plan: Plan) -> list[ManagerWeek]:
     return [_manager_week(config, config.managers_by_id[manager_id], due[manager_id]) for manager_id in sorted(due)]
 
 
-def solve_week_task(task: WeekTask, over_budget: bool = False) -> WeekOutcome:
-    """Schedule one manager's week: heuristics and local search first, then CP-SAT from that hint."""
+@dataclass
+class _Searched:
+    """A week after its heuristics (greedy, local search, shortest routes), before its model."""
+
+    task: WeekTask
+    prepared: PreparedWeek
+    heuristic: dict[int, Placement]
+    placeable: int  # contacts with any slot
+
+    @property
+    def weight(self) -> float:
+        """The week's claim on the models' time: a hard week (the heuristic left out a contact that
+        has slots) gets more, for that is where the model places more or proves it cannot; elsewhere
+        it only polishes travel. A week with nothing to place needs no model."""
+        if not self.placeable:
+            return 0.0
+        return HARD_WEEK_FACTOR if len(self.heuristic) < self.placeable else EASY_WEEK_FACTOR
+
+
+def solve_week_chunk(tasks: list[WeekTask]) -> list[WeekOutcome]:
+    """The weeks of a chunk in two rounds: first every week's heuristics, local search and
+    shortest routes (whatever the clock says: no week is left at first fit); then the CP-SAT
+    models, which share what is left of the chunk's time by the weeks' weights, in order, each
+    week's unused time going to the weeks after it.
+
+    In a deterministic run the time is work: the heuristics' estimated work and the models' own
+    deterministic time, so the same weeks get the same shares on any machine; the wall clock only
+    as the stage's backstop. Otherwise it is the wall clock up to the stage's deadline.
+    """
+    if not tasks:
+        return []
+    searched = []
+    for index, task in enumerate(tasks):
+        # On a busy machine each week's search gets its fair part of the time left, so the last
+        # weeks are searched as well as the first.
+        now = time.time()
+        size = len(task.week.contacts)
+        later = sum(len(item.week.contacts) for item in tasks[index:])
+        searched.append(_search_week(task, now + max(0.0, task.deadline - now) * size / max(1, later)))
+    first = tasks[0]
+    heuristics = HEURISTIC_SECONDS_PER_CONTACT * sum(len(task.week.contacts) for task in tasks)
+    left = first.work_budget - heuristics if first.deterministic else first.deadline - time.time()
+    outcomes = []
+    for index, week in enumerate(searched):
+        weights = sum(item.weight for item in searched[index:])
+        seconds = max(0.0, left) * week.weight / weights if weights else 0.0
+        outcome = _model_week(week, seconds)
+        outcomes.append(outcome)
+        if first.deterministic:
+            left -= outcome.deterministic_time * WALL_PER_DETERMINISTIC
+        else:
+            left = first.deadline - time.time()
+    return outcomes
+
+
+def _search_week(task: WeekTask, search_deadline: float) -> _Searched:
     prepared = prepare_week(task.week)
-    if over_budget or time.time() >= task.deadline:
-        # The stage's time is spent: the earliest-fit schedule alone, with no search and no model.
-        return _outcome(prepared, greedy_schedule(prepared),
-                        _Verdict("feasible", None, 0, used_heuristic=True, cut_short=True))
-    heuristic = _best_heuristic(prepared, task.deadline)
-    if not any(prepared.starts):
+    heuristic = _best_heuristic(prepared, search_deadline)
+    return _Searched(task, prepared, heuristic, sum(1 for starts in prepared.starts if starts))
+
+
+def _model_week(week: _Searched, seconds: float) -> WeekOutcome:
+    """CP-SAT from the week's heuristic schedule within `seconds` of its share (work seconds in a
+    deterministic run), and the week's outcome."""
+    task, prepared, heuristic = week.task, week.prepared, week.heuristic
+    if not week.placeable:
         return _outcome(prepared, heuristic, _Verdict("optimal", 0.0, 0, used_heuristic=False, cut_short=False))
+    deterministic = min(MAX_DETERMINISTIC * week.weight, seconds / WALL_PER_DETERMINISTIC)
     remaining = task.deadline - time.time()
-    # Weeks where the heuristic left a contact out that has slots get more of the model's time: that
-    # is where it places more (or proves it cannot); elsewhere it only polishes travel.
-    factor = HARD_WEEK_FACTOR if len(heuristic) < sum(1 for starts in prepared.starts if starts) else EASY_WEEK_FACTOR
+    if deterministic < MIN_DETERMINISTIC or remaining <= 0:
+        # The stage's time is spent: the heuristic schedule, searched and routed, without the model.
+        # A week costs at least its contacts that have no slot at all.
+        floor = (len(prepared.week.contacts) - week.placeable) * objective_weights(prepared).unplaced / WEIGHT_SCALE
+        return _outcome(prepared, heuristic, _Verdict("feasible", floor, 0, used_heuristic=True, cut_short=True,
+                                                      model_run=False))
     # The wall-clock cap leaves room for a slow (busy) machine, so the deterministic limit decides
     # and runs repeat; only the stage's deadline can cut a week short.
-    deterministic = task.budget.deterministic_limit * factor
-    wall = max(task.budget.time_limit_s, deterministic * WALL_PER_DETERMINISTIC * 10)
-    budget = SolveBudget(
-        time_limit_s=max(0.01, min(wall, remaining)),
-        deterministic_limit=deterministic,
-        seed=task.budget.seed,
-        log=task.budget.log,
-    )
+    wall = deterministic * WALL_PER_DETERMINISTIC * (10 if task.deterministic else 1)
+    budget = SolveBudget(time_limit_s=max(0.01, min(wall, remaining)), deterministic_limit=deterministic,
+                         seed=task.budget.seed, log=task.budget.log)
     solution = solve_week(prepared, budget, heuristic)
     # Only a week that got clearly less than its share was cut short by the stage's deadline (in a
     # deterministic run, only one the backstop stopped).
@@ -172,8 +242,8 @@ def solve_week_task(task: WeekTask, over_budget: bool = False) -> WeekOutcome:
     use_heuristic = solution.status == "unknown" or (
         week_cost(prepared, solution.placements) > week_cost(prepared, heuristic))
     verdict = _Verdict("feasible" if use_heuristic else solution.status, solution.bound, solution.min_unplaced,
-                       used_heuristic=use_heuristic, cut_short=cut_short,
-                       unplaced_weight=solution.unplaced_weight, stopped_by_clock=solution.stopped_by_clock)
+                       used_heuristic=use_heuristic, cut_short=cut_short, stopped_by_clock=solution.stopped_by_clock,
+                       deterministic_time=solution.deterministic_time)
     return _outcome(prepared, heuristic if use_heuristic else solution.placements, verdict)
 
 
@@ -186,26 +256,17 @@ class _Verdict:
     min_unplaced: int  # proven lower bound on contacts left out
     used_heuristic: bool
     cut_short: bool  # the stage's deadline left this week less than its share of time
-    unplaced_weight: float = 0.0
     stopped_by_clock: bool = False
+    model_run: bool = True
+    deterministic_time: float = 0.0  # CP-SAT's deterministic time spent on the week
 
 
 def _best_heuristic(prepared: PreparedWeek, deadline: float) -> dict[int, Placement]:
-    """The better of earliest fit and cheapest insertion, improved by local search until `deadline`."""
+    """The better of earliest fit and cheapest insertion, improved by local search until `deadline`
+    and taken along the shortest timeable routes."""
     starts = [greedy_schedule(prepared), insertion_schedule(prepared)]
     best = min(starts, key=lambda placements: week_cost(prepared, placements))
     return improve_week(prepared, best, deadline=deadline)
-
-
-def solve_week_chunk(tasks: list[WeekTask]) -> list[WeekOutcome]:
-    """The weeks in order; in a deterministic run the chunk's estimated work, not the wall clock,
-    decides which weeks are left with the earliest-fit schedule alone."""
-    outcomes = []
-    spent = 0.0
-    for task in tasks:
-        outcomes.append(solve_week_task(task, over_budget=task.deterministic and spent >= task.work_budget))
-        spent += WEEK_SECONDS_PER_CONTACT * len(task.week.contacts)
-    return outcomes
 
 
 # --- inputs: from the config and the plan's assignment to plain data per manager ---
@@ -265,9 +326,19 @@ def _due_order(config: Config, due: list[tuple[Case, DueContact]]) -> list[tuple
     def key(item: tuple[Case, DueContact]) -> tuple[bool, date, int, str, int, int]:
         case, contact = item
         rank = config.policy.complexity_rank(case.complexity)
-        return (not contact.overdue, contact.due, -rank, case.id, contact.requirement_index, contact.occurrence)
+        return (not contact.overdue, due_date(case, contact), -rank, case.id, contact.requirement_index,
+                contact.occurrence)
 
     return sorted(due, key=key)
+
+
+def due_date(case: Case, contact: DueContact) -> date:
+    """The day the contact falls due: its requirement's next due date from `last` (before the week
+    when overdue; `DueContact.due` is that date moved up to the week's Monday), the Monday when
+    the contact was never made ("due now"), the week's Sunday for weekly and N/week contacts."""
+    requirement = case.contacts[contact.requirement_index]
+    next_due = requirement.parsed_frequency.next_due(requirement.last)
+    return contact.due if next_due is None else next_due
 
 
 def _contact_input(config: Config, case: Case, contact: DueContact, days: list[date]) -> ContactInput:
@@ -280,6 +351,7 @@ def _contact_input(config: Config, case: Case, contact: DueContact, days: list[d
         minutes=contact.minutes,
         in_person=contact.mode == "in_person",
         location=location if contact.mode == "in_person" else None,
+        due_offset=_offset(config, due_date(case, contact)),
         urgency=urgency(contact.overdue, config.policy.complexity_rank(case.complexity),
                         len(config.policy.complexities)),
         client_windows=tuple((_offset(config, day), _spans(config.client_windows(client, day)))
@@ -292,7 +364,14 @@ def _offset(config: Config, day: date) -> int:
 
 
 def _spans(windows: Iterable[TimeWindow]) -> tuple[Span, ...]:
-    return tuple((window.start, window.end) for window in windows)
+    """Sorted spans, touching or overlapping windows joined (a trip may run from one into the next)."""
+    spans: list[Span] = []
+    for window in sorted(windows):
+        if spans and window.start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], window.end))
+        else:
+            spans.append((window.start, window.end))
+    return tuple(spans)
 
 
 # --- solving: time shares and processes ---
@@ -343,22 +422,38 @@ def _chunks(tasks: list[WeekTask], count: int) -> list[list[WeekTask]]:
 
 
 def _outcome(prepared: PreparedWeek, chosen: dict[int, Placement], verdict: _Verdict) -> WeekOutcome:
-    """Plain results of a week; contacts the solve left out but that still fit are added first."""
-    placements = fill_gaps(prepared, chosen)
-    status = verdict.status if len(placements) == len(chosen) else "feasible"
+    """Plain results of a week; contacts the solve left out but that still fit are added first, and
+    every day is taken along its shortest timeable route."""
+    placements = polish_routes(prepared, fill_gaps(prepared, chosen))
+    changed = placements != chosen
+    status = "feasible" if changed else verdict.status
     before, total_travel = travel_of(prepared, placements)
     contacts = prepared.week.contacts
     left_out = len(contacts) - len(placements)
     proven = left_out <= verdict.min_unplaced
-    placed = [PlacedContact(contacts[index].key, offset, start, before[index])
+    placed = [PlacedContact(contacts[index].key, offset, start, before[index],
+                            max(0, offset - contacts[index].due_offset), _late_rule(prepared, index, offset))
               for index, (offset, start) in sorted(placements.items())]
     unplaced = [UnplacedContact(contacts[index].key,
                                 _unplaced_rule(prepared, index, verdict.cut_short and not proven), proven)
                 for index in range(len(contacts)) if index not in placements]
     terms = soft_terms(prepared, placements)
-    objective = left_out * verdict.unplaced_weight + soft_cost(prepared, placements)
-    return WeekOutcome(prepared.week.manager_id, placed, unplaced, status, objective, verdict.bound,
-                       total_travel, verdict.used_heuristic, terms, verdict.stopped_by_clock)
+    objective = week_cost(prepared, placements) / WEIGHT_SCALE
+    # The model's bound holds for the arcs it offered; a route polished beyond them may beat it.
+    bound = None if verdict.bound is None else min(verdict.bound, objective)
+    return WeekOutcome(prepared.week.manager_id, placed, unplaced, status, objective, bound,
+                       total_travel, verdict.used_heuristic, terms, verdict.stopped_by_clock, verdict.model_run,
+                       verdict.deterministic_time)
+
+
+def _late_rule(prepared: PreparedWeek, contact: int, offset: int) -> str:
+    """Why a contact sits after its due day ("" when it does not)."""
+    due = prepared.week.contacts[contact].due_offset
+    if offset <= due:
+        return ""
+    if due < 0:
+        return "overdue"
+    return "days_full_by_due" if prepared.can_be_on_time(contact) else "no_slot_by_due"
 
 
 def _unplaced_rule(prepared: PreparedWeek, contact: int, cut_short: bool) -> str:
@@ -380,6 +475,14 @@ _REASONS = {
                          "time or spacing from the case's other contacts leave no room{proof}",
     "time_limit": "the solver ran out of time before placing it; a longer --time-limit may place it",
 }
+_LATE_REASONS = {
+    "overdue": "due {due}, before the week began: placed as early as the week allows",
+    "no_slot_by_due": "due {due}, but no slot up to then where manager {manager} and the client are both "
+                      "free (working days, windows, lunch, travel from and to the base)",
+    "days_full_by_due": "due {due}; the slots up to then are taken by other contacts (contact limit, travel, "
+                        "spacing from the case's other contacts), and placing it there would make more late "
+                        "days or leave a contact out",
+}
 
 
 def _plan_contacts(config: Config, due: dict[str, tuple[Case, DueContact]], weeks: list[ManagerWeek],
@@ -390,13 +493,16 @@ def _plan_contacts(config: Config, due: dict[str, tuple[Case, DueContact]], week
         by_key = {contact.key: contact for contact in week.contacts}
         for item in outcome.placed:
             case, contact = due[item.key]
+            due_day = due_date(case, contact)
             contacts.append(ScheduledContact(
                 case_id=case.id, client_id=case.client, manager_id=week.manager_id,
                 requirement_index=contact.requirement_index, occurrence=contact.occurrence, mode=contact.mode,
                 day=config.week_start + timedelta(days=item.offset), start=format_clock(item.start),
                 end=format_clock(item.start + contact.minutes), minutes=contact.minutes,
-                overdue=contact.overdue, travel_minutes_before=item.travel_before,
-                location=place_text(by_key[item.key].location),
+                overdue=contact.overdue, due=due_day, late_days=item.late_days, late_rule=item.late_rule,
+                late_reason=_LATE_REASONS[item.late_rule].format(due=due_day.isoformat(), manager=week.manager_id)
+                if item.late_rule else "",
+                travel_minutes_before=item.travel_before, location=place_text(by_key[item.key].location),
             ))
         for missing in outcome.unplaced:
             case, contact = due[missing.key]
@@ -413,6 +519,20 @@ def _plan_contacts(config: Config, due: dict[str, tuple[Case, DueContact]], week
     return contacts, unscheduled
 
 
+def _manager_counts(plan: Plan, contacts: list[ScheduledContact],
+                    unscheduled: list[UnscheduledContact]) -> list[ManagerLoad]:
+    """The plan's manager entries with each manager's on-time, late and unscheduled contacts."""
+    on_time: Counter[str] = Counter()
+    late: Counter[str] = Counter()
+    for contact in contacts:
+        (late if contact.late_days else on_time)[contact.manager_id] += 1
+    missing = Counter(item.manager_id for item in unscheduled if item.manager_id is not None)
+    return [entry.model_copy(update={"contacts_on_time": on_time[entry.manager_id],
+                                     "contacts_late": late[entry.manager_id],
+                                     "contacts_unscheduled": missing[entry.manager_id]})
+            for entry in plan.managers]
+
+
 def _stats(outcomes: list[WeekOutcome], options: SolveOptions, runtime: float) -> SolverStats:
     objective = sum(outcome.objective or 0.0 for outcome in outcomes)
     bounds = [outcome.bound for outcome in outcomes]
@@ -423,10 +543,15 @@ def _stats(outcomes: list[WeekOutcome], options: SolveOptions, runtime: float) -
             terms[name] = terms.get(name, 0.0) + value
     greedy = sum(1 for outcome in outcomes if outcome.used_greedy)
     notes = ["one CP-SAT model per manager; objective and bound summed over managers, in policy weight "
-             "units, where each unplaced contact outweighs every soft term together"]
+             "units, where each unplaced contact outweighs every late day and soft term together, and each "
+             "day a contact waits past its due day (within the week) every soft term together"]
     if greedy:
         notes.append(f"{greedy} manager(s) kept the heuristic schedule (greedy + local search): the model "
                      "found nothing better in its time")
+    skipped = sum(1 for outcome in outcomes if not outcome.model_run)
+    if skipped:
+        notes.append(f"{skipped} manager week(s) got no CP-SAT model in the stage's time: their heuristic "
+                     "schedules (greedy, local search, shortest routes) stand")
     clock = sum(1 for outcome in outcomes if outcome.stopped_by_clock)
     if clock:
         notes.append(f"{clock} manager week(s) were stopped by the wall clock rather than the deterministic "

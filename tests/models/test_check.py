@@ -37,6 +37,10 @@ from tests.conftest import DATA
 
 MON, TUE, WED, THU, FRI, SAT = (date(2026, 11, 30 + offset) if offset == 0 else date(2026, 12, offset)
                                 for offset in range(6))
+SUN = date(2026, 12, 6)
+# When tiny.yaml's contacts fall due: K-1 is monthly, last 2026-11-02, so due 2026-12-02 (Wednesday);
+# K-2 (weekly) and K-3 (2/week) by the week's Sunday.
+DUE = {"K-1": WED, "K-2": SUN, "K-3": SUN}
 
 # The sound assignment of tiny.yaml: K-1 is high (senior only) and shares household h-1 with K-2, so both
 # sit with Ana; K-3 is an investigation for a Spanish speaker (only Ana); K-4 is locked to Cy and K-5 is
@@ -70,21 +74,28 @@ def plan_for(config: Config, chosen: Mapping[str, str | None],
         if moved:
             moves.append(Move(case_id=case.id, client_id=case.client, from_manager=case.manager,
                               to_manager=manager_id, points=points, rule="balance", reason="evens loads"))
-    managers = [_manager_load(config, manager_id, load[manager_id], count[manager_id])
-                for manager_id in config.managers_by_id]
     contact_list, unscheduled_list = list(contacts), list(unscheduled)
+    managers = [_manager_load(config, manager_id, load[manager_id], count[manager_id], contact_list,
+                              unscheduled_list) for manager_id in config.managers_by_id]
     return Plan(week_start=config.week_start,
-                summary=_summary(config, chosen, managers, unassigned, len(moves), contact_list),
+                summary=_summary(config, chosen, managers, unassigned, len(moves), contact_list,
+                                 len(unscheduled_list)),
                 managers=managers, levels=_levels(config, managers), assignments=assignments, moves=moves,
                 unassigned=unassigned, contacts=contact_list, unscheduled=unscheduled_list)
 
 
-def _manager_load(config: Config, manager_id: str, load: float, cases: int) -> ManagerLoad:
+def _manager_load(config: Config, manager_id: str, load: float, cases: int,
+                  contacts: Iterable[ScheduledContact] = (),
+                  unscheduled: Iterable[UnscheduledContact] = ()) -> ManagerLoad:
     manager = config.managers_by_id[manager_id]
     capacity = config.capacity_points(manager)
+    own = [item for item in contacts if item.manager_id == manager_id]
+    late = sum(1 for item in own if _after_due(item))
     return ManagerLoad(manager_id=manager_id, level=manager.level, region=manager.region, cases=cases,
                        max_cases=config.max_cases(manager), load=load, capacity=capacity,
-                       utilisation=load / capacity, overload=max(0.0, load - capacity))
+                       utilisation=load / capacity, overload=max(0.0, load - capacity),
+                       contacts_on_time=len(own) - late, contacts_late=late,
+                       contacts_unscheduled=sum(1 for item in unscheduled if item.manager_id == manager_id))
 
 
 def _levels(config: Config, managers: list[ManagerLoad]) -> list[LevelSummary]:
@@ -101,12 +112,14 @@ def _levels(config: Config, managers: list[ManagerLoad]) -> list[LevelSummary]:
 
 
 def _summary(config: Config, chosen: Mapping[str, str | None], managers: list[ManagerLoad],
-             unassigned: list[UnassignedCase], moves: int, contacts: list[ScheduledContact]) -> PlanSummary:
+             unassigned: list[UnassignedCase], moves: int, contacts: list[ScheduledContact],
+             unscheduled: int) -> PlanSummary:
     mismatches = sum(
         1 for case_id, manager_id in chosen.items() if manager_id is not None
         and config.clients_by_id[config.cases_by_id[case_id].client].region not in (
             None, config.managers_by_id[manager_id].region))
     has_schedule = bool(contacts)
+    late = sum(1 for item in contacts if _after_due(item))
     return PlanSummary(
         managers=len(config.managers), cases=len(config.cases),
         assigned_cases=sum(1 for manager_id in chosen.values() if manager_id is not None),
@@ -116,18 +129,30 @@ def _summary(config: Config, chosen: Mapping[str, str | None], managers: list[Ma
         overloaded_managers=sum(1 for entry in managers if entry.overload > 0 or entry.cases > entry.max_cases),
         overload_points=sum(entry.overload for entry in managers), moves=moves, region_mismatches=mismatches,
         contacts_due=sum(len(config.due_contacts(case)) for case in config.cases) if has_schedule else 0,
-        contacts_scheduled=len(contacts))
+        contacts_scheduled=len(contacts), contacts_on_time=len(contacts) - late, contacts_late=late,
+        contacts_unscheduled=unscheduled,
+        # Without a base (tiny.yaml has none) a day's travel is the trips into its visits.
+        travel_minutes=sum(item.travel_minutes_before for item in contacts))
 
 
-def contact(config: Config, key: str, day: date, start: str, manager_id: str = "m-ana") -> ScheduledContact:
-    """The due contact `key` ("K-3#0.1") of the case, at `start` on `day`, with its required mode and length."""
+def _after_due(item: ScheduledContact) -> bool:
+    return item.due is not None and item.day > item.due
+
+
+def contact(config: Config, key: str, day: date, start: str, manager_id: str = "m-ana",
+            travel: int = 0) -> ScheduledContact:
+    """The due contact `key` ("K-3#0.1") of the case, at `start` on `day`, with its required mode and length,
+    its due day (DUE) and `travel` minutes into it; flagged late (days_full_by_due) when after its due day."""
     case_id, rest = key.split("#")
     index, occurrence = (int(part) for part in rest.split("."))
     requirement = config.cases_by_id[case_id].contacts[index]
+    late_days = max(0, (day - DUE[case_id]).days)
     return ScheduledContact(
         case_id=case_id, client_id=config.cases_by_id[case_id].client, manager_id=manager_id,
         requirement_index=index, occurrence=occurrence, mode=requirement.mode, day=day, start=start,
-        end=format_clock(parse_clock(start) + requirement.minutes), minutes=requirement.minutes)
+        end=format_clock(parse_clock(start) + requirement.minutes), minutes=requirement.minutes,
+        due=DUE[case_id], late_days=late_days, late_rule="days_full_by_due" if late_days else "",
+        late_reason="the days up to then are full" if late_days else "", travel_minutes_before=travel)
 
 
 def unscheduled(config: Config, key: str, rule: str = "day_capacity_full",
@@ -141,16 +166,19 @@ def unscheduled(config: Config, key: str, rule: str = "day_capacity_full",
         rule=rule, reason="no slot left")
 
 
-def sound_week(config: Config, **moved: tuple[date, str]) -> list[ScheduledContact]:
+def sound_week(config: Config, travel: Mapping[str, int] | None = None,
+               **moved: tuple[date, str]) -> list[ScheduledContact]:
     """Ana's sound week: K-3 Monday 09:00 and Wednesday 09:00, K-1 Monday 10:15 (18 min travel from
-    K-3's client, 30 allowed), K-2's phone call Tuesday 09:00. `moved` overrides a contact's day and
-    start, keyed by the contact key with '#' and '.' as '_' (K3_0_1)."""
+    K-3's client, 30 allowed; Ana has no base, so no trips from or to it), K-2's phone call Tuesday
+    09:00. `moved` overrides a contact's day and start, keyed by the contact key with '#' and '.' as
+    '_' (K3_0_1); `travel` the minutes into a contact, by contact key."""
     week = {"K-3#0.0": (MON, "09:00"), "K-1#0.0": (MON, "10:15"), "K-2#0.0": (TUE, "09:00"),
             "K-3#0.1": (WED, "09:00")}
+    minutes = {"K-1#0.0": 18} | dict(travel or {})
     for name, slot in moved.items():
         number, index, occurrence = name[1:].split("_")
         week[f"K-{number}#{index}.{occurrence}"] = slot
-    return [contact(config, key, day, start) for key, (day, start) in week.items()]
+    return [contact(config, key, day, start, travel=minutes.get(key, 0)) for key, (day, start) in week.items()]
 
 
 def variant(edit: Callable[[dict[str, Any]], None]) -> Config:
@@ -611,9 +639,14 @@ def test_region_mismatches_counted(k5_holder: str, mismatches: int) -> None:
 
 
 def _schedule(config: Config, contacts: list[ScheduledContact],
-              missing: Iterable[UnscheduledContact] = (), chosen: Mapping[str, str | None] = SOUND) -> Plan:
+              missing: Iterable[UnscheduledContact] = (), chosen: Mapping[str, str | None] = SOUND,
+              travel: int | None = None) -> Plan:
+    """The plan of `contacts`; `travel`: the week's travel minutes when there are trips from or to a base
+    (without a base they are the trips into the visits)."""
     plan = plan_for(config, chosen, contacts, missing)
     plan.summary.contacts_due = 4  # K-1 monthly (due Wed), K-2 weekly, K-3 2/week
+    if travel is not None:
+        plan.summary.travel_minutes = travel
     return plan
 
 
@@ -643,7 +676,8 @@ def test_contact_that_is_not_due(tiny_config: Config) -> None:
 
 
 def test_contacts_of_an_unassigned_case_are_unscheduled_as_such(tiny_config: Config) -> None:
-    contacts = [item for item in sound_week(tiny_config) if item.case_id != "K-3"]
+    # Without K-3's visit K-1 is Monday's first: Ana has no base, so no travel into it.
+    contacts = [item for item in sound_week(tiny_config, travel={"K-1#0.0": 0}) if item.case_id != "K-3"]
     missing = [unscheduled(tiny_config, key, "case_unassigned", None) for key in ("K-3#0.0", "K-3#0.1")]
     assert check_plan(tiny_config, _schedule(tiny_config, contacts, missing, WITHOUT_K3)) == []
     missing[0].rule = "no_common_availability"
@@ -700,10 +734,23 @@ def test_schedule_summary_counts(tiny_config: Config) -> None:
         ("summary_mismatch", "summary.travel_minutes")]
 
 
-def test_negative_travel_before_a_contact(tiny_config: Config) -> None:
-    contacts = sound_week(tiny_config)
-    contacts[0].travel_minutes_before = -5
-    assert rules(check_plan(tiny_config, _schedule(tiny_config, contacts))) == ["travel_minutes_negative"]
+@pytest.mark.parametrize(("key", "minutes", "expected"), [
+    ("K-1#0.0", 18, []),  # K-3's client to K-1's: 18 minutes
+    ("K-1#0.0", 17, ["travel_minutes_mismatch"]),
+    ("K-1#0.0", -5, ["travel_minutes_mismatch"]),
+    ("K-3#0.0", 0, []),  # Monday's first visit; Ana has no base
+    ("K-3#0.0", 12, ["travel_minutes_mismatch"]),
+    ("K-2#0.0", 5, ["travel_minutes_mismatch"]),  # a phone call travels nowhere
+])
+def test_travel_before_a_contact_is_recomputed_from_the_locations(tiny_config: Config, key: str, minutes: int,
+                                                                  expected: list[str]) -> None:
+    contacts = sound_week(tiny_config, travel={key: minutes})
+    assert rules(check_plan(tiny_config, _schedule(tiny_config, contacts, travel=18))) == expected
+
+
+@pytest.mark.parametrize(("travel", "expected"), [(18, []), (0, ["summary_mismatch"])])
+def test_summary_travel_is_every_trip_of_the_week(tiny_config: Config, travel: int, expected: list[str]) -> None:
+    assert rules(check_plan(tiny_config, _schedule(tiny_config, sound_week(tiny_config), travel=travel))) == expected
 
 
 # --- schedule: when and where ------------------------------------------------------------------------------
@@ -721,6 +768,8 @@ def _call_verdict_by_hand(day: date, start: int) -> list[str]:
     visits = {MON: [(9 * 60, 9 * 60 + 45), (10 * 60 + 15, 11 * 60 + 15)], WED: [(9 * 60, 9 * 60 + 45)]}
     if any(start < end and visit_start < start + 15 for visit_start, end in visits.get(day, [])):
         expected.append("manager_overlap")
+    if day == MON and start < 10 * 60 + 15 and start + 15 > 9 * 60 + 57:  # the 18-minute drive to K-1
+        expected.append("travel_overlap")
     return expected
 
 
@@ -782,9 +831,9 @@ def test_lunch_is_kept_free(tiny_config: Config, start: str, expected: list[str]
     assert rules(check_plan(tiny_config, _schedule(tiny_config, contacts))) == expected
 
 
-@pytest.mark.parametrize(("start", "expected"), [("09:45", []), ("09:30", ["manager_overlap"])])
+@pytest.mark.parametrize(("start", "expected"), [("11:15", []), ("11:00", ["manager_overlap"])])
 def test_contacts_of_one_manager_do_not_overlap(tiny_config: Config, start: str, expected: list[str]) -> None:
-    # K-3's visit on Monday is 09:00-09:45; the phone call goes next to it.
+    # K-1's visit on Monday is 10:15-11:15; the phone call goes next to it.
     contacts = sound_week(tiny_config, K2_0_0=(MON, start))
     assert rules(check_plan(tiny_config, _schedule(tiny_config, contacts))) == expected
 
@@ -803,13 +852,14 @@ def test_contacts_per_day_limit(limit: int, expected: list[str]) -> None:
 ])
 def test_contacts_of_one_case_spread_over_the_week(tiny_config: Config, day: date, start: str,
                                                    expected: list[str]) -> None:
-    contacts = sound_week(tiny_config, K3_0_1=(day, start))
+    # On Monday afternoon K-3's second visit comes after K-1's: 18 minutes from K-1's client.
+    contacts = sound_week(tiny_config, travel={"K-3#0.1": 18 if day == MON else 0}, K3_0_1=(day, start))
     assert rules(check_plan(tiny_config, _schedule(tiny_config, contacts))) == expected
 
 
 def test_same_day_contacts_allowed_when_no_spacing_is_required() -> None:
     config = variant(lambda data: data["policy"].update(scheduling={"min_days_between_contacts": 0}))
-    contacts = sound_week(config, K3_0_1=(MON, "14:00"))
+    contacts = sound_week(config, travel={"K-3#0.1": 18}, K3_0_1=(MON, "14:00"))
     assert check_plan(config, _schedule(config, contacts)) == []
 
 
@@ -838,15 +888,17 @@ def test_travel_between_consecutive_visits(tiny_config: Config, start: str, expe
     assert rules(check_plan(tiny_config, _schedule(tiny_config, contacts))) == expected
 
 
-def test_phone_calls_do_not_need_travel(tiny_config: Config) -> None:
-    # The call sits between the two visits; the 30-minute gap between the visits still covers travel.
-    contacts = sound_week(tiny_config, K2_0_0=(MON, "09:45"))
-    assert check_plan(tiny_config, _schedule(tiny_config, contacts)) == []
+@pytest.mark.parametrize(("start", "expected"), [("09:45", []), ("10:00", ["travel_overlap"])])
+def test_phone_call_may_not_overlap_the_drive(tiny_config: Config, start: str, expected: list[str]) -> None:
+    # K-1 at 10:30: the 18-minute drive from K-3's client is 10:12-10:30. A call at 09:45-10:00 is taken
+    # at K-3's client before leaving; one at 10:00-10:15 would be taken while driving.
+    contacts = sound_week(tiny_config, K1_0_0=(MON, "10:30"), K2_0_0=(MON, start))
+    assert rules(check_plan(tiny_config, _schedule(tiny_config, contacts))) == expected
 
 
 def test_client_without_location_needs_no_travel() -> None:
     config = variant(lambda data: client(data, "c-3").pop("location"))
-    contacts = sound_week(config, K1_0_0=(MON, "09:45"))
+    contacts = sound_week(config, travel={"K-1#0.0": 0}, K1_0_0=(MON, "09:45"))
     assert check_plan(config, _schedule(config, contacts)) == []
 
 
@@ -854,19 +906,163 @@ def _ana_based_at_c1(data: dict[str, Any]) -> None:
     manager(data, "m-ana")["base"] = {"lat": 41.90, "lon": -87.65}  # 18 minutes from c-3
 
 
+# Based at c-1 (K-1's client), Ana drives 18 minutes to K-3's client and 18 back: Monday base -> K-3 -> K-1
+# (-> base 0) and Wednesday base -> K-3 -> base, 72 minutes in all.
+BASED_TRAVEL = {"K-3#0.0": 18, "K-1#0.0": 18, "K-3#0.1": 18}
+
+
 @pytest.mark.parametrize(("start", "expected"), [("08:30", []), ("08:00", ["travel_from_base"])])
 def test_first_visit_leaves_time_to_come_from_the_base(start: str, expected: list[str]) -> None:
+    # The drive in is [start - 18, start): 08:12-08:30 is inside 08:00-17:00, 07:42-08:00 is not.
     config = variant(_ana_based_at_c1)
-    contacts = sound_week(config, K3_0_1=(WED, start))
-    assert rules(check_plan(config, _schedule(config, contacts))) == expected
+    contacts = sound_week(config, travel=BASED_TRAVEL, K3_0_1=(WED, start))
+    assert rules(check_plan(config, _schedule(config, contacts, travel=72))) == expected
 
 
 @pytest.mark.parametrize(("start", "expected"), [("15:45", []), ("16:15", ["travel_to_base"])])
 def test_last_visit_leaves_time_to_return_to_the_base(start: str, expected: list[str]) -> None:
-    # 15:45-16:30 leaves 30 minutes before 17:00; 16:15-17:00 leaves none.
+    # 15:45-16:30, then 16:30-16:48 home; 16:15-17:00 leaves no time for the drive home.
     config = variant(_ana_based_at_c1)
-    contacts = sound_week(config, K3_0_1=(WED, start))
+    contacts = sound_week(config, travel=BASED_TRAVEL, K3_0_1=(WED, start))
+    assert rules(check_plan(config, _schedule(config, contacts, travel=72))) == expected
+
+
+@pytest.mark.parametrize(("call", "visit", "expected"), [
+    ("08:00", "08:48", []),  # the call ends 08:30, the 18-minute drive is 08:30-08:48
+    ("08:00", "08:47", ["travel_overlap"]),  # the drive would start 08:29, during the call
+])
+def test_first_drive_waits_for_a_call_at_the_base(call: str, visit: str, expected: list[str]) -> None:
+    # The example of the issue: a call at 08:00-08:30 at the base, then a drive to the first visit.
+    def edit(data: dict[str, Any]) -> None:
+        _ana_based_at_c1(data)
+        data["policy"]["scheduling"] = {"slot_minutes": 1}
+        case(data, "K-2")["contacts"][0]["minutes"] = 30
+
+    config = variant(edit)
+    contacts = sound_week(config, travel=BASED_TRAVEL, K2_0_0=(WED, call), K3_0_1=(WED, visit))
+    assert rules(check_plan(config, _schedule(config, contacts, travel=72))) == expected
+
+
+@pytest.mark.parametrize(("call", "expected"), [("16:33", []), ("16:30", ["travel_overlap"])])
+def test_drive_home_is_no_time_for_a_call(call: str, expected: list[str]) -> None:
+    # Wednesday's visit 15:30-16:15, then the 18-minute drive home 16:15-16:33: the call comes after it.
+    def edit(data: dict[str, Any]) -> None:
+        _ana_based_at_c1(data)
+        data["policy"]["scheduling"] = {"slot_minutes": 1}
+
+    config = variant(edit)
+    contacts = sound_week(config, travel=BASED_TRAVEL, K3_0_1=(WED, "15:30"), K2_0_0=(WED, call))
+    assert rules(check_plan(config, _schedule(config, contacts, travel=72))) == expected
+
+
+@pytest.mark.parametrize(("start", "expected"), [("13:18", []), ("13:00", ["travel_lunch"])])
+def test_no_drive_over_lunch(start: str, expected: list[str]) -> None:
+    # Based at c-1: Wednesday's only visit (K-3) right after lunch needs the drive 13:00-13:18 first.
+    def edit(data: dict[str, Any]) -> None:
+        _ana_based_at_c1(data)
+        data["policy"]["scheduling"] = {"slot_minutes": 1}
+
+    config = variant(edit)
+    contacts = sound_week(config, travel=BASED_TRAVEL, K3_0_1=(WED, start))
+    assert rules(check_plan(config, _schedule(config, contacts, travel=72))) == expected
+
+
+@pytest.mark.parametrize(("start", "expected"), [("13:18", []), ("13:10", ["travel_window"])])
+def test_drive_between_visits_stays_inside_the_managers_windows(start: str, expected: list[str]) -> None:
+    # Ana works 08:00-12:00 and 13:00-17:00 on Monday, with no lunch rule: the drive from K-3's client
+    # (visit 09:00-09:45) to K-1's must lie in the afternoon window when K-1 is after 13:00.
+    def edit(data: dict[str, Any]) -> None:
+        data["policy"]["scheduling"] = {"slot_minutes": 1, "lunch": None}
+        days = {day: ["08:00-17:00"] for day in ("tue", "wed", "thu", "fri")}
+        manager(data, "m-ana")["availability"] = {"mon": ["08:00-12:00", "13:00-17:00"], **days}
+
+    config = variant(edit)
+    contacts = sound_week(config, K1_0_0=(MON, start))
     assert rules(check_plan(config, _schedule(config, contacts))) == expected
+
+
+# --- schedule: deadlines ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("due", "expected"), [(WED, []), (TUE, ["contact_due"]), (None, ["contact_due"])])
+def test_due_day_follows_the_frequency(tiny_config: Config, due: date | None, expected: list[str]) -> None:
+    # K-1 is monthly with its last visit on 2026-11-02: due 2026-12-02, a Wednesday.
+    contacts = sound_week(tiny_config)
+    by_id(contacts, "case_id", "K-1").due = due
+    assert rules(check_plan(tiny_config, _schedule(tiny_config, contacts))) == expected
+
+
+def test_contact_after_its_due_day_is_flagged_late(tiny_config: Config) -> None:
+    # K-1 on Thursday, due Wednesday: one day late, with a rule and a reason.
+    contacts = sound_week(tiny_config, K1_0_0=(THU, "10:15"), travel={"K-1#0.0": 0})
+    late = by_id(contacts, "case_id", "K-1")
+    assert (late.late_days, late.late_rule) == (1, "days_full_by_due")
+    assert check_plan(tiny_config, _schedule(tiny_config, contacts, travel=0)) == []
+    late.late_rule = late.late_reason = ""
+    assert rules(check_plan(tiny_config, _schedule(tiny_config, contacts, travel=0))) == ["late_unflagged"]
+    late.late_days = 0
+    assert rules(check_plan(tiny_config, _schedule(tiny_config, contacts, travel=0))) == ["late_days",
+                                                                                         "late_unflagged"]
+
+
+@pytest.mark.parametrize(("day", "late_days", "expected"), [(WED, 0, []), (WED, 1, ["late_days"]),
+                                                            (FRI, 2, []), (FRI, 1, ["late_days"])])
+def test_late_days_count_from_the_due_day(tiny_config: Config, day: date, late_days: int,
+                                          expected: list[str]) -> None:
+    contacts = sound_week(tiny_config, K1_0_0=(day, "13:00"), K3_0_1=(THU, "09:00"), travel={"K-1#0.0": 0})
+    visit = by_id(contacts, "case_id", "K-1")
+    visit.late_days = late_days  # the late flag stays as the truth has it: only the count is wrong
+    assert rules(check_plan(tiny_config, _schedule(tiny_config, contacts, travel=0))) == expected
+
+
+def test_contact_on_time_is_not_flagged_late(tiny_config: Config) -> None:
+    contacts = sound_week(tiny_config)
+    by_id(contacts, "case_id", "K-1").late_rule = "days_full_by_due"
+    assert rules(check_plan(tiny_config, _schedule(tiny_config, contacts))) == ["late_unflagged"]
+
+
+def _k1_last_visit_in_october(data: dict[str, Any]) -> None:
+    case(data, "K-1")["contacts"][0]["last"] = date(2026, 10, 2)  # due 2026-11-02, before the week
+
+
+def test_overdue_contact_is_late_by_the_days_since_it_fell_due() -> None:
+    # Due 2026-11-02, made Monday 2026-11-30: 28 days late, for a rule that holds (overdue).
+    config = variant(_k1_last_visit_in_october)
+    contacts = sound_week(config)
+    visit = by_id(contacts, "case_id", "K-1")
+    visit.due, visit.late_days, visit.overdue = date(2026, 11, 2), 28, True
+    visit.late_rule, visit.late_reason = "overdue", "due before the week"
+    assert check_plan(config, _schedule(config, contacts)) == []
+    visit.overdue = False
+    assert rules(check_plan(config, _schedule(config, contacts))) == ["overdue_flag"]
+
+
+@pytest.mark.parametrize(("rule", "expected"), [("days_full_by_due", []), ("overdue", ["late_rule"]),
+                                                ("no_slot_by_due", ["late_rule"])])
+def test_late_rule_must_hold(tiny_config: Config, rule: str, expected: list[str]) -> None:
+    # K-1 on Thursday, due Wednesday: not overdue (due inside the week), and Monday to Wednesday have slots.
+    contacts = sound_week(tiny_config, K1_0_0=(THU, "10:15"), travel={"K-1#0.0": 0})
+    by_id(contacts, "case_id", "K-1").late_rule = rule
+    assert rules(check_plan(tiny_config, _schedule(tiny_config, contacts, travel=0))) == expected
+
+
+def test_no_slot_by_due_holds_when_the_client_is_free_only_after_it() -> None:
+    config = variant(lambda data: client(data, "c-1").update(availability={"thu": ["08:00-17:00"]}))
+    contacts = sound_week(config, K1_0_0=(THU, "10:15"), travel={"K-1#0.0": 0})
+    by_id(contacts, "case_id", "K-1").late_rule = "no_slot_by_due"
+    assert check_plan(config, _schedule(config, contacts, travel=0)) == []
+
+
+@pytest.mark.parametrize(("field", "value"), [("contacts_on_time", 3), ("contacts_late", 1),
+                                              ("contacts_unscheduled", 1)])
+def test_plan_counts_on_time_late_and_unscheduled(tiny_config: Config, field: str, value: int) -> None:
+    plan = _schedule(tiny_config, sound_week(tiny_config))
+    assert (plan.summary.contacts_on_time, plan.summary.contacts_late, plan.summary.contacts_unscheduled) == (4, 0, 0)
+    setattr(plan.summary, field, value)
+    assert [(v.rule, v.subject) for v in check_plan(tiny_config, plan)] == [("summary_mismatch", f"summary.{field}")]
+    setattr(plan.summary, field, getattr(_schedule(tiny_config, sound_week(tiny_config)).summary, field))
+    setattr(by_id(plan.managers, "manager_id", "m-ana"), field, value)
+    assert [(v.rule, v.subject) for v in check_plan(tiny_config, plan)] == [("manager_contacts_mismatch", "m-ana")]
 
 
 # --- the command line ------------------------------------------------------------------------------------
