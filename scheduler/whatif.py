@@ -25,9 +25,11 @@ from typing import Any
 from models.check import check_plan
 from models.organisation import Config
 from models.plan import Plan, SolverStats
+from models.reasons import reason_text
 from models.scenario import Scenario, ScenarioOutcome, ScenarioRow, apply_scenario, base_scenario
 from scheduler.core.options import SolveOptions
-from scheduler.core.planbuild import Reason, build_plan
+from scheduler.core.planbuild import build_plan
+from scheduler.core.reasons import Reason
 from scheduler.pipeline import plan_week
 
 OnDone = Callable[[int, ScenarioOutcome], None]
@@ -175,7 +177,7 @@ def _plan(config: Config, options: SolveOptions) -> Plan | None:
 
 def _nobody_to_assign(config: Config) -> Plan:
     """Every case unassigned: there is no manager to solve for."""
-    reason = Reason("no_manager_available", "the scenario leaves no managers")
+    reason = Reason("no_manager_available", reason_text("no_manager_available", "no_managers"))
     reasons = dict.fromkeys(config.cases_by_id, reason)
     stats = SolverStats(stage="assign", status="optimal", objective=0.0, bound=0.0, gap=0.0,
                         notes=["no managers: nothing to solve"])

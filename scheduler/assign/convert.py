@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections import defaultdict
 
 from models.organisation import Case, Config
-from models.plan import Plan, SolverStats
+from models.plan import ManagerLoad, Plan, SolverStats
+from models.reasons import reason_text
 from scheduler.assign.data import AssignmentData, Bundle, Counts, stay_order
-from scheduler.core.planbuild import Reason, build_plan, current_assignment, manager_loads
+from scheduler.core.planbuild import build_plan, current_assignment, manager_loads
+from scheduler.core.reasons import Reason, move_rule
 
 
 def chosen_from_counts(data: AssignmentData, counts: Counts) -> dict[str, str | None]:
@@ -76,32 +78,30 @@ def move_reasons(data: AssignmentData, chosen: dict[str, str | None]) -> dict[st
         target = chosen.get(case.id)
         if target is None or target == case.manager:
             continue
-        if case.manager is None:
-            reasons[case.id] = Reason("new_intake", f"new intake: assigned to {target} "
-                                                    f"(at {after[target].utilisation:.0%} of capacity)")
-            continue
         tied = target in locked_with.get(config.clients_by_id[case.client].household_key, set())
-        source = before[case.manager]
-        reasons[case.id] = _move_reason(data, case, target, case.id in split_cases, tied,
-                                        source.utilisation, source.overloaded, after[target].utilisation)
+        source = None if case.manager is None else before[case.manager]
+        reasons[case.id] = _move_reason(data, case, source, after[target], case.id in split_cases, tied)
     return reasons
 
 
-def _move_reason(data: AssignmentData, case: Case, target: str, split: bool, tied: bool, was: float,
-                 over: bool, now: float) -> Reason:
-    source = case.manager
-    refusal = data.eligibility.refusal(case, source) if source is not None else None
-    if refusal is not None:
-        rule = "level_mismatch" if refusal.rule == "level" else "not_eligible"
-        return Reason(rule, f"{source} may no longer carry it: {refusal.reason}; moved to {target}")
-    if split:
-        return Reason("household_reunited", f"household reunited with {target}")
-    if tied:
-        return Reason("household_reunited", f"household reunited with {target}, who holds a locked case of it")
-    if over:
-        return Reason("over_capacity", f"{source} was at {was:.0%} of capacity; moved to {target}")
-    return Reason("balance", f"moved to even out caseloads: {source} was at {was:.0%} of capacity, "
-                             f"{target} is at {now:.0%}")
+def _move_reason(data: AssignmentData, case: Case, source: ManagerLoad | None, target: ManagerLoad, split: bool,
+                 tied: bool) -> Reason:
+    """The first rule that applies (`core.reasons.move_rule`), in the balancing stage's words: who the case
+    left, at what utilisation, and where it went."""
+    refusal = None if source is None else data.eligibility.refusal(case, source.manager_id)
+    rule = move_rule(source, refusal, household=split or tied, level_apart=True)
+    if source is None:
+        text = reason_text(rule, "placed", target=target.manager_id, utilisation=target.utilisation)
+    elif refusal is not None:
+        text = reason_text(rule, source=source.manager_id, refusal=refusal.reason, target=target.manager_id)
+    elif rule == "household_reunited":
+        text = reason_text(rule, "default" if split else "tied", target=target.manager_id)
+    elif rule == "over_capacity":
+        text = reason_text(rule, source=source.manager_id, was=source.utilisation, target=target.manager_id)
+    else:
+        text = reason_text(rule, "between", source=source.manager_id, was=source.utilisation,
+                           target=target.manager_id, now=target.utilisation)
+    return Reason(rule, text)
 
 
 def _household_locks(config: Config) -> dict[str, set[str]]:
@@ -126,9 +126,8 @@ def unassigned_reasons(data: AssignmentData, chosen: dict[str, str | None]) -> d
                     reasons[case_id] = Reason(*blocked)
                 else:
                     count = len(set(item.receivers) | item.keepers)
-                    reasons[case_id] = Reason(
-                        "capacity_exhausted",
-                        f"all {count} eligible manager{'s' if count != 1 else ''} are at capacity")
+                    reasons[case_id] = Reason("capacity_exhausted", reason_text(
+                        "capacity_exhausted", "counted" if count != 1 else "counted_one", count=count))
     return reasons
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from models.organisation import Case, Config, Manager
+from models.reasons import phrase, reason_text, refusal_text
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ class Eligibility:
         if case.locked:
             if manager_id == case.manager:
                 return None
-            return Exclusion("locked", f"case {case.id} is locked to manager {case.manager}")
+            return Exclusion("locked", refusal_text("locked", case=case.id, manager=case.manager))
         manager = self.config.managers_by_id[manager_id]
         return _class_refusal(self.case_class(case), self.manager_class(manager),
                               is_current=manager_id == case.manager)
@@ -110,18 +111,18 @@ class Eligibility:
         candidates = list(self._manager_classes)
         steps: list[tuple[str, str, Callable[[ManagerClass], bool]]] = [
             ("no_level", _level_text(needed, level_names, case), lambda c: c.level_rank >= needed.min_level_rank),
-            ("no_skill", f"no manager of a high enough level has the skills {_listing(needed.skills)} "
-                         f"that case type '{case.type}' needs", lambda c: needed.skills <= c.skills),
-            ("no_language", f"no suitable manager speaks the client's language '{needed.language}'",
+            ("no_skill", reason_text("no_skill", skills=_listing(needed.skills), case_type=case.type),
+             lambda c: needed.skills <= c.skills),
+            ("no_language", reason_text("no_language", language=needed.language),
              lambda c: needed.language in c.languages),
-            ("no_manager_available", "every suitable manager is on leave all week or closed to new cases",
+            ("no_manager_available", reason_text("no_manager_available"),
              lambda c: c.working and c.accepts_new_cases),
         ]
         for rule, reason, keeps in steps:
             candidates = [c for c in candidates if keeps(c)]
             if not candidates:
                 return Exclusion(rule, reason)
-        return Exclusion("no_manager_available", "no manager may carry this case")
+        return Exclusion("no_manager_available", reason_text("no_manager_available", "nobody"))
 
 
 def tied_household_refusal(eligibility: Eligibility, case: Case, household: Sequence[Case]) -> Exclusion | None:
@@ -140,30 +141,30 @@ def tied_household_refusal(eligibility: Eligibility, case: Case, household: Sequ
     refusal = eligibility.refusal(as_given, manager_id)
     if refusal is None:
         return None
-    return Exclusion("household_conflict", f"its household has case {anchor.id} locked to {manager_id}, "
-                                           f"who may not carry it: {refusal.reason}")
+    return Exclusion("household_conflict", reason_text("household_conflict", "locked_case_refused", case=anchor.id,
+                                                       manager=manager_id, refusal=refusal.reason))
 
 
 def _class_refusal(case: CaseClass, manager: ManagerClass, *, is_current: bool) -> Exclusion | None:
     if manager.level_rank < case.min_level_rank:
-        return Exclusion("level", "the manager's level may not carry this complexity")
+        return Exclusion("level", refusal_text("level"))
     if not case.skills <= manager.skills:
-        return Exclusion("skill", f"the manager lacks skills {_listing(case.skills - manager.skills)}")
+        return Exclusion("skill", refusal_text("skill", skills=_listing(case.skills - manager.skills)))
     if case.language not in manager.languages:
-        return Exclusion("language", f"the manager does not speak '{case.language}'")
+        return Exclusion("language", refusal_text("language", language=case.language))
     if not manager.working:
-        return Exclusion("on_leave", "the manager is on leave all week")
+        return Exclusion("on_leave", refusal_text("on_leave"))
     if not manager.accepts_new_cases and not is_current:
-        return Exclusion("closed_to_new_cases", "the manager accepts no new cases")
+        return Exclusion("closed_to_new_cases", refusal_text("closed_to_new_cases"))
     return None
 
 
 def _level_text(needed: CaseClass, level_names: list[str], case: Case) -> str:
-    escalated = " (escalated)" if case.escalate else ""
+    escalated = phrase("escalated") if case.escalate else ""
     if needed.min_level_rank >= len(level_names):
-        return f"no level may carry complexity '{case.complexity}'{escalated}"
-    return (f"complexity '{case.complexity}'{escalated} needs level "
-            f"{level_names[needed.min_level_rank]} or above, and there is no such manager")
+        return reason_text("no_level", "no_such_level", complexity=case.complexity, escalated=escalated)
+    return reason_text("no_level", complexity=case.complexity, escalated=escalated,
+                       level=level_names[needed.min_level_rank])
 
 
 def _listing(values: frozenset[str]) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from models.organisation import Case, Config, Manager
 from models.plan import (
@@ -21,12 +20,8 @@ from models.plan import (
     SolverStats,
     UnassignedCase,
 )
-
-
-@dataclass(frozen=True)
-class Reason:
-    rule: str
-    reason: str
+from models.reasons import phrase
+from scheduler.core.reasons import Reason, default_reason
 
 
 def build_plan(
@@ -53,14 +48,13 @@ def build_plan(
         assignments.append(Assignment(
             case_id=case.id, client_id=case.client, manager_id=manager_id,
             previous_manager_id=case.manager, moved=moved,
-            reason=reason.reason if reason else ("" if manager_id else "unassigned"), points=points,
+            reason=reason.reason if reason else ("" if manager_id else phrase("unassigned")), points=points,
         ))
         if moved and manager_id is not None and reason is not None:
             moves.append(Move(case_id=case.id, client_id=case.client, from_manager=case.manager,
                               to_manager=manager_id, points=points, rule=reason.rule, reason=reason.reason))
         if manager_id is None:
-            why = unassigned_reasons.get(case.id) or Reason(
-                "capacity_exhausted", "every eligible manager is at capacity")
+            why = unassigned_reasons.get(case.id) or default_reason("capacity_exhausted")
             unassigned.append(UnassignedCase(case_id=case.id, client_id=case.client, points=points,
                                              rule=why.rule, reason=why.reason))
     loads = manager_loads(config, chosen)
@@ -77,9 +71,7 @@ def build_plan(
 
 
 def _default_move_reason(case: Case) -> Reason:
-    if case.manager is None:
-        return Reason("new_intake", "new intake: the case had no manager")
-    return Reason("balance", "moved to even out caseloads")
+    return default_reason("new_intake" if case.manager is None else "balance")
 
 
 def manager_loads(config: Config, chosen: Mapping[str, str | None]) -> list[ManagerLoad]:

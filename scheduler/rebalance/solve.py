@@ -28,11 +28,13 @@ from types import MappingProxyType
 from models.organisation import Case, Config
 from models.plan import ManagerLoad, Move, Plan, SolverStats
 from models.proposals import CurvePoint, Proposals
+from models.reasons import destination_text, manager_label, phrase, reason_text
 from models.result import Result
 from scheduler.assign import assign_cases
 from scheduler.core.eligibility import Eligibility, tied_household_refusal
 from scheduler.core.options import SolveOptions
-from scheduler.core.planbuild import Reason, build_plan, current_assignment
+from scheduler.core.planbuild import build_plan, current_assignment
+from scheduler.core.reasons import Reason, default_reason, exclusion_reason, move_rule
 from scheduler.rebalance.greedy import Strategy, greedy_rebalance
 from scheduler.rebalance.model import PER_MILLE, RebalanceModel, Solution, StageLimits, solution_from_units
 from scheduler.rebalance.units import POINT_SCALE, RebalanceProblem, build_problem, peak_lower_bound
@@ -46,14 +48,6 @@ CURVE_STEP = 50
 """Curve thresholds fall on multiples of 5 percentage points, plus 100 %, the goal and the best."""
 
 MAX_CURVE_POINTS = 40
-
-LANGUAGE_NAMES: Mapping[str, str] = MappingProxyType({
-    "am": "Amharic", "ar": "Arabic", "bn": "Bengali", "de": "German", "en": "English", "es": "Spanish",
-    "fa": "Persian", "fr": "French", "hi": "Hindi", "hmn": "Hmong", "ht": "Haitian Creole",
-    "ko": "Korean", "ne": "Nepali", "pl": "Polish", "pt": "Portuguese", "ru": "Russian",
-    "so": "Somali", "sw": "Swahili", "tl": "Tagalog", "uk": "Ukrainian", "ur": "Urdu",
-    "vi": "Vietnamese", "zh": "Chinese",
-})
 
 _RULE_ORDER: Mapping[str, int] = MappingProxyType(
     {"not_eligible": 0, "over_capacity": 1, "household_reunited": 2, "balance": 3, "new_intake": 4})
@@ -392,15 +386,15 @@ class _Converter:
         for case in config.cases:
             exclusion = self.eligibility.exclusion(case)
             if exclusion is not None:
-                reasons[case.id] = Reason(exclusion.rule, exclusion.reason)
+                reasons[case.id] = exclusion_reason(exclusion)
         for unit_id in self.problem.stranded:
             household = [config.cases_by_id[case_id] for case_id in self.problem.units[unit_id].case_ids]
             for case in household:
                 if case.id in reasons:
                     continue
                 tied = tied_household_refusal(self.eligibility, case, self._household(case))
-                reasons[case.id] = (Reason(tied.rule, tied.reason) if tied is not None else Reason(
-                    "household_conflict", "no single manager may carry every case of its household"))
+                reasons[case.id] = (exclusion_reason(tied) if tied is not None
+                                    else default_reason("household_conflict"))
         return reasons
 
     def _household(self, case: Case) -> list[Case]:
@@ -434,49 +428,39 @@ class _Converter:
             rule, source_text = self._source_reason(case, unit.id in self.problem.loose, before)
             text = f"{source_text}; {self._destination_text(case, destination, before, later)}"
             if companions:
-                text += f"; moves with {', '.join(companions)} so the household stays together"
+                text += phrase("moves_with", cases=", ".join(companions))
             reasons[case.id] = Reason(rule, text)
         return reasons
 
     def _source_reason(self, case: Case, split_household: bool,
                        before: Mapping[str, ManagerLoad]) -> tuple[str, str]:
-        if case.manager is None:
-            return "new_intake", "new intake without a manager"
-        source = before[case.manager]
-        who = _who(self.problem.config, case.manager)
-        refusal = self.eligibility.refusal(case, case.manager)
+        """The rule that moves the case (`core.reasons.move_rule`) and, in words, what it says of the
+        manager the case leaves."""
+        source = None if case.manager is None else before[case.manager]
+        refusal = None if case.manager is None else self.eligibility.refusal(case, case.manager)
+        rule = move_rule(source, refusal, household=split_household)
+        if source is None:
+            return rule, reason_text(rule, "without_manager")
+        who = _who(self.problem.config, source.manager_id)
         if refusal is not None:
-            return "not_eligible", f"{who} may no longer carry this case ({refusal.reason})"
-        if split_household:
-            return "household_reunited", "the household's cases are split between managers today"
-        if source.cases > source.max_cases:
-            return "over_capacity", (f"{who} carries {source.cases} cases, above the limit of "
-                                     f"{source.max_cases}, at {source.utilisation:.0%} of capacity")
-        if source.overloaded:
-            return "over_capacity", f"{who} is at {source.utilisation:.0%} of capacity"
-        if source.utilisation > self.goal + 1e-9:
-            return "balance", f"{who} is at {source.utilisation:.0%}, above the {self.goal:.0%} goal"
-        return "balance", (f"{who} is at {source.utilisation:.0%}; this move makes room for another "
-                           "that no one else may take")
+            return rule, reason_text(rule, "may_not_carry", who=who, refusal=refusal.reason)
+        if rule == "household_reunited":
+            return rule, reason_text(rule, "split_today")
+        if rule == "over_capacity":
+            variant = "over_cases" if source.cases > source.max_cases else "over_points"
+            return rule, reason_text(rule, variant, who=who, cases=source.cases, max_cases=source.max_cases,
+                                     utilisation=source.utilisation)
+        variant = "above_goal" if source.utilisation > self.goal + 1e-9 else "makes_room"
+        return rule, reason_text(rule, variant, who=who, utilisation=source.utilisation, goal=self.goal)
 
     def _destination_text(self, case: Case, destination: str, before: Mapping[str, ManagerLoad],
                           after: Mapping[str, ManagerLoad]) -> str:
         config = self.problem.config
         manager = config.managers_by_id[destination]
         client = config.clients_by_id[case.client]
-        if manager.region is None:
-            region = ""
-        elif manager.region == client.region:
-            region = " in the same region"
-        else:
-            region = f" in region {manager.region}"
-        language = ""
-        if client.language != "en":
-            language = f" who speaks {LANGUAGE_NAMES.get(client.language, client.language)}"
-        skills = config.policy.case_type(case.type).skills
-        skill_text = f", skilled in {', '.join(sorted(skills))}" if skills else ""
-        return (f"{_who(config, destination)} is a {manager.level}{region}{language}{skill_text}, "
-                f"at {before[destination].utilisation:.0%} (after: {after[destination].utilisation:.0%})")
+        return destination_text(_who(config, destination), manager.level, manager.region, client.region,
+                                client.language, config.policy.case_type(case.type).skills,
+                                before[destination].utilisation, after[destination].utilisation)
 
     def _ranked(self, moves: list[Move]) -> list[Move]:
         """Must-moves first, then relief of the most loaded source, households together."""
@@ -497,8 +481,7 @@ class _Converter:
 
 
 def _who(config: Config, manager_id: str) -> str:
-    name = config.managers_by_id[manager_id].name
-    return f"{manager_id} ({name})" if name else manager_id
+    return manager_label(manager_id, config.managers_by_id[manager_id].name)
 
 
 def solution_assignment(problem: RebalanceProblem, solution: Solution) -> dict[str, str | None]:

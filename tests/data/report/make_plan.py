@@ -19,7 +19,8 @@ from models.loader import load_config  # noqa: E402
 from models.organisation import Config  # noqa: E402
 from models.plan import Plan, ScheduledContact, SolverStats, UnscheduledContact  # noqa: E402
 from models.timeutil import format_clock  # noqa: E402
-from scheduler.core.planbuild import Reason, build_plan  # noqa: E402
+from scheduler.core.planbuild import build_plan  # noqa: E402
+from scheduler.core.reasons import Reason  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 TRAVEL_MINUTES = 20

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from models.organisation import Config
-from scheduler.core.planbuild import Reason, build_plan, current_assignment
+from scheduler.core.planbuild import build_plan, current_assignment
+from scheduler.core.reasons import Reason
 
 
 def test_current_assignment_plan_has_exact_loads(tiny_config: Config) -> None:
