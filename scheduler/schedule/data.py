@@ -271,15 +271,15 @@ def route_minutes(prepared: PreparedWeek, route: list[int]) -> int:
 
 # Up to this many visits a day the shortest tour is found exactly (Held-Karp: 2^n n^2 steps).
 EXACT_ROUTE_VISITS = 10
-# Up to this many every order is simply tried (5! = 120 tours), which is faster in Python.
-ENUMERATED_ROUTE_VISITS = 5
+# Up to this many every tour is listed (7! = 5,040), shortest first: the shortest one whose visits can
+# be timed (client windows, lunch) is usually not far down the list.
+ENUMERATED_ROUTE_VISITS = 7
 
 
 def shortest_routes(prepared: PreparedWeek, visits: list[int], count: int = 1) -> list[list[int]]:
-    """The `count` shortest tours base -> visits -> base (and their mirrors), shortest first.
-
-    Exact up to EXACT_ROUTE_VISITS visits: every tour's length is known from a dynamic program over
-    subsets, and the tours are read back from the best ends. Beyond that, cheapest insertion.
+    """Up to `count` of the shortest tours base -> visits -> base, shortest first (mirrors are
+    tours too). Every tour up to ENUMERATED_ROUTE_VISITS visits; up to EXACT_ROUTE_VISITS the shortest
+    tour ending at each visit, from a dynamic program over subsets; beyond that, cheapest insertion.
     """
     if len(visits) <= 1:
         return [list(visits)]

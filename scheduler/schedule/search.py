@@ -32,8 +32,8 @@ from scheduler.schedule.data import (
 
 # Passes over all moves; each pass is O(contacts x days) day rebuilds. Improvements flatten fast.
 MAX_PASSES = 6
-# Tours tried when timing a day: the shortest few (and the visits by earliest start) before giving up.
-ROUTES_TRIED = 3
+# Tours tried, shortest first, when a day's route is made exact: all of them up to 7 visits.
+ROUTES_TRIED = 5040
 
 
 @dataclass
@@ -134,7 +134,9 @@ class _Search:
         for contact in range(len(self.contacts)):
             improved |= self._relocate(contact)
         for contact in range(len(self.contacts)):
-            if contact not in self.day_of and self.prepared.starts[contact]:
+            day = self.day_of.get(contact)
+            if (day is None and self.prepared.starts[contact]) or (
+                    day is not None and self.prepared.late_days(contact, day)):
                 improved |= self._eject(contact)
         visits = [c for c in range(len(self.contacts)) if self.contacts[c].in_person and c in self.day_of]
         for index, a in enumerate(visits):
@@ -155,17 +157,29 @@ class _Search:
         return False
 
     def _eject(self, contact: int) -> bool:
-        """Place a left-out contact by moving one contact of its day to another day."""
+        """Place a left-out contact, or bring a late one to a less late day, by moving one contact
+        of the day it goes to onto another day (the late contact's old day among them)."""
+        current = self.day_of.get(contact)
+        late_now = None if current is None else self.prepared.late_days(contact, current)
+        case_id = self.contacts[contact].case_id
         for offset in sorted(self.prepared.starts[contact]):
+            if late_now is not None and (offset == current or self.prepared.late_days(contact, offset) >= late_now):
+                continue
             for other in list(self.days[offset].members):
-                if not self._may_join(contact, offset, leaving=other):
+                if self.contacts[other].case_id == case_id or not self._may_join(contact, offset, leaving=other):
                     continue
                 for target in sorted(self.prepared.starts[other]):
-                    if target == offset or not self._may_join(other, target, leaving=None):
+                    if target == offset or not self._may_join(other, target, leaving=contact):
                         continue
-                    members = [c for c in self.days[offset].members if c != other] + [contact]
-                    changes = {offset: self._build(offset, members),
-                               target: self._build(target, [*self.days[target].members, other])}
+                    changes = {offset: self._build(offset, [c for c in self.days[offset].members if c != other]
+                                                   + [contact])}
+                    if target == current:
+                        changes[target] = self._build(target, [c for c in self.days[target].members if c != contact]
+                                                      + [other])
+                    else:
+                        changes[target] = self._build(target, [*self.days[target].members, other])
+                        if current is not None:
+                            changes[current] = self._without(current, contact)
                     if self._try(changes, {contact: offset, other: target}):
                         return True
         return False
@@ -261,10 +275,14 @@ class _Search:
     def _build_new(self, offset: int, members: list[int]) -> _Day | None:
         visits = [c for c in members if self.contacts[c].in_person]
         calls = [c for c in members if not self.contacts[c].in_person]
+        # A short tour first; then the visits by their latest start (the one with the earliest
+        # deadline first: what fits tight windows) and by their earliest start.
         orders = [insertion_route(self.prepared, visits)]
-        by_start = sorted(visits, key=lambda c: (self.prepared.starts[c][offset][0], c))
-        if by_start not in orders:
-            orders.append(by_start)
+        for key in (lambda c: (self.prepared.starts[c][offset][-1], c),
+                    lambda c: (self.prepared.starts[c][offset][0], c)):
+            order = sorted(visits, key=key)
+            if order not in orders:
+                orders.append(order)
         for order in orders:
             starts = self._time_day(offset, order, calls)
             if starts is not None:

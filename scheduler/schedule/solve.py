@@ -20,7 +20,7 @@ from models.organisation import Case, Config, DueContact, Manager
 from models.plan import ManagerLoad, Plan, ScheduledContact, SolverStats, SolveStatus, UnscheduledContact
 from models.result import Result
 from models.timeutil import TimeWindow, format_clock
-from scheduler.core.clock import backstop_seconds
+from scheduler.core.clock import WORK_SHARE, backstop_seconds
 from scheduler.core.options import SolveOptions
 from scheduler.core.travel import place_text
 from scheduler.schedule.data import (
@@ -167,11 +167,18 @@ class _Searched:
     @property
     def weight(self) -> float:
         """The week's claim on the models' time: a hard week (the heuristic left out a contact that
-        has slots) gets more, for that is where the model places more or proves it cannot; elsewhere
-        it only polishes travel. A week with nothing to place needs no model."""
+        has slots, or placed one later past its due day than its slots force) gets more, for that is
+        where the model places more or earlier, or proves it cannot; elsewhere it only polishes
+        travel. A week with nothing to place needs no model."""
         if not self.placeable:
             return 0.0
-        return HARD_WEEK_FACTOR if len(self.heuristic) < self.placeable else EASY_WEEK_FACTOR
+        prepared = self.prepared
+        later_than_needed = any(
+            prepared.late_days(contact, day) > min(prepared.late_days(contact, other)
+                                                   for other in prepared.starts[contact])
+            for contact, (day, _) in self.heuristic.items())
+        hard = len(self.heuristic) < self.placeable or later_than_needed
+        return HARD_WEEK_FACTOR if hard else EASY_WEEK_FACTOR
 
 
 def solve_week_chunk(tasks: list[WeekTask]) -> list[WeekOutcome]:
@@ -197,17 +204,20 @@ def solve_week_chunk(tasks: list[WeekTask]) -> list[WeekOutcome]:
     first = tasks[0]
     heuristics = HEURISTIC_SECONDS_PER_CONTACT * sum(len(task.week.contacts) for task in tasks)
     left = first.work_budget - heuristics if first.deterministic else first.deadline - time.time()
-    outcomes = []
-    for index, week in enumerate(searched):
-        weights = sum(item.weight for item in searched[index:])
+    # Hard weeks first: should the stage's backstop cut the round short, the weeks left without a
+    # model are those that only polish travel.
+    order = sorted(range(len(searched)), key=lambda index: (-searched[index].weight, index))
+    outcomes: dict[int, WeekOutcome] = {}
+    for position, index in enumerate(order):
+        week = searched[index]
+        weights = sum(searched[later].weight for later in order[position:])
         seconds = max(0.0, left) * week.weight / weights if weights else 0.0
-        outcome = _model_week(week, seconds)
-        outcomes.append(outcome)
+        outcomes[index] = _model_week(week, seconds)
         if first.deterministic:
-            left -= outcome.deterministic_time * WALL_PER_DETERMINISTIC
+            left -= outcomes[index].deterministic_time * WALL_PER_DETERMINISTIC
         else:
             left = first.deadline - time.time()
-    return outcomes
+    return [outcomes[index] for index in range(len(searched))]
 
 
 def _search_week(task: WeekTask, search_deadline: float) -> _Searched:
@@ -393,7 +403,9 @@ def _tasks(weeks: list[ManagerWeek], options: SolveOptions, started: float) -> l
     budget = SolveBudget(time_limit_s=share,
                          deterministic_limit=min(MAX_DETERMINISTIC, share / WALL_PER_DETERMINISTIC),
                          seed=options.seed, log=options.log and not parallel)
-    return [WeekTask(week, budget, deadline, options.deterministic, solve_seconds) for week in weeks]
+    # Work estimates are good to about 10 %: a deterministic stage plans for a share of its time.
+    work = WORK_SHARE * solve_seconds
+    return [WeekTask(week, budget, deadline, options.deterministic, work) for week in weeks]
 
 
 def _solve_all(tasks: list[WeekTask], workers: int) -> list[WeekOutcome]:
