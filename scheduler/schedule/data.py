@@ -107,11 +107,15 @@ class PreparedWeek:
         the days it waits within the week are the schedule's doing."""
         return max(0, offset - max(0, self.week.contacts[contact].due_offset))
 
+    def fits_alone(self, contact: int, *, by: int | None = None) -> bool:
+        """Whether the contact fits on a day of its own (up to day `by`): a start where the trips from
+        and back to the base fit the manager's windows and miss lunch."""
+        return any(set(self.first_ok[contact][offset]) & set(self.last_ok[contact][offset])
+                   for offset in self.starts[contact] if by is None or offset <= by)
+
     def can_be_on_time(self, contact: int) -> bool:
         """Whether the contact fits, alone on its manager's day, on a day up to its deadline."""
-        due = self.week.contacts[contact].due_offset
-        return any(set(self.first_ok[contact][offset]) & set(self.last_ok[contact][offset])
-                   for offset in self.starts[contact] if offset <= due)
+        return self.fits_alone(contact, by=self.week.contacts[contact].due_offset)
 
 
 def prepare_week(week: ManagerWeek) -> PreparedWeek:

@@ -471,7 +471,7 @@ def _late_rule(prepared: PreparedWeek, contact: int, offset: int) -> str:
 def _unplaced_rule(prepared: PreparedWeek, contact: int, cut_short: bool) -> str:
     if not prepared.week.days:
         return "no_working_day"
-    if not prepared.has_any_slot(contact):
+    if not prepared.fits_alone(contact):
         return "no_common_availability"
     return "time_limit" if cut_short else "day_capacity_full"
 
