@@ -9,13 +9,13 @@ from models.organisation import Config
 from models.plan import Plan
 from models.result import Result, combined
 from scheduler.assign import assign_cases
+from scheduler.core.budget import SHARES
 from scheduler.core.options import SolveOptions
 from scheduler.core.planbuild import build_plan, current_assignment
 from scheduler.schedule import schedule_contacts
 
-# The assignment stage gets this share of the time; the schedule stage gets what is left, because
-# schedules usually finish well inside their share while a large assignment uses all of its.
-ASSIGNMENT_SHARE = 0.5
+# The assignment stage's share of the command's time (scheduler/core/budget.py); the schedule gets the rest.
+ASSIGNMENT_SHARE = SHARES["plan"]["assign"]
 
 
 def plan_week(config: Config, options: SolveOptions) -> Result[Plan]:

@@ -55,6 +55,7 @@ from models.staffing import HireCount, HireProfile, StaffingAnswer
 from scheduler.assign.convert import chosen_from_counts, move_reasons, unassigned_reasons
 from scheduler.assign.data import POINT_SCALE, AssignmentData, Counts, build_data
 from scheduler.assign.model import AssignmentModel, Coefficients, CpSatBackend, Terms, Var
+from scheduler.core.budget import MIN_STEP_S, Budget
 from scheduler.core.cpsat import new_solver
 from scheduler.core.options import SolveOptions
 from scheduler.core.planbuild import build_plan
@@ -220,7 +221,7 @@ class _Solved:
     freed: dict[int, int] = field(default_factory=dict)
 
 
-def _solve(hire_model: _HireModel, objective: str, options: SolveOptions, time_limit_s: float,
+def _solve(hire_model: _HireModel, objective: str, budget: Budget, time_limit_s: float,
            hint: _Solved | None) -> _Solved:
     """Minimise one named term, warm-started from the previous stage's solution."""
     backend = hire_model.backend
@@ -231,9 +232,12 @@ def _solve(hire_model: _HireModel, objective: str, options: SolveOptions, time_l
         for var in variables:
             backend.model.add_hint(var, hint.values.get(var.index, 0))
     started = time.monotonic()
-    solver = new_solver(workers=options.workers, seed=options.seed, time_limit_s=max(0.05, time_limit_s),
-                        log=options.log)
+    options = budget.options
+    solver = new_solver(workers=options.workers, seed=options.seed,
+                        time_limit_s=max(MIN_STEP_S, min(time_limit_s, budget.remaining())), log=options.log,
+                        clock=budget.clock)
     status = solver.solve(backend.model)
+    budget.charge(solver)
     seconds = time.monotonic() - started
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         failed = "infeasible" if status == cp_model.INFEASIBLE else "unknown"
@@ -299,14 +303,15 @@ def _is_solution(hire_model: _HireModel, solved: _Solved) -> bool:
     return True
 
 
-def _staged(hire_model: _HireModel, options: SolveOptions, deadline: float, shares: tuple[float, float, float],
+def _staged(hire_model: _HireModel, budget: Budget, step: str, shares: tuple[float, float, float],
             hint: _Solved | None) -> _Staged:
-    """Minimise unserved points, then hires with unserved fixed, then ranks with hires fixed."""
-    total = max(0.15, deadline - time.monotonic())
+    """Minimise unserved points, then hires with unserved fixed, then ranks with hires fixed: the three
+    solves share `step`'s part of the budget."""
+    total = budget.seconds(step)
     solved: list[_Solved] = []
     previous = hint
     for name, share in zip(("unserved", "hires", "ranks"), shares, strict=True):
-        stage = _solve(hire_model, name, options, max(0.05, share * total), previous)
+        stage = _solve(hire_model, name, budget, share * total, previous)
         if stage.value is None:
             raise RuntimeError(f"the staffing model found no solution ({stage.status}) in the time limit")
         hire_model.limit(name, stage.value)
@@ -331,13 +336,13 @@ def fewest_hires(config: Config, target_utilisation: float, options: SolveOption
     if not 0 < target_utilisation <= 2:
         raise ValueError("the target utilisation must be above 0 and at most 2 (200%)")
     started = time.monotonic()
-    budget = options.time_limit_s
+    budget = Budget("staffing", options)
     profiles = hire_profiles(config, by_region)
     notes = [f"{len(profiles)} hire profiles"]
-    pool = _solve_pool(config, target_utilisation, profiles, by_region, options, started + 0.45 * budget)
+    pool = _solve_pool(config, target_utilisation, profiles, by_region, budget)
     notes.append(f"pool model (bound): unserved {pool.staged.unserved.status}, hires {pool.staged.hires.status}, "
                  f"levels {pool.staged.ranks.status} in {pool.staged.seconds():.2f}s")
-    exact = _solve_exact(config, target_utilisation, profiles, pool, by_region, options, started + 0.8 * budget)
+    exact = _solve_exact(config, target_utilisation, profiles, pool, by_region, budget)
     notes.append(f"exact model: unserved {exact.staged.unserved.status}, hires {exact.staged.hires.status}, "
                  f"levels {exact.staged.ranks.status} in {exact.staged.seconds():.2f}s")
     final_solution = exact.staged.final
@@ -353,8 +358,8 @@ def fewest_hires(config: Config, target_utilisation: float, options: SolveOption
     bound = _hires_bound(pool.staged, exact_value)
     proven = pool.staged.proven and pool_value == exact_value and exact.exact_columns
     status = "optimal" if proven else "feasible"
-    freed, slack_status = _slack(final, target_utilisation, options, max(0.05, started + budget - time.monotonic()),
-                                 chosen, exact.exact_columns, by_region, len(config.managers))
+    freed, slack_status = _slack(final, target_utilisation, budget, chosen, exact.exact_columns, by_region,
+                                 len(config.managers))
     runtime = time.monotonic() - started
     stats = SolverStats(
         stage="staffing", status=status, objective=float(total), bound=None if bound is None else float(bound),
@@ -390,7 +395,7 @@ class _Pool:
 
 
 def _solve_pool(config: Config, target: float, profiles: Sequence[HireProfile], by_region: bool,
-                options: SolveOptions, deadline: float) -> _Pool:
+                budget: Budget) -> _Pool:
     """Per profile one pool manager with an integer hire count (the relaxation: pools share rooms)."""
     pool_managers = [profile.manager(f"~pool-{index:04d}", 0) for index, profile in enumerate(profiles)]
     data = _target_data(_with_managers(config, pool_managers), target)
@@ -411,7 +416,7 @@ def _solve_pool(config: Config, target: float, profiles: Sequence[HireProfile], 
     start_counts, start_hires = _greedy_pool(data, candidates, rooms, rank_of)
     start = _Solved("hint", start_counts, start_hires, None, None, 0.0,
                     _values(hire_model, start_counts, start_hires))
-    staged = _staged(hire_model, options, deadline, (0.2, 0.5, 0.3), start)
+    staged = _staged(hire_model, budget, "pool", (0.2, 0.5, 0.3), start)
     final = staged.final
     received: dict[int, dict[int, int]] = {}
     for (manager, index), count in final.counts.received.items():
@@ -501,7 +506,7 @@ class _Exact:
 
 
 def _solve_exact(config: Config, target: float, profiles: Sequence[HireProfile], pool: _Pool,
-                 by_region: bool, options: SolveOptions, deadline: float) -> _Exact:
+                 by_region: bool, budget: Budget) -> _Exact:
     """Individual candidate hires (the pool's count + 1 per profile it used), warm-started from the pool."""
     taken = set(config.managers_by_id)
     candidates_by_profile: list[list[Manager]] = []
@@ -529,7 +534,7 @@ def _solve_exact(config: Config, target: float, profiles: Sequence[HireProfile],
     hire_model = _build(data, candidates, rooms, dict.fromkeys(profile_of, 1),
                         {m: profiles[n].level_rank for m, n in profile_of.items()}, groups)
     hint = _exact_hint(hire_model, pool, [[index_of[m.id] for m in made] for made in candidates_by_profile])
-    staged = _staged(hire_model, options, deadline, (0.3, 0.4, 0.3), hint)
+    staged = _staged(hire_model, budget, "exact", (0.3, 0.4, 0.3), hint)
     return _Exact(exact_config, data, staged, ids, profile_of, exact)
 
 
@@ -593,9 +598,8 @@ def _locked_over_target(data: AssignmentData, hires: Mapping[int, str]) -> list[
 # --------------------------------------------------------------------------------------------
 
 
-def _slack(final: Config, target: float, options: SolveOptions, time_limit_s: float,
-           chosen: Mapping[str, str | None], exact: bool, by_region: bool,
-           existing: int) -> tuple[list[str], str]:
+def _slack(final: Config, target: float, budget: Budget, chosen: Mapping[str, str | None], exact: bool,
+           by_region: bool, existing: int) -> tuple[list[str], str]:
     """The most current managers (the first `existing` of the config) that can be freed together.
 
     Hires stay; no more points go unserved than in the staffing plan; a manager with locked cases
@@ -621,7 +625,7 @@ def _slack(final: Config, target: float, options: SolveOptions, time_limit_s: fl
         return [], "optimal"
     start = _counts_from_chosen(data, chosen)
     hint = _Solved("hint", start, {}, None, None, 0.0, _values(hire_model, start, {}))
-    solved = _solve(hire_model, "kept_staff", options, time_limit_s, hint)
+    solved = _solve(hire_model, "kept_staff", budget, budget.seconds("slack"), hint)
     if solved.status not in ("optimal", "feasible"):
         return [], "unknown"
     return sorted(data.managers[m].id for m, value in solved.freed.items() if value), solved.status

@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 from ortools.sat.python import cp_model
 
+from scheduler.core.budget import MIN_STEP_S, Budget
 from scheduler.core.cpsat import new_solver
 from scheduler.core.options import SolveOptions
 from scheduler.rebalance.units import PEAK_SCALE, RebalanceProblem
@@ -79,8 +80,11 @@ class StageLimits:
 class RebalanceModel:
     """Counts of units kept, released and received, with loads, peak utilisation and move counts."""
 
-    def __init__(self, problem: RebalanceProblem, *, continuity_weight: int, region_weight: int) -> None:
+    def __init__(self, problem: RebalanceProblem, *, continuity_weight: int, region_weight: int,
+                 budget: Budget | None = None) -> None:
         self.problem = problem
+        # The command's budget: every solve is measured on its clock and never outlasts it.
+        self.budget = budget
         self.model = cp_model.CpModel()
         self._continuity_weight = continuity_weight
         self._region_weight = region_weight
@@ -290,8 +294,9 @@ class RebalanceModel:
         self.model.clear_hints()  # type: ignore[no-untyped-call]
         if hint is not None and hint.found:
             self._add_hint(hint)
-        solver = new_solver(workers=options.workers, seed=options.seed, time_limit_s=options.time_limit_s,
-                            log=options.log)
+        limit = options.time_limit_s if self.budget is None else min(options.time_limit_s, self.budget.remaining())
+        solver = new_solver(workers=options.workers, seed=options.seed, time_limit_s=max(MIN_STEP_S, limit),
+                            log=options.log, clock=None if self.budget is None else self.budget.clock)
         # On a state agency's model presolve alone outlasts the stage; the warm start needs none.
         solver.parameters.cp_model_presolve = self.problem.narrowed is False
         if len(self.receive) > LOCAL_SEARCH_COLUMNS:
@@ -302,6 +307,8 @@ class RebalanceModel:
         started = time.perf_counter()
         status = solver.solve(self.model)
         runtime = time.perf_counter() - started
+        if self.budget is not None:
+            self.budget.charge(solver)
         name = _STATUS.get(status, "unknown")
         if name not in ("optimal", "feasible"):
             return Solution(status=name, objective=None, bound=None, runtime_s=runtime)

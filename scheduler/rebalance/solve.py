@@ -31,6 +31,7 @@ from models.proposals import CurvePoint, Proposals
 from models.reasons import destination_text, manager_label, phrase, reason_text
 from models.result import Result
 from scheduler.assign import assign_cases
+from scheduler.core.budget import MIN_STEP_S, Budget
 from scheduler.core.eligibility import Eligibility, tied_household_refusal
 from scheduler.core.options import SolveOptions
 from scheduler.core.planbuild import build_plan, current_assignment
@@ -48,6 +49,9 @@ CURVE_STEP = 50
 """Curve thresholds fall on multiples of 5 percentage points, plus 100 %, the goal and the best."""
 
 MAX_CURVE_POINTS = 40
+# The curve's time is planned for about this many points (a peak from 150 % down to 90 % in 5-point
+# steps); a point that finishes early leaves its time to the next.
+CURVE_SOLVES_PLANNED = 12
 
 _RULE_ORDER: Mapping[str, int] = MappingProxyType(
     {"not_eligible": 0, "over_capacity": 1, "household_reunited": 2, "balance": 3, "new_intake": 4})
@@ -65,50 +69,49 @@ class FewestMoves:
 
 
 def rebalance(config: Config, options: SolveOptions, *, max_moves: int | None = None,
-              target_utilisation: float | None = None, curve: bool = True,
-              curve_time_limit_s: float | None = None) -> Result[Proposals]:
+              target_utilisation: float | None = None, curve: bool = True) -> Result[Proposals]:
     """Proposals for `config`'s current assignment (see the module docstring for the stages).
 
-    Each proposal stage may take `options.time_limit_s`; each curve point `curve_time_limit_s`
-    (default half of that: the curve has about a dozen points and each starts from the one before).
+    `options.time_limit_s` is the whole call's: the proposal's stages and the curve's points share it
+    (scheduler/core/budget.py), measured in work unless `options.deterministic` is off.
     """
     started = time.perf_counter()
+    budget = Budget("rebalance", options, without=() if curve else ("curve",))
     eligibility = Eligibility(config)
     problem = build_problem(config, eligibility)
     weights = config.policy.weights
     model = RebalanceModel(problem, continuity_weight=_weight(weights.moves),
-                           region_weight=_weight(weights.region))
+                           region_weight=_weight(weights.region), budget=budget)
     before = build_plan(config, current_assignment(config))
     stats: list[SolverStats] = []
     if max_moves is not None:
         # The cap is on moves a supervisor could decline; moves no plan avoids come on top.
         max_moves += problem.mandatory_moves
-    limits, hint = _placement_limits(model, problem, before, max_moves, options, stats)
+    limits, hint = _placement_limits(model, problem, before, max_moves, budget.options_for("placement"), stats)
     if hint is None:
         return _failed(stats, "no assignment was found within the time limit", time.perf_counter() - started)
-    short = _short(options)
+    best_options = budget.options_for("best")
     floor = peak_lower_bound(problem)
-    best = _best_peak(model, problem, limits, short, hint, max_moves, floor)
+    best = _best_peak(model, problem, limits, best_options, hint, max_moves, floor)
     if not best.found:
         return _failed(stats, "no assignment was found within the time limit", time.perf_counter() - started)
-    stats.append(_stats("rebalance:best", best, short, {"peak_per_mille": best.peak}))
+    stats.append(_stats("rebalance:best", best, best_options, {"peak_per_mille": best.peak}))
     goal = _goal(best, floor, target_utilisation, config.policy.balance_tolerance)
-    starts = [best, *_assignment_start(problem, options, limits)]
-    chosen = _proposal(model, problem, limits, goal, starts, options, stats)
+    starts = [best, *_assignment_start(problem, budget, limits)]
+    chosen = _proposal(model, problem, limits, goal, starts, budget, stats)
     if chosen is not None and chosen.over_goal > 0 and goal < best.peak:
         # The optimistic goal (from the best peak's proven bound) was not reached: aim for the best found.
         goal = best.peak
-        chosen = _proposal(model, problem, limits, goal, starts, options, stats)
+        chosen = _proposal(model, problem, limits, goal, starts, budget, stats)
     if chosen is None:
         return _failed(stats, "no proposal was found within the time limit", time.perf_counter() - started)
     converter = _Converter(problem, eligibility, before, goal / PER_MILLE)
     plan = converter.plan(chosen, list(stats))
     proposal_runtime = time.perf_counter() - started
-    curve_options = replace(options, time_limit_s=curve_time_limit_s or max(1.0, options.time_limit_s / 2))
     fewest_start = _greedy_hint(problem, _NO_GOAL, max_moves)
     if limits.excess_cases is not None and fewest_start.excess_cases > limits.excess_cases:
         fewest_start = chosen
-    points = _curve(model, converter, limits, best.peak, goal, curve_options, fewest_start, chosen) if curve else []
+    points = _curve(model, converter, limits, best.peak, goal, budget, fewest_start, chosen) if curve else []
     proposals = Proposals(
         goal_utilisation=goal / PER_MILLE,
         best_utilisation=best.peak / PER_MILLE,
@@ -135,11 +138,6 @@ def fewest_moves_within(problem: RebalanceProblem, options: SolveOptions, peak: 
                                                        for m in problem.manager_ids), None, solution.runtime_s)
     peak_reached = max(solution.load_by_manager[m] / problem.capacity[m] for m in problem.manager_ids)
     return FewestMoves(solution.status, solution.moves, peak_reached, solution.bound, solution.runtime_s)
-
-
-def _short(options: SolveOptions) -> SolveOptions:
-    """The best-peak and tie-break stages only refine: they get 30 % of a stage's time."""
-    return replace(options, time_limit_s=max(0.2, 0.3 * options.time_limit_s))
 
 
 def _weight(value: float) -> int:
@@ -211,13 +209,16 @@ def _best_peak(model: RebalanceModel, problem: RebalanceProblem, limits: StageLi
     return replace(solution, bound=bound, status="optimal" if bound >= solution.peak else solution.status)
 
 
-def _assignment_start(problem: RebalanceProblem, options: SolveOptions, limits: StageLimits) -> list[Solution]:
+def _assignment_start(problem: RebalanceProblem, budget: Budget, limits: StageLimits) -> list[Solution]:
     """A full re-balance by the assignment engine (scheduler/assign/solve.py), as one more warm start: its
     model weighs moves too, and its LP rounding and local search often land near the fewest moves.
     Only for models that are not narrowed (a county office, not a state agency)."""
     if problem.narrowed:
         return []
+    options = budget.options_for("assignment_start")
     result = assign_cases(problem.config, options)
+    # The assignment stage measures its own work on its own clock; this budget is charged its share.
+    budget.clock.charge_estimate(options.time_limit_s)
     if result.plan is None:
         return []
     chosen = {item.case_id: item.manager_id for item in result.plan.assignments}
@@ -236,7 +237,8 @@ def _assignment_start(problem: RebalanceProblem, options: SolveOptions, limits: 
 
 
 def _proposal(model: RebalanceModel, problem: RebalanceProblem, limits: StageLimits, goal: int,
-              starts: list[Solution], options: SolveOptions, stats: list[SolverStats]) -> Solution | None:
+              starts: list[Solution], budget: Budget, stats: list[SolverStats]) -> Solution | None:
+    options = budget.options_for("proposal")
     greedy = _greedy_hint(problem, goal, limits.moves)
     starts = starts + ([greedy] if greedy.excess_cases <= (limits.excess_cases or 0) else [])
     hint = min(starts, key=lambda start: (start.peak > goal, start.moves))
@@ -250,26 +252,33 @@ def _proposal(model: RebalanceModel, problem: RebalanceProblem, limits: StageLim
     if fewest.over_goal > 0 or not model.has_secondary_terms:
         # The goal was not reached in time, or nothing is left to choose (both tie-break weights 0).
         return fewest
-    kindest = model.minimise_secondary(replace(limits, peak=goal, moves=fewest.moves), _short(options), fewest)
+    tie_break = budget.options_for("tie_break")
+    kindest = model.minimise_secondary(replace(limits, peak=goal, moves=fewest.moves), tie_break, fewest)
     if not kindest.found:
         return fewest
-    stats.append(_stats("rebalance:continuity", kindest, _short(options), {
+    stats.append(_stats("rebalance:continuity", kindest, tie_break, {
         "continuity_and_region": kindest.secondary, "moves": kindest.moves}))
     return kindest
 
 
 def _curve(model: RebalanceModel, converter: _Converter, limits: StageLimits, best_peak: int, goal: int,
-           options: SolveOptions, first: Solution, proposal: Solution) -> list[CurvePoint]:
+           budget: Budget, first: Solution, proposal: Solution) -> list[CurvePoint]:
     """Pareto points (moves, peak) from no bound down to the best peak, each the fewest moves for it.
 
     Each point starts from the best of: the point before (a few moves away), the greedy run to the
     new threshold, and the proposal. When the solver finds nothing in time, that start is the point
-    (reported as not proven)."""
+    (reported as not proven). The points share the curve's part of the budget; the curve stops
+    early when the budget is spent."""
     found: list[tuple[int | None, Solution, SolverStats]] = []
     threshold: int | None = None
     peak: int | None = None
     previous = first
-    while len(found) < MAX_CURVE_POINTS:
+    curve_end = budget.clock.now() + budget.share("curve")
+    while len(found) < MAX_CURVE_POINTS and not budget.expired():
+        # This point's part of the curve's time left: a point that finished early leaves its time to the next.
+        points_left = max(1, CURVE_SOLVES_PLANNED - len(found))
+        options = replace(budget.options, time_limit_s=max(MIN_STEP_S, min(
+            (curve_end - budget.clock.now()) / points_left, budget.remaining())))
         starts = [previous, proposal]
         if threshold is not None:
             starts.append(_greedy_hint(model.problem, threshold, limits.moves))
