@@ -13,22 +13,31 @@ Reported: contacts due; scheduled %; placed % of the contacts that have any feas
 minus those of unassigned cases, without common availability or without a working day), and the
 same leaving out contacts whose week is proven full (CP-SAT's bound shows no arrangement of that
 week places more: part-time managers given more visits than their hours hold); the unscheduled by
-reason; total travel minutes (trips from and back to the base included); wall time
+reason; the contacts placed after their due day, by late rule (overdue: due before the week;
+no_slot_by_due; days_full_by_due); total travel minutes (trips from and back to the base included);
+travel against an exact peer: every manager-day's visits re-routed exactly (every order of up to 8
+visits, the shortest whose visits can be timed in that order: client and manager windows, lunch,
+the legs kept off lunch and outside-window time; the day's calls left out, so the peer can only be
+shorter), as the ratio of the plan's travel to the peer's over all days, the mean of the daily
+ratios, the worst day, and the ratio to the shortest tours ignoring time (a lower bound); wall time
 of the schedule stage; peak RSS; the speed-up of 2 workers over 1; the checker's verdict; and the
 greedy earliest-fit baseline (contacts in due order, each in the first feasible slot of the week,
 what a manager does by hand) on the same weeks: its scheduled % and travel.
-Targets (issue 4, 2 cores): M fully scheduled < 30 s, L < 5 min, >= 99.5 % of placeable
-contacts placed, travel >= 20 % below the greedy baseline on M.
+Targets (2 cores): M fully scheduled < 30 s, L < 5 min, >= 99.5 % of placeable contacts placed,
+none after its due day where an on-time slot existed, each manager-day's route within 1 % of the
+day's exact optimum, travel >= 20 % below the greedy baseline on M.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import resource
 import subprocess
 import sys
 import time
+from bisect import bisect_left
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -72,15 +81,82 @@ def run_schedule(tier: str, workers: int, time_limit: float, seed: int, assignme
                       if item.rule == "day_capacity_full" and "(proven" in item.reason)
     violations = [item for item in check_plan(config, scheduled, schedule=True)
                   if not item.rule.startswith(("eligibility", "household"))]
+    late = Counter(item.late_rule for item in scheduled.contacts if item.late_days)
     figures: dict[str, Any] = {
         "tier": tier, "workers": workers, "managers": managers, "due": due,
         "scheduled": scheduled.summary.contacts_scheduled, "placeable": placeable, "proven_full": proven_full,
-        "reasons": dict(sorted(reasons.items())), "travel": scheduled.summary.travel_minutes,
+        "reasons": dict(sorted(reasons.items())), "late": dict(sorted(late.items())),
+        "travel": scheduled.summary.travel_minutes,
         "wall_s": wall, "status": scheduled.solver[-1].status, "schedule_violations": len(violations),
         "peak_rss_mb": _peak_rss_mb(),
     }
+    figures.update(exact_routes(config, scheduled))
     figures.update(greedy_baseline(config, plan))
     return figures
+
+
+# The exact peer enumerates every order of a day's visits up to this many (8! = 40,320 orders).
+EXACT_PEER_VISITS = 8
+
+
+def exact_routes(config: Any, plan: Any) -> dict[str, Any]:
+    """Each manager-day's visits of `plan` re-routed exactly: the shortest tour base -> visits -> base
+    over every order whose visits can be timed in that order, and the shortest ignoring time."""
+    from scheduler.schedule.data import prepare_week
+    from scheduler.schedule.solve import manager_weeks
+
+    by_day: dict[tuple[str, int], list[Any]] = {}
+    for item in plan.contacts:
+        if item.mode == "in_person":
+            by_day.setdefault((item.manager_id, (item.day - config.week_start).days), []).append(item)
+    planned = exact = untimed = days = skipped = 0
+    ratios: list[float] = []
+    for week in manager_weeks(config, plan):
+        prepared = prepare_week(week)
+        index = {contact.key: number for number, contact in enumerate(week.contacts)}
+        for offset in prepared.day_offsets:
+            items = sorted(by_day.get((week.manager_id, offset), []), key=lambda item: item.start)
+            visits = [index[f"{item.case_id}#{item.requirement_index}.{item.occurrence}"] for item in items]
+            if not visits:
+                continue
+            route = _tour(prepared, visits)
+            if len(visits) > EXACT_PEER_VISITS:
+                skipped += 1
+                continue
+            orders = sorted((_tour(prepared, list(order)), order) for order in itertools.permutations(visits))
+            best = next((length for length, order in orders if _timeable(prepared, offset, list(order))), route)
+            planned, exact, untimed, days = planned + route, exact + best, untimed + orders[0][0], days + 1
+            ratios.append(route / best if best else 1.0)
+    return {"route_travel": planned, "exact_travel": exact, "untimed_travel": untimed, "route_days": days,
+            "route_days_skipped": skipped, "mean_day_ratio": sum(ratios) / max(1, len(ratios)),
+            "worst_day_ratio": max(ratios, default=1.0)}
+
+
+def _tour(prepared: Any, order: list[int]) -> int:
+    legs = [prepared.base_travel[order[0]], prepared.base_travel[order[-1]]]
+    legs.extend(prepared.travel[a][b] for a, b in itertools.pairwise(order))
+    return sum(legs)
+
+
+def _timeable(prepared: Any, offset: int, order: list[int]) -> bool:
+    """Whether the visits can be taken in `order` on day `offset`: each at its earliest candidate start
+    after the previous visit and the trip between them (earliest is best for every later visit), the
+    first after the trip from the base, the last before the trip back, no trip over blocked time."""
+    blocked = prepared.blocked[offset]
+    ready = -10**9
+    for position, visit in enumerate(order):
+        leg = prepared.base_travel[visit] if position == 0 else prepared.travel[order[position - 1]][visit]
+        home = prepared.base_travel[visit] if position == len(order) - 1 else 0
+        minutes = prepared.week.contacts[visit].minutes
+        options = prepared.starts[visit].get(offset, ())
+        chosen = next((start for start in options[bisect_left(options, ready + leg):]
+                       if not any(start - leg < end and begin < start for begin, end in blocked)
+                       and not any(start + minutes < end and begin < start + minutes + home
+                                   for begin, end in blocked)), None)
+        if chosen is None:
+            return False
+        ready = chosen + minutes
+    return True
 
 
 def greedy_baseline(config: Any, plan: Any) -> dict[str, Any]:
@@ -114,16 +190,20 @@ def run_child(tier: str, workers: int, time_limit: float, seed: int, assignment:
 
 
 def format_table(rows: list[dict[str, Any]], speedups: dict[str, float]) -> str:
-    header = ("| tier | workers | due | scheduled % | placed % of placeable | unscheduled by reason | travel min "
-              "| placed % excl. proven-full weeks | wall s | peak RSS MB | speed-up 2 vs 1 | checker "
-              "| greedy scheduled % | greedy travel min | travel vs greedy |")
+    header = ("| tier | workers | due | scheduled % | placed % of placeable | unscheduled by reason "
+              "| late by rule | travel min | travel / exact peer (all days; mean day; worst day) "
+              "| travel / untimed shortest tours | placed % excl. proven-full weeks | wall s | peak RSS MB "
+              "| speed-up 2 vs 1 | checker | greedy scheduled % | greedy travel min | travel vs greedy |")
     lines = [header, "|" + "---|" * (header.count("|") - 1)]
     for row in rows:
         reasons = ", ".join(f"{rule} {count}" for rule, count in row["reasons"].items()) or "-"
+        late = ", ".join(f"{rule} {count}" for rule, count in row["late"].items()) or "-"
         speedup = speedups.get(row["tier"]) if row["workers"] > 1 else None
         lines.append(
             f"| {row['tier']} | {row['workers']} | {row['due']} | {_pct(row['scheduled'], row['due'])} "
-            f"| {_pct(row['scheduled'], row['placeable'])} | {reasons} | {row['travel']} "
+            f"| {_pct(row['scheduled'], row['placeable'])} | {reasons} | {late} | {row['travel']} "
+            f"| {row['route_travel'] / max(1, row['exact_travel']):.4f}; {row['mean_day_ratio']:.4f}; "
+            f"{row['worst_day_ratio']:.3f} | {row['route_travel'] / max(1, row['untimed_travel']):.4f} "
             f"| {_pct(row['scheduled'], row['placeable'] - row['proven_full'])} | {row['wall_s']:.1f} "
             f"| {row['peak_rss_mb']:.0f} | {'-' if speedup is None else f'{speedup:.2f}x'} "
             f"| {'ok' if row['schedule_violations'] == 0 else str(row['schedule_violations']) + ' violations'} "
