@@ -18,6 +18,7 @@ from datetime import date, timedelta
 
 from models.organisation import Case, Config, DueContact, Manager
 from models.plan import ManagerLoad, Plan, ScheduledContact, SolverStats, SolveStatus, UnscheduledContact
+from models.reasons import reason_text
 from models.result import Result
 from models.timeutil import TimeWindow, format_clock
 from scheduler.core.clock import WORK_SHARE, backstop_seconds
@@ -305,7 +306,7 @@ def _unassigned_contact(item: DueItem) -> UnscheduledContact:
     return UnscheduledContact(
         case_id=case.id, client_id=case.client, manager_id=None, requirement_index=contact.requirement_index,
         occurrence=contact.occurrence, mode=contact.mode, minutes=contact.minutes, rule="case_unassigned",
-        reason="the case has no manager this week, so nobody can make the contact",
+        reason=reason_text("case_unassigned"),
     )
 
 
@@ -479,24 +480,6 @@ def _unplaced_rule(prepared: PreparedWeek, contact: int, cut_short: bool) -> str
 # --- back to the plan: one conversion, one place ---
 
 
-_REASONS = {
-    "no_working_day": "manager {manager} has no working day this week (holidays or leave)",
-    "no_common_availability": "no {minutes}-minute slot on the grid where manager {manager} and the client "
-                              "are both available on a working day outside lunch (travel included)",
-    "day_capacity_full": "every day with a common free slot is full: contact limit, other contacts, travel "
-                         "time or spacing from the case's other contacts leave no room{proof}",
-    "time_limit": "the solver ran out of time before placing it; a longer --time-limit may place it",
-}
-_LATE_REASONS = {
-    "overdue": "due {due}, before the week began: placed as early as the week allows",
-    "no_slot_by_due": "due {due}, but no slot up to then where manager {manager} and the client are both "
-                      "free (working days, windows, lunch, travel from and to the base)",
-    "days_full_by_due": "due {due}; the slots up to then are taken by other contacts (contact limit, travel, "
-                        "spacing from the case's other contacts), and placing it there would make more late "
-                        "days or leave a contact out",
-}
-
-
 def _plan_contacts(config: Config, due: dict[str, tuple[Case, DueContact]], weeks: list[ManagerWeek],
                    outcomes: list[WeekOutcome]) -> tuple[list[ScheduledContact], list[UnscheduledContact]]:
     contacts: list[ScheduledContact] = []
@@ -512,7 +495,7 @@ def _plan_contacts(config: Config, due: dict[str, tuple[Case, DueContact]], week
                 day=config.week_start + timedelta(days=item.offset), start=format_clock(item.start),
                 end=format_clock(item.start + contact.minutes), minutes=contact.minutes,
                 overdue=contact.overdue, due=due_day, late_days=item.late_days, late_rule=item.late_rule,
-                late_reason=_LATE_REASONS[item.late_rule].format(due=due_day.isoformat(), manager=week.manager_id)
+                late_reason=reason_text(item.late_rule, due=due_day.isoformat(), manager=week.manager_id)
                 if item.late_rule else "",
                 travel_minutes_before=item.travel_before, location=place_text(by_key[item.key].location),
             ))
@@ -522,10 +505,8 @@ def _plan_contacts(config: Config, due: dict[str, tuple[Case, DueContact]], week
                 case_id=case.id, client_id=case.client, manager_id=week.manager_id,
                 requirement_index=contact.requirement_index, occurrence=contact.occurrence, mode=contact.mode,
                 minutes=contact.minutes, rule=missing.rule,
-                reason=_REASONS[missing.rule].format(
-                    manager=week.manager_id, minutes=contact.minutes,
-                    proof=" (proven: no arrangement of the week places more)" if missing.proven else
-                    " in this schedule (the solver did not prove that no other arrangement fits it)"),
+                reason=reason_text(missing.rule, "proven" if missing.proven and missing.rule == "day_capacity_full"
+                                   else "default", manager=week.manager_id, minutes=contact.minutes),
             ))
     contacts.sort(key=lambda item: (item.manager_id, item.day, item.start, item.case_id))
     return contacts, unscheduled
