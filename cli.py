@@ -58,12 +58,22 @@ class PlanBreaksRules(Exception):
         self.violations = list(violations)
 
 
-def _verified(config: Config, plan: Plan, what: str = "plan") -> Plan:
-    """`plan` when the independent checker finds nothing wrong with it; else PlanBreaksRules."""
+def _verified(config: Config, plan: Plan, what: str = "plan", *, assignment_given: bool = False) -> Plan:
+    """`plan` when the independent checker finds nothing wrong with it; else PlanBreaksRules.
+
+    `assignment_given`: the assignment is the input's (`caseload schedule`), so what breaks a rule in
+    it is the input's to mend (a warning); only what the engine decided, the schedule, must hold.
+    """
     # Imported here, not at the top: see the module docstring.
     from models.check import check_plan
 
     violations = check_plan(config, plan)
+    if assignment_given:
+        inherited = check_plan(config, plan, schedule=False)
+        if inherited:
+            log.warning("warning: the current assignment breaks %d rule(s) (first: %s on %s); `caseload plan` "
+                        "rebalances it", len(inherited), inherited[0].rule, inherited[0].subject)
+        violations = [item for item in violations if item not in inherited]
     if violations:
         raise PlanBreaksRules(what, violations)
     return plan
@@ -191,7 +201,7 @@ class _RunSettings:
 
 
 def _solve_and_write(config_path: Path, output: Path, solve: Callable[[Config, SolveOptions], Plan],
-                     settings: _RunSettings) -> None:
+                     settings: _RunSettings, *, assignment_given: bool = False) -> None:
     """Load, solve, write every output, print the summary: the shape of assign, schedule and plan."""
     # Imported here, not at the top: see the module docstring.
     from export.bundle import write_outputs
@@ -201,7 +211,7 @@ def _solve_and_write(config_path: Path, output: Path, solve: Callable[[Config, S
     _configure_logging(settings.quiet, settings.verbose)
     organisation = load_config(config_path)
     options = _solve_options(organisation, settings.time_limit, settings.workers, settings.seed, settings.verbose)
-    result = _verified(organisation, solve(organisation, options))
+    result = _verified(organisation, solve(organisation, options), assignment_given=assignment_given)
     write_outputs(result, organisation, output, full_names=settings.full_names)
     if not settings.quiet:
         print_plan_summary(result)
@@ -358,7 +368,7 @@ def schedule(config: Path, output: Path, time_limit: float | None, seed: int | N
         return result.plan
 
     _solve_and_write(config, output, schedule_as_assigned,
-                     _RunSettings(time_limit, seed, workers, quiet, verbose, full_names))
+                     _RunSettings(time_limit, seed, workers, quiet, verbose, full_names), assignment_given=True)
 
 
 @main.command()
