@@ -59,6 +59,9 @@ WALL_PER_DETERMINISTIC = 3.0
 MAX_DETERMINISTIC = 0.1
 # Below this a model is not worth building (building it costs more than the search it would get).
 MIN_DETERMINISTIC = 0.002
+# In a deterministic run a model's wall-clock cap is never below this: loading and presolving a week
+# on a busy machine must not be what stops a short model (the deterministic limit must).
+MIN_BACKSTOP_SECONDS = 2.0
 # Multiples of a week's share: a hard week (the heuristic left out a contact that has slots) gets
 # more, the others less; about a fifth of generated weeks are hard, so the total stays near the stage's.
 HARD_WEEK_FACTOR = 4.0
@@ -243,7 +246,10 @@ def _model_week(week: _Searched, seconds: float) -> WeekOutcome:
                                                       model_run=False))
     # The wall-clock cap leaves room for a slow (busy) machine, so the deterministic limit decides
     # and runs repeat; only the stage's deadline can cut a week short.
-    wall = deterministic * WALL_PER_DETERMINISTIC * (10 if task.deterministic else 1)
+    if task.deterministic:
+        wall = max(MIN_BACKSTOP_SECONDS, deterministic * WALL_PER_DETERMINISTIC * 10)
+    else:
+        wall = deterministic * WALL_PER_DETERMINISTIC
     budget = SolveBudget(time_limit_s=max(0.01, min(wall, remaining)), deterministic_limit=deterministic,
                          seed=task.budget.seed, log=task.budget.log)
     solution = solve_week(prepared, budget, heuristic)
