@@ -590,15 +590,18 @@ def rebalance(config: Path, output: Path, max_moves: int | None, target: float |
               help="The new config file (never the input itself).")
 @_report_user_errors
 def apply_proposals(config: Path, proposals: Path, output: Path) -> None:
-    """Write a new config with the moves left in PROPOSALS (a reviewed proposals.csv) applied.
+    """Write a new config with the moves of PROPOSALS applied: the rows left in a reviewed
+    proposals.csv (or proposals.json), or a plan's moves (its plan.json, or the `moved` rows of its
+    assignments.csv).
 
     Keeps the original file's comments, key order and formatting; only the moved cases' managers
     change (cases in a CSV file: a new CSV beside the new config). Refuses, with the row and the
     reason, moves that no longer fit the config, and then writes nothing.
 
     \b
-    Example:
+    Examples:
       caseload apply configs/child-welfare.yaml out/rebalance/proposals.csv -o child-welfare-next.yaml
+      caseload apply configs/child-welfare.yaml out/plan.json -o child-welfare-next.yaml
     """
     # Imported here, not at the top: see the module docstring.
     from export.apply import write_applied

@@ -1,9 +1,13 @@
-"""Write a config with accepted moves applied, changing nothing else.
+"""Write a config with changes applied — accepted moves (`apply`), next week (`roll`) — changing nothing else.
 
-The YAML is edited in ruamel.yaml's round-trip mode, so comments, key order, quoting, flow style and
-indentation survive; only the `manager:` values of moved cases change (a `manager:` key is added to
-intake that had none). When the cases live in a CSV file, a new CSV is written beside the new config
-with only the manager cells changed, and the new YAML names it. The input is never overwritten.
+The YAML is read in ruamel.yaml's round-trip mode only to learn where each value sits; the edits are
+made to the original text at those positions, so comments, key order, quoting, flow style and
+indentation survive. What can change (models.changes.ConfigChanges): `week_start`; a case's
+`manager:` (added to intake that had none, removed from a case left without one); a contact
+requirement's `last:` (added when missing); a manager's `leave:` list. When cases (or, for leave,
+managers) live in a CSV file, a new CSV is written beside the new config with only those cells
+changed, and the new YAML names it; other CSV paths are rewritten relative to the new folder. The
+input is never overwritten.
 """
 
 from __future__ import annotations
@@ -12,50 +16,73 @@ import csv
 import io
 import os
 import re
+from collections import defaultdict
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from export.files import write_atomic
+from models.changes import ConfigChanges
 from models.problems import ConfigError, LocatedProblem
 
 _CSV_KEYS = ("managers", "clients", "cases")
 _PLAIN_END = re.compile(r"[,}\]]| #")
 _PLAIN_SAFE = re.compile(r"^[A-Za-z0-9._/][A-Za-z0-9_.@/-]*$")
 _KEYS_AFTER_MANAGER = ("locked", "escalate", "points", "contacts")
+_BOM = "\ufeff"
 
 
 def applied_files(config_path: Path, new_moves: Mapping[str, str], output: Path) -> dict[Path, str]:
     """Path -> new content: the new config (and its new cases CSV, when cases come from a CSV)."""
+    return changed_files(config_path, ConfigChanges.moves(new_moves), output)
+
+
+def write_applied(config_path: Path, new_moves: Mapping[str, str], output: Path) -> list[Path]:
+    return write_changed(config_path, ConfigChanges.moves(new_moves), output)
+
+
+def write_changed(config_path: Path, changes: ConfigChanges, output: Path, *, force: bool = True) -> list[Path]:
+    """Write the changed config (and CSVs); without `force`, refuse (ConfigError) to replace any file.
+
+    The CSV files land before the YAML that names them, each atomically.
+    """
+    files = changed_files(config_path, changes, output, force=force)
+    for path in sorted(files, key=lambda path: path == output):
+        write_atomic(path, files[path])
+    return list(files)
+
+
+def changed_files(config_path: Path, changes: ConfigChanges, output: Path, *, force: bool = True) -> dict[Path, str]:
+    """Path -> new content of the config with `changes` made (and of the CSV files it now names)."""
     _refuse_overwrite(config_path, output)
     text = config_path.read_text(encoding="utf-8")
     document = YAML(typ="rt").load(text)
     editor = _TextEditor(text)
     files: dict[Path, str] = {}
-    cases = document.get("cases")
-    _keep_csv_references(document, editor, config_path.parent, output.parent)
-    if isinstance(cases, str):
-        source = config_path.parent / cases
-        target = output.parent / f"{output.stem}-{Path(cases).name}"
-        _refuse_overwrite(source, target)
-        files[target] = _applied_csv(source, new_moves)
-        editor.replace_value(document, "cases", target.name)
-    else:
-        for item in cases or []:
-            if isinstance(item, CommentedMap) and str(item.get("id")) in new_moves:
-                _set_manager(editor, item, new_moves[str(item.get("id"))])
+    if changes.week_start is not None:
+        editor.replace_value(document, "week_start", changes.week_start.isoformat())
+    for key in _CSV_KEYS:
+        value = document.get(key)
+        if isinstance(value, str) and (key == "cases" or (key == "managers" and changes.leave)):
+            source = config_path.parent / value
+            target = output.parent / f"{output.stem}-{Path(value).name}"
+            _refuse_overwrite(source, target)
+            files[target] = _changed_csv(key, source, changes)
+            editor.replace_value(document, key, target.name)
+        elif isinstance(value, str):
+            _keep_csv_reference(document, key, editor, config_path.parent, output.parent)
+        elif key == "managers":
+            _edit_managers(editor, value, changes)
+        elif key == "cases":
+            _edit_cases(editor, value, changes)
     files[output] = editor.text()
+    if not force:
+        _refuse_existing(files)
     return files
-
-
-def write_applied(config_path: Path, new_moves: Mapping[str, str], output: Path) -> list[Path]:
-    files = applied_files(config_path, new_moves, output)
-    for path, content in files.items():
-        write_atomic(path, content)
-    return list(files)
 
 
 def _refuse_overwrite(source: Path, target: Path) -> None:
@@ -65,28 +92,58 @@ def _refuse_overwrite(source: Path, target: Path) -> None:
                                           "config to another file with -o")])
 
 
+def _refuse_existing(files: Mapping[Path, str]) -> None:
+    existing = [path for path in files if path.exists() or path.is_symlink()]
+    if existing:
+        raise ConfigError([LocatedProblem(str(path), None, None, "", f"{path.name} already exists; choose another "
+                                          "-o, or pass --force to overwrite it") for path in existing])
+
+
+# --------------------------------------------------------------------------------------------
+# Edits to the YAML text
+# --------------------------------------------------------------------------------------------
+
+
 class _TextEditor:
-    """Edits at positions ruamel.yaml reports, applied to the original text (last first), so every
-    byte not edited stays as it was: comments, spacing inside flow mappings, quoting, blank lines."""
+    """Edits at positions ruamel.yaml reports, applied to the original text, so every byte not edited
+    stays as it was: comments, spacing inside flow mappings, quoting, blank lines."""
 
     def __init__(self, text: str) -> None:
+        self.source = text
         self.lines = text.splitlines(keepends=True)
-        self.edits: list[tuple[int, int, int, str]] = []  # line, start column, end column, new text
+        self.starts = [0]
+        for line in self.lines:
+            self.starts.append(self.starts[-1] + len(line))
+        self.edits: list[tuple[int, int, str]] = []  # start offset, end offset, new text
 
     def text(self) -> str:
-        lines = list(self.lines)
-        for line, start, end, new in sorted(self.edits, reverse=True):
-            lines[line] = lines[line][:start] + new + lines[line][end:]
-        return "".join(lines)
+        pieces: list[str] = []
+        done = 0
+        for start, end, new in sorted(self.edits, key=lambda edit: (edit[0], edit[1])):
+            if start < done:
+                raise ValueError("overlapping edits of the config")  # a bug in this module, never the input
+            pieces.extend((self.source[done:start], new))
+            done = end
+        pieces.append(self.source[done:])
+        return "".join(pieces)
+
+    def offset(self, line: int, column: int) -> int:
+        return self.starts[line] + column
+
+    def replace(self, line: int, start: int, end: int, new: str) -> None:
+        self.edits.append((self.offset(line, start), self.offset(line, end), new))
 
     def replace_value(self, mapping: CommentedMap, key: str, value: str) -> None:
         line, column = mapping.lc.value(key)
         end = _scalar_end(self.lines[line], column)
         quote = self.lines[line][column]
-        self.edits.append((line, column, end, _scalar(value, quote if quote in "'\"" else "")))
+        self.replace(line, column, end, _scalar(value, quote if quote in "'\"" else ""))
 
     def insert(self, line: int, column: int, new: str) -> None:
-        self.edits.append((line, column, column, new))
+        self.replace(line, column, column, new)
+
+    def delete_line(self, line: int) -> None:
+        self.edits.append((self.starts[line], self.starts[line + 1], ""))
 
 
 def _scalar_end(line: str, column: int) -> int:
@@ -112,57 +169,197 @@ def _scalar(value: str, quote: str) -> str:
     return value
 
 
-def _set_manager(editor: _TextEditor, case: CommentedMap, manager: str) -> None:
-    if "manager" in case:
-        editor.replace_value(case, "manager", manager)
+def _edit_managers(editor: _TextEditor, managers: Any, changes: ConfigChanges) -> None:
+    for item in managers or []:
+        if isinstance(item, CommentedMap) and str(item.get("id")) in changes.leave:
+            _set_leave(editor, item, changes.leave[str(item.get("id"))])
+
+
+def _edit_cases(editor: _TextEditor, cases: Any, changes: ConfigChanges) -> None:
+    last_by_case = _last_by_case(changes)
+    for item in cases or []:
+        if not isinstance(item, CommentedMap):
+            continue
+        case_id = str(item.get("id"))
+        if case_id in changes.managers:
+            manager = changes.managers[case_id]
+            if manager is not None:
+                _set_value(editor, item, "manager", manager, _KEYS_AFTER_MANAGER)
+            elif "manager" in item:
+                _remove_value(editor, item, "manager")
+        requirements = item.get("contacts")
+        for index, last in last_by_case.get(case_id, {}).items():
+            if isinstance(requirements, CommentedSeq) and isinstance(requirements[index], CommentedMap):
+                _set_value(editor, requirements[index], "last", last.isoformat(), ())
+
+
+def _last_by_case(changes: ConfigChanges) -> dict[str, dict[int, date]]:
+    by_case: dict[str, dict[int, date]] = defaultdict(dict)
+    for (case_id, index), last in changes.last.items():
+        by_case[case_id][index] = last
+    return by_case
+
+
+def _set_value(editor: _TextEditor, mapping: CommentedMap, key: str, value: str, following_keys: tuple[str, ...],
+               *, raw: bool = False) -> None:
+    """Replace the (scalar) value of `key`, or add the key before the first of `following_keys` present (else
+    last); `raw`: `value` is YAML text already (a flow list), written as it is."""
+    if key in mapping:
+        editor.replace_value(mapping, key, value)
         return
-    keys = list(case.keys())
-    following = next((key for key in _KEYS_AFTER_MANAGER if key in keys), None)
-    if case.fa.flow_style():
+    keys = list(mapping.keys())
+    following = next((name for name in following_keys if name in keys), None)
+    entry = f"{key}: {value if raw else _scalar(value, '')}"
+    if mapping.fa.flow_style():
         if following is not None:
-            line, column = case.lc.key(following)
-            editor.insert(line, column, f"manager: {_scalar(manager, '')}, ")
+            line, column = mapping.lc.key(following)
+            editor.insert(line, column, f"{entry}, ")
         else:
-            line, column = case.lc.value(keys[-1])
-            editor.insert(line, _scalar_end(editor.lines[line], column), f", manager: {_scalar(manager, '')}")
+            editor.edits.append((_value_end(editor, mapping, keys[-1]), _value_end(editor, mapping, keys[-1]),
+                                 f", {entry}"))
         return
-    indent = " " * case.lc.key(keys[0])[1]
+    indent = " " * mapping.lc.key(keys[0])[1]
     if following is not None and following != keys[0]:
-        line = case.lc.key(following)[0]
-        editor.insert(line, 0, f"{indent}manager: {_scalar(manager, '')}\n")
+        line = mapping.lc.key(following)[0]
+        editor.insert(line, 0, f"{indent}{entry}\n")
         return
-    line = case.lc.value(keys[-1])[0]  # a scalar value: the case's last line
+    line = mapping.lc.value(keys[-1])[0]  # a scalar value: the mapping's last line
     text = editor.lines[line]
     newline = "" if text.endswith("\n") else "\n"
-    editor.insert(line, len(text), f"{newline}{indent}manager: {_scalar(manager, '')}\n")
+    editor.insert(line, len(text), f"{newline}{indent}{entry}\n")
 
 
-def _applied_csv(source: Path, new_moves: Mapping[str, str]) -> str:
-    text = source.read_text(encoding="utf-8")
-    newline = "\r\n" if "\r\n" in text else "\n"
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    header = rows[0] if rows else []
-    stripped = [cell.strip() for cell in header]
-    id_column = stripped.index("id")
-    if "manager" in stripped:
-        manager_column = stripped.index("manager")
-    else:
-        manager_column = len(header)
-        header.append("manager")
-    for row in rows[1:]:
-        if len(row) > id_column and row[id_column].strip() in new_moves:
-            row.extend([""] * (manager_column + 1 - len(row)))
-            row[manager_column] = new_moves[row[id_column].strip()]
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator=newline).writerows(rows)
-    return buffer.getvalue()
+def _value_end(editor: _TextEditor, mapping: CommentedMap, key: str) -> int:
+    """The offset just after the value of `key`: a scalar, or a flow list or mapping (its closing bracket)."""
+    line, column = mapping.lc.value(key)
+    if not isinstance(mapping[key], CommentedSeq | CommentedMap):
+        return editor.offset(line, _scalar_end(editor.lines[line], column))
+    return _closing_bracket(editor.source, editor.offset(line, column)) + 1
 
 
-def _keep_csv_references(document: Any, editor: _TextEditor, source_dir: Path, target_dir: Path) -> None:
+def _closing_bracket(text: str, start: int) -> int:
+    """The offset of the bracket that closes the flow collection opening at `start` (quotes skipped)."""
+    depth = 0
+    index = start
+    while index < len(text):
+        character = text[index]
+        if character in "'\"":
+            index = text.index(character, index + 1)  # doubled '' inside single quotes: two quoted runs
+        elif character in "[{":
+            depth += 1
+        elif character in "]}":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    raise ValueError("unclosed flow collection")  # ruamel.yaml parsed it, so never for a loaded config
+
+
+def _remove_value(editor: _TextEditor, mapping: CommentedMap, key: str) -> None:
+    """Take `key: value` (a scalar) out of the mapping; where that cannot be done cleanly, say null."""
+    keys = list(mapping.keys())
+    position = keys.index(key)
+    key_line, key_column = mapping.lc.key(key)
+    value_line, value_column = mapping.lc.value(key)
+    if mapping.fa.flow_style():
+        if position + 1 < len(keys):
+            next_line, next_column = mapping.lc.key(keys[position + 1])
+            editor.edits.append((editor.offset(key_line, key_column), editor.offset(next_line, next_column), ""))
+            return
+        comma = editor.lines[key_line].rfind(",", 0, key_column)
+        if comma >= 0 and value_line == key_line:
+            editor.replace(key_line, comma, _scalar_end(editor.lines[key_line], value_column), "")
+            return
+    elif value_line == key_line and not editor.lines[key_line][:key_column].strip():
+        editor.delete_line(key_line)
+        return
+    editor.replace_value(mapping, key, "null")
+
+
+def _set_leave(editor: _TextEditor, manager: CommentedMap, days: tuple[date, ...]) -> None:
+    leave = manager.get("leave")
+    flow = "[" + ", ".join(day.isoformat() for day in days) + "]"
+    if not isinstance(leave, CommentedSeq):
+        if days:
+            _set_value(editor, manager, "leave", flow, (), raw=True)
+        return
+    if leave.fa.flow_style():
+        end = _value_end(editor, manager, "leave")
+        line, column = manager.lc.value("leave")
+        editor.edits.append((editor.offset(line, column), end, flow))
+        return
+    kept = set(days)
+    for index, item in enumerate(leave):
+        if _as_date(item) not in kept:
+            editor.delete_line(leave.lc.item(index)[0])
+    if not kept:
+        line, column = manager.lc.key("leave")
+        colon = editor.lines[line].index(":", column)
+        editor.insert(line, colon + 1, " []")
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _keep_csv_reference(document: Any, key: str, editor: _TextEditor, source_dir: Path, target_dir: Path) -> None:
     """CSV paths are relative to the YAML; a config written elsewhere must still find them."""
     if source_dir.resolve() == target_dir.resolve():
         return
-    for key in _CSV_KEYS:
-        value = document.get(key)
-        if isinstance(value, str) and key != "cases":
-            editor.replace_value(document, key, os.path.relpath((source_dir / value).resolve(), target_dir.resolve()))
+    editor.replace_value(document, key, os.path.relpath((source_dir / document[key]).resolve(), target_dir.resolve()))
+
+
+# --------------------------------------------------------------------------------------------
+# Edits to a CSV file: only the cells that change
+# --------------------------------------------------------------------------------------------
+
+
+def _changed_csv(key: str, source: Path, changes: ConfigChanges) -> str:
+    text = source.read_text(encoding="utf-8")
+    bom = _BOM if text.startswith(_BOM) else ""
+    text = text[len(bom):]
+    newline = "\r\n" if "\r\n" in text else "\n"
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    header = rows[0] if rows else []
+    columns = [cell.strip().lower() for cell in header]
+    id_column = columns.index("id")
+    last_by_case = _last_by_case(changes)
+    for row in rows[1:]:
+        if len(row) <= id_column:
+            continue
+        row_id = row[id_column].strip()
+        if key == "managers" and row_id in changes.leave:
+            _set_cell(header, columns, row, "leave", ";".join(day.isoformat() for day in changes.leave[row_id]))
+        if key == "cases" and row_id in changes.managers:
+            _set_cell(header, columns, row, "manager", changes.managers[row_id] or "")
+        if key == "cases" and row_id in last_by_case and "contacts" in columns:
+            cell = row[columns.index("contacts")] if len(row) > columns.index("contacts") else ""
+            _set_cell(header, columns, row, "contacts", _contacts_cell(cell, last_by_case[row_id]))
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator=newline).writerows(rows)
+    return bom + buffer.getvalue()
+
+
+def _set_cell(header: list[str], columns: list[str], row: list[str], column: str, value: str) -> None:
+    if column not in columns:
+        columns.append(column)
+        header.append(column)
+    index = columns.index(column)
+    row.extend([""] * (index + 1 - len(row)))
+    row[index] = value
+
+
+def _contacts_cell(cell: str, last: Mapping[int, date]) -> str:
+    """'in_person:60:monthly:2026-11-05;phone:15:weekly' with new last dates for some requirements
+    (numbered as the loader numbers them: the non-empty items, in order)."""
+    items = [part.strip() for part in cell.split(";") if part.strip()]
+    for index, day in last.items():
+        if index < len(items):
+            fields = [piece.strip() for piece in items[index].split(":")]
+            items[index] = ":".join([*fields[:3], day.isoformat()])
+    return ";".join(items)

@@ -71,3 +71,33 @@ def test_apply_refuses_to_overwrite_its_input(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "refusing to overwrite the input org.yaml" in result.output
     assert config.read_text() == (DATA / "rebalance.yaml").read_text()
+
+
+def test_apply_takes_the_moves_of_a_plan_from_its_plan_json_or_assignments_csv(tmp_path: Path) -> None:
+    planned = run("plan", str(DATA / "rebalance.yaml"), "-o", str(tmp_path / "out"), "--workers", "1",
+                  "--time-limit", "5", "--quiet")
+    assert planned.exit_code == 0, planned.output
+    plan = load_plan(tmp_path / "out" / "plan.json")
+    expected = {move.case_id: move.to_manager for move in plan.moves}
+    assert expected  # the fixture's plan moves at least m-ana's overload and places the intake
+    for source in ("plan.json", "assignments.csv"):
+        output = tmp_path / f"from-{source}.yaml"
+        applied = run("apply", str(DATA / "rebalance.yaml"), str(tmp_path / "out" / source), "-o", str(output))
+        assert applied.exit_code == 0, applied.output
+        assert applied.output.startswith(f"applied {len(expected)} move(s)")
+        config = load_config(output)
+        assert {case_id: config.cases_by_id[case_id].manager for case_id in expected} == expected
+    assert (tmp_path / "from-plan.json.yaml").read_text() == (tmp_path / "from-assignments.csv.yaml").read_text()
+
+
+def test_apply_refuses_a_plan_of_another_organisation_with_the_plan_json_line(tmp_path: Path) -> None:
+    planned = run("plan", str(DATA / "rebalance.yaml"), "-o", str(tmp_path / "out"), "--workers", "1",
+                  "--time-limit", "5", "--quiet")
+    assert planned.exit_code == 0, planned.output
+    result = run("apply", str(DATA / "tiny.yaml"), str(tmp_path / "out" / "plan.json"), "-o",
+                 str(tmp_path / "next.yaml"))
+    assert result.exit_code == 1
+    first = result.output.splitlines()[0]
+    assert first.startswith(f"{tmp_path / 'out' / 'plan.json'}:")
+    assert first.split(":")[1].isdigit()  # the line of the move in plan.json
+    assert not (tmp_path / "next.yaml").exists()

@@ -56,3 +56,65 @@ def test_malformed_rows_are_located(tmp_path: Path, text: str, expected: str) ->
     with pytest.raises(ConfigError) as caught:
         read_proposals(path)
     assert [str(problem) for problem in caught.value.problems] == [f"{tmp_path}/{expected}"]
+
+
+# --- a plan's moves: plan.json and assignments.csv of `caseload plan` / `assign` ----------------------
+
+PLAN_JSON = """{
+  "format_version": 1,
+  "week_start": "2026-11-30",
+  "assignments": [],
+  "moves": [
+    {
+      "case_id": "K-3",
+      "client_id": "c-3",
+      "from_manager": "m-ana",
+      "to_manager": "m-ben"
+    },
+    {
+      "case_id": "K-8",
+      "client_id": "c-4",
+      "from_manager": null,
+      "to_manager": "m-cy"
+    }
+  ]
+}
+"""
+
+
+def test_a_plan_json_gives_its_moves_with_their_lines(tmp_path: Path) -> None:
+    path = write(tmp_path, PLAN_JSON, "plan.json")
+    assert read_proposals(path) == [
+        ProposedMove("K-3", "m-ana", "m-ben", str(path), 6),
+        ProposedMove("K-8", None, "m-cy", str(path), 12),
+    ]
+
+
+def test_an_assignments_csv_gives_its_moved_rows(tmp_path: Path) -> None:
+    # K-1 stays (moved false), K-3 moved, K-8 was intake (no previous manager).
+    path = write(tmp_path, "case,client,manager,previous_manager,moved,reason,points\n"
+                           "K-1,c-1,m-ana,m-ana,false,,1.0\nK-3,c-3,m-ben,m-ana,true,over capacity,3.0\n"
+                           "K-8,c-4,m-cy,,true,new intake,1.0\n", "assignments.csv")
+    assert read_proposals(path) == [
+        ProposedMove("K-3", "m-ana", "m-ben", str(path), 3),
+        ProposedMove("K-8", None, "m-cy", str(path), 4),
+    ]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a hand-edited moved cell
+    ("case,client,manager,previous_manager,moved\nK-3,c-3,m-ben,m-ana,maybe\n",
+     "assignments.csv:2: moved: 'maybe' is not true or false"),
+    # a moved row whose new manager was blanked
+    ("case,client,manager,previous_manager,moved\nK-3,c-3,,m-ana,true\n",
+     "assignments.csv:2: manager: manager is empty in a moved row"),
+    # the previous_manager column deleted
+    ("case,client,manager,moved\nK-3,c-3,m-ben,true\n",
+     "assignments.csv:1: previous_manager: missing column 'previous_manager'; an assignments file needs case, "
+     "previous_manager, manager, moved"),
+])
+def test_malformed_assignment_rows_are_located(tmp_path: Path, text: str, expected: str) -> None:
+    path = write(tmp_path, text, "assignments.csv")
+    with pytest.raises(ConfigError) as caught:
+        read_proposals(path)
+    assert [str(problem) for problem in caught.value.problems] == [f"{tmp_path}/{expected}"]

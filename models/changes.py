@@ -1,0 +1,28 @@
+"""Changes to a config, by id: what `apply` (accepted moves) and `roll` (next week) write back.
+
+Plain data; export/apply.py writes them into a copy of the config's own text, so everything not
+changed stays as the user wrote it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class ConfigChanges:
+    week_start: date | None = None
+    """The new week (None: unchanged)."""
+    managers: Mapping[str, str | None] = field(default_factory=dict)
+    """Case id -> its manager from now on (None: no manager)."""
+    last: Mapping[tuple[str, int], date] = field(default_factory=dict)
+    """(case id, contact requirement index) -> the requirement's new `last` date."""
+    leave: Mapping[str, tuple[date, ...]] = field(default_factory=dict)
+    """Manager id -> the leave days that remain (only managers whose leave changes)."""
+
+    @staticmethod
+    def moves(new_managers: Mapping[str, str]) -> ConfigChanges:
+        """Only managers change: the accepted moves of `caseload apply`."""
+        return ConfigChanges(managers=dict(new_managers))
