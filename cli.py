@@ -4,9 +4,10 @@ Each command imports the engine and the writers it needs inside its own body: `c
 `validate` and `schema` then start in 0.3 s instead of 0.9 s (OR-Tools and every writer loaded).
 
 Exit codes: 0 success (a plan was written, even with unplaced cases, which it reports);
-1 invalid input (every problem listed as FILE:LINE:COL: field: message); 2 usage error;
-3 no plan could be produced; 4 internal error (a plan that breaks a hard rule is one: nothing is
-written; a short message, the traceback only with --verbose).
+1 invalid input (every problem listed as FILE:LINE:COL: field: message; an output that may not be
+replaced is one); 2 usage error; 3 no plan could be produced; 4 internal error (a plan that breaks a
+hard rule is one: nothing is written; a short message, the traceback only with --verbose) or the
+outputs could not be written (disk full, an I/O error: the earlier outputs are untouched).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
 import click
 
+from export.output_set import OutputWriteError, check_output_file, check_output_folder
 from models.problems import ConfigError
 
 if TYPE_CHECKING:  # the solving modules load only when a command needs them
@@ -98,6 +100,9 @@ def _report_user_errors(command: Callable[P, R]) -> Callable[P, R]:
             sys.exit(EXIT_NO_PLAN)
         except PlanBreaksRules as error:
             _exit_rules_broken(error)
+        except OutputWriteError as error:
+            click.echo(f"could not write the outputs: {error}", err=True)
+            sys.exit(EXIT_INTERNAL_ERROR)
         except KeyboardInterrupt as error:
             _exit_interrupted(error)
         except ImportError as error:
@@ -179,6 +184,7 @@ def _solve_options(config: Any, time_limit: float | None, workers: int | None, s
 
 
 _WALL_CLOCK = "caseload.wall_clock"
+_FORCE = "caseload.force"
 
 
 def _remember_wall_clock(context: click.Context, _: click.Parameter, value: bool) -> bool:
@@ -186,6 +192,23 @@ def _remember_wall_clock(context: click.Context, _: click.Parameter, value: bool
     if value:
         context.meta[_WALL_CLOCK] = True
     return value
+
+
+def _remember_force(context: click.Context, _: click.Parameter, value: bool) -> bool:
+    # Kept in the context, not passed to every command: only the writers' calls read it (_force()).
+    if value:
+        context.meta[_FORCE] = True
+    return value
+
+
+def _force() -> bool:
+    """--force: overwrite files in the output that caseload did not write (export/output_set.py)."""
+    context = click.get_current_context(silent=True)
+    return bool(context is not None and context.meta.get(_FORCE, False))
+
+
+# The files (and folders, ending in /) each command writes, checked before any work is done.
+PLAN_OUTPUTS = ("plan.json", "assignments.csv", "report.html", "schedule.csv", "calendars/")
 
 
 @dataclass(frozen=True)
@@ -210,9 +233,11 @@ def _solve_and_write(config_path: Path, output: Path, solve: Callable[[Config, S
 
     _configure_logging(settings.quiet, settings.verbose)
     organisation = load_config(config_path)
+    check_output_folder(output, PLAN_OUTPUTS, force=_force(), protect=[config_path])
     options = _solve_options(organisation, settings.time_limit, settings.workers, settings.seed, settings.verbose)
     result = _verified(organisation, solve(organisation, options), assignment_given=assignment_given)
-    write_outputs(result, organisation, output, full_names=settings.full_names)
+    write_outputs(result, organisation, output, full_names=settings.full_names, force=_force(), protect=[config_path],
+                  command=click.get_current_context().info_name or "plan")
     if not settings.quiet:
         print_plan_summary(result)
 
@@ -242,6 +267,8 @@ CONFIG_ARGUMENT = click.argument("config", type=click.Path(exists=True, dir_okay
 OUTPUT_OPTION = click.option("-o", "--output", "output", required=True,
                              type=click.Path(file_okay=False, path_type=Path),
                              help="Folder for the outputs (created if missing).")
+FORCE_OPTION = click.option("--force", is_flag=True, expose_value=False, callback=_remember_force,
+                            help="Overwrite output files that caseload did not write (or that were changed since).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -299,6 +326,8 @@ def schema() -> None:
                    "managers who may no longer carry them, split households, holders on leave all week or "
                    "without the client's language or skill, a manager over max_cases.")
 @OUTPUT_OPTION
+@FORCE_OPTION
+@_report_user_errors
 def generate(managers: int, cases: int, seed: int, messy: float, output: Path) -> None:
     """Write a realistic synthetic organisation (config YAML plus CSVs) to a folder.
 
@@ -311,13 +340,15 @@ def generate(managers: int, cases: int, seed: int, messy: float, output: Path) -
     from export.organisation import write_organisation
     from models.generator import generate_organisation
 
-    path = write_organisation(generate_organisation(managers, cases, seed, messy=messy), output)
+    check_output_folder(output, ("organisation.yaml", "managers.csv", "clients.csv", "cases.csv"), force=_force())
+    path = write_organisation(generate_organisation(managers, cases, seed, messy=messy), output, force=_force())
     click.echo(f"wrote {path}")
 
 
 @main.command()
 @CONFIG_ARGUMENT
 @OUTPUT_OPTION
+@FORCE_OPTION
 @solver_options
 @_report_user_errors
 def assign(config: Path, output: Path, time_limit: float | None, seed: int | None,
@@ -345,6 +376,7 @@ def assign(config: Path, output: Path, time_limit: float | None, seed: int | Non
 @main.command()
 @CONFIG_ARGUMENT
 @OUTPUT_OPTION
+@FORCE_OPTION
 @solver_options
 @click.option("--full-names", is_flag=True, help="Put client full names (not initials) in calendars.")
 @_report_user_errors
@@ -374,6 +406,7 @@ def schedule(config: Path, output: Path, time_limit: float | None, seed: int | N
 @main.command()
 @CONFIG_ARGUMENT
 @OUTPUT_OPTION
+@FORCE_OPTION
 @solver_options
 @click.option("--full-names", is_flag=True, help="Put client full names (not initials) in calendars.")
 @_report_user_errors
@@ -434,6 +467,7 @@ def check(config: Path, plan_file: Path) -> None:
               help="The HTML file to write, e.g. out/report.html.")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="The plan's config: adds manager names, working hours and leave.")
+@FORCE_OPTION
 @_report_user_errors
 def report(plan_file: Path, output: Path, config_file: Path | None) -> None:
     """Write a self-contained HTML report of PLAN (a plan.json): headline figures, load and
@@ -446,12 +480,15 @@ def report(plan_file: Path, output: Path, config_file: Path | None) -> None:
       caseload report out/plan.json -o out/report.html --config configs/child-welfare.yaml
     """
     # Imported here, not at the top: see the module docstring.
-    from export.files import write_atomic
     from export.html import render_report
+    from export.output_set import write_output_set
     from models.loader import load_config, load_plan
 
+    inputs = [plan_file, *([config_file] if config_file is not None else [])]
+    check_output_file(output, force=_force(), protect=inputs)
     organisation = load_config(config_file) if config_file is not None else None
-    write_atomic(output, render_report(load_plan(plan_file), organisation, source=str(plan_file)))
+    html = render_report(load_plan(plan_file), organisation, source=str(plan_file))
+    write_output_set(output.parent, {output: html}, "report", in_set=False, force=_force(), protect=inputs)
     click.echo(f"wrote {output}")
 
 
@@ -460,6 +497,7 @@ def report(plan_file: Path, output: Path, config_file: Path | None) -> None:
 @click.argument("scenarios_file", metavar="SCENARIOS",
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @OUTPUT_OPTION
+@FORCE_OPTION
 @click.option("--jobs", type=click.IntRange(min=1, max=64), default=None,
               help="Scenarios planned at once in local processes (default: --workers).")
 @click.option("--cluster", metavar="ADDRESS", default=None,
@@ -487,6 +525,9 @@ def whatif(config: Path, scenarios_file: Path, output: Path, jobs: int | None, c
     organisation = load_config(config)
     solve = _solve_options(organisation, time_limit, workers, seed, verbose)
     scenarios = load_scenarios(scenarios_file, organisation, solve.seed).scenarios
+    inputs = [config, scenarios_file]
+    check_output_folder(output, ("comparison.csv", "comparison.md", "comparison.html"), force=_force(),
+                        protect=inputs)
     options = WhatIfOptions(time_limit_s=solve.time_limit_s, seed=solve.seed, jobs=jobs or solve.workers,
                             cluster=cluster)
     try:
@@ -494,7 +535,7 @@ def whatif(config: Path, scenarios_file: Path, output: Path, jobs: int | None, c
             outcomes = run_scenarios(organisation, scenarios, options, on_done)
     except ClusterUnavailable as error:
         raise click.ClickException(str(error)) from None
-    write_comparison(organisation, scenarios, outcomes, output, solve.seed)
+    write_comparison(organisation, scenarios, outcomes, output, solve.seed, force=_force(), protect=inputs)
     if not quiet:
         print_comparison([outcome.row for outcome in outcomes])
 
@@ -507,6 +548,7 @@ def whatif(config: Path, scenarios_file: Path, output: Path, jobs: int | None, c
 @click.option("--by-region", is_flag=True, help="Hire per region; hires serve their own region's clients.")
 @click.option("-o", "--output", "output", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Also write staffing.json and the proof plan (plan.json, assignments.csv, report.html).")
+@FORCE_OPTION
 @solver_options
 @_report_user_errors
 def staffing(config: Path, target: float, by_region: bool, output: Path | None, time_limit: float | None,
@@ -525,6 +567,9 @@ def staffing(config: Path, target: float, by_region: bool, output: Path | None, 
 
     _configure_logging(quiet, verbose)
     organisation = load_config(config)
+    if output is not None:
+        check_output_folder(output, ("staffing.json", "plan.json", "assignments.csv", "report.html"),
+                            force=_force(), protect=[config])
     try:
         result = plan_staffing(organisation, target, _solve_options(organisation, time_limit, workers, seed, verbose),
                                by_region=by_region)
@@ -534,7 +579,7 @@ def staffing(config: Path, target: float, by_region: bool, output: Path | None, 
         raise NoPlanError(result.message)
     _verified(result.plan.config, result.plan.plan, "staffing proof plan")
     if output is not None:
-        write_staffing(result, output)
+        write_staffing(result, output, force=_force(), protect=[config])
     if not quiet:
         print_staffing(result)
 
@@ -542,6 +587,7 @@ def staffing(config: Path, target: float, by_region: bool, output: Path | None, 
 @main.command()
 @CONFIG_ARGUMENT
 @OUTPUT_OPTION
+@FORCE_OPTION
 @click.option("--max-moves", type=click.IntRange(min=0), default=None,
               help="Move at most this many cases (intake placements are not moves; moves no plan avoids, "
                    "such as cases their manager may no longer carry, come on top).")
@@ -570,6 +616,8 @@ def rebalance(config: Path, output: Path, max_moves: int | None, target: float |
 
     _configure_logging(quiet, verbose)
     organisation = load_config(config)
+    check_output_folder(output, ("proposals.csv", "proposals.json", "curve.csv", "plan.json", "assignments.csv",
+                                 "curve/"), force=_force(), protect=[config])
     options = _solve_options(organisation, time_limit, workers, seed, verbose)
     result = propose_moves(organisation, options, max_moves=max_moves, target_utilisation=target)
     if result.plan is None:
@@ -577,7 +625,7 @@ def rebalance(config: Path, output: Path, max_moves: int | None, target: float |
     _verified(organisation, result.plan.plan, "proposal")
     for point in result.plan.curve:
         _verified(organisation, point.plan, f"trade-off point with {point.moves} moves")
-    write_proposals(result, organisation, output)
+    write_proposals(result, organisation, output, force=_force(), protect=[config])
     if not quiet:
         for line in summary_lines(result):
             click.echo(line)
@@ -588,6 +636,7 @@ def rebalance(config: Path, output: Path, max_moves: int | None, target: float |
 @click.argument("proposals", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The new config file (never the input itself).")
+@FORCE_OPTION
 @_report_user_errors
 def apply_proposals(config: Path, proposals: Path, output: Path) -> None:
     """Write a new config with the moves of PROPOSALS applied: the rows left in a reviewed
@@ -609,12 +658,13 @@ def apply_proposals(config: Path, proposals: Path, output: Path) -> None:
     from models.proposals import read_proposals
     from scheduler.rebalance import refused_moves
 
+    check_output_file(output, force=_force(), protect=[config, proposals])
     organisation = load_config(config)
     moves = read_proposals(proposals)
     problems = refused_moves(organisation, moves)
     if problems:
         raise ConfigError(problems)
-    written = write_applied(config, {move.case_id: move.to_manager for move in moves}, output)
+    written = write_applied(config, {move.case_id: move.to_manager for move in moves}, output, force=_force())
     click.echo(f"applied {len(moves)} move(s); wrote {', '.join(str(path) for path in written)}")
 
 

@@ -25,7 +25,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from export.files import write_atomic
+from export.output_set import write_output_set
 from models.changes import ConfigChanges
 from models.problems import ConfigError, LocatedProblem
 
@@ -41,19 +41,18 @@ def applied_files(config_path: Path, new_moves: Mapping[str, str], output: Path)
     return changed_files(config_path, ConfigChanges.moves(new_moves), output)
 
 
-def write_applied(config_path: Path, new_moves: Mapping[str, str], output: Path) -> list[Path]:
-    return write_changed(config_path, ConfigChanges.moves(new_moves), output)
+def write_applied(config_path: Path, new_moves: Mapping[str, str], output: Path, *, force: bool = False
+                  ) -> list[Path]:
+    return write_changed(config_path, ConfigChanges.moves(new_moves), output, force=force)
 
 
 def write_changed(config_path: Path, changes: ConfigChanges, output: Path, *, force: bool = True) -> list[Path]:
     """Write the changed config (and CSVs); without `force`, refuse (ConfigError) to replace any file.
 
-    The CSV files land before the YAML that names them, each atomically.
+    The files land as one set (export/output_set.py): all of them or, on a failure, none.
     """
-    files = changed_files(config_path, changes, output, force=force)
-    for path in sorted(files, key=lambda path: path == output):
-        write_atomic(path, files[path])
-    return list(files)
+    files: dict[Path, str | bytes] = dict(changed_files(config_path, changes, output, force=force))
+    return write_output_set(output.parent, files, "config", in_set=False, force=force, protect=[config_path])
 
 
 def changed_files(config_path: Path, changes: ConfigChanges, output: Path, *, force: bool = True) -> dict[Path, str]:

@@ -7,7 +7,7 @@ inputs and seed give the same bytes whichever way the scenarios were run.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -16,9 +16,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from export.bundle import write_outputs
-from export.files import csv_text, write_atomic
+from export.bundle import render_outputs
+from export.files import csv_text
 from export.html import render_comparison
+from export.output_set import OutputSet
 from models.organisation import Config
 from models.result import Result
 from models.scenario import Scenario, ScenarioOutcome, ScenarioRow, apply_scenario, base_scenario
@@ -131,22 +132,24 @@ def _with_delta(value: float, base: float | None) -> str:
 
 
 def write_comparison(config: Config, scenarios: Sequence[Scenario], outcomes: Sequence[ScenarioOutcome],
-                     out_dir: Path, seed: int) -> list[Path]:
+                     out_dir: Path, seed: int, *, force: bool = False, protect: Iterable[Path] = ()) -> list[Path]:
     """comparison.csv, comparison.md, comparison.html and, per scenario with a plan, its outputs
-    (plan.json, assignments.csv, report.html, schedule.csv, calendars) in <out_dir>/<slug>/.
+    (plan.json, assignments.csv, report.html, schedule.csv, calendars) in <out_dir>/<slug>/, written
+    as one set (`export.output_set`): a scenario folder of an earlier run is removed with that run's set.
 
-    Each scenario's organisation is re-derived from the base (deterministic) for the calendars.
+    Each scenario's organisation is re-derived from the base (deterministic) for the calendars; each
+    scenario's files are staged as soon as they are rendered (one plan in memory at a time).
     """
     rows = [outcome.row for outcome in outcomes]
-    written = [out_dir / "comparison.csv", out_dir / "comparison.md", out_dir / "comparison.html"]
-    write_atomic(written[0], comparison_csv(rows))
-    write_atomic(written[1], comparison_md(rows))
-    write_atomic(written[2], render_comparison(rows))
-    for scenario, outcome in zip([base_scenario(), *scenarios], outcomes, strict=True):
-        if outcome.plan is not None:
-            scenario_config = apply_scenario(config, scenario, seed)
-            written += write_outputs(outcome.plan, scenario_config, out_dir / scenario.slug)
-    return written
+    with OutputSet(out_dir, "whatif", force=force, protect=protect) as output:
+        output.add("comparison.csv", comparison_csv(rows))
+        output.add("comparison.md", comparison_md(rows))
+        output.add("comparison.html", render_comparison(rows))
+        for scenario, outcome in zip([base_scenario(), *scenarios], outcomes, strict=True):
+            if outcome.plan is not None:
+                scenario_config = apply_scenario(config, scenario, seed)
+                output.add_all(render_outputs(outcome.plan, scenario_config, out_dir / scenario.slug))
+    return output.written
 
 
 # --------------------------------------------------------------------------------------------
@@ -230,12 +233,14 @@ def staffing_data(result: Result[StaffingAnswer]) -> dict[str, Any]:
     }
 
 
-def write_staffing(result: Result[StaffingAnswer], out_dir: Path) -> list[Path]:
-    """staffing.json plus the proof plan's outputs (plan.json, assignments.csv, report.html)."""
+def write_staffing(result: Result[StaffingAnswer], out_dir: Path, *, force: bool = False,
+                   protect: Iterable[Path] = ()) -> list[Path]:
+    """staffing.json plus the proof plan's outputs (plan.json, assignments.csv, report.html), as one set."""
     answer = _answer(result)
-    path = out_dir / "staffing.json"
-    write_atomic(path, json.dumps(staffing_data(result), indent=2) + "\n")
-    return [path, *write_outputs(answer.plan, answer.config, out_dir)]
+    with OutputSet(out_dir, "staffing", force=force, protect=protect) as output:
+        output.add("staffing.json", json.dumps(staffing_data(result), indent=2) + "\n")
+        output.add_all(render_outputs(answer.plan, answer.config, out_dir))
+    return output.written
 
 
 def staffing_table(result: StaffingAnswer) -> Table:

@@ -8,10 +8,12 @@ proposals.csv and feeds the rest to `caseload apply` (models/proposals.py reads 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from export.files import csv_text, plan_json, write_atomic
+from export.files import csv_text, plan_json
+from export.output_set import write_output_set
 from export.tables import assignments_csv
 from models.organisation import Config
 from models.plan import Plan
@@ -113,15 +115,17 @@ def proposals_json(result: Result[Proposals], config: Config) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
-def write_proposals(result: Result[Proposals], config: Config, out_dir: Path) -> list[Path]:
+def write_proposals(result: Result[Proposals], config: Config, out_dir: Path, *, force: bool = False,
+                    protect: Iterable[Path] = ()) -> list[Path]:
     """proposals.csv, proposals.json, curve.csv, plan.json and assignments.csv of the proposal, and
     curve/plan-NNNN-moves.json for each curve point (each one a plan `caseload check` verifies).
 
-    Everything is rendered first, so a failure while rendering writes nothing.
+    Everything is rendered first and written as one set (`export.output_set`): a curve point of an
+    earlier run that this run does not write again is removed, so it cannot pass for one of this run's.
     """
     proposals = _proposals(result)
     plan = proposals.plan
-    files: dict[Path, str] = {
+    files: dict[Path, str | bytes] = {
         out_dir / "proposals.csv": proposals_csv(plan, proposals.before, config),
         out_dir / "proposals.json": proposals_json(result, config),
         out_dir / "curve.csv": curve_csv(proposals.curve),
@@ -130,12 +134,7 @@ def write_proposals(result: Result[Proposals], config: Config, out_dir: Path) ->
     }
     for point in proposals.curve:
         files[out_dir / curve_plan_name(point)] = plan_json(point.plan)
-    for path, content in files.items():
-        write_atomic(path, content)
-    for stale in sorted((out_dir / "curve").glob("plan-*-moves.json")):
-        if stale not in files:
-            stale.unlink()  # a point of an earlier run's curve would pass for one of this run's
-    return list(files)
+    return write_output_set(out_dir, files, "rebalance", force=force, protect=protect)
 
 
 def summary_lines(result: Result[Proposals]) -> list[str]:

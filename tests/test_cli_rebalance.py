@@ -67,9 +67,9 @@ def test_apply_refuses_to_overwrite_its_input(tmp_path: Path) -> None:
     shutil.copy(DATA / "rebalance.yaml", config)
     proposals = tmp_path / "proposals.csv"
     proposals.write_text("case,from_manager,to_manager\nK-3,m-ana,m-ben\n")
-    result = run("apply", str(config), str(proposals), "-o", str(config))
+    result = run("apply", str(config), str(proposals), "-o", str(config), "--force")  # not even with --force
     assert result.exit_code == 1
-    assert "refusing to overwrite the input org.yaml" in result.output
+    assert f"{config}: is an input of this command; caseload never overwrites its inputs" in result.output
     assert config.read_text() == (DATA / "rebalance.yaml").read_text()
 
 

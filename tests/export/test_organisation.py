@@ -15,7 +15,7 @@ def test_the_files_load_back_as_the_generated_organisation(tmp_path: Path) -> No
     path = write_organisation(org, tmp_path / "office")
     assert path == tmp_path / "office" / "organisation.yaml"
     assert sorted(item.name for item in path.parent.iterdir()) == \
-        ["cases.csv", "clients.csv", "managers.csv", "organisation.yaml"]
+        [".caseload-manifest.json", "cases.csv", "clients.csv", "managers.csv", "organisation.yaml"]
     assert load_config(path).model_dump() == org.to_config().model_dump()
 
 

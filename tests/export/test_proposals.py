@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from export.output_set import write_output_set
 from export.proposals import curve_csv, initials, proposals_csv, proposals_json, write_proposals
 from models.loader import load_config
 from models.organisation import Config
@@ -80,12 +81,13 @@ def test_household_rows_name_each_other() -> None:
 
 def test_write_proposals_writes_every_file(fixture: tuple[Config, Result[Proposals]], tmp_path: Path) -> None:
     config, result = fixture
-    (tmp_path / "curve").mkdir()
-    (tmp_path / "curve" / "plan-0003-moves.json").write_text("{}")  # left by an earlier run
+    # An earlier run's curve point (recorded in the folder's manifest) and a file of the user's own.
+    write_output_set(tmp_path, {tmp_path / "curve" / "plan-0003-moves.json": "{}"}, "rebalance")
+    (tmp_path / "curve" / "my-notes.json").write_text("{}")
     written = write_proposals(result, config, tmp_path)
     names = sorted(str(path.relative_to(tmp_path)) for path in written)
     assert names == ["assignments.csv", "curve.csv", "curve/plan-0000-moves.json", "curve/plan-0001-moves.json",
                      "curve/plan-0002-moves.json", "curve/plan-0004-moves.json", "plan.json", "proposals.csv",
                      "proposals.json"]
     assert sorted(path.name for path in (tmp_path / "curve").iterdir()) == [
-        "plan-0000-moves.json", "plan-0001-moves.json", "plan-0002-moves.json", "plan-0004-moves.json"]
+        "my-notes.json", "plan-0000-moves.json", "plan-0001-moves.json", "plan-0002-moves.json", "plan-0004-moves.json"]

@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,8 @@ import pytest
 
 from cli import _sigterm_as_interrupt
 from export.bundle import write_outputs
-from export.files import plan_json, write_atomic
+from export.files import plan_json
+from export.output_set import MANIFEST_NAME
 from models.loader import load_config
 from scheduler.core.options import SolveOptions
 from scheduler.pipeline import plan_week
@@ -125,8 +127,8 @@ def test_interrupted_plan_leaves_earlier_outputs_whole(organisation: Path, earli
 
 
 @pytest.mark.skipif(not (PROC / "self" / "maps").exists(), reason="needs /proc to see when the command runs")
-def test_sigterm_while_writing_completes_the_new_set_then_exits(organisation: Path,
-                                                                earlier_output: tuple[Path, bytes]) -> None:
+def test_sigterm_while_writing_leaves_the_earlier_or_the_complete_new_set(organisation: Path,
+                                                                        earlier_output: tuple[Path, bytes]) -> None:
     out, earlier = earlier_output
     process = popen_caseload(["plan", str(organisation), "-o", str(out), "--time-limit", TIME_LIMIT,
                               "--workers", "1", "--seed", "2", "--quiet"])
@@ -135,10 +137,12 @@ def test_sigterm_while_writing_completes_the_new_set_then_exits(organisation: Pa
         process.send_signal(signal.SIGTERM)
     code, stderr = _finish(process)
     assert "Traceback" not in stderr
-    # Seen writing: the held signal acts once the set is written. Missed (the write took less than
-    # the polling interval): the run simply finished.
+    # Seen writing: while the set is staged the signal stops the run and the staging folder goes (the
+    # earlier set stays); while it is swapped in the signal is held until the new set is in. Missed
+    # (the write took less than the polling interval): the run simply finished with the new set.
     assert code == (143 if seen_writing else 0), stderr
-    assert (out / "plan.json").read_bytes() != earlier  # the new set (its solver runtimes differ at least)
+    if not seen_writing:
+        assert (out / "plan.json").read_bytes() != earlier  # the new set (its solver runtimes differ at least)
     _assert_old_or_new_complete_set(organisation, out)
 
 
@@ -207,32 +211,42 @@ def test_ctrl_c_after_a_solve_is_still_a_keyboard_interrupt() -> None:
     assert result.stdout.strip() == "KeyboardInterrupt"
 
 
-def test_interrupt_during_the_write_phase_is_held_until_the_set_is_written(tmp_path: Path,
-                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    # Deterministic version of the test above: SIGINT and SIGTERM arrive after the first file.
-    from export import bundle
+@pytest.mark.parametrize("phase", ["staging", "swap"])
+def test_interrupt_while_writing_leaves_the_earlier_set_or_the_whole_new_one(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch,
+                                                                           phase: str) -> None:
+    # Deterministic version of the test above: SIGTERM and SIGINT arrive after the first file is staged
+    # (the run stops, the earlier set stays) or after the first rename of the swap (held: the new set
+    # lands whole, then the first held signal acts).
+    from export import output_set
 
-    folder = tmp_path / "org"
-    config_path = write_generated(3, 12, 4, folder)
+    config_path = write_generated(3, 12, 4, tmp_path / "org")
     config = load_config(config_path)
-    plan = plan_week(config, SolveOptions(time_limit_s=10, workers=1, seed=1)).plan
-    assert plan is not None
+    options = SolveOptions(time_limit_s=10, workers=1, seed=1)
+    first, second = plan_week(config, options).plan, plan_week(config, replace(options, seed=2)).plan
+    assert first is not None and second is not None
     out = tmp_path / "out"
-    written: list[Path] = []
+    write_outputs(first, config, out)
+    earlier = {path: path.read_bytes() for path in out.rglob("*") if path.is_file()}
+    seam = "_write_file" if phase == "staging" else "_move"
+    real = getattr(output_set, seam)
+    calls: list[Path] = []
 
-    def write_then_signal(path: Path, content: str | bytes) -> None:
-        write_atomic(path, content)
-        written.append(path)
-        if len(written) == 1:
+    def then_signal(source: Path, content: Any) -> None:
+        real(source, content)
+        calls.append(source)
+        if len(calls) == 1:
             signal.raise_signal(signal.SIGTERM)
             signal.raise_signal(signal.SIGINT)
 
-    monkeypatch.setattr(bundle, "write_atomic", write_then_signal)
+    monkeypatch.setattr(output_set, seam, then_signal)
     with pytest.raises(KeyboardInterrupt) as raised, _sigterm_as_interrupt():
-        write_outputs(plan, config, out)
-    assert raised.value.args == (signal.SIGTERM,)  # the first held signal acts, as cli.Terminated
-    assert len(written) == len(list(out.rglob("*.*")))  # every file landed before the interrupt
-    assert json.loads((out / "plan.json").read_text(encoding="utf-8")) == json.loads(plan_json(plan))
+        write_outputs(second, config, out)
+    assert raised.value.args == (signal.SIGTERM,)  # the first signal acts, as cli.Terminated
+    if phase == "staging":
+        assert {path: path.read_bytes() for path in out.rglob("*") if path.is_file()} == earlier
+    else:
+        assert json.loads((out / "plan.json").read_text(encoding="utf-8")) == json.loads(plan_json(second))
     _assert_old_or_new_complete_set(config_path, out)
 
 
@@ -250,4 +264,4 @@ def test_a_later_run_into_the_same_folder_leaves_no_file_of_the_earlier_run(tmp_
     assigned = assign_cases(config, options).plan
     assert assigned is not None
     written = write_outputs(assigned, config, out)
-    assert sorted(path for path in out.rglob("*") if path.is_file()) == sorted(written)
+    assert sorted(path for path in out.rglob("*") if path.is_file()) == sorted([*written, out / MANIFEST_NAME])
