@@ -668,5 +668,44 @@ def apply_proposals(config: Path, proposals: Path, output: Path) -> None:
     click.echo(f"applied {len(moves)} move(s); wrote {', '.join(str(path) for path in written)}")
 
 
+
+@main.command()
+@CONFIG_ARGUMENT
+@click.argument("plan_dir", metavar="PLAN_DIR", type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Next week's config file (never the input itself).")
+@click.option("--actuals", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="What happened this week: a CSV with case, date, mode, status (done, missed or cancelled) "
+                   "and optionally requirement; a row overrides 'planned = done' for that case, day and mode.")
+@click.option("--force", is_flag=True, help="Overwrite the output file (and its new CSV files) if they exist.")
+@_report_user_errors
+def roll(config: Path, plan_dir: Path, output: Path, actuals: Path | None, force: bool) -> None:
+    """Write next week's config from this week's plan (PLAN_DIR: the folder of `caseload plan`,
+    or its plan.json), keeping CONFIG's comments and order.
+
+    week_start moves on 7 days; each contact's `last` is the latest day it was done (planned =
+    done, unless --actuals says missed or cancelled); missed and unscheduled contacts keep their
+    old `last`, so they come out overdue; every case gets the manager the plan gave it; leave days
+    before the new week are dropped. Cases in a CSV file get a new CSV beside the new config.
+
+    \b
+    Example:
+      caseload plan configs/child-welfare.yaml -o out
+      caseload roll configs/child-welfare.yaml out -o child-welfare-next.yaml --actuals done.csv
+    """
+    # Imported here, not at the top: see the module docstring.
+    from export.apply import write_changed
+    from models.roll import roll_week
+
+    rolled = roll_week(config, plan_dir, actuals)
+    written = write_changed(config, rolled.changes, output, force=force)
+    carried = rolled.contacts_missed + rolled.contacts_unscheduled
+    click.echo(f"rolled to the week of {rolled.week_start}: {rolled.contacts_done} contact(s) done, "
+               f"{carried} carried forward ({rolled.contacts_missed} missed or cancelled, "
+               f"{rolled.contacts_unscheduled} not scheduled), {rolled.managers_changed} case(s) with another "
+               f"manager, {rolled.leave_days_dropped} leave day(s) dropped; wrote "
+               f"{', '.join(str(path) for path in written)}")
+
+
 if __name__ == "__main__":
     main()
