@@ -956,7 +956,7 @@ def _manager_cells(row: ManagerRow) -> tuple[object, ...]:
 
 def _client_cells(row: ClientRow) -> tuple[object, ...]:
     return (row.id, row.name, row.household or "", row.language, row.region, row.lat, row.lon,
-            _availability_text(row.availability))
+            _availability_text(row.availability), "", "")  # no phone or email: none are generated
 
 
 def _contact_text(contact: ContactRow) -> str:

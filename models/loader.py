@@ -46,7 +46,7 @@ LIST_KEYS = ("managers", "clients", "cases")
 # The CSV columns of each list; multi-valued cells separate their items with ';'.
 MANAGER_COLUMNS = ("id", "name", "level", "fte", "region", "office", "lat", "lon", "languages", "skills",
                    "availability", "leave", "accepts_new_cases", "email", "phone")
-CLIENT_COLUMNS = ("id", "name", "household", "language", "region", "lat", "lon", "availability")
+CLIENT_COLUMNS = ("id", "name", "household", "language", "region", "lat", "lon", "availability", "phone", "email")
 CASE_COLUMNS = ("id", "client", "type", "complexity", "opened", "manager", "locked", "escalate", "points",
                 "contacts")
 CSV_COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType({

@@ -26,6 +26,8 @@ ContactMode = Literal["in_person", "phone", "video"]
 Availability = dict[Weekday, list[Window]]
 
 _PER_WEEK = re.compile(r"^\s*(\d+)\s*/\s*week\s*$")
+_PHONE = re.compile(r"[0-9 +\-()]+")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 
 
 class GeoPoint(StrictModel):
@@ -117,8 +119,27 @@ class Client(StrictModel):
     region: str | None = None
     location: GeoPoint | None = None
     availability: Availability | None = None
+    phone: str | None = Field(default=None, description="How the client is reached: digits, spaces, + - ( ).")
+    email: str | None = Field(default=None, description="The client's email address.")
 
     _availability_ok = field_validator("availability")(_checked_availability)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone_is_a_number(cls, value: str | None) -> str | None:
+        # Messages never repeat the value: like names, a client's contact details stay out of logs.
+        if value is not None and not (_PHONE.fullmatch(value) and any(character.isdigit() for character in value)):
+            raise ValueError("a phone number holds digits and only spaces, +, -, ( and ) besides, e.g. "
+                             "+1 (555) 010-0101")
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _email_has_one_at(cls, value: str | None) -> str | None:
+        if value is not None and not _EMAIL.fullmatch(value):
+            raise ValueError("an email address has one @ with text on both sides and no spaces, e.g. "
+                             "name@example.org")
+        return value
 
     @property
     def household_key(self) -> str:

@@ -160,7 +160,7 @@ def test_empty_csv_names_the_columns(tmp_path: Path) -> None:
     write(tmp_path, "clients.csv", "")
     assert problems_of(write(tmp_path, "org.yaml", POLICY + "clients: clients.csv\n")) == [
         f"{tmp_path}/clients.csv:1: the file is empty; the first line must name the columns "
-        "(id, name, household, language, region, lat, lon, availability)"
+        "(id, name, household, language, region, lat, lon, availability, phone, email)"
     ]
 
 
@@ -391,3 +391,24 @@ def test_csv_quoting_errors_are_located(tmp_path: Path, text: str, expected: str
     with pytest.raises(UnreadableInput) as raised:
         read_csv_rows("clients", path)
     assert [str(problem) for problem in raised.value.problems] == [f"{path}:{expected}"]
+
+
+def test_client_phone_and_email_come_from_their_csv_columns(tmp_path: Path) -> None:
+    write(tmp_path, "clients.csv", "id,name,phone,email\nc-1,Dana Smith,+1 (555) 010-0101,dana@example.org\n"
+                                   "c-2,Eli Smith,,\n")
+    config = load_config(write(tmp_path, "org.yaml", POLICY + "clients: clients.csv\n"))
+    assert [(client.phone, client.email) for client in config.clients] == [
+        ("+1 (555) 010-0101", "dana@example.org"), (None, None)]
+
+
+def test_a_bad_client_phone_or_email_is_located_without_repeating_it(tmp_path: Path) -> None:
+    # A typo'd contact detail is reported by its place only: like names, the value stays out of messages.
+    write(tmp_path, "clients.csv", "id,phone,email\nc-1,555.0101,dana@example.org\nc-2,555-0102,eli at example\n")
+    problems = problems_of(write(tmp_path, "org.yaml", POLICY + "clients: clients.csv\n"))
+    assert problems == [
+        f"{tmp_path}/clients.csv:2: phone: a phone number holds digits and only spaces, +, -, ( and ) besides, "
+        "e.g. +1 (555) 010-0101",
+        f"{tmp_path}/clients.csv:3: email: an email address has one @ with text on both sides and no spaces, e.g. "
+        "name@example.org",
+    ]
+    assert not any("555.0101" in problem or "eli at" in problem for problem in problems)

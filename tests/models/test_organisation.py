@@ -226,3 +226,42 @@ def test_config_round_trips_through_json() -> None:
     config = tiny()
     again = Config.model_validate_json(config.model_dump_json())
     assert again.model_dump() == config.model_dump()
+
+
+# --- client contact details --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("phone", ["555-0101", "+1 (555) 010-0101", "0044 20 7946 0000"])
+def test_a_phone_number_of_digits_spaces_plus_dashes_and_brackets_is_accepted(phone: str) -> None:
+    assert Client(id="c-1", phone=phone).phone == phone
+
+
+@pytest.mark.parametrize("phone", [
+    "555.0101",      # a dot
+    "call 5550101",  # words
+    "--",            # no digit at all
+    "",              # empty text (leave the field out instead)
+])
+def test_a_phone_number_with_anything_else_is_refused(phone: str) -> None:
+    with pytest.raises(ValidationError, match="a phone number holds digits"):
+        Client(id="c-1", phone=phone)
+
+
+@pytest.mark.parametrize("email", [
+    "dana@example.org",
+    "d.smith+case@family-services.example",
+])
+def test_an_email_with_one_at_and_no_spaces_is_accepted(email: str) -> None:
+    assert Client(id="c-1", email=email).email == email
+
+
+@pytest.mark.parametrize("email", [
+    "dana.example.org",     # no @
+    "dana@@example.org",    # two @
+    "dana @example.org",    # a space
+    "@example.org",         # nothing before the @
+    "dana@",                # nothing after it
+])
+def test_an_email_without_exactly_one_at_or_with_spaces_is_refused(email: str) -> None:
+    with pytest.raises(ValidationError, match="an email address has one @"):
+        Client(id="c-1", email=email)
