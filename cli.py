@@ -668,7 +668,6 @@ def apply_proposals(config: Path, proposals: Path, output: Path) -> None:
     click.echo(f"applied {len(moves)} move(s); wrote {', '.join(str(path) for path in written)}")
 
 
-
 @main.command()
 @CONFIG_ARGUMENT
 @click.argument("plan_dir", metavar="PLAN_DIR", type=click.Path(exists=True, path_type=Path))

@@ -8,6 +8,7 @@ from pathlib import Path
 from export.calendar import calendar_files
 from export.files import plan_json, safe_file_stem
 from export.html import render_report
+from export.notifications import notifications_csv
 from export.output_set import write_output_set
 from export.tables import assignments_csv, schedule_csv
 from models.organisation import Config
@@ -30,6 +31,7 @@ def render_outputs(plan: Plan, config: Config, out_dir: Path, *, full_names: boo
     files: dict[Path, str | bytes] = {
         out_dir / "plan.json": plan_json(plan),
         out_dir / "assignments.csv": assignments_csv(plan),
+        out_dir / "notifications.csv": notifications_csv(plan, config),
         out_dir / "report.html": render_report(plan, config),
     }
     if plan.was_scheduled:

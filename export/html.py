@@ -29,6 +29,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import quote
 
+from export.notifications import notifications
 from models.organisation import Config
 from models.plan import ManagerLoad, Plan
 from models.problems import ConfigError, LocatedProblem
@@ -45,6 +46,8 @@ MODES = ("in_person", "phone", "video")
 WEEKDAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTH_LABELS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 DEFAULT_DAY = (8 * 60, 17 * 60)
+# Rows of the "Who must be told" table; notifications.csv has them all.
+SHOWN_NOTIFICATIONS = 200
 
 _SOURCE_MAP_COMMENT = re.compile(r"^//# sourceMappingURL=.*$", re.MULTILINE)
 # Text that would end (or confuse the parsing of) an inline <script> element early.
@@ -436,6 +439,30 @@ def _solver_table(plan: Plan) -> str:
                   rows, numeric_from=2)
 
 
+def _notifications_table(plan: Plan, config: Config | None) -> str:
+    """Who must be told of a new manager: the case, the client (by id), both managers and how to reach the
+    new one, the first contact. The client's own phone and email stay in notifications.csv."""
+    rows = notifications(plan, config)
+    if not rows:
+        return '<p class="muted">Nobody: no case is new to its manager in this plan.</p>'
+
+    def manager_text(name: str, manager_id: str) -> str:
+        return f"{name} ({manager_id})" if name else manager_id
+
+    cells = [
+        [row.case_id, row.client.id,
+         manager_text(row.previous_manager.name, row.previous_manager.id) if row.previous_manager else "new case",
+         manager_text(row.new_manager.name, row.new_manager.id), row.new_manager.phone, row.new_manager.email,
+         (f"{row.first_contact.day.isoformat()} {row.first_contact.start} {row.first_contact.mode}"
+          if row.first_contact else "none scheduled")]
+        for row in rows[:SHOWN_NOTIFICATIONS]
+    ]
+    hidden = len(rows) - SHOWN_NOTIFICATIONS
+    more = (f'<p class="muted">… and {number(hidden)} more in notifications.csv.</p>' if hidden > 0 else "")
+    return _table(["Case", "Client", "Previous manager", "New manager", "Phone", "Email", "First contact"],
+                  cells, numeric_from=7) + more
+
+
 def _section(section_id: str, title: str, intro: str, content: str) -> str:
     intro_html = f'<p class="intro">{escape(intro)}</p>' if intro else ""
     return (f'<section id="{section_id}"><h2>{escape(title)}</h2>{intro_html}{content}</section>')
@@ -475,6 +502,10 @@ def _report_body(plan: Plan, config: Config | None) -> str:
     sections.extend([
         _section("moves", "Moves", "Cases given to a different manager than their current one, with the reason "
                  "and the effect on both managers' utilisation (before → after).", '<div id="moves-table"></div>'),
+        _section("notify", "Who must be told",
+                 "Each case new to its manager (moved, or new intake placed): the new manager calls the client "
+                 "with their name, how to reach them and the case number. Client phone numbers and emails are "
+                 "in notifications.csv.", _notifications_table(plan, config)),
         _section("unplaced", "What could not be placed, and why", "",
                  '<h3>Unassigned cases</h3><div id="unassigned-summary" class="rules"></div>'
                  '<div id="unassigned-table"></div>'
@@ -487,7 +518,8 @@ def _report_body(plan: Plan, config: Config | None) -> str:
     nav = "".join(
         f'<a href="#{anchor}">{escape(label)}</a>'
         for anchor, label in (("overview", "Overview"), ("load", "Load"), ("spread", "Spread"),
-                              ("week", "Weeks"), ("moves", "Moves"), ("unplaced", "Not placed"),
+                              ("week", "Weeks"), ("moves", "Moves"), ("notify", "Who to tell"),
+                              ("unplaced", "Not placed"),
                               ("solver", "Solver"))
         if scheduled or anchor != "week"
     )

@@ -214,6 +214,35 @@ def test_rows_of_the_tables(html: str, plan: Plan) -> None:
     assert [row[5] for row in data["unscheduled"]] == ["day_capacity_full", "case_unassigned"]
 
 
+def test_who_must_be_told(html: str) -> None:
+    # One row per case new to its manager, by new manager then case; the first contact with the new manager
+    # (K-105's earliest with m-ana is Monday's call, not Wednesday's visit); m-dee's name escaped.
+    section = html[html.index('<section id="notify">'):]
+    section = section[:section.index("</section>")]
+    rows = [[unescape(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+            for row in re.findall(r"<tr>(.*?)</tr>", section.split("<tbody>")[1])]
+    assert rows == [
+        ["K-105", "c-04", "Cy Lund (m-cy)", "Ana Ruiz (m-ana)", "", "", "2026-11-30 10:55 phone"],
+        ["K-110", "c-07", 'Eve "Quote" & Co (m-eve)', "<script>alert(1)</script> (m-dee)", "", "",
+         "2026-12-01 08:20 in_person"],
+        ["K-113", "c-09", "new case", 'Eve "Quote" & Co (m-eve)', "", "", "2026-12-02 08:00 phone"],
+        ["K-103", "c-03", "Ben Okafor (m-ben)", "Fox Ito (m-fox)", "", "", "2026-11-30 08:20 in_person"],
+        ["K-104", "c-03", "Ben Okafor (m-ben)", "Fox Ito (m-fox)", "", "", "2026-11-30 09:35 video"],
+    ]
+    assert '<a href="#notify">Who to tell</a>' in html
+
+
+def test_who_must_be_told_shows_the_new_managers_details_but_never_the_clients(plan: Plan, config: Config) -> None:
+    data = config.model_dump()
+    for client in data["clients"]:
+        client.update(phone="+1 (555) 777-0000", email=f"{client['id']}@family.example")
+    for manager in data["managers"]:
+        manager.update(phone="555-0199", email="<b>desk</b>@agency.example")
+    page = render_report(plan, Config.model_validate(data))
+    assert "777-0000" not in page and "@family.example" not in page
+    assert "555-0199" in page and "&lt;b&gt;desk&lt;/b&gt;@agency.example" in page and "<b>desk" not in page
+
+
 def test_report_from_plan_alone(plan: Plan) -> None:
     page = render_report(plan)
     data = embedded(page)
