@@ -208,7 +208,7 @@ def _force() -> bool:
 
 
 # The files (and folders, ending in /) each command writes, checked before any work is done.
-PLAN_OUTPUTS = ("plan.json", "assignments.csv", "report.html", "schedule.csv", "calendars/")
+PLAN_OUTPUTS = ("plan.json", "assignments.csv", "notifications.csv", "report.html", "schedule.csv", "calendars/")
 
 
 @dataclass(frozen=True)
