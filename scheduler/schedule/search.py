@@ -55,20 +55,27 @@ def soft_terms(prepared: PreparedWeek, placements: dict[int, Placement]) -> dict
 
 
 def improve_week(prepared: PreparedWeek, placements: dict[int, Placement], *,
-                 deadline: float | None = None) -> dict[int, Placement]:
-    """A schedule at least as good as `placements` (which must be feasible) under the week's costs.
+                 deadline: float | None = None, max_builds: int | None = None) -> dict[int, Placement]:
+    """A schedule at least as good as `placements` (which must be feasible) under the week's costs."""
+    return search_week(prepared, placements, deadline=deadline, max_builds=max_builds)[0]
 
-    Passes stop early once `deadline` (a time.time() value) has passed; the routes are polished
-    whatever the time, because that takes a handful of day rebuilds.
+
+def search_week(prepared: PreparedWeek, placements: dict[int, Placement], *, deadline: float | None = None,
+                max_builds: int | None = None) -> tuple[dict[int, Placement], int]:
+    """`improve_week`, and the days it built (its work: each takes about the same time).
+
+    The search stops once it has built `max_builds` days (work, so a run repeats on any machine), or
+    when a pass ends after `deadline` (a time.time() value); the routes are polished whatever the
+    time, because that takes a handful of day timings.
     """
-    search = _Search(prepared, placements)
+    search = _Search(prepared, placements, max_builds)
     for _ in range(MAX_PASSES):
-        if deadline is not None and time.time() >= deadline:
+        if (deadline is not None and time.time() >= deadline) or search.exhausted:
             break
         if not search.one_pass():
             break
     search.polish_routes()
-    return search.placements()
+    return search.placements(), search.builds
 
 
 def polish_routes(prepared: PreparedWeek, placements: dict[int, Placement]) -> dict[int, Placement]:
@@ -79,8 +86,11 @@ def polish_routes(prepared: PreparedWeek, placements: dict[int, Placement]) -> d
 
 
 class _Search:
-    def __init__(self, prepared: PreparedWeek, placements: dict[int, Placement]) -> None:
+    def __init__(self, prepared: PreparedWeek, placements: dict[int, Placement],
+                 max_builds: int | None = None) -> None:
         self.prepared = prepared
+        self.max_builds = max_builds
+        self.builds = 0
         self.contacts = prepared.week.contacts
         self.weights = objective_weights(prepared)
         self.first_day = min(prepared.day_offsets, default=0)
@@ -129,18 +139,29 @@ class _Search:
 
     # --- moves ---
 
+    @property
+    def exhausted(self) -> bool:
+        """The search has built as many days as it may."""
+        return self.max_builds is not None and self.builds >= self.max_builds
+
     def one_pass(self) -> bool:
         improved = False
         for contact in range(len(self.contacts)):
+            if self.exhausted:
+                return improved
             improved |= self._relocate(contact)
         for contact in range(len(self.contacts)):
             day = self.day_of.get(contact)
+            if self.exhausted:
+                return improved
             if (day is None and self.prepared.starts[contact]) or (
                     day is not None and self.prepared.late_days(contact, day)):
                 improved |= self._eject(contact)
         visits = [c for c in range(len(self.contacts)) if self.contacts[c].in_person and c in self.day_of]
         for index, a in enumerate(visits):
             for b in visits[index + 1:]:
+                if self.exhausted:
+                    return improved
                 improved |= self._swap(a, b)
         return improved
 
@@ -269,6 +290,9 @@ class _Search:
         nothing but its members, and later passes ask for the same days again: they are kept."""
         key = (offset, frozenset(members))
         if key not in self.built:
+            if self.exhausted:
+                return None
+            self.builds += 1
             self.built[key] = self._build_new(offset, members)
         return self.built[key]
 

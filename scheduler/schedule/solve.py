@@ -41,7 +41,7 @@ from scheduler.schedule.data import (
 )
 from scheduler.schedule.greedy import fill_gaps, greedy_schedule, insertion_schedule
 from scheduler.schedule.model import SolveBudget, solve_week
-from scheduler.schedule.search import improve_week, polish_routes, soft_terms, week_cost
+from scheduler.schedule.search import polish_routes, search_week, soft_terms, week_cost
 
 # Chunks per worker process: enough to even out uneven weeks, few enough to keep pickling cheap.
 CHUNKS_PER_WORKER = 4
@@ -66,11 +66,20 @@ MIN_BACKSTOP_SECONDS = 2.0
 # more, the others less; about a fifth of generated weeks are hard, so the total stays near the stage's.
 HARD_WEEK_FACTOR = 4.0
 EASY_WEEK_FACTOR = 0.2
-# Every week gets the heuristics, the local search and exact routes whatever the clock says; their
-# work (with building the week's model) is estimated, not timed, at about this many seconds per due
-# contact (measured on generated M weeks, 2-core machine), so a deterministic run repeats. What is
-# left of the stage's work is shared by the CP-SAT models (`solve_week_chunk`).
-HEURISTIC_SECONDS_PER_CONTACT = 0.0015
+# Work estimates (seconds, measured on generated M weeks, 2-core machine), so that a deterministic
+# run repeats on any machine: what every week gets whatever the time (preparing, earliest fit,
+# cheapest insertion, the shortest routes), per due contact; one day built by the local search;
+# building a week's CP-SAT model, per due contact.
+BASE_SECONDS_PER_CONTACT = 0.0004
+SECONDS_PER_BUILD = 0.00009
+MODEL_SECONDS_PER_CONTACT = 0.0006
+# Of the time left after every week's base heuristics, the local searches may take this share, each
+# week its part by size; the models at most this share of what the searches leave. More model time
+# gains little (generated M, 2 workers: 15 s instead of 30 s placed one contact fewer and left 10
+# more late), and the slack keeps a busy machine (this 2-core machine, shared, ran 1.5x slower)
+# from reaching the stage's backstop, where weeks would lose their models.
+SEARCH_SHARE = 0.5
+MODEL_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -167,6 +176,7 @@ class _Searched:
     prepared: PreparedWeek
     heuristic: dict[int, Placement]
     placeable: int  # contacts with any slot
+    builds: int  # days the local search built (its work)
 
     @property
     def weight(self) -> float:
@@ -186,28 +196,40 @@ class _Searched:
 
 
 def solve_week_chunk(tasks: list[WeekTask]) -> list[WeekOutcome]:
-    """The weeks of a chunk in two rounds: first every week's heuristics, local search and
-    shortest routes (whatever the clock says: no week is left at first fit); then the CP-SAT
-    models, which share what is left of the chunk's time by the weeks' weights, in order, each
-    week's unused time going to the weeks after it.
+    """The weeks of a chunk in two rounds. First every week's heuristics (earliest fit, cheapest
+    insertion, local search, shortest routes): the local searches share part of the chunk's time,
+    each week its part by size and a week's unused part passing to the weeks after it, so no week is
+    left at first fit because the weeks before it took the time. Then the CP-SAT models share what is
+    left, by the weeks' weights (hard weeks first), each week's unused time passing on.
 
-    In a deterministic run the time is work: the heuristics' estimated work and the models' own
-    deterministic time, so the same weeks get the same shares on any machine; the wall clock only
-    as the stage's backstop. Otherwise it is the wall clock up to the stage's deadline.
+    In a deterministic run the time is work (estimated from the weeks' sizes and the days the
+    searches built, and the models' own deterministic time), so the same weeks get the same shares
+    on any machine; the wall clock only as the stage's backstop. Otherwise it is the wall clock up
+    to the stage's deadline.
     """
     if not tasks:
         return []
-    searched = []
-    for index, task in enumerate(tasks):
-        # On a busy machine each week's search gets its fair part of the time left, so the last
-        # weeks are searched as well as the first.
-        now = time.time()
-        size = len(task.week.contacts)
-        later = sum(len(item.week.contacts) for item in tasks[index:])
-        searched.append(_search_week(task, now + max(0.0, task.deadline - now) * size / max(1, later)))
     first = tasks[0]
-    heuristics = HEURISTIC_SECONDS_PER_CONTACT * sum(len(task.week.contacts) for task in tasks)
-    left = first.work_budget - heuristics if first.deterministic else first.deadline - time.time()
+    sizes = [len(task.week.contacts) for task in tasks]
+    base = BASE_SECONDS_PER_CONTACT * sum(sizes)
+    left = first.work_budget - base if first.deterministic else first.deadline - time.time() - base
+    search_pool = max(0.0, left) * SEARCH_SHARE
+    searched: list[_Searched] = []
+    for index, task in enumerate(tasks):
+        later = sum(sizes[index:])
+        part = search_pool * sizes[index] / later if later else 0.0
+        now = time.time()
+        # In a wall-clock run each week's search also gets only its fair part of the time left.
+        deadline = task.deadline if task.deterministic else now + max(0.0, task.deadline - now) * (
+            sizes[index] / later if later else 0.0)
+        week = _search_week(task, deadline, int(part / SECONDS_PER_BUILD))
+        search_pool -= week.builds * SECONDS_PER_BUILD
+        searched.append(week)
+    if first.deterministic:
+        left = first.work_budget - base - sum(week.builds for week in searched) * SECONDS_PER_BUILD
+    else:
+        left = first.deadline - time.time()
+    left *= MODEL_SHARE
     # Hard weeks first: should the stage's backstop cut the round short, the weeks left without a
     # model are those that only polish travel.
     order = sorted(range(len(searched)), key=lambda index: (-searched[index].weight, index))
@@ -218,16 +240,24 @@ def solve_week_chunk(tasks: list[WeekTask]) -> list[WeekOutcome]:
         seconds = max(0.0, left) * week.weight / weights if weights else 0.0
         outcomes[index] = _model_week(week, seconds)
         if first.deterministic:
-            left -= outcomes[index].deterministic_time * WALL_PER_DETERMINISTIC
+            left -= _model_work(week, outcomes[index])
         else:
-            left = first.deadline - time.time()
+            left = (first.deadline - time.time()) * MODEL_SHARE
     return [outcomes[index] for index in range(len(searched))]
 
 
-def _search_week(task: WeekTask, search_deadline: float) -> _Searched:
+def _model_work(week: _Searched, outcome: WeekOutcome) -> float:
+    """Estimated work of a week's model: building it, and CP-SAT's deterministic time."""
+    if not outcome.model_run:
+        return 0.0
+    building = MODEL_SECONDS_PER_CONTACT * len(week.task.week.contacts)
+    return building + outcome.deterministic_time * WALL_PER_DETERMINISTIC
+
+
+def _search_week(task: WeekTask, search_deadline: float, max_builds: int) -> _Searched:
     prepared = prepare_week(task.week)
-    heuristic = _best_heuristic(prepared, search_deadline)
-    return _Searched(task, prepared, heuristic, sum(1 for starts in prepared.starts if starts))
+    heuristic, builds = _best_heuristic(prepared, search_deadline, max_builds)
+    return _Searched(task, prepared, heuristic, sum(1 for starts in prepared.starts if starts), builds)
 
 
 def _model_week(week: _Searched, seconds: float) -> WeekOutcome:
@@ -236,7 +266,8 @@ def _model_week(week: _Searched, seconds: float) -> WeekOutcome:
     task, prepared, heuristic = week.task, week.prepared, week.heuristic
     if not week.placeable:
         return _outcome(prepared, heuristic, _Verdict("optimal", 0.0, 0, used_heuristic=False, cut_short=False))
-    deterministic = min(MAX_DETERMINISTIC * week.weight, seconds / WALL_PER_DETERMINISTIC)
+    building = MODEL_SECONDS_PER_CONTACT * len(prepared.week.contacts)
+    deterministic = min(MAX_DETERMINISTIC * week.weight, (seconds - building) / WALL_PER_DETERMINISTIC)
     remaining = task.deadline - time.time()
     if deterministic < MIN_DETERMINISTIC or remaining <= 0:
         # The stage's time is spent: the heuristic schedule, searched and routed, without the model.
@@ -278,12 +309,13 @@ class _Verdict:
     deterministic_time: float = 0.0  # CP-SAT's deterministic time spent on the week
 
 
-def _best_heuristic(prepared: PreparedWeek, deadline: float) -> dict[int, Placement]:
-    """The better of earliest fit and cheapest insertion, improved by local search until `deadline`
-    and taken along the shortest timeable routes."""
+def _best_heuristic(prepared: PreparedWeek, deadline: float, max_builds: int) -> tuple[dict[int, Placement], int]:
+    """The better of earliest fit and cheapest insertion, improved by local search (at most
+    `max_builds` days built, passes ending by `deadline`) and taken along the shortest timeable
+    routes; and the days the search built."""
     starts = [greedy_schedule(prepared), insertion_schedule(prepared)]
     best = min(starts, key=lambda placements: week_cost(prepared, placements))
-    return improve_week(prepared, best, deadline=deadline)
+    return search_week(prepared, best, deadline=deadline, max_builds=max_builds)
 
 
 # --- inputs: from the config and the plan's assignment to plain data per manager ---

@@ -72,7 +72,8 @@ def test_cli_writes_plan_schedule_and_calendars(command: str, tmp_path: Path) ->
     plan = json.loads((tmp_path / "plan.json").read_text())
     assert plan["solver"][-1]["stage"] == "schedule"
     rows = (tmp_path / "schedule.csv").read_text().splitlines()
-    assert rows[0] == "manager,case,client,day,start,end,mode,location,travel_minutes_before,overdue"
+    assert rows[0] == ("manager,case,client,day,start,end,mode,location,travel_minutes_before,overdue,due,late_days,"
+                       "late_rule")
     assert len(rows) - 1 == len(plan["contacts"]) == plan["summary"]["contacts_scheduled"]
     calendars = sorted(path.name for path in (tmp_path / "calendars").iterdir())
     assert calendars == ["m-ana.ics", "m-ben.ics", "m-cy.ics"]

@@ -502,8 +502,9 @@ def test_every_week_is_searched_and_routed_when_the_time_is_short(monkeypatch: p
     east) makes earliest fit drive base-0.1-0.3-0.2-base (63 minutes). With no time left for any model,
     every week still gets the local search and its shortest route, base-0.1-0.2-0.3-base (61), the last
     manager's as well as the first's."""
-    # The heuristics' work estimate takes the whole stage: no week gets a model (on any machine).
-    monkeypatch.setattr(scheduler.schedule.solve, "HEURISTIC_SECONDS_PER_CONTACT", 10.0)
+    # The base heuristics' work estimate takes the whole stage: no week gets a search pass or a model
+    # (on any machine), only earliest fit, cheapest insertion and the shortest routes.
+    monkeypatch.setattr(scheduler.schedule.solve, "BASE_SECONDS_PER_CONTACT", 10.0)
     spots = (0.1, 0.3, 0.2)
     managers = [{"id": f"m-{m}", "level": "worker", "base": {"lat": 0.1, "lon": 0.1}} for m in range(4)]
     config = week_config(
