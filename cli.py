@@ -15,6 +15,8 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import math
+import re
 import signal
 import sys
 import threading
@@ -27,6 +29,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 import click
 
 from export.output_set import OutputWriteError, check_output_file, check_output_folder
+from models.limits import MAX_CASES, MAX_MANAGERS, MAX_SEED, MAX_TIME_LIMIT_S
 from models.problems import ConfigError
 
 if TYPE_CHECKING:  # the solving modules load only when a command needs them
@@ -242,12 +245,36 @@ def _solve_and_write(config_path: Path, output: Path, solve: Callable[[Config, S
         print_plan_summary(result)
 
 
+class FiniteFloat(click.FloatRange):
+    """A float option in a range; NaN and infinity are usage errors (a NaN passes every comparison)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = value if isinstance(value, float) else click.FLOAT.convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return super().convert(number, param, ctx)
+
+
+# A Dask scheduler address: [scheme://]host:port (an IPv6 host in brackets).
+_CLUSTER_ADDRESS = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$")
+
+
+def _cluster_address(_context: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    match = _CLUSTER_ADDRESS.match(value)
+    if match is None or not 0 < int(match.group(1)) < 65536:
+        raise click.BadParameter(f"{value!r} is not a scheduler address; give tcp://HOST:PORT, "
+                                 "e.g. tcp://10.0.0.5:8786")
+    return value
+
+
 def solver_options(command: Callable[P, R]) -> Callable[P, R]:
     """The options every solving command shares."""
     decorators = [
-        click.option("--time-limit", type=click.FloatRange(min=0.1), default=None,
+        click.option("--time-limit", type=FiniteFloat(min=0.1, max=MAX_TIME_LIMIT_S), default=None,
                      help="Seconds each solve stage may take (default: policy.solver.time_limit_s)."),
-        click.option("--seed", type=click.IntRange(min=0), default=None,
+        click.option("--seed", type=click.IntRange(min=0, max=MAX_SEED), default=None,
                      help="Random seed; same input and seed give the same plan."),
         click.option("--workers", type=click.IntRange(min=1, max=64), default=None,
                      help="Solver threads / worker processes (default: policy.solver.workers)."),
@@ -318,10 +345,12 @@ def schema() -> None:
 
 
 @main.command()
-@click.option("--managers", type=click.IntRange(min=1), required=True, help="How many case managers.")
-@click.option("--cases", type=click.IntRange(min=0), required=True, help="How many open cases.")
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed.")
-@click.option("--messy", type=click.FloatRange(min=0, max=1), default=0.0, show_default=True,
+@click.option("--managers", type=click.IntRange(min=1, max=MAX_MANAGERS), required=True,
+              help=f"How many case managers (at most {MAX_MANAGERS:,}).")
+@click.option("--cases", type=click.IntRange(min=0, max=MAX_CASES), required=True,
+              help=f"How many open cases (at most {MAX_CASES:,}).")
+@click.option("--seed", type=click.IntRange(min=0, max=MAX_SEED), default=0, show_default=True, help="Random seed.")
+@click.option("--messy", type=FiniteFloat(min=0, max=1), default=0.0, show_default=True,
               help="Share (0-1) of an inconsistent current state, as real exports arrive: cases locked to "
                    "managers who may no longer carry them, split households, holders on leave all week or "
                    "without the client's language or skill, a manager over max_cases.")
@@ -500,7 +529,7 @@ def report(plan_file: Path, output: Path, config_file: Path | None) -> None:
 @FORCE_OPTION
 @click.option("--jobs", type=click.IntRange(min=1, max=64), default=None,
               help="Scenarios planned at once in local processes (default: --workers).")
-@click.option("--cluster", metavar="ADDRESS", default=None,
+@click.option("--cluster", metavar="ADDRESS", default=None, callback=_cluster_address,
               help="Run on a Dask cluster instead, e.g. tcp://10.0.0.5:8786 (pip install 'caseload[distributed]').")
 @solver_options
 @_report_user_errors
@@ -543,7 +572,7 @@ def whatif(config: Path, scenarios_file: Path, output: Path, jobs: int | None, c
 @main.command()
 @CONFIG_ARGUMENT
 @click.option("--target-utilisation", "target", required=True,
-              type=click.FloatRange(min=0, max=2, min_open=True),
+              type=FiniteFloat(min=0, max=2, min_open=True),
               help="Highest utilisation any manager may have, e.g. 0.85.")
 @click.option("--by-region", is_flag=True, help="Hire per region; hires serve their own region's clients.")
 @click.option("-o", "--output", "output", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -588,10 +617,10 @@ def staffing(config: Path, target: float, by_region: bool, output: Path | None, 
 @CONFIG_ARGUMENT
 @OUTPUT_OPTION
 @FORCE_OPTION
-@click.option("--max-moves", type=click.IntRange(min=0), default=None,
+@click.option("--max-moves", type=click.IntRange(min=0, max=MAX_CASES), default=None,
               help="Move at most this many cases (intake placements are not moves; moves no plan avoids, "
                    "such as cases their manager may no longer carry, come on top).")
-@click.option("--target-utilisation", "target", type=click.FloatRange(min=0, max=2, min_open=True), default=None,
+@click.option("--target-utilisation", "target", type=FiniteFloat(min=0, max=2, min_open=True), default=None,
               help="Bring every manager to this utilisation instead of 1.0 (capacity), e.g. 0.95.")
 @solver_options
 @_report_user_errors

@@ -212,11 +212,23 @@ def load_plan(path: Path) -> Plan:
                            ]) from None
     except RecursionError:
         raise ConfigError([LocatedProblem(file, None, None, "", "the JSON nests too deeply to be a plan")]) from None
+    except ValueError:  # an integer of more digits than Python converts (4,300): no plan holds one
+        raise ConfigError([_long_number(text, file)]) from None
     try:
         with _collector_paused():
             return Plan.model_validate(data)
     except ValidationError as error:
         raise ConfigError(located_validation_problems(error, _json_source_map(text, file), Plan)) from None
+
+
+def _long_number(text: str, file: str) -> LocatedProblem:
+    match = re.search(r"\d{100,}", text)
+    if match is None:
+        return LocatedProblem(file, None, None, "", "a number in the JSON is too long to be read")
+    line = text.count("\n", 0, match.start()) + 1
+    column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+    return LocatedProblem(file, line, column, "", f"a number of {match.end() - match.start():,} digits is too long "
+                                                  "to be part of a plan")
 
 
 def read_text(path: Path, limit: int, what: str, blame: LocatedProblem | None = None) -> str:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 
+from models.limits import MAX_FTE, MAX_MINUTES, MAX_POINTS, MIN_FTE, MIN_POINTS, Date, week_start_in_range
 from models.policy import Policy, StrictModel
 from models.timeutil import (
     WEEKDAYS,
@@ -75,9 +76,9 @@ class Frequency:
 
 class ContactRequirement(StrictModel):
     mode: ContactMode = "in_person"
-    minutes: int = Field(gt=0, description="Length of one contact in minutes.")
+    minutes: int = Field(gt=0, le=MAX_MINUTES, description="Length of one contact in minutes.")
     frequency: str = Field(description="weekly, N/week, biweekly or monthly.")
-    last: date | None = Field(default=None, description="Date of the last contact of this kind.")
+    last: Date | None = Field(default=None, description="Date of the last contact of this kind.")
 
     @field_validator("frequency")
     @classmethod
@@ -94,7 +95,7 @@ class Manager(StrictModel):
     id: str = Field(min_length=1)
     name: str = ""
     level: str
-    fte: float = Field(default=1.0, gt=0, le=1, description="Full-time equivalent, 0 < fte <= 1.")
+    fte: float = Field(default=1.0, ge=MIN_FTE, le=MAX_FTE, description="Full-time equivalent, 0.05 to 1.")
     region: str | None = None
     office: str | None = None
     base: GeoPoint | None = Field(default=None, description="Where the working day starts and ends.")
@@ -103,7 +104,7 @@ class Manager(StrictModel):
     availability: Availability | None = Field(
         default=None, description="Weekday windows; default: the policy's day on working days."
     )
-    leave: list[date] = Field(default_factory=list)
+    leave: list[Date] = Field(default_factory=list)
     accepts_new_cases: bool = True
     email: str | None = None
     phone: str | None = None
@@ -152,11 +153,11 @@ class Case(StrictModel):
     client: str
     type: str
     complexity: str
-    opened: date | None = None
+    opened: Date | None = None
     manager: str | None = Field(default=None, description="Current manager, if any.")
     locked: bool = Field(default=False, description="Must stay with the current manager.")
     escalate: bool = Field(default=False, description="Needs one level above its complexity's.")
-    points: float | None = Field(default=None, gt=0, description="Explicit weekly points.")
+    points: float | None = Field(default=None, ge=MIN_POINTS, le=MAX_POINTS, description="Explicit weekly points.")
     contacts: list[ContactRequirement] = Field(default_factory=list)
 
 
@@ -181,7 +182,7 @@ class Config(StrictModel):
     week_start: date = Field(description="The Monday of the planning week.")
     timezone: str = "UTC"
     policy: Policy
-    holidays: list[date] = Field(default_factory=list)
+    holidays: list[Date] = Field(default_factory=list)
     managers: list[Manager] = Field(default_factory=list)
     clients: list[Client] = Field(default_factory=list)
     cases: list[Case] = Field(default_factory=list)
@@ -189,6 +190,7 @@ class Config(StrictModel):
     @field_validator("week_start")
     @classmethod
     def _is_monday(cls, value: date) -> date:
+        week_start_in_range(value)
         if value.weekday() != 0:
             monday = value - timedelta(days=value.weekday())
             raise ValueError(f"{value} is a {WEEKDAYS[value.weekday()]}, not a Monday; did you mean {monday}?")

@@ -4,6 +4,21 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from models.limits import (
+    MAX_CAPACITY_POINTS,
+    MAX_CASES_PER_MANAGER,
+    MAX_CONTACTS_PER_DAY,
+    MAX_FACTOR,
+    MAX_POINTS,
+    MAX_SEED,
+    MAX_TIME_LIMIT_S,
+    MAX_TRAVEL_SPEED_KMH,
+    MAX_WEIGHT,
+    MIN_CAPACITY_POINTS,
+    MIN_FACTOR,
+    MIN_POINTS,
+    MIN_TRAVEL_SPEED_KMH,
+)
 from models.timeutil import WEEKDAYS, Clock, Weekday
 
 
@@ -16,29 +31,30 @@ class StrictModel(BaseModel):
 
 class Level(StrictModel):
     name: str = Field(min_length=1, description="Level name, e.g. junior, standard, senior.")
-    capacity_points: float = Field(gt=0, description="Weekly workload points a full-time manager carries.")
-    max_cases: int = Field(gt=0, description="Most cases a full-time manager carries.")
+    capacity_points: float = Field(ge=MIN_CAPACITY_POINTS, le=MAX_CAPACITY_POINTS,
+                                   description="Weekly workload points a full-time manager carries.")
+    max_cases: int = Field(gt=0, le=MAX_CASES_PER_MANAGER, description="Most cases a full-time manager carries.")
     max_complexity: str = Field(description="Highest case complexity this level may carry.")
 
 
 class Complexity(StrictModel):
     name: str = Field(min_length=1)
-    points: float = Field(gt=0, description="Workload points of a case of this complexity.")
+    points: float = Field(ge=MIN_POINTS, le=MAX_POINTS, description="Workload points of a case of this complexity.")
 
 
 class CaseType(StrictModel):
-    factor: float = Field(default=1.0, gt=0, description="Multiplies the complexity points.")
+    factor: float = Field(default=1.0, ge=MIN_FACTOR, le=MAX_FACTOR, description="Multiplies the complexity points.")
     skills: list[str] = Field(default_factory=list, description="Skills a manager needs for this type.")
 
 
 class Weights(StrictModel):
     """Objective weights; a weight of 0 removes that term from the objective entirely."""
 
-    unassigned: float = Field(default=1000, ge=0, description="Per unassigned point.")
-    overload: float = Field(default=100, ge=0, description="Per point over a manager's capacity.")
-    balance: float = Field(default=10, ge=0, description="Per percentage point of peak utilisation.")
-    moves: float = Field(default=3, ge=0, description="Per case moved away from its current manager.")
-    region: float = Field(default=1, ge=0, description="Per case held outside the client's region.")
+    unassigned: float = Field(default=1000, ge=0, le=MAX_WEIGHT, description="Per unassigned point.")
+    overload: float = Field(default=100, ge=0, le=MAX_WEIGHT, description="Per point over a manager's capacity.")
+    balance: float = Field(default=10, ge=0, le=MAX_WEIGHT, description="Per percentage point of peak utilisation.")
+    moves: float = Field(default=3, ge=0, le=MAX_WEIGHT, description="Per case moved away from its current manager.")
+    region: float = Field(default=1, ge=0, le=MAX_WEIGHT, description="Per case held outside the client's region.")
 
 
 class DayWindow(StrictModel):
@@ -59,10 +75,11 @@ class DayWindow(StrictModel):
 class ScheduleWeights(StrictModel):
     """Soft goals of the weekly schedule; placing every due contact always comes first."""
 
-    early: float = Field(default=2, ge=0, description="Per day an urgent contact waits, per urgency unit "
-                                                      "(overdue and high-complexity contacts are urgent).")
-    balance: float = Field(default=1, ge=0, description="Per minute of contacts on the busiest day.")
-    travel: float = Field(default=1, ge=0, description="Per minute of travel.")
+    early: float = Field(default=2, ge=0, le=MAX_WEIGHT,
+                         description="Per day an urgent contact waits, per urgency unit "
+                                     "(overdue and high-complexity contacts are urgent).")
+    balance: float = Field(default=1, ge=0, le=MAX_WEIGHT, description="Per minute of contacts on the busiest day.")
+    travel: float = Field(default=1, ge=0, le=MAX_WEIGHT, description="Per minute of travel.")
 
 
 class Scheduling(StrictModel):
@@ -70,9 +87,9 @@ class Scheduling(StrictModel):
     day: DayWindow = Field(default_factory=lambda: DayWindow(start=8 * 60, end=17 * 60))
     lunch: DayWindow | None = Field(default_factory=lambda: DayWindow(start=12 * 60, end=13 * 60))
     working_days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS[:5]))
-    max_contacts_per_day: int = Field(default=6, gt=0)
+    max_contacts_per_day: int = Field(default=6, gt=0, le=MAX_CONTACTS_PER_DAY)
     min_days_between_contacts: int = Field(default=2, ge=0, le=6)
-    travel_speed_kmh: float = Field(default=40, gt=0)
+    travel_speed_kmh: float = Field(default=40, ge=MIN_TRAVEL_SPEED_KMH, le=MAX_TRAVEL_SPEED_KMH)
     weights: ScheduleWeights = Field(default_factory=ScheduleWeights)
 
     @field_validator("slot_minutes")
@@ -84,9 +101,9 @@ class Scheduling(StrictModel):
 
 
 class SolverSettings(StrictModel):
-    time_limit_s: float = Field(default=30, gt=0, description="Wall-clock limit per solve stage.")
+    time_limit_s: float = Field(default=30, gt=0, le=MAX_TIME_LIMIT_S, description="Wall-clock limit per solve stage.")
     workers: int = Field(default=2, ge=1, le=64, description="CP-SAT threads / worker processes.")
-    seed: int = Field(default=0, ge=0)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
     deterministic: bool = Field(
         default=True,
         description="Measure time_limit_s in work instead of wall-clock seconds, so the same input and seed give "
@@ -103,6 +120,15 @@ class Policy(StrictModel):
     weights: Weights = Field(default_factory=Weights)
     scheduling: Scheduling = Field(default_factory=Scheduling)
     solver: SolverSettings = Field(default_factory=SolverSettings)
+
+    @field_validator("weights")
+    @classmethod
+    def _weights_in_range(cls, weights: Weights) -> Weights:
+        # Every weight, those added later too: x 10,000 objective units it must stay inside 64 bits.
+        for name, value in weights.model_dump().items():
+            if isinstance(value, int | float) and value > MAX_WEIGHT:
+                raise ValueError(f"{name}: {value:g} is above the largest weight, {MAX_WEIGHT:,}")
+        return weights
 
     # --- look-ups used everywhere; linear scans are fine, lists hold a handful of entries ---
 

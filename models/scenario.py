@@ -33,6 +33,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from models.limits import MAX_FTE, MIN_FTE
 from models.organisation import Case, Client, Config, Manager
 from models.plan import Plan
 from models.policy import Policy, StrictModel
@@ -85,7 +86,7 @@ class AddManagers(StrictModel):
     region: str | None = None
     languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
     skills: list[str] = Field(default_factory=list)
-    fte: float = Field(default=1.0, gt=0, le=1)
+    fte: float = Field(default=1.0, ge=MIN_FTE, le=MAX_FTE)
     id_prefix: str | None = Field(default=None, min_length=1,
                                   description="New ids are <prefix>-1, -2, ... (default: new-<level>).")
 
@@ -106,7 +107,7 @@ class Leave(ManagerSelection):
 
 
 class FteChange(ManagerSelection):
-    fte: float = Field(gt=0, le=1)
+    fte: float = Field(ge=MIN_FTE, le=MAX_FTE)
 
 
 class CaseVolume(StrictModel):

@@ -37,6 +37,8 @@ OnDone = Callable[[int, ScenarioOutcome], None]
 WHATIF_BACKSTOP = 3.0
 # A scenario's status when its plan broke a hard rule (an engine bug; the plan is not kept).
 RULES_BROKEN = "rules_broken"
+# A scenario's status when planning it raised an error (an engine bug): its row says so, the others stand.
+FAILED = "failed"
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +117,7 @@ def _run_on_cluster(address: str, config_json: str, scenario_jsons: list[str], o
             "--cluster needs Dask: pip install 'caseload[distributed]'") from None
     try:
         client = distributed.Client(address, timeout=options.connect_timeout_s)
-    except (OSError, TimeoutError) as error:
+    except (OSError, TimeoutError, ValueError) as error:  # ValueError: an address Dask cannot parse
         raise ClusterUnavailable(f"cannot reach the Dask scheduler at {address}: {error}") from None
     run_id = uuid.uuid4().hex[:8]
     texts: list[str | None] = [None] * len(scenario_jsons)
@@ -150,12 +152,18 @@ def plan_scenario(config_json: str, scenario_json: str, seed: int, time_limit_s:
     """Apply the scenario to the base config, plan the week, and return the outcome as JSON text."""
     base = Config.model_validate_json(config_json)
     scenario = Scenario.model_validate_json(scenario_json)
-    config = apply_scenario(base, scenario, seed)
-    # Work-measured limits with a loose backstop: a scenario's plan must not depend on the CPU share
-    # its process got (two processes on two cores run slower than one).
-    options = SolveOptions(time_limit_s=time_limit_s, workers=1, seed=seed, deterministic=True,
-                           wall_clock_backstop=WHATIF_BACKSTOP)
-    plan = _plan(config, options)
+    config = base
+    try:
+        config = apply_scenario(base, scenario, seed)
+        # Work-measured limits with a loose backstop: a scenario's plan must not depend on the CPU share
+        # its process got (two processes on two cores run slower than one).
+        options = SolveOptions(time_limit_s=time_limit_s, workers=1, seed=seed, deterministic=True,
+                               wall_clock_backstop=WHATIF_BACKSTOP)
+        plan = _plan(config, options)
+    except Exception as error:  # one scenario's failure is that scenario's row, not the whole run
+        log.error("scenario %s could not be planned: %s: %s", scenario.slug, type(error).__name__, error)
+        row = scenario_row(scenario, config, None, base_assignment(base)).model_copy(update={"status": FAILED})
+        return ScenarioOutcome(row=row, plan=None).model_dump_json()
     broken = check_plan(config, plan) if plan is not None else []
     if broken:
         # A plan that breaks a hard rule is an engine bug: this scenario's row says so, with no plan;

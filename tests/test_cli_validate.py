@@ -61,7 +61,7 @@ INVALID_CASES = [
     ("fte_too_large.yaml",
      "fte_too_large.yaml:17:10: managers[0].fte: Input should be less than or equal to 1 (got 1.5)", 1),
     # fte out of range (0)
-    ("fte_zero.yaml", "fte_zero.yaml:17:10: managers[0].fte: Input should be greater than 0 (got 0)", 1),
+    ("fte_zero.yaml", "fte_zero.yaml:17:10: managers[0].fte: Input should be greater than or equal to 0.05 (got 0)", 1),
     # wrong type: YAML reads an unquoted 1001 as a number, and ids are text (so the case's manager m-1
     # is unknown too: the second problem)
     ("id_is_a_number.yaml",

@@ -279,7 +279,7 @@ def test_malformed_item_with_a_duplicate_id_is_still_a_duplicate(tmp_path: Path)
 def test_policy_problem_skips_cross_checks_that_would_mislead(tmp_path: Path) -> None:
     config = POLICY.replace("points: 3}", "points: -3}") + "cases: [{id: K-1, client: c-9, type: x, complexity: low}]\n"
     assert problems_of(write(tmp_path, "p.yaml", config)) == [
-        f"{tmp_path}/p.yaml:4:63: policy.complexities[1].points: Input should be greater than 0 (got -3)"
+        f"{tmp_path}/p.yaml:4:63: policy.complexities[1].points: Input should be greater than or equal to 0.01 (got -3)"
     ]
 
 

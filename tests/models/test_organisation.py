@@ -202,7 +202,7 @@ def test_config_field_rules(change: dict[str, Any], expected: str) -> None:
 
 
 @pytest.mark.parametrize(("change", "expected"), [
-    ({"fte": 0}, "fte: Input should be greater than 0"),  # fte must be positive
+    ({"fte": 0}, "fte: Input should be greater than or equal to 0.05"),  # fte must be at least 0.05
     ({"fte": 1.01}, "fte: Input should be less than or equal to 1"),  # at most full time
     ({"availability": {"mon": ["09:00-12:00", "11:59-13:00"]}},  # overlapping windows
      "availability: Value error, windows 09:00-12:00 and 11:59-13:00 overlap; merge them or fix the times"),
