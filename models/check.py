@@ -61,6 +61,8 @@ def check_plan(config: Config, plan: Plan, *, schedule: bool | None = None) -> l
         _manager_loads(config, plan, loads),
         _level_summaries(config, plan, loads),
         _assignment_summary(config, plan, assignment, loads),
+        _week_minutes(config, plan, assignment),
+        _meeting(config, plan, assignment),
     ):
         violations.extend(group)
     if schedule is None:
@@ -730,6 +732,139 @@ def _leg_violations(config: Config, calendar: _Calendar, day: date, items: list[
         if windows and not any(window.start <= leg.start and leg.end <= window.end for window in windows):
             yield Violation(leg.kind, leg.visit.subject,
                             f"{leg.text()} is outside {leg.visit.manager.id}'s working windows")
+
+
+# --- the week as time: minutes and meeting (recomputed here, independently of scheduler/core/week_time.py)
+
+
+def _stretches(config: Config, windows: Iterable[TimeWindow]) -> list[tuple[int, int]]:
+    """Windows with lunch taken out."""
+    lunch = config.policy.scheduling.lunch
+    found: list[tuple[int, int]] = []
+    for window in windows:
+        pieces = [(window.start, window.end)]
+        if lunch is not None:
+            pieces = [(start, end) for start, end in ((window.start, min(window.end, lunch.start)),
+                                                      (max(window.start, lunch.end), window.end)) if start < end]
+        found.extend(pieces)
+    return found
+
+
+def _week_of(config: Config, manager: Manager) -> dict[date, list[tuple[int, int]]]:
+    holidays = set(config.holidays)
+    leave = set(manager.leave)
+    days = [config.week_start + timedelta(days=offset) for offset in range(7)]
+    return {day: _stretches(config, config.manager_windows(manager, day)) for day in days
+            if day not in holidays and day not in leave and config.manager_windows(manager, day)}
+
+
+def _available(config: Config, manager: Manager) -> int:
+    """The contact share of the manager's working minutes this week."""
+    working = sum(end - start for stretches in _week_of(config, manager).values() for start, end in stretches)
+    return int(config.policy.scheduling.contact_share * working)
+
+
+def _base_centres(config: Config) -> dict[str, GeoPoint]:
+    """The centre of the managers' bases per region, and of all bases under ""."""
+    points: dict[str, list[GeoPoint]] = defaultdict(list)
+    for manager in config.managers:
+        if manager.base is not None:
+            points[manager.region or ""].append(manager.base)
+            if manager.region:
+                points[""].append(manager.base)
+    return {region: GeoPoint(lat=sum(p.lat for p in found) / len(found), lon=sum(p.lon for p in found) / len(found))
+            for region, found in points.items()}
+
+
+def _needed(config: Config, case: Case, centres: Mapping[str, GeoPoint]) -> int:
+    """Due contact minutes, plus per in-person visit the drive from the client to the centre of its
+    region's bases, rounded to the slot grid."""
+    client = config.clients_by_id[case.client]
+    centre = centres.get(client.region or "", centres.get(""))
+    scheduling = config.policy.scheduling
+    slot = scheduling.slot_minutes
+    leg = slot * round(_travel_minutes(client.location, centre, scheduling.travel_speed_kmh) / slot)
+    return sum(contact.minutes + (leg if contact.mode == "in_person" else 0) for contact in config.due_contacts(case))
+
+
+def _week_minutes(config: Config, plan: Plan, assignment: Mapping[str, str | None]) -> Iterator[Violation]:
+    """Every manager's minutes recomputed: what the week holds, what the cases carried need, the overtime."""
+    centres = _base_centres(config)
+    needed: dict[str, int] = defaultdict(int)
+    for case in config.cases:
+        manager_id = assignment.get(case.id)
+        if manager_id is not None:
+            needed[manager_id] += _needed(config, case, centres)
+    by_id = {entry.manager_id: entry for entry in plan.managers}
+    overtime = over = 0
+    for manager in config.managers:
+        available = _available(config, manager)
+        want = needed[manager.id]
+        overtime += max(0, want - available)
+        over += want > available
+        entry = by_id.get(manager.id)
+        if entry is None:
+            continue  # reported by _manager_loads
+        utilisation = want / available if available else (0.0 if not want else float(want))
+        wrong = _wrong_fields(
+            {"minutes_available": entry.minutes_available, "minutes_needed": entry.minutes_needed,
+             "minutes_utilisation": entry.minutes_utilisation, "overtime_minutes": entry.overtime_minutes},
+            {"minutes_available": available, "minutes_needed": want, "minutes_utilisation": utilisation,
+             "overtime_minutes": max(0, want - available)})
+        if wrong:
+            hidden = want > available and entry.overtime_minutes < want - available
+            yield Violation("overtime_unreported" if hidden else "minutes_mismatch", manager.id, "; ".join(wrong))
+    summary = plan.summary
+    yield from _summary_violations(
+        {"overtime_minutes": summary.overtime_minutes, "managers_over_minutes": summary.managers_over_minutes},
+        {"overtime_minutes": overtime, "managers_over_minutes": over}, {})
+
+
+def _longest_due(config: Config, case: Case) -> int:
+    return max((contact.minutes for contact in config.due_contacts(case)), default=0)
+
+
+def _meets(config: Config, manager: Manager, client_id: str, minutes: int) -> bool:
+    """Some working day of the manager's shares a stretch of `minutes` with the client (lunch excluded)."""
+    client = config.clients_by_id[client_id]
+    for day, stretches in _week_of(config, manager).items():
+        theirs = _stretches(config, config.client_windows(client, day))
+        if any(min(end_a, end_b) - max(start_a, start_b) >= minutes
+               for start_a, end_a in stretches for start_b, end_b in theirs):
+            return True
+    return False
+
+
+def _may_otherwise_carry(config: Config, case: Case, manager: Manager) -> bool:
+    return not any(_refusals(config, case, manager, bool(config.manager_days(manager))))
+
+
+def _meeting(config: Config, plan: Plan, assignment: Mapping[str, str | None]) -> Iterator[Violation]:
+    """A case goes to a manager who can meet its client wherever some eligible manager can; the flag
+    `no_common_availability` says exactly when none can."""
+    flagged = {item.case_id for item in plan.assignments if "no_common_availability" in item.flags}
+    for case in config.cases:
+        manager_id = assignment.get(case.id)
+        if manager_id is None or manager_id not in config.managers_by_id or (case.locked and case.manager):
+            continue
+        manager = config.managers_by_id[manager_id]
+        if not _may_otherwise_carry(config, case, manager):
+            continue  # the broken rule is reported by _eligibility already
+        minutes = _longest_due(config, case)
+        meets = minutes == 0 or _meets(config, manager, case.client, minutes)
+        if meets and case.id not in flagged:
+            continue
+        someone = minutes == 0 or any(
+            _may_otherwise_carry(config, case, other) and _meets(config, other, case.client, minutes)
+            for other in config.managers)
+        if not meets and someone:
+            yield Violation("eligibility_meeting", case.id,
+                            f"{manager_id} cannot meet the client for {minutes} minutes this week; another "
+                            "manager who may carry the case can")
+        elif (case.id in flagged) != (not someone):
+            yield Violation("meeting_flag", case.id, "flagged no_common_availability, but a manager who may carry "
+                            "the case can meet the client" if case.id in flagged else
+                            "no manager who may carry the case can meet the client, and it is not flagged")
 
 
 def _merged(windows: Iterable[TimeWindow]) -> list[TimeWindow]:

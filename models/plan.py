@@ -43,6 +43,9 @@ class Assignment(PlanModel):
     moved: bool
     reason: str = Field(default="", description="Why the case sits where it is (for moves: why it moved).")
     points: float
+    flags: list[str] = Field(default_factory=list, description=(
+        "no_common_availability: no manager who may carry the case can meet its client this week, so the "
+        "meeting rule gave way."))
 
 
 class Move(PlanModel):
@@ -78,6 +81,14 @@ class ManagerLoad(PlanModel):
     contacts_on_time: int = Field(default=0, description="Scheduled contacts on or before their due day.")
     contacts_late: int = Field(default=0, description="Scheduled contacts after their due day.")
     contacts_unscheduled: int = Field(default=0, description="Due contacts of the manager's cases left out.")
+    minutes_available: int = Field(default=0, description="Minutes the week holds for contacts: working windows on "
+                                                          "working days less leave, holidays and lunch, times "
+                                                          "policy.scheduling.contact_share.")
+    minutes_needed: int = Field(default=0, description="Minutes of the due contacts of the cases carried, plus "
+                                                       "estimated travel for in-person visits.")
+    minutes_utilisation: float = Field(default=0.0, description="minutes_needed / minutes_available (0 when the "
+                                                                "week holds no minutes and nothing is needed).")
+    overtime_minutes: int = Field(default=0, description="minutes_needed above minutes_available.")
 
     @property
     def overloaded(self) -> bool:
@@ -94,6 +105,8 @@ class LevelSummary(PlanModel):
     capacity: float
     max_utilisation: float
     mean_utilisation: float
+    max_minutes_utilisation: float = 0.0
+    mean_minutes_utilisation: float = 0.0
 
 
 class ScheduledContact(PlanModel):
@@ -153,6 +166,9 @@ class PlanSummary(PlanModel):
     contacts_late: int = 0
     contacts_unscheduled: int = 0
     travel_minutes: int = 0
+    overtime_minutes: int = Field(default=0, description="Minutes needed beyond the week's, over all managers.")
+    managers_over_minutes: int = Field(default=0, description="Managers whose cases need more minutes than "
+                                                              "their week holds.")
 
 
 class Plan(PlanModel):

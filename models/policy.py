@@ -55,6 +55,12 @@ class Weights(StrictModel):
     balance: float = Field(default=10, ge=0, le=MAX_WEIGHT, description="Per percentage point of peak utilisation.")
     moves: float = Field(default=3, ge=0, le=MAX_WEIGHT, description="Per case moved away from its current manager.")
     region: float = Field(default=1, ge=0, le=MAX_WEIGHT, description="Per case held outside the client's region.")
+    # 500 an hour outweighs balance and moves at realistic capacities (the week's hours act as a hard
+    # limit wherever a plan can keep to them) and stays below leaving a case unassigned (1,000 a point;
+    # a case of 2 points needs about 2 hours a week).
+    overtime: float = Field(default=500, ge=0, le=MAX_WEIGHT, description="Per hour of contacts and estimated "
+                                                                          "travel beyond the hours a manager's "
+                                                                          "week holds.")
 
 
 class DayWindow(StrictModel):
@@ -90,6 +96,10 @@ class Scheduling(StrictModel):
     max_contacts_per_day: int = Field(default=6, gt=0, le=MAX_CONTACTS_PER_DAY)
     min_days_between_contacts: int = Field(default=2, ge=0, le=6)
     travel_speed_kmh: float = Field(default=40, ge=MIN_TRAVEL_SPEED_KMH, le=MAX_TRAVEL_SPEED_KMH)
+    contact_share: float = Field(default=0.85, ge=0.05, le=1, description=(
+        "Share of a manager's working minutes the assignment may fill with contacts and estimated travel; "
+        "the rest is for notes and supervision, and keeps a week schedulable (windows, limits and travel "
+        "fragment it)."))
     weights: ScheduleWeights = Field(default_factory=ScheduleWeights)
 
     @field_validator("slot_minutes")

@@ -165,6 +165,9 @@ REFUSALS: Mapping[str, Rule] = _table(
     Rule("closed_to_new_cases", "refusal", "closed to new cases", _variants(
         default="the manager accepts no new cases",
     )),
+    Rule("meeting", "refusal", "cannot meet the client", _variants(
+        default="the manager's working hours this week never share {minutes} minutes with the client's availability",
+    )),
 )
 
 # The independent checker's codes (models/check.py); its messages are its own, written independently of
@@ -189,6 +192,8 @@ CHECKS: Mapping[str, str] = MappingProxyType({
     "eligibility_language": "language not spoken",
     "eligibility_on_leave": "manager on leave all week",
     "eligibility_closed": "manager closed to new cases",
+    "eligibility_meeting": "manager cannot meet the client",
+    "meeting_flag": "wrong no_common_availability flag",
     "locked": "locked case moved",
     "household_split": "household split",
     # moves
@@ -200,6 +205,8 @@ CHECKS: Mapping[str, str] = MappingProxyType({
     "move_mismatch": "wrong move",
     # capacity and reported numbers
     "overload_unreported": "overload hidden",
+    "overtime_unreported": "overtime hidden",
+    "minutes_mismatch": "wrong minutes of a manager's week",
     "manager_load_mismatch": "wrong manager load",
     "manager_load_missing": "manager load missing",
     "manager_load_unknown": "unknown or repeated manager load",

@@ -85,7 +85,8 @@ def _add_column(model: AssignmentModel, backend: GlopBackend, index: int, manage
     rows = backend.rows
     for name, coefficient in ((f"conserve[{index}]", 1), (f"cap[{manager}]", item.points),
                               (f"cases[{manager}]", item.cases),
-                              (f"peak[{manager}]", UTILISATION_UNITS * item.points)):
+                              (f"peak[{manager}]", UTILISATION_UNITS * item.points),
+                              (f"minutes[{manager}]", item.minutes)):
         row = rows.get(name)
         if row is not None:
             row.SetCoefficient(var, coefficient)
@@ -132,6 +133,7 @@ class _Pricer:
 
         managers = len(data.managers)
         cap, cases, peak = duals("cap", managers), duals("cases", managers), duals("peak", managers)
+        minutes = duals("minutes", managers)
         new: list[tuple[int, int]] = []
         for item in data.types:
             receivers = self.receivers[item.index]
@@ -139,7 +141,8 @@ class _Pricer:
                 continue
             conserve = _dual(rows, f"conserve[{item.index}]")
             reduced = (self.costs[item.index] - conserve - cap[receivers] * item.points
-                       - cases[receivers] * item.cases - peak[receivers] * (UTILISATION_UNITS * item.points))
+                       - cases[receivers] * item.cases - peak[receivers] * (UTILISATION_UNITS * item.points)
+                       - minutes[receivers] * item.minutes)
             wanted = np.flatnonzero((reduced < -_PRICE_EPSILON * max(1.0, abs(conserve)))
                                     & ~self.present[item.index])
             # The most negative few per type and round: degenerate duals price in thousands of

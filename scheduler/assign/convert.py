@@ -134,4 +134,4 @@ def unassigned_reasons(data: AssignmentData, chosen: dict[str, str | None]) -> d
 def plan_from_counts(data: AssignmentData, counts: Counts, solver: list[SolverStats]) -> Plan:
     chosen = chosen_from_counts(data, counts)
     return build_plan(data.config, chosen, move_reasons=move_reasons(data, chosen),
-                      unassigned_reasons=unassigned_reasons(data, chosen), solver=solver)
+                      unassigned_reasons=unassigned_reasons(data, chosen), solver=solver, eligibility=data.eligibility)

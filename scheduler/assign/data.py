@@ -55,6 +55,8 @@ class ManagerData:
     max_cases: int
     fixed_load: int  # locked cases, scaled points
     fixed_cases: int
+    minutes: int = 0  # the minutes the manager's week holds (scheduler/core/week_time.py)
+    fixed_minutes: int = 0  # locked cases' contact and travel minutes this week
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class ItemType:
     keepers: frozenset[int]
     split_moves: dict[int, int] | None  # split household: moves if placed at manager (default: all)
     current_cases: int  # split households only: cases that have a manager today
+    minutes: int = 0  # contact and estimated travel minutes this week, per bundle
     held: dict[int, int] = field(default_factory=dict)
     intake: int = 0
     bundles: list[Bundle] = field(default_factory=list)
@@ -121,6 +124,14 @@ class AssignmentData:
                 cases[manager] += count * self.types[index].cases
         return load, cases
 
+    def minute_loads(self, counts: Counts) -> list[int]:
+        """Contact and travel minutes of every manager's week under `counts`."""
+        minutes = [manager.fixed_minutes for manager in self.managers]
+        for source in (counts.kept, counts.received):
+            for (manager, index), count in source.items():
+                minutes[manager] += count * self.types[index].minutes
+        return minutes
+
     def peaks(self, counts: Counts) -> tuple[dict[int, int], int]:
         """Peak utilisation in UTILISATION_UNITS (rounded up) per level rank, and overall."""
         load, _ = self.loads(counts)
@@ -136,17 +147,21 @@ def build_data(config: Config, eligibility: Eligibility | None = None) -> Assign
     eligibility = eligibility or Eligibility(config)
     managers = sorted(config.managers, key=lambda item: item.id)
     index_of = {manager.id: index for index, manager in enumerate(managers)}
+    week = eligibility.week_time
     fixed_load: dict[str, int] = defaultdict(int)
     fixed_cases: dict[str, int] = defaultdict(int)
+    fixed_minutes: dict[str, int] = defaultdict(int)
     for case in config.cases:
         if case.locked and case.manager is not None:
             fixed_load[case.manager] += scaled(config.case_points(case))
             fixed_cases[case.manager] += 1
+            fixed_minutes[case.manager] += week.case_minutes(case)
     manager_data = [
         ManagerData(index=index, id=manager.id, level_rank=config.policy.level_rank(manager.level),
                     region=manager.region, capacity=scaled(config.capacity_points(manager)),
                     max_cases=config.max_cases(manager), fixed_load=fixed_load[manager.id],
-                    fixed_cases=fixed_cases[manager.id])
+                    fixed_cases=fixed_cases[manager.id], minutes=week.available_minutes(manager),
+                    fixed_minutes=fixed_minutes[manager.id])
         for index, manager in enumerate(managers)
     ]
     data = AssignmentData(config=config, eligibility=eligibility, managers=manager_data, types=[],
@@ -247,11 +262,12 @@ def _add_bundle(data: AssignmentData, rules: _Rules, by_key: dict[_TypeKey, Item
     bundle = Bundle(key=key, case_ids=tuple(case.id for case in movable), holder=holder, current=current)
     if not receivers and not keepers and not blocked:
         _block(data, movable, key, tied_to)
-    classes = tuple(sorted(_class_key(data.eligibility.case_class(case)) for case in movable))
+    classes = tuple(sorted(_class_key(data.eligibility.case_class(case), data.eligibility) for case in movable))
     points = sum(scaled(config.case_points(case)) for case in movable)
+    minutes = sum(data.eligibility.week_time.case_minutes(case) for case in movable)
     regions = tuple(sorted(config.clients_by_id[case.client].region or "" for case in movable))
     # The receivers follow from the rest of the key, except for cases refused by a tied manager.
-    type_key: _TypeKey = (classes, points, len(movable), regions, tuple(tied_to),
+    type_key: _TypeKey = (classes, points, minutes, len(movable), regions, tuple(tied_to),
                           (key,) if split else (), blocked)
     item = by_key.get(type_key)
     if item is None:
@@ -261,7 +277,7 @@ def _add_bundle(data: AssignmentData, rules: _Rules, by_key: dict[_TypeKey, Item
             receivers=tuple(sorted(receivers)), keepers=frozenset(),
             split_moves=({manager: sum(holders.values()) - count for manager, count in holders.items()}
                          if split else None),
-            current_cases=sum(holders.values()) if split else 0,
+            current_cases=sum(holders.values()) if split else 0, minutes=minutes,
         )
         by_key[type_key] = item
         data.types.append(item)
@@ -294,8 +310,11 @@ def _tie_to_locked_manager(data: AssignmentData, movable: list[Case], locked: li
     return carried, refused
 
 
-def _class_key(case_class: CaseClass) -> tuple[int, tuple[str, ...], str]:
-    return case_class.min_level_rank, tuple(sorted(case_class.skills)), case_class.language
+def _class_key(case_class: CaseClass, eligibility: Eligibility) -> tuple[object, ...]:
+    # Everything eligibility reads, so bundles of one type share receivers; the meeting rule by the
+    # manager classes it refuses (exact, and usually none: most cases stay alike).
+    return (case_class.min_level_rank, tuple(sorted(case_class.skills)), case_class.language,
+            tuple(sorted(eligibility.meeting_signature(case_class))))
 
 
 def _block(data: AssignmentData, cases: list[Case], key: str, tied_to: list[int]) -> None:

@@ -5,7 +5,8 @@ Internal API (used by scheduler.assign.solve and, later, rebalancing and staffin
     model = AssignmentModel(data, backend, coefficients, candidates)
     model.add_variables()          # kept[m,t], received[m,t], unassigned[t], over/excess[m], peaks
     model.add_conservation()       # every bundle of a type is kept, received somewhere, or unassigned
-    model.add_capacity()           # load <= capacity + over, cases <= max_cases + excess (hard if weight 0)
+    model.add_capacity()           # load <= capacity + over, cases <= max_cases + excess (hard if weight 0),
+                                   # minutes <= the week's minutes + overtime
     model.add_peaks()              # peak[level] >= utilisation (whole %) of each manager; overall >= peak
     model.add_band(peaks, overall, tolerance_units)        # extra: stay near a known balance
     model.add_limit(["unassigned", "overload"], limit)       # extra: weighted terms <= limit
@@ -63,7 +64,7 @@ class Coefficients:
 
     Weights are honoured to 0.01: unassigned and overload per hundredth of a point, balance per
     utilisation unit of peak utilisation (the weight is per percentage point), moves and region per case,
-    excess per case over max_cases (at the overload weight).
+    excess per case over max_cases (at the overload weight), overtime per minute (the weight is per hour).
     """
 
     unassigned: int
@@ -72,6 +73,7 @@ class Coefficients:
     balance: int
     moves: int
     region: int
+    overtime: int = 0
 
     @staticmethod
     def from_weights(weights: Weights) -> Coefficients:
@@ -82,6 +84,7 @@ class Coefficients:
             balance=round(weights.balance * OBJECTIVE_SCALE * 100 / UTILISATION_UNITS),
             moves=round(weights.moves * OBJECTIVE_SCALE),
             region=round(weights.region * OBJECTIVE_SCALE),
+            overtime=round(weights.overtime * OBJECTIVE_SCALE / 60),
         )
 
     def of(self, name: str) -> int:
@@ -164,6 +167,7 @@ class AssignmentModel:
         self.unassigned: dict[int, Var] = {}
         self.over: dict[int, Var] = {}
         self.excess: dict[int, Var] = {}
+        self.overtime: dict[int, Var] = {}
         self.peak: dict[int, Var] = {}
         self.peak_all: Var | None = None
         self._by_manager: dict[int, list[tuple[Var, ItemType]]] = defaultdict(list)
@@ -216,6 +220,23 @@ class AssignmentModel:
             # Locked cases alone may already exceed capacity: never make the model infeasible.
             self.backend.constraint(load, None, max(room, 0), f"cap[{manager.index}]")
             self.backend.constraint(cases, None, max(case_room, 0), f"cases[{manager.index}]")
+        self._add_minutes()
+
+    def _add_minutes(self) -> None:
+        """The week's minutes hold the contacts and travel of the cases carried; what does not fit is
+        overtime, penalised by its weight (a hard limit wherever some plan keeps within it)."""
+        if not self.coefficients.overtime:
+            return
+        top = sum(item.minutes * item.total for item in self.data.types) + 1
+        for manager in self.data.managers:
+            column = self._by_manager.get(manager.index, [])
+            minutes: Terms = [(var, item.minutes) for var, item in column if item.minutes]
+            # Negative when locked cases alone overfill the week: overtime then counts that part too,
+            # exactly as `solve.evaluate` and the scorer do.
+            room = manager.minutes - manager.fixed_minutes
+            self.overtime[manager.index] = self.backend.var(0, top + max(0, -room), f"overtime[{manager.index}]")
+            minutes.append((self.overtime[manager.index], -1))
+            self.backend.constraint(minutes, None, room, f"minutes[{manager.index}]")
 
     def add_peaks(self) -> None:
         """peak[level] >= ceil(UTILISATION_UNITS x load / capacity) of every manager of the level."""
@@ -261,6 +282,7 @@ class AssignmentModel:
             "balance": self._balance_term,
             "moves": self._moves_term,
             "region": self._region_term,
+            "overtime": self._overtime_term,
         }
 
     def weighted(self, names: Sequence[str]) -> tuple[Terms, int]:
@@ -284,6 +306,9 @@ class AssignmentModel:
         terms = [(self.over[m], self.coefficients.overload) for m in sorted(self.over)]
         terms += [(self.excess[m], self.coefficients.excess) for m in sorted(self.excess)]
         return terms, 0
+
+    def _overtime_term(self) -> tuple[Terms, int]:
+        return [(self.overtime[m], self.coefficients.overtime) for m in sorted(self.overtime)], 0
 
     def _balance_term(self) -> tuple[Terms, int]:
         coef = self.coefficients.balance
@@ -341,6 +366,10 @@ class AssignmentModel:
             if manager.index in self.over:
                 model.add_hint(self.over[manager.index], max(0, load[manager.index] - manager.capacity))
                 model.add_hint(self.excess[manager.index], max(0, cases[manager.index] - manager.max_cases))
+        minutes = self.data.minute_loads(counts)
+        for manager in self.data.managers:
+            if manager.index in self.overtime:
+                model.add_hint(self.overtime[manager.index], max(0, minutes[manager.index] - manager.minutes))
         if self.peak_all is not None:
             peaks, overall = self.data.peaks(counts)
             for rank, var in sorted(self.peak.items()):

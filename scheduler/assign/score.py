@@ -6,13 +6,17 @@
               + w_balance    x balance (percentage points)
               + w_moves      x moves
               + w_region     x region mismatches
+              + w_overtime   x overtime (hours)
 
 * points and capacities are counted in hundredths (`assign_data.scaled`), exactly as the model does;
 * balance = for every level that has managers, its peak utilisation, plus the overall peak; each
   utilisation is load / capacity in whole percent rounded up (`UTILISATION_UNITS`), e.g. 0.8123
   counts as 82 percentage points;
 * moves = cases that had a manager and now have another one or none;
-* region mismatches = assigned cases whose client and manager both have a region, and differ.
+* region mismatches = assigned cases whose client and manager both have a region, and differ;
+* overtime = per manager, the minutes of due contacts plus estimated travel beyond the minutes the
+  week holds (scheduler/core/week_time.py), in hours. The model weighs it per minute at the hourly
+  weight / 60, rounded to 1/10,000 of a unit.
 
 The engine's objective is exactly this function (weights to 0.01), so HiGHS and greedy plans are
 scored on the same scale.
@@ -27,12 +31,15 @@ from models.organisation import Config
 from models.plan import Plan
 from scheduler.assign.data import POINT_SCALE, UTILISATION_UNITS, scaled
 from scheduler.assign.terms import TERMS
+from scheduler.core.week_time import WeekTime
 
 
 def score_assignment(config: Config, chosen: Mapping[str, str | None]) -> dict[str, float]:
     """Raw quantities, weighted terms and `objective` of a case -> manager choice."""
     load: dict[str, int] = defaultdict(int)
     count: dict[str, int] = defaultdict(int)
+    week = WeekTime(config)
+    minutes: dict[str, int] = defaultdict(int)
     unassigned = moves = region = 0
     for case in config.cases:
         manager_id = chosen.get(case.id)
@@ -44,13 +51,15 @@ def score_assignment(config: Config, chosen: Mapping[str, str | None]) -> dict[s
             continue
         load[manager_id] += points
         count[manager_id] += 1
+        minutes[manager_id] += week.case_minutes(case)
         client_region = config.clients_by_id[case.client].region
         manager_region = config.managers_by_id[manager_id].region
         if client_region is not None and manager_region is not None and client_region != manager_region:
             region += 1
-    over = excess = 0
+    over = excess = overtime = 0
     peaks: dict[str, int] = {}
     for manager in config.managers:
+        overtime += max(0, minutes[manager.id] - week.available_minutes(manager))
         capacity = scaled(config.capacity_points(manager))
         over += max(0, load[manager.id] - capacity)
         excess += max(0, count[manager.id] - config.max_cases(manager))
@@ -64,6 +73,7 @@ def score_assignment(config: Config, chosen: Mapping[str, str | None]) -> dict[s
         "balance": balance_units * 100 / UTILISATION_UNITS,
         "moves": float(moves),
         "region": float(region),
+        "overtime": overtime / 60,
     }
     raw = {term.name: quantities[term.name] for term in TERMS}
     weighted = {term.name: term.weight(weights) * raw[term.name] for term in TERMS}

@@ -40,6 +40,7 @@ class LocalSearch:
                 self.at[manager][index] += count
         self.unassigned: dict[int, int] = defaultdict(int, counts.unassigned)
         self.load, self.cases = data.loads(counts)
+        self.minutes = data.minute_loads(counts)
         self.members: dict[int, list[int]] = {rank: data.managers_of_level(rank) for rank in data.levels}
         self.ranking: dict[int, list[tuple[int, int]]] = {}
         self._mismatch: dict[tuple[int, int], int] = {}
@@ -65,6 +66,16 @@ class LocalSearch:
         info = self.data.managers[manager]
         return (self.c.overload * max(0, load - info.capacity) + self.c.excess * max(0, cases - info.max_cases)
                 if self.c.overload else 0)
+
+    def _overtime(self, manager: int, minutes: int) -> int:
+        return self.c.overtime * max(0, minutes - self.data.managers[manager].minutes)
+
+    def _minutes_delta(self, change: Mapping[int, int]) -> int:
+        """Overtime change of moving minutes between managers."""
+        if not self.c.overtime:
+            return 0
+        return sum(self._overtime(manager, self.minutes[manager] + minutes)
+                   - self._overtime(manager, self.minutes[manager]) for manager, minutes in change.items())
 
     def _peaks(self) -> dict[int, int]:
         return {rank: self.ranking[rank][0][0] if self.ranking[rank] else 0 for rank in self.data.levels}
@@ -136,7 +147,13 @@ class LocalSearch:
         if target is not None:
             previous = change.get(target, (0, 0))
             change[target] = (previous[0] + item.points, previous[1] + item.cases)
-        return self._out(item, source) + self._in(item, target) + self._load_delta(change)
+        minutes: dict[int, int] = defaultdict(int)
+        if source is not None:
+            minutes[source] -= item.minutes
+        if target is not None:
+            minutes[target] += item.minutes
+        return (self._out(item, source) + self._in(item, target) + self._load_delta(change)
+                + self._minutes_delta(minutes))
 
     def apply(self, item: ItemType, source: int | None, target: int | None) -> None:
         for manager, sign in ((source, -1), (target, 1)):
@@ -146,6 +163,7 @@ class LocalSearch:
             self.at[manager][item.index] += sign
             self.load[manager] += sign * item.points
             self.cases[manager] += sign * item.cases
+            self.minutes[manager] += sign * item.minutes
             self._rank(self.data.managers[manager].level_rank)
 
     def swap_delta(self, first: ItemType, a: int, second: ItemType, b: int) -> int:
@@ -158,12 +176,14 @@ class LocalSearch:
         delta += self._out(second, b) + self._in(second, a)
         self.at[a][first.index] += 1
         self.at[b][first.index] -= 1
-        return delta + self._load_delta(change)
+        minutes = {a: second.minutes - first.minutes, b: first.minutes - second.minutes}
+        return delta + self._load_delta(change) + self._minutes_delta(minutes)
 
     def _sources(self) -> list[int | None]:
         peaks = self._peaks()
         hot = [m.index for m in self.data.managers
                if self._over(m.index, self.load[m.index], self.cases[m.index]) > 0
+               or self._overtime(m.index, self.minutes[m.index]) > 0
                or self._units(m.index, self.load[m.index]) >= peaks[m.level_rank]]
         hot.sort(key=lambda m: (-self._over(m, self.load[m], self.cases[m]), -self._units(m, self.load[m]), m))
         pool: list[int | None] = [None] if any(self.unassigned.values()) else []

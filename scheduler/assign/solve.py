@@ -282,6 +282,11 @@ def _overload_value(data: AssignmentData, coefficients: Coefficients, counts: Co
                + coefficients.excess * max(0, cases[manager.index] - manager.max_cases) for manager in data.managers)
 
 
+def _overtime_value(data: AssignmentData, coefficients: Coefficients, counts: Counts) -> int:
+    minutes = data.minute_loads(counts)
+    return coefficients.overtime * sum(max(0, minutes[manager.index] - manager.minutes) for manager in data.managers)
+
+
 def _balance_value(data: AssignmentData, coefficients: Coefficients, counts: Counts) -> int:
     peaks, overall = data.peaks(counts)
     return coefficients.balance * (sum(peaks.values()) + overall)
@@ -304,6 +309,7 @@ _WEIGHED: Mapping[str, Callable[[AssignmentData, Coefficients, Counts], int]] = 
     "balance": _balance_value,
     "moves": _moves_value,
     "region": _region_value,
+    "overtime": _overtime_value,
 })
 
 

@@ -42,6 +42,8 @@ TERMS: tuple[Term, ...] = (
          "cases that had a manager and now have another one or none (continuity)"),
     Term("region", lambda weights: weights.region,
          "assigned cases whose client and manager both have a region, and differ"),
+    Term("overtime", lambda weights: weights.overtime,
+         "hours of due contacts and estimated travel beyond the hours a manager's week holds, summed over managers"),
 )
 
 TERM_NAMES: tuple[str, ...] = tuple(term.name for term in TERMS)

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 
 from models.organisation import Case, Config, Manager
 from models.reasons import phrase, reason_text, refusal_text
+from scheduler.core.week_time import Stretches, WeekAvailability, WeekTime, can_meet
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,10 @@ class CaseClass:
     min_level_rank: int
     skills: frozenset[str]
     language: str
+    client_week: WeekAvailability = ()
+    """The client's availability on the week's working days (meeting rule)."""
+    meeting_minutes: int = 0
+    """The longest contact due this week: a manager must share a stretch this long with the client."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,8 @@ class ManagerClass:
     languages: frozenset[str]
     working: bool
     accepts_new_cases: bool
+    week: tuple[tuple[date, Stretches], ...] = ()
+    """The manager's working stretches (less lunch) on the days they work this week."""
 
 
 class Eligibility:
@@ -47,7 +55,13 @@ class Eligibility:
 
     def __init__(self, config: Config) -> None:
         self.config = config
+        self.week_time = WeekTime(config)
         self._cache: dict[CaseClass, tuple[str, ...]] = {}
+        # Case classes no otherwise eligible manager can meet: the meeting rule gives way (flagged).
+        self._cannot_meet: set[CaseClass] = set()
+        self._client_weeks: dict[str, WeekAvailability] = {}
+        self._meeting_minutes: dict[str, int] = {}
+        self._signatures: dict[CaseClass, frozenset[int]] = {}
 
     @cached_property
     def _manager_classes(self) -> dict[ManagerClass, list[str]]:
@@ -63,34 +77,80 @@ class Eligibility:
             languages=frozenset(manager.languages),
             working=not self.config.on_leave_all_week(manager),
             accepts_new_cases=manager.accepts_new_cases,
+            week=self.week_time.manager_week(manager),
         )
 
     def case_class(self, case: Case) -> CaseClass:
         client = self.config.clients_by_id[case.client]
+        if client.id not in self._client_weeks:
+            self._client_weeks[client.id] = self.week_time.client_week(client)
+        if case.id not in self._meeting_minutes:
+            self._meeting_minutes[case.id] = self.week_time.longest_contact(case)
         return CaseClass(
             min_level_rank=self.config.required_level_rank(case),
             skills=frozenset(self.config.policy.case_type(case.type).skills),
             language=client.language,
+            client_week=self._client_weeks[client.id],
+            meeting_minutes=self._meeting_minutes[case.id],
         )
+
+    def meeting_signature(self, key: CaseClass) -> frozenset[int]:
+        """The manager classes (by position) the meeting rule refuses for this class of case: cases
+        alike in everything else and in this set have the same receivers. Usually empty."""
+        # Only classes no other rule refuses count (a manager on leave all week meets nobody, but is
+        # refused as on leave already); keyed by the whole class, since the other rules depend on it.
+        signature = self._signatures.get(key)
+        if signature is None:
+            signature = frozenset(
+                index for index, manager_class in enumerate(self._manager_classes)
+                if _class_refusal(key, manager_class, is_current=True, meeting=False) is None
+                and not can_meet(manager_class.week, key.client_week, key.meeting_minutes))
+            self._signatures[key] = signature
+        return signature
+
+    def cannot_meet(self, case: Case) -> bool:
+        """Whether no manager who may otherwise carry the case can meet its client this week: the
+        meeting rule then gives way (the case is still served), and the plan flags it."""
+        if case.locked and case.manager is not None:
+            return False
+        key = self.case_class(case)
+        self._eligible(key)
+        if key not in self._cannot_meet:
+            return False
+        # The current manager (closed to new cases, say) may keep the case: do they meet the client?
+        current = self.config.managers_by_id.get(case.manager or "")
+        if current is None:
+            return True
+        return _class_refusal(key, self.manager_class(current), is_current=True) is not None
 
     def managers_for(self, case: Case) -> tuple[str, ...]:
         """Ids of managers who may carry the case, sorted; locked cases only their manager."""
         if case.locked and case.manager is not None:
             return (case.manager,)
         key = self.case_class(case)
-        if key not in self._cache:
-            self._cache[key] = tuple(sorted(
-                manager_id
-                for manager_class, ids in self._manager_classes.items()
-                if _class_refusal(key, manager_class, is_current=False) is None
-                for manager_id in ids
-            ))
-        eligible = self._cache[key]
+        eligible = self._eligible(key)
         current = case.manager
         if current is not None and current not in eligible and self.refusal(case, current) is None:
             # A manager closed to new cases keeps the ones they already carry.
             eligible = tuple(sorted((*eligible, current)))
         return eligible
+
+    def _eligible(self, key: CaseClass) -> tuple[str, ...]:
+        """Managers who may take a case of this class as new work (cached)."""
+        if key not in self._cache:
+            classes = self._manager_classes.items()
+            strict = tuple(sorted(manager_id for manager_class, ids in classes
+                                  if _class_refusal(key, manager_class, is_current=False) is None
+                                  for manager_id in ids))
+            if not strict:
+                loose = tuple(sorted(manager_id for manager_class, ids in classes
+                                     if _class_refusal(key, manager_class, is_current=False, meeting=False) is None
+                                     for manager_id in ids))
+                if loose:
+                    self._cannot_meet.add(key)
+                strict = loose
+            self._cache[key] = strict
+        return self._cache[key]
 
     def refusal(self, case: Case, manager_id: str) -> Exclusion | None:
         """Why `manager_id` may not carry `case`, or None when they may."""
@@ -99,8 +159,10 @@ class Eligibility:
                 return None
             return Exclusion("locked", refusal_text("locked", case=case.id, manager=case.manager))
         manager = self.config.managers_by_id[manager_id]
-        return _class_refusal(self.case_class(case), self.manager_class(manager),
-                              is_current=manager_id == case.manager)
+        key = self.case_class(case)
+        self._eligible(key)
+        return _class_refusal(key, self.manager_class(manager), is_current=manager_id == case.manager,
+                              meeting=not self.cannot_meet(case))
 
     def exclusion(self, case: Case) -> Exclusion | None:
         """Why no manager at all may carry the case, naming the first rule that empties the field."""
@@ -145,7 +207,8 @@ def tied_household_refusal(eligibility: Eligibility, case: Case, household: Sequ
                                                        manager=manager_id, refusal=refusal.reason))
 
 
-def _class_refusal(case: CaseClass, manager: ManagerClass, *, is_current: bool) -> Exclusion | None:
+def _class_refusal(case: CaseClass, manager: ManagerClass, *, is_current: bool,
+                   meeting: bool = True) -> Exclusion | None:
     if manager.level_rank < case.min_level_rank:
         return Exclusion("level", refusal_text("level"))
     if not case.skills <= manager.skills:
@@ -156,6 +219,8 @@ def _class_refusal(case: CaseClass, manager: ManagerClass, *, is_current: bool) 
         return Exclusion("on_leave", refusal_text("on_leave"))
     if not manager.accepts_new_cases and not is_current:
         return Exclusion("closed_to_new_cases", refusal_text("closed_to_new_cases"))
+    if meeting and not can_meet(manager.week, case.client_week, case.meeting_minutes):
+        return Exclusion("meeting", refusal_text("meeting", minutes=case.meeting_minutes))
     return None
 
 

@@ -21,7 +21,9 @@ from models.plan import (
     UnassignedCase,
 )
 from models.reasons import phrase
+from scheduler.core.eligibility import Eligibility
 from scheduler.core.reasons import Reason, default_reason
+from scheduler.core.week_time import WeekTime
 
 
 def build_plan(
@@ -31,8 +33,13 @@ def build_plan(
     move_reasons: Mapping[str, Reason] | None = None,
     unassigned_reasons: Mapping[str, Reason] | None = None,
     solver: list[SolverStats] | None = None,
+    eligibility: Eligibility | None = None,
 ) -> Plan:
-    """The plan for `chosen` (every case id -> manager id, or None for unassigned)."""
+    """The plan for `chosen` (every case id -> manager id, or None for unassigned).
+
+    An assigned case no eligible manager can meet is flagged `no_common_availability` (pass the stage's
+    `eligibility` to reuse its look-ups)."""
+    eligibility = eligibility or Eligibility(config)
     move_reasons = move_reasons or {}
     unassigned_reasons = unassigned_reasons or {}
     assignments: list[Assignment] = []
@@ -49,6 +56,7 @@ def build_plan(
             case_id=case.id, client_id=case.client, manager_id=manager_id,
             previous_manager_id=case.manager, moved=moved,
             reason=reason.reason if reason else ("" if manager_id else phrase("unassigned")), points=points,
+            flags=["no_common_availability"] if manager_id is not None and eligibility.cannot_meet(case) else [],
         ))
         if moved and manager_id is not None and reason is not None:
             moves.append(Move(case_id=case.id, client_id=case.client, from_manager=case.manager,
@@ -57,7 +65,7 @@ def build_plan(
             why = unassigned_reasons.get(case.id) or default_reason("capacity_exhausted")
             unassigned.append(UnassignedCase(case_id=case.id, client_id=case.client, points=points,
                                              rule=why.rule, reason=why.reason))
-    loads = manager_loads(config, chosen)
+    loads = manager_loads(config, chosen, eligibility.week_time)
     return Plan(
         week_start=config.week_start,
         summary=_summary(config, loads, assignments, unassigned, moves, chosen),
@@ -74,23 +82,32 @@ def _default_move_reason(case: Case) -> Reason:
     return default_reason("new_intake" if case.manager is None else "balance")
 
 
-def manager_loads(config: Config, chosen: Mapping[str, str | None]) -> list[ManagerLoad]:
+def manager_loads(config: Config, chosen: Mapping[str, str | None],
+                  week: WeekTime | None = None) -> list[ManagerLoad]:
+    week = week or WeekTime(config)
     load: dict[str, float] = defaultdict(float)
     count: dict[str, int] = defaultdict(int)
+    minutes: dict[str, int] = defaultdict(int)
     for case in config.cases:
         manager_id = chosen.get(case.id)
         if manager_id is not None:
             load[manager_id] += config.case_points(case)
             count[manager_id] += 1
-    return [_manager_load(config, manager, load[manager.id], count[manager.id]) for manager in config.managers]
+            minutes[manager_id] += week.case_minutes(case)
+    return [_manager_load(config, manager, load[manager.id], count[manager.id], minutes[manager.id],
+                          week.available_minutes(manager)) for manager in config.managers]
 
 
-def _manager_load(config: Config, manager: Manager, load: float, cases: int) -> ManagerLoad:
+def _manager_load(config: Config, manager: Manager, load: float, cases: int, needed: int,
+                  available: int) -> ManagerLoad:
     capacity = config.capacity_points(manager)
     return ManagerLoad(
         manager_id=manager.id, level=manager.level, region=manager.region, cases=cases,
         max_cases=config.max_cases(manager), load=round(load, 6), capacity=round(capacity, 6),
         utilisation=round(load / capacity, 6), overload=round(max(0.0, load - capacity), 6),
+        minutes_available=available, minutes_needed=needed,
+        minutes_utilisation=round(needed / available, 6) if available else (0.0 if not needed else float(needed)),
+        overtime_minutes=max(0, needed - available),
     )
 
 
@@ -102,12 +119,15 @@ def level_summaries(config: Config, loads: list[ManagerLoad]) -> list[LevelSumma
     for level in config.policy.levels:
         members = by_level.get(level.name, [])
         utilisations = [member.utilisation for member in members]
+        minutes = [member.minutes_utilisation for member in members]
         summaries.append(LevelSummary(
             level=level.name, managers=len(members), cases=sum(member.cases for member in members),
             load=round(sum(member.load for member in members), 6),
             capacity=round(sum(member.capacity for member in members), 6),
             max_utilisation=max(utilisations, default=0.0),
             mean_utilisation=round(sum(utilisations) / len(utilisations), 6) if utilisations else 0.0,
+            max_minutes_utilisation=max(minutes, default=0.0),
+            mean_minutes_utilisation=round(sum(minutes) / len(minutes), 6) if minutes else 0.0,
         ))
     return summaries
 
@@ -141,6 +161,8 @@ def _summary(config: Config, loads: list[ManagerLoad], assignments: list[Assignm
         overload_points=round(sum(load.overload for load in loads), 6),
         moves=len(moves),
         region_mismatches=region_mismatches(config, chosen),
+        overtime_minutes=sum(load.overtime_minutes for load in loads),
+        managers_over_minutes=sum(1 for load in loads if load.overtime_minutes > 0),
     )
 
 

@@ -375,7 +375,8 @@ class _Converter:
         after = build_plan(config, chosen)
         reasons = self._reasons(chosen, after)
         unassigned = self._unassigned_reasons()
-        plan = build_plan(config, chosen, move_reasons=reasons, unassigned_reasons=unassigned, solver=stats)
+        plan = build_plan(config, chosen, move_reasons=reasons, unassigned_reasons=unassigned, solver=stats,
+                          eligibility=self.eligibility)
         return plan.model_copy(update={"moves": self._ranked(plan.moves)})
 
     def curve_point(self, solution: Solution, threshold: int | None, stats: SolverStats) -> CurvePoint:

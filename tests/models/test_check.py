@@ -33,6 +33,8 @@ from models.plan import (
     UnscheduledContact,
 )
 from models.timeutil import format_clock, parse_clock
+from scheduler.core.eligibility import Eligibility
+from scheduler.core.week_time import WeekTime
 from tests.conftest import DATA
 
 MON, TUE, WED, THU, FRI, SAT = (date(2026, 11, 30 + offset) if offset == 0 else date(2026, 12, offset)
@@ -55,6 +57,7 @@ def plan_for(config: Config, chosen: Mapping[str, str | None],
              unscheduled: Iterable[UnscheduledContact] = ()) -> Plan:
     """A plan that reports `chosen` truthfully (cases missing from `chosen` are left out of it)."""
     assignments, moves, unassigned = [], [], []
+    eligibility = Eligibility(config)  # the flag the engine sets where nobody eligible can meet the client
     load: dict[str, float] = defaultdict(float)
     count: dict[str, int] = defaultdict(int)
     for case in config.cases:
@@ -63,8 +66,9 @@ def plan_for(config: Config, chosen: Mapping[str, str | None],
         manager_id = chosen[case.id]
         points = config.case_points(case)
         moved = manager_id is not None and manager_id != case.manager
+        flags = ["no_common_availability"] if manager_id is not None and eligibility.cannot_meet(case) else []
         assignments.append(Assignment(case_id=case.id, client_id=case.client, manager_id=manager_id,
-                                      previous_manager_id=case.manager, moved=moved, points=points))
+                                      previous_manager_id=case.manager, moved=moved, points=points, flags=flags))
         if manager_id is None:
             unassigned.append(UnassignedCase(case_id=case.id, client_id=case.client, points=points,
                                              rule="capacity_exhausted", reason="no room"))
@@ -75,8 +79,17 @@ def plan_for(config: Config, chosen: Mapping[str, str | None],
             moves.append(Move(case_id=case.id, client_id=case.client, from_manager=case.manager,
                               to_manager=manager_id, points=points, rule="balance", reason="evens loads"))
     contact_list, unscheduled_list = list(contacts), list(unscheduled)
-    managers = [_manager_load(config, manager_id, load[manager_id], count[manager_id], contact_list,
-                              unscheduled_list) for manager_id in config.managers_by_id]
+    # The week's minutes from the engine's own arithmetic: these tests also pin that the checker's
+    # independent recomputation agrees with it.
+    week = WeekTime(config)
+    needed: dict[str, int] = defaultdict(int)
+    for case_id, manager_id in chosen.items():
+        if manager_id is not None:
+            needed[manager_id] += week.case_minutes(config.cases_by_id[case_id])
+    managers = [_with_minutes(_manager_load(config, manager_id, load[manager_id], count[manager_id], contact_list,
+                                            unscheduled_list),
+                              week.available_minutes(config.managers_by_id[manager_id]), needed[manager_id])
+                for manager_id in config.managers_by_id]
     return Plan(week_start=config.week_start,
                 summary=_summary(config, chosen, managers, unassigned, len(moves), contact_list,
                                  len(unscheduled_list)),
@@ -96,6 +109,13 @@ def _manager_load(config: Config, manager_id: str, load: float, cases: int,
                        utilisation=load / capacity, overload=max(0.0, load - capacity),
                        contacts_on_time=len(own) - late, contacts_late=late,
                        contacts_unscheduled=sum(1 for item in unscheduled if item.manager_id == manager_id))
+
+
+def _with_minutes(load: ManagerLoad, available: int, needed: int) -> ManagerLoad:
+    return load.model_copy(update={
+        "minutes_available": available, "minutes_needed": needed,
+        "minutes_utilisation": needed / available if available else (0.0 if not needed else float(needed)),
+        "overtime_minutes": max(0, needed - available)})
 
 
 def _levels(config: Config, managers: list[ManagerLoad]) -> list[LevelSummary]:
@@ -132,7 +152,9 @@ def _summary(config: Config, chosen: Mapping[str, str | None], managers: list[Ma
         contacts_scheduled=len(contacts), contacts_on_time=len(contacts) - late, contacts_late=late,
         contacts_unscheduled=unscheduled,
         # Without a base (tiny.yaml has none) a day's travel is the trips into its visits.
-        travel_minutes=sum(item.travel_minutes_before for item in contacts))
+        travel_minutes=sum(item.travel_minutes_before for item in contacts),
+        overtime_minutes=sum(entry.overtime_minutes for entry in managers),
+        managers_over_minutes=sum(1 for entry in managers if entry.overtime_minutes))
 
 
 def _after_due(item: ScheduledContact) -> bool:
@@ -269,7 +291,7 @@ def test_unknown_manager_in_assignments(tiny_config: Config) -> None:
     assert [(v.rule, v.subject) for v in found[1:]] == [
         ("manager_load_mismatch", "m-ana"), ("level_summary_mismatch", "senior"),
         ("summary_mismatch", "summary.total_load"), ("summary_mismatch", "summary.max_utilisation"),
-        ("summary_mismatch", "summary.region_mismatches")]
+        ("summary_mismatch", "summary.region_mismatches"), ("minutes_mismatch", "m-ana")]
 
 
 def test_assignment_names_the_wrong_client(tiny_config: Config) -> None:
@@ -1082,3 +1104,52 @@ def test_check_command_prints_each_violation_and_exits_1(tiny_config: Config, tm
     result = CliRunner().invoke(main, ["check", str(DATA / "tiny.yaml"), str(plan_file)])
     assert result.exit_code == 1
     assert result.stdout == "eligibility_level: K-1: complexity 'high' needs senior; m-ben is junior\n"
+
+
+# --- the week as time ------------------------------------------------------------------------------
+
+
+def test_minutes_of_the_week_are_recomputed(tiny_config: Config) -> None:
+    plan = plan_for(tiny_config, SOUND)
+    assert check_plan(tiny_config, plan) == []
+    # Ana's week: 5 days x 8 hours less lunch = 2,400 minutes, 85 % of them for contacts (the policy's
+    # contact_share): 2,040; her cases need 60 + 15 + 2 x 45 = 165.
+    assert (by_id(plan.managers, "manager_id", "m-ana").minutes_available,
+            by_id(plan.managers, "manager_id", "m-ana").minutes_needed) == (2040, 165)
+    by_id(plan.managers, "manager_id", "m-ana").minutes_available = 1200
+    assert [(v.rule, v.subject) for v in check_plan(tiny_config, plan)] == [("minutes_mismatch", "m-ana")]
+
+
+def _ana_one_hour_on_monday(data: dict[str, Any]) -> None:
+    manager(data, "m-ana")["availability"] = {"mon": ["08:00-09:00"]}
+
+
+def test_overtime_a_plan_hides_is_reported() -> None:
+    config = variant(_ana_one_hour_on_monday)
+    plan = plan_for(config, SOUND)
+    ana = by_id(plan.managers, "manager_id", "m-ana")
+    assert (ana.minutes_available, ana.minutes_needed, ana.overtime_minutes) == (51, 165, 114)
+    assert check_plan(config, plan) == []
+    ana.overtime_minutes = 0
+    assert rules(check_plan(config, plan)) == ["overtime_unreported"]
+
+
+def _ben_mondays_and_c2_fridays(data: dict[str, Any]) -> None:
+    _no_households(data)
+    manager(data, "m-ben")["availability"] = {"mon": ["08:00-17:00"]}
+    client(data, "c-2")["availability"] = {"fri": ["13:00-17:00"]}
+
+
+@pytest.mark.parametrize(("holder", "expected"), [
+    ("m-ana", []),  # Ana works Fridays: she can make K-2's weekly call
+    ("m-ben", ["eligibility_meeting"]),  # Ben works Mondays only, and Ana or Cy could meet the client
+])
+def test_a_case_goes_to_a_manager_who_can_meet_its_client(holder: str, expected: list[str]) -> None:
+    config = variant(_ben_mondays_and_c2_fridays)
+    assert rules(check_plan(config, plan_for(config, SOUND | {"K-2": holder}))) == expected
+
+
+def test_a_false_no_common_availability_flag_is_reported(tiny_config: Config) -> None:
+    plan = plan_for(tiny_config, SOUND)
+    by_id(plan.assignments, "case_id", "K-2").flags = ["no_common_availability"]
+    assert [(v.rule, v.subject) for v in check_plan(tiny_config, plan)] == [("meeting_flag", "K-2")]

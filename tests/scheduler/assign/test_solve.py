@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from models.check import check_plan
@@ -24,7 +26,8 @@ def test_tiny_fixture_has_the_hand_checked_optimum(tiny_config: Config) -> None:
     assert result.objective == 2754.0
     assert result.bound == 2754.0
     assert result.plan.solver[0].objective_terms == {
-        "unassigned": 0.0, "overload": 0.0, "balance": 2750.0, "moves": 3.0, "region": 1.0}
+        "unassigned": 0.0, "overload": 0.0, "balance": 2750.0, "moves": 3.0, "region": 1.0,
+        "overtime": 0.0}
 
 
 def test_level_eligibility_sends_a_high_case_to_the_senior() -> None:
@@ -274,4 +277,62 @@ def test_a_household_tied_to_a_locked_case_keeps_what_its_manager_may_carry() ->
     plan = solve(config)
     assert chosen(plan) == {"K-1": "m-junior", "K-2": "m-junior", "K-3": None}
     assert [(move.case_id, move.rule) for move in plan.moves] == [("K-2", "household_reunited")]
+    assert check_plan(config, plan) == []
+
+
+# --- the week as time: meeting the client, and the minutes a week holds -------------------------
+
+CALL_30 = [{"mode": "phone", "minutes": 30, "frequency": "weekly"}]
+
+
+def test_a_manager_who_cannot_meet_the_client_does_not_get_the_case() -> None:
+    # The client is free on Fridays only; m-mon works Mondays only: the case leaves m-mon for m-fri.
+    config = organisation(
+        [manager("m-mon", availability={"mon": ["08:00-17:00"]}),
+         manager("m-fri", availability={"fri": ["08:00-17:00"]})],
+        [client("c-1", availability={"fri": ["13:00-15:00"]})],
+        [case("K-1", "c-1", manager="m-mon", contacts=CALL_30)],
+    )
+    plan = solve(config)
+    assert chosen(plan) == {"K-1": "m-fri"}
+    assert [(move.case_id, move.rule) for move in plan.moves] == [("K-1", "not_eligible")]
+    assert plan.assignments[0].flags == []
+    assert check_plan(config, plan) == []
+
+
+def test_when_no_manager_can_meet_the_client_the_case_stays_served_and_flagged() -> None:
+    # The client is free on Saturdays only: nobody can meet them, so the rule gives way and says so.
+    config = organisation(
+        [manager("m-mon", availability={"mon": ["08:00-17:00"]}), manager("m-fri")],
+        [client("c-1", availability={"sat": ["10:00-12:00"]})],
+        [case("K-1", "c-1", manager="m-mon", contacts=CALL_30)],
+    )
+    plan = solve(config)
+    assert chosen(plan) == {"K-1": "m-mon"}
+    assert plan.assignments[0].flags == ["no_common_availability"]
+    assert check_plan(config, plan) == []
+
+
+def test_the_minutes_a_week_holds_are_a_capacity() -> None:
+    # m-short works one hour a week (capacity 40 points), m-half is half-time (20 points). Three intake
+    # cases of 2 points and a weekly 45-minute call each. By points alone m-short takes two (peaks 10 %
+    # and 10 %: balance 2 x 10 x 10 = 200), but two calls are 90 of its 60 minutes: 0.5 h over x 500 =
+    # 250, 450 in all. One to m-short, two to m-half: peak 20 %, balance 400, no overtime: the best.
+    levels = [{"name": "junior", "capacity_points": 40, "max_cases": 20, "max_complexity": "moderate"},
+              {"name": "senior", "capacity_points": 40, "max_cases": 20, "max_complexity": "high"}]
+    config = organisation(
+        [manager("m-short", availability={"mon": ["09:00-10:00"]}), manager("m-half", fte=0.5)],
+        [client(f"c-{index}") for index in range(3)],
+        [case(f"K-{index}", f"c-{index}", "moderate", contacts=[{**CALL_30[0], "minutes": 45}])
+         for index in range(3)],
+        levels=levels, weights={"unassigned": 1000, "overload": 100, "balance": 10, "moves": 3, "region": 1},
+    )
+    plan = solve(config)
+    held = Counter(chosen(plan).values())
+    assert held == {"m-short": 1, "m-half": 2}
+    minutes = {load.manager_id: (load.minutes_available, load.minutes_needed, load.overtime_minutes)
+               for load in plan.managers}
+    # The week's minutes for contacts are 85 % of the working minutes (policy.scheduling.contact_share).
+    assert minutes == {"m-short": (51, 45, 0), "m-half": (2040, 90, 0)}
+    assert plan.solver[0].objective_terms["overtime"] == 0.0
     assert check_plan(config, plan) == []

@@ -98,6 +98,8 @@ def small_week(draw: st.DrawFn) -> Config:
 def test_random_small_weeks_pass_the_checker(config: Config) -> None:
     plan = schedule_contacts(config, build_plan(config, current_assignment(config)),
                              SolveOptions(time_limit_s=5, workers=1, seed=0)).plan
-    assert check_plan(config, plan) == []
+    # The assignment is the drawn input's (it may break the meeting rule); the schedule must hold.
+    given_assignment = check_plan(config, plan, schedule=False)
+    assert [violation for violation in check_plan(config, plan) if violation not in given_assignment] == []
     due = sum(len(config.due_contacts(case)) for case in config.cases)
     assert len(plan.contacts) + len(plan.unscheduled) == plan.summary.contacts_due == due
