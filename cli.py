@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 import click
 
 from export.output_set import OutputWriteError, check_output_file, check_output_folder
-from models.limits import MAX_CASES, MAX_MANAGERS, MAX_SEED, MAX_TIME_LIMIT_S
+from models.limits import MAX_CASES, MAX_MANAGERS, MAX_PROBLEMS_SHOWN, MAX_SEED, MAX_TIME_LIMIT_S
 from models.problems import ConfigError
 
 if TYPE_CHECKING:  # the solving modules load only when a command needs them
@@ -93,9 +93,12 @@ def _report_user_errors(command: Callable[P, R]) -> Callable[P, R]:
             with _sigterm_as_interrupt():
                 return command(*args, **kwargs)
         except ConfigError as error:
-            for problem in error.problems:
+            # The first MAX_PROBLEMS_SHOWN, then a count: a file of 600,000 mistakes is not 600,000 lines.
+            for problem in error.problems[:MAX_PROBLEMS_SHOWN]:
                 click.echo(str(problem), err=True)
             count = len(error.problems)
+            if count > MAX_PROBLEMS_SHOWN:
+                click.echo(f"... and {count - MAX_PROBLEMS_SHOWN} more", err=True)
             click.echo(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", err=True)
             sys.exit(EXIT_INVALID_INPUT)
         except NoPlanError as error:

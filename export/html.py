@@ -416,9 +416,12 @@ def _levels_table(plan: Plan, before: dict[str, float] | None) -> str:
             f"{number(load)} / {number(capacity)}", percent(load / capacity) if capacity else "-",
             earlier.text() if earlier else "-", after.text() if after else "-",
             number(sum(1 for member in members if member.overloaded)),
+            percent(max((member.minutes_utilisation for member in members), default=0.0)),
+            number(sum(1 for member in members if member.overtime_minutes)),
         ])
     headings = ["Level", "Managers", "Cases", "Load / capacity", "Utilisation",
-                "Before: min / median / max", "After: min / median / max", "Overloaded"]
+                "Before: min / median / max", "After: min / median / max", "Overloaded",
+                "Hours: max used", "Over their hours"]
     if before is None:
         headings[5] = "Before"
     return _table(headings, rows, caption="Utilisation by level")

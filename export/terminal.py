@@ -140,10 +140,10 @@ def _contacts_by_manager_table(plan: Plan) -> Table:
     if len(managers) > len(shown):
         title += f" ({len(shown)} of {len(managers)}: most unscheduled first; schedule.csv has all)"
     table = Table(title=title, title_justify="left")
-    for heading in ("manager", "level", "utilisation", "scheduled", "unscheduled", "travel h"):
+    for heading in ("manager", "level", "utilisation", "hours", "scheduled", "unscheduled", "travel h"):
         table.add_column(heading, justify="left" if heading in ("manager", "level") else "right")
     for load in shown:
-        table.add_row(load.manager_id, load.level, f"{load.utilisation:.0%}",
+        table.add_row(load.manager_id, load.level, f"{load.utilisation:.0%}", f"{load.minutes_utilisation:.0%}",
                       str(scheduled.get(load.manager_id, 0)), str(unscheduled.get(load.manager_id, 0)),
                       f"{travel.get(load.manager_id, 0) / 60:.1f}")
     return table
@@ -151,15 +151,17 @@ def _contacts_by_manager_table(plan: Plan) -> Table:
 
 def _plan_levels_table(plan: Plan) -> Table:
     table = Table(title="Caseload by level", title_justify="left")
-    for heading in ("level", "managers", "cases", "load / capacity", "max util.", "mean util."):
+    for heading in ("level", "managers", "cases", "load / capacity", "max util.", "mean util.", "max hours"):
         table.add_column(heading, justify="left" if heading == "level" else "right")
     for level in plan.levels:
         table.add_row(level.level, str(level.managers), str(level.cases), f"{level.load:.1f} / {level.capacity:.1f}",
-                      f"{level.max_utilisation:.0%}", f"{level.mean_utilisation:.0%}")
+                      f"{level.max_utilisation:.0%}", f"{level.mean_utilisation:.0%}",
+                      f"{level.max_minutes_utilisation:.0%}")
     summary = plan.summary
     table.add_row("total", str(summary.managers), str(summary.assigned_cases),
                   f"{summary.total_load:.1f} / {summary.total_capacity:.1f}", f"{summary.max_utilisation:.0%}",
-                  _percent(summary.total_load, summary.total_capacity), style="bold")
+                  _percent(summary.total_load, summary.total_capacity),
+                  f"{max((level.max_minutes_utilisation for level in plan.levels), default=0.0):.0%}", style="bold")
     return table
 
 
@@ -171,8 +173,12 @@ def _plan_headline(plan: Plan) -> list[str]:
         f"({summary.overload_points:.1f} points over); moves {summary.moves}; "
         f"region mismatches {summary.region_mismatches}",
     ]
+    if summary.overtime_minutes:
+        lines.append(f"hours: {summary.managers_over_minutes} manager(s) need {summary.overtime_minutes / 60:.1f} "
+                     "hours more than their weeks hold for contacts (see plan.json managers)")
     if summary.contacts_due or plan.contacts:
-        lines.append(f"contacts scheduled {summary.contacts_scheduled} of {summary.contacts_due} due; "
+        lines.append(f"contacts scheduled {summary.contacts_scheduled} of {summary.contacts_due} due "
+                     f"({summary.contacts_on_time} on time, {summary.contacts_late} late); "
                      f"travel {summary.travel_minutes / 60:.1f} hours")
     for stats in plan.solver:
         objective = "-" if stats.objective is None else f"{stats.objective:g}"

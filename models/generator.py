@@ -28,6 +28,7 @@ from typing import Any, Generic, TypeVar
 
 import yaml
 
+from models.limits import MAX_CASES, MAX_MANAGERS
 from models.loader import CASE_COLUMNS, CLIENT_COLUMNS, MANAGER_COLUMNS
 from models.organisation import Config
 from models.timeutil import WEEKDAYS
@@ -261,6 +262,8 @@ def generate_organisation(managers: int, cases: int, seed: int, *,
         raise ValueError("messy is a share between 0 and 1")
     if managers < 1 or cases < 0:
         raise ValueError("an organisation needs at least one manager and zero or more cases")
+    if managers > MAX_MANAGERS or cases > MAX_CASES:
+        raise ValueError(f"caseload plans at most {MAX_MANAGERS:,} managers and {MAX_CASES:,} cases")
     rng = random.Random(seed)
     regions = _make_regions(managers, rng)
     manager_counts = _apportion(managers, [region.weight for region in regions], minimum=1)

@@ -41,6 +41,7 @@ MIN_DATE_YEAR, MAX_DATE_YEAR = 1900, 2100  # every other date: holidays, leave, 
 # --- sizes (how many), refused with a message beyond them: the work grows with them ---
 MAX_MANAGERS = 20_000
 MAX_CASES = 500_000  # and clients
+MAX_LIST = 1_000  # every other list: holidays, leave, languages, skills, contacts of a case, levels, ...
 MAX_PROBLEMS_SHOWN = 100  # problems listed for one input; the rest are counted
 
 

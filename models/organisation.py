@@ -11,7 +11,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 
-from models.limits import MAX_FTE, MAX_MINUTES, MAX_POINTS, MIN_FTE, MIN_POINTS, Date, week_start_in_range
+from models.limits import (
+    MAX_CASES,
+    MAX_FTE,
+    MAX_LIST,
+    MAX_MANAGERS,
+    MAX_MINUTES,
+    MAX_POINTS,
+    MIN_FTE,
+    MIN_POINTS,
+    Date,
+    week_start_in_range,
+)
 from models.policy import Policy, StrictModel
 from models.timeutil import (
     WEEKDAYS,
@@ -99,12 +110,12 @@ class Manager(StrictModel):
     region: str | None = None
     office: str | None = None
     base: GeoPoint | None = Field(default=None, description="Where the working day starts and ends.")
-    languages: list[str] = Field(default_factory=lambda: ["en"])
-    skills: list[str] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=lambda: ["en"], max_length=MAX_LIST)
+    skills: list[str] = Field(default_factory=list, max_length=MAX_LIST)
     availability: Availability | None = Field(
         default=None, description="Weekday windows; default: the policy's day on working days."
     )
-    leave: list[Date] = Field(default_factory=list)
+    leave: list[Date] = Field(default_factory=list, max_length=MAX_LIST)
     accepts_new_cases: bool = True
     email: str | None = None
     phone: str | None = None
@@ -158,7 +169,7 @@ class Case(StrictModel):
     locked: bool = Field(default=False, description="Must stay with the current manager.")
     escalate: bool = Field(default=False, description="Needs one level above its complexity's.")
     points: float | None = Field(default=None, ge=MIN_POINTS, le=MAX_POINTS, description="Explicit weekly points.")
-    contacts: list[ContactRequirement] = Field(default_factory=list)
+    contacts: list[ContactRequirement] = Field(default_factory=list, max_length=MAX_LIST)
 
 
 @dataclass(frozen=True)
@@ -182,10 +193,10 @@ class Config(StrictModel):
     week_start: date = Field(description="The Monday of the planning week.")
     timezone: str = "UTC"
     policy: Policy
-    holidays: list[Date] = Field(default_factory=list)
-    managers: list[Manager] = Field(default_factory=list)
-    clients: list[Client] = Field(default_factory=list)
-    cases: list[Case] = Field(default_factory=list)
+    holidays: list[Date] = Field(default_factory=list, max_length=MAX_LIST)
+    managers: list[Manager] = Field(default_factory=list, max_length=MAX_MANAGERS)
+    clients: list[Client] = Field(default_factory=list, max_length=MAX_CASES)
+    cases: list[Case] = Field(default_factory=list, max_length=MAX_CASES)
 
     @field_validator("week_start")
     @classmethod

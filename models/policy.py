@@ -9,6 +9,7 @@ from models.limits import (
     MAX_CASES_PER_MANAGER,
     MAX_CONTACTS_PER_DAY,
     MAX_FACTOR,
+    MAX_LIST,
     MAX_POINTS,
     MAX_SEED,
     MAX_TIME_LIMIT_S,
@@ -44,7 +45,8 @@ class Complexity(StrictModel):
 
 class CaseType(StrictModel):
     factor: float = Field(default=1.0, ge=MIN_FACTOR, le=MAX_FACTOR, description="Multiplies the complexity points.")
-    skills: list[str] = Field(default_factory=list, description="Skills a manager needs for this type.")
+    skills: list[str] = Field(default_factory=list, max_length=MAX_LIST,
+                              description="Skills a manager needs for this type.")
 
 
 class Weights(StrictModel):
@@ -122,9 +124,11 @@ class SolverSettings(StrictModel):
 
 
 class Policy(StrictModel):
-    levels: list[Level] = Field(min_length=1, description="Ordered from least to most experienced.")
-    complexities: list[Complexity] = Field(min_length=1, description="Ordered from least to most complex.")
-    case_types: dict[str, CaseType] = Field(default_factory=dict)
+    levels: list[Level] = Field(min_length=1, max_length=MAX_LIST,
+                                description="Ordered from least to most experienced.")
+    complexities: list[Complexity] = Field(min_length=1, max_length=MAX_LIST,
+                                           description="Ordered from least to most complex.")
+    case_types: dict[str, CaseType] = Field(default_factory=dict, max_length=MAX_LIST)
     households_together: bool = True
     balance_tolerance: float = Field(default=0.05, ge=0, le=1)
     weights: Weights = Field(default_factory=Weights)

@@ -16,5 +16,7 @@ def test_plan_summary_lists_contacts_per_manager(tiny_config: Config, capsys) ->
     assert "Contacts by manager" in output
     # Ana (K-1, a monthly visit) and Ben (K-2, a weekly call) each have one contact; Cy none due.
     cells = [[cell.strip() for cell in line.split("│")[1:-1]] for line in output.splitlines()]
-    rows = {row[0]: row[3:5] for row in cells if row and row[0].startswith("m-")}
+    rows = {row[0]: row[4:6] for row in cells if row and row[0].startswith("m-")}
     assert rows == {"m-ana": ["1", "0"], "m-ben": ["1", "0"]}
+    # The week's hours: Ana's visit (60 min) of 2,040 available minutes is 3 %.
+    assert [row[3] for row in cells if row and row[0] == "m-ana"] == ["3%"]

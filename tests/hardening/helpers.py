@@ -25,6 +25,8 @@ CONFIGS = ROOT / "configs"
 # One located problem line: FILE:LINE[:COL]: ... (YAML and CSV rows alike).
 LOCATED_LINE = re.compile(r"^[^:]+:\d+(:\d+)?: ")
 SUMMARY_LINE = re.compile(r"^\d+ problems? found; nothing was written\.$")
+# Past the first 100 problems (models/limits.py MAX_PROBLEMS_SHOWN), the rest are counted on one line.
+MORE_LINE = re.compile(r"^\.\.\. and \d+ more$")
 # Solver fields that measure wall-clock time, not the plan: normalised before byte comparisons.
 WALL_CLOCK_FIELDS = ("runtime_s",)
 
