@@ -6,7 +6,8 @@ indentation survive. What can change (models.changes.ConfigChanges): `week_start
 `manager:` (added to intake that had none, removed from a case left without one); a contact
 requirement's `last:` (added when missing); a manager's `leave:` list. When cases (or, for leave,
 managers) live in a CSV file, a new CSV is written beside the new config with only those cells
-changed, and the new YAML names it; other CSV paths are rewritten relative to the new folder. The
+changed, and the new YAML names it; another CSV file is named relative to the new folder when it lies
+below it, else copied beside the new config (a config names only CSV files in its folder). The
 input is never overwritten.
 """
 
@@ -73,7 +74,9 @@ def changed_files(config_path: Path, changes: ConfigChanges, output: Path, *, fo
             files[target] = _changed_csv(key, source, changes)
             editor.replace_value(document, key, target.name)
         elif isinstance(value, str):
-            _keep_csv_reference(document, key, editor, config_path.parent, output.parent)
+            copied = _keep_csv_reference(document, key, editor, config_path.parent, output)
+            if copied is not None:
+                files[copied[0]] = copied[1]
         elif key == "managers":
             _edit_managers(editor, value, changes)
         elif key == "cases":
@@ -306,11 +309,23 @@ def _as_date(value: Any) -> date | None:
         return None
 
 
-def _keep_csv_reference(document: Any, key: str, editor: _TextEditor, source_dir: Path, target_dir: Path) -> None:
-    """CSV paths are relative to the YAML; a config written elsewhere must still find them."""
+def _keep_csv_reference(document: Any, key: str, editor: _TextEditor, source_dir: Path,
+                        output: Path) -> tuple[Path, str] | None:
+    """CSV paths are relative to the YAML and stay inside its folder (models/loader.py refuses a path
+    that climbs out): a config written elsewhere names the same file by its new relative path when it
+    lies below the new folder, else gets a copy beside it (`<new-config-stem>-<file>`), returned here."""
+    target_dir = output.parent
     if source_dir.resolve() == target_dir.resolve():
-        return
-    editor.replace_value(document, key, os.path.relpath((source_dir / document[key]).resolve(), target_dir.resolve()))
+        return None
+    source = (source_dir / document[key]).resolve()
+    relative = os.path.relpath(source, target_dir.resolve())
+    if os.pardir not in Path(relative).parts:
+        editor.replace_value(document, key, Path(relative).as_posix())
+        return None
+    target = target_dir / f"{output.stem}-{source.name}"
+    _refuse_overwrite(source, target)
+    editor.replace_value(document, key, target.name)
+    return target, source.read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------------------------

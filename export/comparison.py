@@ -20,6 +20,7 @@ from export.bundle import render_outputs
 from export.files import csv_text
 from export.html import render_comparison
 from export.output_set import OutputSet
+from export.terminal import console_for_output
 from models.organisation import Config
 from models.result import Result
 from models.scenario import Scenario, ScenarioOutcome, ScenarioRow, apply_scenario, base_scenario
@@ -157,20 +158,34 @@ def write_comparison(config: Config, scenarios: Sequence[Scenario], outcomes: Se
 # --------------------------------------------------------------------------------------------
 
 
-def comparison_table(rows: Sequence[ScenarioRow]) -> Table:
+def comparison_tables(rows: Sequence[ScenarioRow], width: int) -> list[Table]:
+    """The comparison for a terminal `width` columns wide: one row per figure, one column per scenario,
+    and as many tables as it takes for the scenarios to fit side by side (long names fold, no figure
+    is cut)."""
     levels = level_names(rows)
-    table = Table(title="What-if comparison", title_justify="left")
-    headings = ["scenario", "staff", *(f"{level} max" for level in levels), "demand", "capacity",
-                "over", "unassigned", "moves", "contacts", "travel h"]
-    for heading in headings:
-        table.add_column(heading, justify="left" if heading == "scenario" else "right")
-    for row in rows:
-        table.add_row(*_terminal_cells(row, levels))
-    return table
+    labels = ["status", "staff", *(f"{level} max" for level in levels), "demand pts", "capacity pts",
+              "overloaded", "unassigned", "moves", "contacts", "travel h"]
+    columns = [list(_terminal_cells(row, levels)) for row in rows]
+    label_width = min(max(len(label) for label in labels), width // 3)
+    column_width = max(10, *(len(cell) for cells in columns for cell in cells))
+    per_table = max(1, (width - label_width - 4) // (column_width + 3))
+    tables = []
+    for first in range(0, len(rows), per_table):
+        shown = range(first, min(first + per_table, len(rows)))
+        title = "What-if comparison" + (f" ({first + 1}-{shown[-1] + 1} of {len(rows)})" if len(rows) > per_table
+                                        else "")
+        table = Table(title=title, title_justify="left")
+        table.add_column("", justify="left", overflow="fold", max_width=label_width)
+        for index in shown:
+            table.add_column(rows[index].name, justify="right", overflow="fold")
+        for line, label in enumerate(labels):
+            table.add_row(label, *(columns[index][line] for index in shown))
+        tables.append(table)
+    return tables
 
 
 def _terminal_cells(row: ScenarioRow, levels: Sequence[str]) -> Iterator[str]:
-    yield row.name if row.status in ("optimal", "feasible") else f"{row.name} ({row.status})"
+    yield row.status
     yield str(row.managers)
     for level in levels:
         yield _percent(row.max_utilisation_by_level.get(level, 0.0))
@@ -184,7 +199,9 @@ def _terminal_cells(row: ScenarioRow, levels: Sequence[str]) -> Iterator[str]:
 
 
 def print_comparison(rows: Sequence[ScenarioRow]) -> None:
-    Console(highlight=False, soft_wrap=True).print(comparison_table(rows))
+    console = console_for_output()
+    for table in comparison_tables(rows, console.width):
+        console.print(table)
 
 
 @contextmanager
@@ -256,7 +273,7 @@ def staffing_table(result: StaffingAnswer) -> Table:
 
 def print_staffing(result: Result[StaffingAnswer]) -> None:
     answer = _answer(result)
-    console = Console(highlight=False, soft_wrap=True)
+    console = console_for_output()
     proven = "proven minimal" if result.status == "optimal" else (
         f"not proven minimal: at least {answer.hires_lower_bound}" if answer.hires_lower_bound is not None
         else "not proven minimal")

@@ -6,6 +6,7 @@ Plain functions over model objects; they print and return nothing. Client names 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -13,10 +14,31 @@ from rich.table import Table
 from models.organisation import Config
 from models.plan import Plan
 
+# Off a terminal (a pipe, a file, a CI log) output is folded to this width.
+PLAIN_WIDTH = 80
+
+
+class _FoldingConsole(Console):
+    """Tables fold a cell (or a heading) that does not fit onto more lines instead of cutting it with '…'."""
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        for item in objects:
+            if isinstance(item, Table):
+                for column in item.columns:
+                    column.overflow = "fold"
+        super().print(*objects, **options)
+
+
+def console_for_output() -> Console:
+    """A console for the current stdout that folds tables and wraps lines to its width: the terminal's
+    own, else PLAIN_WIDTH; no printed line is wider. A fresh one per call: it picks up the current stdout
+    (click's test runner swaps it)."""
+    console = _FoldingConsole(highlight=False)
+    return console if console.is_terminal else _FoldingConsole(highlight=False, width=PLAIN_WIDTH)
+
 
 def _console() -> Console:
-    # A fresh console per call: it picks up the current stdout (click's test runner swaps it).
-    return Console(highlight=False, soft_wrap=True)
+    return console_for_output()
 
 
 def _percent(part: float, whole: float) -> str:
@@ -170,7 +192,7 @@ def _plan_headline(plan: Plan) -> list[str]:
     lines = [
         f"assigned {summary.assigned_cases} of {summary.cases} cases; unassigned {summary.unassigned_cases} "
         f"({summary.unassigned_points:.1f} points); overloaded managers {summary.overloaded_managers} "
-        f"({summary.overload_points:.1f} points over); moves {summary.moves}; "
+        f"({summary.overload_points:.1f} points over); moves {summary.moves}, intake placed {summary.placements}; "
         f"region mismatches {summary.region_mismatches}",
     ]
     if summary.overtime_minutes:

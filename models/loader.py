@@ -34,6 +34,7 @@ from pydantic_core import ErrorDetails
 from models.organisation import Config
 from models.plan import Plan
 from models.problems import ConfigError, FieldPath, LocatedProblem, format_path
+from models.text import shown
 from models.validation import find_problems
 
 MAX_YAML_BYTES = 50 * 1024 * 1024
@@ -66,6 +67,7 @@ _SAFE_SCALAR_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "str", "timestamp")
 )
 _STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 _MAP_TAGS = frozenset({None, "!", "tag:yaml.org,2002:map"})
 _SEQ_TAGS = frozenset({None, "!", "tag:yaml.org,2002:seq"})
 _PLAIN_TOKEN = re.compile(r"[^,\]}#\n]*")
@@ -380,6 +382,13 @@ class _YamlBuilder:
             tag = self.scalars.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
         if tag == _STR_TAG:
             return event.value
+        if tag == _MERGE_TAG:
+            frame = self.stack[-1] if self.stack else None
+            if frame is not None and isinstance(frame.value, dict) and frame.key is None:  # `<<:` as a key
+                self.problems.append(LocatedProblem(self.source.file, position[0], position[1],
+                                                    format_path((*frame.path, "<<")),
+                                                    "YAML merge keys (<<) are not supported; write the keys out"))
+            return event.value  # as a value, '<<' is just text
         if tag not in _SAFE_SCALAR_TAGS:
             message = f"YAML tag '{_short_tag(event.tag)}' is not allowed; write plain values"
             self.problems.append(LocatedProblem(self.source.file, position[0], position[1],
@@ -468,7 +477,11 @@ def _read_csv_lists(data: dict[str, Any], yaml_path: Path,
         if not isinstance(name, str):
             continue
         blame = source.locate((key,), "")
-        csv_path = Path(name) if Path(name).is_absolute() else yaml_path.parent / name
+        csv_path = yaml_path.parent / name
+        outside = _outside_the_folder(name, yaml_path.parent)
+        if outside is not None:
+            problems.append(source.locate((key,), outside))
+            continue
         try:
             rows, row_problems = read_csv_rows(key, csv_path, blame)
         except UnreadableInput as unreadable:
@@ -478,6 +491,23 @@ def _read_csv_lists(data: dict[str, Any], yaml_path: Path,
         result[key] = [row for _, row in rows]
         source.csv[key] = CsvSource(str(csv_path), [line for line, _ in rows])
     return result, problems, cell_problems
+
+
+def _outside_the_folder(name: str, folder: Path) -> str | None:
+    """Why a CSV path named in a config may not be read: it must lie in the config's folder or below
+    (no absolute path, no '..' or link climbing out), so a config cannot make caseload read, and echo
+    in its messages, any file on the machine."""
+    if Path(name).is_absolute() or re.match(r"^[A-Za-z]:[\\/]", name):
+        return (f"'{shown(name)}' is an absolute path; CSV files must be in the config's folder or below it, "
+                "named relative to it (e.g. managers.csv)")
+    try:
+        (folder / name).resolve().relative_to(folder.resolve())
+    except ValueError:
+        return (f"'{shown(name)}' is outside the config's folder; CSV files must be in the config's folder or "
+                "below it (copy the file there)")
+    except (OSError, RuntimeError):
+        return f"'{shown(name)}' cannot be resolved to a file in the config's folder"
+    return None
 
 
 _Converter = Callable[[str], Any]
@@ -493,6 +523,7 @@ def read_csv_rows(key: str, path: Path, blame: LocatedProblem | None = None
     text = read_text(path, MAX_CSV_BYTES, f"{key} CSV", blame)
     file = str(path)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    line = 1  # where the record being read starts (a quoted cell may span lines)
     try:
         header = [name.strip().lower() for name in next(reader, [])]
         _check_header(key, header, file)
@@ -505,7 +536,10 @@ def read_csv_rows(key: str, path: Path, blame: LocatedProblem | None = None
                 rows.append((line, _row_item(key, header, converters, cells, file, line, problems)))
             line = reader.line_num + 1
     except csv.Error as error:
-        raise UnreadableInput([LocatedProblem(file, reader.line_num, None, "", f"CSV syntax error: {error}")]) from None
+        # The record's first line, not where the reader gave up: an unclosed quote runs to the end of the file.
+        message = ("CSV syntax error: a quoted cell opened on this row is never closed (a missing \")"
+                   if "unexpected end of data" in str(error) else f"CSV syntax error: {error}")
+        raise UnreadableInput([LocatedProblem(file, line, None, "", message)]) from None
     return rows, problems
 
 
@@ -522,9 +556,9 @@ def _check_header(key: str, header: list[str], file: str) -> None:
         if name not in columns:
             close = difflib.get_close_matches(name, columns, n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
-            problems.append((name, f"unknown column '{name}'; {hint}{key} columns are {listing}"))
+            problems.append((shown(name), f"unknown column '{shown(name)}'; {hint}{key} columns are {listing}"))
         elif name in header[:index]:
-            problems.append((name, f"column '{name}' appears twice"))
+            problems.append((shown(name), f"column '{shown(name)}' appears twice"))
     for name in REQUIRED_CSV_COLUMNS[key]:
         if name not in header:
             problems.append((name, f"missing required column '{name}'"))
@@ -534,12 +568,12 @@ def _check_header(key: str, header: list[str], file: str) -> None:
 
 def _row_item(key: str, header: list[str], converters: list[_Converter], cells: list[str], file: str,
               line: int, problems: list[LocatedProblem]) -> dict[str, Any]:
-    if len(cells) > len(header):
+    if len(cells) != len(header):  # a short row is not padded: a missing comma shifts every cell after it
         problems.append(LocatedProblem(file, line, None, "", f"the row has {len(cells)} cells but the header "
                                                             f"names {len(header)} columns"))
     item: dict[str, Any] = {}
     point: dict[str, str] = {}
-    cells_by_column = zip(header, converters, cells, strict=False)  # short rows: the rest is empty
+    cells_by_column = zip(header, converters, cells, strict=False)
     for number, (name, convert, cell) in enumerate(cells_by_column, start=1):
         value = cell.strip()
         if not value:

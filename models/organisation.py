@@ -24,6 +24,7 @@ from models.limits import (
     week_start_in_range,
 )
 from models.policy import Policy, StrictModel
+from models.text import PlainText
 from models.timeutil import (
     WEEKDAYS,
     TimeWindow,
@@ -103,15 +104,15 @@ class ContactRequirement(StrictModel):
 
 
 class Manager(StrictModel):
-    id: str = Field(min_length=1)
-    name: str = ""
-    level: str
+    id: PlainText = Field(min_length=1)
+    name: PlainText = ""
+    level: PlainText
     fte: float = Field(default=1.0, ge=MIN_FTE, le=MAX_FTE, description="Full-time equivalent, 0.05 to 1.")
-    region: str | None = None
-    office: str | None = None
+    region: PlainText | None = None
+    office: PlainText | None = None
     base: GeoPoint | None = Field(default=None, description="Where the working day starts and ends.")
-    languages: list[str] = Field(default_factory=lambda: ["en"], max_length=MAX_LIST)
-    skills: list[str] = Field(default_factory=list, max_length=MAX_LIST)
+    languages: list[PlainText] = Field(default_factory=lambda: ["en"], max_length=MAX_LIST)
+    skills: list[PlainText] = Field(default_factory=list, max_length=MAX_LIST)
     availability: Availability | None = Field(
         default=None, description="Weekday windows; default: the policy's day on working days."
     )
@@ -124,11 +125,11 @@ class Manager(StrictModel):
 
 
 class Client(StrictModel):
-    id: str = Field(min_length=1)
-    name: str = ""
-    household: str | None = None
-    language: str = "en"
-    region: str | None = None
+    id: PlainText = Field(min_length=1)
+    name: PlainText = ""
+    household: PlainText | None = None
+    language: PlainText = "en"
+    region: PlainText | None = None
     location: GeoPoint | None = None
     availability: Availability | None = None
     phone: str | None = Field(default=None, description="How the client is reached: digits, spaces, + - ( ).")
@@ -160,12 +161,12 @@ class Client(StrictModel):
 
 
 class Case(StrictModel):
-    id: str = Field(min_length=1)
-    client: str
-    type: str
-    complexity: str
+    id: PlainText = Field(min_length=1)
+    client: PlainText
+    type: PlainText
+    complexity: PlainText
     opened: Date | None = None
-    manager: str | None = Field(default=None, description="Current manager, if any.")
+    manager: PlainText | None = Field(default=None, description="Current manager, if any.")
     locked: bool = Field(default=False, description="Must stay with the current manager.")
     escalate: bool = Field(default=False, description="Needs one level above its complexity's.")
     points: float | None = Field(default=None, ge=MIN_POINTS, le=MAX_POINTS, description="Explicit weekly points.")

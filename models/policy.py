@@ -20,6 +20,7 @@ from models.limits import (
     MIN_POINTS,
     MIN_TRAVEL_SPEED_KMH,
 )
+from models.text import PlainText
 from models.timeutil import WEEKDAYS, Clock, Weekday
 
 
@@ -31,22 +32,22 @@ class StrictModel(BaseModel):
 
 
 class Level(StrictModel):
-    name: str = Field(min_length=1, description="Level name, e.g. junior, standard, senior.")
+    name: PlainText = Field(min_length=1, description="Level name, e.g. junior, standard, senior.")
     capacity_points: float = Field(ge=MIN_CAPACITY_POINTS, le=MAX_CAPACITY_POINTS,
                                    description="Weekly workload points a full-time manager carries.")
     max_cases: int = Field(gt=0, le=MAX_CASES_PER_MANAGER, description="Most cases a full-time manager carries.")
-    max_complexity: str = Field(description="Highest case complexity this level may carry.")
+    max_complexity: PlainText = Field(description="Highest case complexity this level may carry.")
 
 
 class Complexity(StrictModel):
-    name: str = Field(min_length=1)
+    name: PlainText = Field(min_length=1)
     points: float = Field(ge=MIN_POINTS, le=MAX_POINTS, description="Workload points of a case of this complexity.")
 
 
 class CaseType(StrictModel):
     factor: float = Field(default=1.0, ge=MIN_FACTOR, le=MAX_FACTOR, description="Multiplies the complexity points.")
-    skills: list[str] = Field(default_factory=list, max_length=MAX_LIST,
-                              description="Skills a manager needs for this type.")
+    skills: list[PlainText] = Field(default_factory=list, max_length=MAX_LIST,
+                                    description="Skills a manager needs for this type.")
 
 
 class Weights(StrictModel):
@@ -128,7 +129,7 @@ class Policy(StrictModel):
                                 description="Ordered from least to most experienced.")
     complexities: list[Complexity] = Field(min_length=1, max_length=MAX_LIST,
                                            description="Ordered from least to most complex.")
-    case_types: dict[str, CaseType] = Field(default_factory=dict, max_length=MAX_LIST)
+    case_types: dict[PlainText, CaseType] = Field(default_factory=dict, max_length=MAX_LIST)
     households_together: bool = True
     balance_tolerance: float = Field(default=0.05, ge=0, le=1)
     weights: Weights = Field(default_factory=Weights)

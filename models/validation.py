@@ -10,7 +10,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from models.organisation import Case, Config
-from models.problems import FieldPath, Problem
+from models.problems import FieldPath, Problem, format_path
+from models.text import identity
 
 
 def find_problems(config: Config) -> list[Problem]:
@@ -85,6 +86,21 @@ def _duplicate_ids(config: Config) -> Iterator[Problem]:
         ids = [item.id for item in items]
         for index, count in _repeats(ids):
             yield Problem((key, index, "id"), f"id '{ids[index]}' is used {count} times; ids must be unique")
+        yield from _colliding_ids(key, ids)
+
+
+def _colliding_ids(key: str, ids: list[str]) -> Iterator[Problem]:
+    """Ids that differ only in case or Unicode form (m-ana, M-ANA, a full-width ｍ-ａｎａ) are one id to a
+    reader: each is refused at its own line, naming the other."""
+    first: dict[str, int] = {}
+    for index, identifier in enumerate(ids):
+        seen = first.setdefault(identity(identifier), index)
+        if seen == index or ids[seen] == identifier:
+            continue  # the first of its kind, or an exact repeat (reported above)
+        for this, other in ((index, seen), (seen, index)):
+            yield Problem((key, this, "id"),
+                          f"id '{ids[this]}' and {format_path((key, other, 'id'))} '{ids[other]}' are the same id "
+                          "once case and character forms are ignored; make them differ by more than that")
 
 
 def _manager_problems(config: Config) -> Iterator[Problem]:

@@ -79,7 +79,9 @@ def test_other_csv_files_are_still_found_from_another_folder(tmp_path: Path) -> 
     (source_dir / "clients.csv").write_text("\n".join(rows) + "\n")
     (source_dir / "organisation.yaml").write_text(text.replace(clients, "clients: clients.csv\n"))
     write_applied(source_dir / "organisation.yaml", MOVES, output)
-    assert "clients: ../org/clients.csv" in output.read_text()
+    # CSV files must lie in the config's folder (the loader refuses '..'): a copy lands beside the new config.
+    assert "clients: next-clients.csv" in output.read_text()
+    assert (output.parent / "next-clients.csv").read_text() == (source_dir / "clients.csv").read_text()
     assert load_config(output).cases_by_id["K-8"].manager == "m-cy"
 
 

@@ -384,7 +384,10 @@ def test_deeply_nested_plan_json_is_a_problem_not_a_crash(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize(("text", "expected"), [
     ('id,name\nc-1,"Dana"x\n', "2: CSV syntax error: ',' expected after '\"'"),  # text after a closing quote
-    ('id,name\nc-1,Dana\nc-2,"Eli\n', "3: CSV syntax error: unexpected end of data"),  # a quote never closed
+    ('id,name\nc-1,Dana\nc-2,"Eli\n',  # a quote never closed: blamed on the row that opens it
+     "3: CSV syntax error: a quoted cell opened on this row is never closed (a missing \")"),
+    ('id,name\nc-1,"Dana\nc-2,Eli\n',
+     "2: CSV syntax error: a quoted cell opened on this row is never closed (a missing \")"),
 ])
 def test_csv_quoting_errors_are_located(tmp_path: Path, text: str, expected: str) -> None:
     path = write(tmp_path, "clients.csv", text)
