@@ -85,7 +85,8 @@ MODEL_SHARE = 0.5
 @dataclass(frozen=True)
 class WeekTask:
     week: ManagerWeek
-    budget: SolveBudget
+    seed: int
+    log: bool
     deadline: float  # time.time() after which the stage's time is spent (a backstop in deterministic runs)
     # The limit is measured in work (SolveOptions.deterministic): the deadline is only a backstop,
     # so how much of the stage's time is left never decides anything on its own.
@@ -282,7 +283,7 @@ def _model_week(week: _Searched, seconds: float) -> WeekOutcome:
     else:
         wall = deterministic * WALL_PER_DETERMINISTIC
     budget = SolveBudget(time_limit_s=max(0.01, min(wall, remaining)), deterministic_limit=deterministic,
-                         seed=task.budget.seed, log=task.budget.log)
+                         seed=task.seed, log=task.log)
     solution = solve_week(prepared, budget, heuristic)
     # Only a week that got clearly less than its share was cut short by the stage's deadline (in a
     # deterministic run, only one the backstop stopped).
@@ -427,24 +428,20 @@ def _spans(windows: Iterable[TimeWindow]) -> tuple[Span, ...]:
 
 
 def _tasks(weeks: list[ManagerWeek], options: SolveOptions, started: float) -> list[WeekTask]:
-    """Every week gets the same share of the stage's time; the deadline caps the whole stage."""
+    """The weeks as tasks with the stage's time: the work it plans for (deterministic runs) and the
+    deadline that caps it (the backstop in deterministic runs). `solve_week_chunk` shares it out."""
     parallel = _worth_processes(weeks, options.workers)
     reserve = min(options.time_limit_s * 0.5,
                   options.time_limit_s * RESERVE_SHARE + (SPAWN_SECONDS if parallel else 0.0))
     solve_seconds = max(0.05, options.time_limit_s - reserve)
-    busy = max(1, sum(1 for week in weeks if week.contacts))
-    processes = options.workers if parallel else 1
-    share = min(solve_seconds, solve_seconds * min(processes, busy) / busy)
     if options.deterministic:
         deadline = time.time() + backstop_seconds(options, solve_seconds)
     else:
         deadline = time.time() + solve_seconds - (time.perf_counter() - started)
-    budget = SolveBudget(time_limit_s=share,
-                         deterministic_limit=min(MAX_DETERMINISTIC, share / WALL_PER_DETERMINISTIC),
-                         seed=options.seed, log=options.log and not parallel)
     # Work estimates are good to about 10 %: a deterministic stage plans for a share of its time.
     work = WORK_SHARE * solve_seconds
-    return [WeekTask(week, budget, deadline, options.deterministic, work) for week in weeks]
+    return [WeekTask(week, options.seed, options.log and not parallel, deadline, options.deterministic, work)
+            for week in weeks]
 
 
 def _solve_all(tasks: list[WeekTask], workers: int) -> list[WeekOutcome]:
