@@ -81,6 +81,8 @@ class ManagerLoad(PlanModel):
     contacts_on_time: int = Field(default=0, description="Scheduled contacts on or before their due day.")
     contacts_late: int = Field(default=0, description="Scheduled contacts after their due day.")
     contacts_unscheduled: int = Field(default=0, description="Due contacts of the manager's cases left out.")
+    travel_minutes: int = Field(default=0, description="Minutes the manager's routes this week take, back to base "
+                                                       "included (0 until the schedule runs).")
     minutes_available: int = Field(default=0, description="Minutes the week holds for contacts: working windows on "
                                                           "working days less leave, holidays and lunch, times "
                                                           "policy.scheduling.contact_share.")

@@ -112,6 +112,10 @@ REASONS: Mapping[str, Rule] = _table(
         above_goal="{who} is at {utilisation:.0%}, above the {goal:.0%} goal",
         makes_room="{who} is at {utilisation:.0%}; this move makes room for another that no one else may take",
     )),
+    Rule("schedule_relief", "move", "no room in the week", _variants(
+        default="{source}'s week had no slot left for {contacts} of its contacts; moved to {target}, whose week "
+                "has the hours and can meet the client",
+    )),
     Rule("new_intake", "move", "new intake", _variants(
         default="new intake: the case had no manager",
         placed="new intake: assigned to {target} (at {utilisation:.0%} of capacity)",

@@ -1,40 +1,224 @@
-"""The weekly job as documented Python calls: balance then schedule, or schedule as things stand."""
+"""The weekly job as documented Python calls: balance then schedule, or schedule as things stand.
+
+`plan_week` balances caseloads, schedules every manager's week, then feeds back what the schedule
+could not place: a case whose contacts found no slot in its manager's week (the days full, or no
+common free time on the grid) moves, household and all, to an eligible manager whose points, cases
+and minutes have room and who can meet the client; the two weeks are scheduled again. A round is
+kept only when it places more contacts; what stays unplaced keeps its true reason.
+"""
 
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from models.organisation import Config
-from models.plan import Plan
+from models.organisation import Case, Config
+from models.plan import ManagerLoad, Plan, SolverStats
+from models.reasons import reason_text
 from models.result import Result, combined
 from scheduler.assign import assign_cases
 from scheduler.core.budget import SHARES
+from scheduler.core.eligibility import Eligibility
 from scheduler.core.options import SolveOptions
 from scheduler.core.planbuild import build_plan, current_assignment
+from scheduler.core.reasons import Reason
 from scheduler.schedule import schedule_contacts
 
-# The assignment stage's share of the command's time (scheduler/core/budget.py); the schedule gets the rest.
+# The stages' shares of the command's time (scheduler/core/budget.py).
 ASSIGNMENT_SHARE = SHARES["plan"]["assign"]
+SCHEDULE_SHARE = SHARES["plan"]["schedule"]
+FEEDBACK_SHARE = SHARES["plan"]["feedback"]
+# Unscheduled contacts another manager's week may hold (not: a case without a manager, a manager
+# with no working day, or the solver's time running out).
+RELIEVABLE = frozenset({"day_capacity_full", "no_common_availability"})
+# Moving cases out of full weeks converges fast: a second round catches what the first one's moves
+# displaced.
+FEEDBACK_ROUNDS = 2
 
 
 def plan_week(config: Config, options: SolveOptions) -> Result[Plan]:
-    """Balance caseloads, then schedule every manager's week (no plan when no assignment was found)."""
+    """Balance caseloads, schedule every manager's week, and relieve weeks the schedule could not hold
+    (no plan when no assignment was found)."""
     started = time.perf_counter()
     assign_options = replace(options, time_limit_s=options.time_limit_s * ASSIGNMENT_SHARE)
     balanced = assign_cases(config, assign_options)
     if balanced.plan is None:
         return balanced
-    remaining = options.time_limit_s - (time.perf_counter() - started)
+    remaining = options.time_limit_s * (1 - ASSIGNMENT_SHARE - FEEDBACK_SHARE) - (time.perf_counter() - started)
     if options.deterministic:
         # A fixed share: what the wall clock left over must not decide a repeatable run.
-        remaining = options.time_limit_s * (1 - ASSIGNMENT_SHARE)
-    schedule_options = replace(options, time_limit_s=max(remaining, options.time_limit_s * 0.1))
+        remaining = options.time_limit_s * SCHEDULE_SHARE
+    schedule_options = replace(options, time_limit_s=max(min(remaining, options.time_limit_s * SCHEDULE_SHARE),
+                                                         options.time_limit_s * 0.1))
     scheduled = schedule_contacts(config, balanced.plan, schedule_options)
-    return combined([*balanced.stages, *scheduled.stages], scheduled.plan, time.perf_counter() - started)
+    stages = [*balanced.stages, *scheduled.stages]
+    plan = scheduled.plan
+    assert plan is not None, "the schedule stage always returns a plan"
+    eligibility = Eligibility(config)
+    feedback_options = replace(options, time_limit_s=options.time_limit_s * FEEDBACK_SHARE / FEEDBACK_ROUNDS)
+    for _ in range(FEEDBACK_ROUNDS):
+        relieved = _relieve(config, plan, eligibility, feedback_options)
+        if relieved is None:
+            break
+        plan, stats = relieved
+        stages.append(stats)
+    return combined(stages, plan, time.perf_counter() - started)
 
 
 def schedule_current_assignment(config: Config, options: SolveOptions) -> Result[Plan]:
     """Schedule the week for the assignment in the config, without rebalancing."""
     plan = build_plan(config, current_assignment(config))
     return schedule_contacts(config, plan, options)
+
+
+# --- schedule feedback ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Room:
+    """What a manager carries, against what their week and level allow."""
+
+    points: float
+    cases: int
+    minutes: int
+    capacity: float
+    max_cases: int
+    available: int
+
+    def takes(self, points: float, cases: int, minutes: int) -> bool:
+        return (self.points + points <= self.capacity + 1e-9 and self.cases + cases <= self.max_cases
+                and self.minutes + minutes <= self.available)
+
+
+def _relieve(config: Config, plan: Plan, eligibility: Eligibility,
+             options: SolveOptions) -> tuple[Plan, SolverStats] | None:
+    """One feedback round: the plan with cases moved out of weeks that could not hold their contacts
+    and those weeks scheduled again, or None when no move is possible or none places more."""
+    started = time.perf_counter()
+    moves = _relief_moves(config, plan, eligibility)
+    if not moves:
+        return None
+    chosen = {item.case_id: item.manager_id for item in plan.assignments}
+    reasons = {move.case_id: Reason(move.rule, move.reason) for move in plan.moves}
+    missed = _missed_contacts(plan)
+    for case_id, (source, target) in moves.items():
+        chosen[case_id] = target
+        reasons[case_id] = Reason("schedule_relief", reason_text(
+            "schedule_relief", source=source, target=target, contacts=missed.get(case_id, 0)))
+    rebuilt = build_plan(config, chosen, move_reasons=reasons,
+                         unassigned_reasons={item.case_id: Reason(item.rule, item.reason) for item in plan.unassigned},
+                         solver=[stats for stats in plan.solver if not stats.stage.startswith("schedule")],
+                         eligibility=eligibility)
+    affected = {manager for pair in moves.values() for manager in pair}
+    partial = rebuilt.model_copy(update={"assignments": [
+        item if item.manager_id in affected else item.model_copy(update={"manager_id": None})
+        for item in rebuilt.assignments]})
+    again = schedule_contacts(config, partial, options).plan
+    assert again is not None, "the schedule stage always returns a plan"
+    merged = _merged(plan, rebuilt, again, affected)
+    if merged.summary.contacts_scheduled <= plan.summary.contacts_scheduled:
+        return None
+    placed = merged.summary.contacts_scheduled - plan.summary.contacts_scheduled
+    stats = SolverStats(
+        stage="schedule-feedback", status="feasible", objective=0.0, bound=0.0, gap=0.0,
+        runtime_s=round(time.perf_counter() - started, 3), workers=options.workers, seed=options.seed,
+        objective_terms={"cases_moved": float(len(moves)), "contacts_placed": float(placed)},
+        notes=[f"moved {len(moves)} case(s) out of weeks the schedule could not hold and scheduled "
+               f"{len(affected)} manager week(s) again: {placed} more contact(s) placed; the schedule stage's "
+               "objective and bound are those of its first round"])
+    return merged.model_copy(update={"solver": [*merged.solver, stats]}), stats
+
+
+def _missed_contacts(plan: Plan) -> dict[str, int]:
+    missed: dict[str, int] = {}
+    for item in plan.unscheduled:
+        if item.rule in RELIEVABLE and item.manager_id is not None:
+            missed[item.case_id] = missed.get(item.case_id, 0) + 1
+    return missed
+
+
+def _relief_moves(config: Config, plan: Plan, eligibility: Eligibility) -> dict[str, tuple[str, str]]:
+    """case id -> (from, to) for the cases to move: each with its household, to the eligible manager
+    with room who matches the client's region, then has the most minutes free (then by id)."""
+    week = eligibility.week_time
+    missed = _missed_contacts(plan)
+    chosen = {item.case_id: item.manager_id for item in plan.assignments}
+    full = {item.manager_id for item in plan.unscheduled if item.manager_id is not None}
+    rooms = {load.manager_id: _room(config, load) for load in plan.managers}
+    moves: dict[str, tuple[str, str]] = {}
+    for case_id in sorted(missed):
+        if case_id in moves:
+            continue
+        group = _group(config, config.cases_by_id[case_id], chosen)
+        if not group:
+            continue
+        source = chosen[case_id] or ""
+        points = sum(config.case_points(case) for case in group)
+        minutes = sum(week.case_minutes(case) for case in group)
+        region = config.clients_by_id[group[0].client].region
+        fitting = [manager.id for manager in config.managers
+                   if manager.id != source and manager.id not in full
+                   and rooms[manager.id].takes(points, len(group), minutes)
+                   and all(eligibility.refusal(case.model_copy(update={"manager": None, "locked": False}),
+                                               manager.id) is None for case in group)]
+        if not fitting:
+            continue
+        target = min(fitting, key=lambda manager_id: (
+            config.managers_by_id[manager_id].region != region,
+            rooms[manager_id].minutes - rooms[manager_id].available, manager_id))
+        for room, sign in ((rooms[source], -1), (rooms[target], 1)):
+            room.points += sign * points
+            room.cases += sign * len(group)
+            room.minutes += sign * minutes
+        full.add(target)  # one relief per receiving week a round: its schedule changes
+        for case in group:
+            moves[case.id] = (source, target)
+    return moves
+
+
+def _room(config: Config, load: ManagerLoad) -> _Room:
+    manager = config.managers_by_id[load.manager_id]
+    return _Room(points=load.load, cases=load.cases, minutes=load.minutes_needed,
+                 capacity=config.capacity_points(manager), max_cases=config.max_cases(manager),
+                 available=load.minutes_available)
+
+
+def _group(config: Config, case: Case, chosen: dict[str, str | None]) -> list[Case]:
+    """The cases that move with `case`: its household's cases with the same manager (households
+    stay together); none when one of them is locked or the household is already split."""
+    if case.locked:
+        return []
+    if not config.policy.households_together:
+        return [case]
+    key = config.clients_by_id[case.client].household_key
+    members = [item for item in config.cases if config.clients_by_id[item.client].household_key == key]
+    if any(item.locked for item in members) or len({chosen.get(item.id) for item in members}) > 1:
+        return []
+    return members
+
+
+def _merged(before: Plan, rebuilt: Plan, again: Plan, affected: set[str]) -> Plan:
+    """`rebuilt` (the new assignment) with the contacts of the unaffected managers from `before` and
+    those of the affected ones from `again`."""
+    contacts = sorted([*(item for item in before.contacts if item.manager_id not in affected), *again.contacts],
+                      key=lambda item: (item.manager_id, item.day, item.start, item.case_id, item.requirement_index,
+                                        item.occurrence))
+    unscheduled = sorted(
+        [*(item for item in before.unscheduled if item.manager_id not in affected),
+         *(item for item in again.unscheduled if item.manager_id in affected)],
+        key=lambda item: (item.manager_id or "", item.case_id, item.requirement_index, item.occurrence))
+    counts = {entry.manager_id: entry for entry in before.managers}
+    counts.update({entry.manager_id: entry for entry in again.managers if entry.manager_id in affected})
+    managers = [entry.model_copy(update={
+        "contacts_on_time": counts[entry.manager_id].contacts_on_time,
+        "contacts_late": counts[entry.manager_id].contacts_late,
+        "contacts_unscheduled": counts[entry.manager_id].contacts_unscheduled,
+        "travel_minutes": counts[entry.manager_id].travel_minutes}) for entry in rebuilt.managers]
+    late = sum(1 for item in contacts if item.late_days)
+    summary = rebuilt.summary.model_copy(update={
+        "contacts_due": len(contacts) + len(unscheduled), "contacts_scheduled": len(contacts),
+        "contacts_on_time": len(contacts) - late, "contacts_late": late, "contacts_unscheduled": len(unscheduled),
+        "travel_minutes": sum(entry.travel_minutes for entry in managers)})
+    schedule_stats = [stats for stats in before.solver if stats.stage.startswith("schedule")]
+    return rebuilt.model_copy(update={"contacts": contacts, "unscheduled": unscheduled, "managers": managers,
+                                      "summary": summary, "solver": [*rebuilt.solver, *schedule_stats]})

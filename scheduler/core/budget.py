@@ -22,7 +22,7 @@ from scheduler.core.options import SolveOptions
 SHARES: Mapping[str, Mapping[str, float]] = MappingProxyType({
     # balance, then schedule: the schedule usually finishes inside its share, a large assignment
     # uses all of its.
-    "plan": MappingProxyType({"assign": 0.5, "schedule": 0.5}),
+    "plan": MappingProxyType({"assign": 0.45, "schedule": 0.45, "feedback": 0.10}),
     # rebalance: the proposal first (placement of intake, the best peak, a full re-balance as one more
     # warm start, the fewest moves, the continuity tie-break), then the trade-off curve.
     "rebalance": MappingProxyType({"placement": 0.08, "best": 0.10, "assignment_start": 0.12, "proposal": 0.25,

@@ -159,7 +159,8 @@ def schedule_contacts(config: Config, plan: Plan, options: SolveOptions) -> Resu
     })
     solver = [item for item in plan.solver if item.stage != "schedule"] + [stats]
     scheduled = plan.model_copy(update={"contacts": contacts, "unscheduled": unscheduled, "summary": summary,
-                                        "solver": solver, "managers": _manager_counts(plan, contacts, unscheduled)})
+                                        "solver": solver,
+                                        "managers": _manager_counts(plan, contacts, unscheduled, outcomes)})
     return Result.from_stats(stats, scheduled)
 
 
@@ -547,9 +548,10 @@ def _plan_contacts(config: Config, due: dict[str, tuple[Case, DueContact]], week
     return contacts, unscheduled
 
 
-def _manager_counts(plan: Plan, contacts: list[ScheduledContact],
-                    unscheduled: list[UnscheduledContact]) -> list[ManagerLoad]:
-    """The plan's manager entries with each manager's on-time, late and unscheduled contacts."""
+def _manager_counts(plan: Plan, contacts: list[ScheduledContact], unscheduled: list[UnscheduledContact],
+                    outcomes: list[WeekOutcome]) -> list[ManagerLoad]:
+    """The plan's manager entries with each manager's on-time, late and unscheduled contacts and travel."""
+    travel = {outcome.manager_id: outcome.travel_minutes for outcome in outcomes}
     on_time: Counter[str] = Counter()
     late: Counter[str] = Counter()
     for contact in contacts:
@@ -557,7 +559,8 @@ def _manager_counts(plan: Plan, contacts: list[ScheduledContact],
     missing = Counter(item.manager_id for item in unscheduled if item.manager_id is not None)
     return [entry.model_copy(update={"contacts_on_time": on_time[entry.manager_id],
                                      "contacts_late": late[entry.manager_id],
-                                     "contacts_unscheduled": missing[entry.manager_id]})
+                                     "contacts_unscheduled": missing[entry.manager_id],
+                                     "travel_minutes": travel.get(entry.manager_id, 0)})
             for entry in plan.managers]
 
 

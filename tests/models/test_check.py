@@ -108,7 +108,9 @@ def _manager_load(config: Config, manager_id: str, load: float, cases: int,
                        max_cases=config.max_cases(manager), load=load, capacity=capacity,
                        utilisation=load / capacity, overload=max(0.0, load - capacity),
                        contacts_on_time=len(own) - late, contacts_late=late,
-                       contacts_unscheduled=sum(1 for item in unscheduled if item.manager_id == manager_id))
+                       contacts_unscheduled=sum(1 for item in unscheduled if item.manager_id == manager_id),
+                       # Without a base (tiny.yaml has none) a day's travel is the trips into its visits.
+                       travel_minutes=sum(item.travel_minutes_before for item in own))
 
 
 def _with_minutes(load: ManagerLoad, available: int, needed: int) -> ManagerLoad:

@@ -65,6 +65,9 @@ RENDERED = [
      "m-ana is at 95%, above the 90% goal"),
     ("balance", "makes_room", {"who": "m-ana", "utilisation": 0.8},
      "m-ana is at 80%; this move makes room for another that no one else may take"),
+    ("schedule_relief", "default", {"source": "m-ben", "target": "m-ana", "contacts": 2},
+     "m-ben's week had no slot left for 2 of its contacts; moved to m-ana, whose week has the hours and can meet "
+     "the client"),
     ("new_intake", "default", {}, "new intake: the case had no manager"),
     ("new_intake", "placed", {"target": "m-ana", "utilisation": 0.5},
      "new intake: assigned to m-ana (at 50% of capacity)"),

@@ -15,6 +15,7 @@ from models.organisation import Config
 from models.plan import Plan
 from models.result import Result
 from scheduler import pipeline
+from scheduler.assign import assign_cases
 from scheduler.core.options import SolveOptions
 from scheduler.pipeline import plan_week, schedule_current_assignment
 
@@ -59,9 +60,20 @@ def test_plan_week_splits_the_time_limit(tiny_config: Config, monkeypatch: pytes
         seen.append(options.time_limit_s)
         return real_assign(config, options)
 
+    seen_schedule: list[float] = []
+    real_schedule = pipeline.schedule_contacts
+
+    def recording_schedule(config: Config, plan: Plan, options: SolveOptions) -> object:
+        seen_schedule.append(options.time_limit_s)
+        return real_schedule(config, plan, options)
+
     monkeypatch.setattr(pipeline, "assign_cases", recording_assign)
+    monkeypatch.setattr(pipeline, "schedule_contacts", recording_schedule)
     pipeline.plan_week(tiny_config, SolveOptions(time_limit_s=20, workers=1, seed=0))
-    assert seen == [10.0]
+    # 45 % to balancing, 45 % to the schedule, 10 % to schedule feedback (scheduler/core/budget.py); the
+    # tiny week leaves nothing unplaced, so no feedback round runs.
+    assert seen == [9.0]
+    assert seen_schedule == [9.0]
 
 
 @pytest.mark.parametrize("command", ["schedule", "plan"])
@@ -105,3 +117,35 @@ def test_cli_same_seed_gives_identical_files(tmp_path: Path) -> None:
         for stats in plan["solver"]:
             stats.pop("runtime_s")
     assert plans[0] == plans[1]
+
+
+def test_schedule_feedback_moves_a_case_out_of_a_week_with_no_room() -> None:
+    # m-near works Monday 09:00-10:30 (90 minutes); its case K-1 is a 60-minute visit 30 minutes' drive
+    # from the bases: the balancing stage's estimate (visit + one 30-minute leg = 90) fits the week, but
+    # the route (30 there, 60 there, 30 back = 120) does not. m-far (full week) carries a locked case of
+    # 5 points, so by balance K-1 stays with m-near (10 % against 60 %). The schedule cannot place the
+    # visit; the feedback moves K-1 to m-far and schedules both weeks again.
+    base = {"lat": 41.88, "lon": -87.63}
+    visit = [{"mode": "in_person", "minutes": 60, "frequency": "weekly"}]
+    config = Config.model_validate({
+        "week_start": "2026-11-30",
+        "policy": {"levels": [{"name": "junior", "capacity_points": 10, "max_cases": 5, "max_complexity": "low"}],
+                   "complexities": [{"name": "low", "points": 1}],
+                   "scheduling": {"contact_share": 1.0}},
+        "managers": [{"id": "m-near", "level": "junior", "base": base, "availability": {"mon": ["09:00-10:30"]}},
+                     {"id": "m-far", "level": "junior", "base": base}],
+        "clients": [{"id": "c-1", "location": {"lat": 42.06, "lon": -87.63}}, {"id": "c-9"}],
+        "cases": [{"id": "K-1", "client": "c-1", "type": "care", "complexity": "low", "manager": "m-near",
+                   "contacts": visit},
+                  {"id": "K-9", "client": "c-9", "type": "care", "complexity": "low", "points": 5,
+                   "manager": "m-far", "locked": True}],
+    })
+    balanced = assign_cases(config, SolveOptions(time_limit_s=10, workers=1, seed=0)).plan
+    assert balanced is not None and balanced.assignments[0].manager_id == "m-near"
+    plan = plan_week(config, SolveOptions(time_limit_s=10, workers=1, seed=0)).plan
+    assert plan is not None
+    assert check_plan(config, plan) == []
+    assert {item.case_id: item.manager_id for item in plan.assignments} == {"K-1": "m-far", "K-9": "m-far"}
+    assert [(move.case_id, move.rule) for move in plan.moves] == [("K-1", "schedule_relief")]
+    assert (plan.summary.contacts_scheduled, plan.summary.contacts_unscheduled) == (1, 0)
+    assert [stats.stage for stats in plan.solver] == ["assignment", "schedule", "schedule-feedback"]
