@@ -383,6 +383,7 @@ def _headline(plan: Plan, before: dict[str, float] | None) -> str:
         _figure("Unassigned cases", number(summary.unassigned_cases),
                 f"{number(summary.unassigned_points)} points", warn=summary.unassigned_cases > 0),
         _figure("Moves", number(summary.moves),
+                f"{number(summary.placements)} intake placed; "
                 f"{number(summary.region_mismatches)} cases outside their region"),
     ]
     if plan.was_scheduled:
@@ -504,7 +505,8 @@ def _report_body(plan: Plan, config: Config | None) -> str:
             'aria-label="Contacts per day and mode"></canvas></div>'))
     sections.extend([
         _section("moves", "Moves", "Cases given to a different manager than their current one, with the reason "
-                 "and the effect on both managers' utilisation (before → after).", '<div id="moves-table"></div>'),
+                 "and the effect on both managers' utilisation (before → after); intake placed (no previous "
+                 "manager, rule new_intake) is listed too, and counted apart.", '<div id="moves-table"></div>'),
         _section("notify", "Who must be told",
                  "Each case new to its manager (moved, or new intake placed): the new manager calls the client "
                  "with their name, how to reach them and the case number. Client phone numbers and emails are "

@@ -426,7 +426,11 @@ def _assignment_summary(config: Config, plan: Plan, assignment: Mapping[str, str
         "max_utilisation": max((load.utilisation for load in loads.values()), default=0.0),
         "overloaded_managers": sum(1 for load in loads.values() if load.overloaded),
         "overload_points": float(sum(load.overload for load in loads.values())),
-        "moves": sum(1 for case in config.cases if _is_move(case, assignment.get(case.id))),
+        # Reassignments and intake placements are counted apart (both are listed in `moves`).
+        "moves": sum(1 for case in config.cases
+                     if case.manager is not None and _is_move(case, assignment.get(case.id))),
+        "placements": sum(1 for case in config.cases
+                          if case.manager is None and _is_move(case, assignment.get(case.id))),
         "region_mismatches": _region_mismatches(config, assignment),
     }
     terms = {"unassigned_points": len(unassigned), "total_load": managers, "total_capacity": managers,

@@ -49,13 +49,16 @@ class Assignment(PlanModel):
 
 
 class Move(PlanModel):
+    """A case given to a manager other than its current one: a reassignment, or an intake placement
+    (`from_manager` null, rule `new_intake`). The summary counts the two apart."""
+
     case_id: str
     client_id: str
     from_manager: str | None
     to_manager: str
     points: float
     rule: str = Field(description="over_capacity, level_mismatch, not_eligible, household_reunited, "
-                                  "balance, or new_intake.")
+                                  "balance, or new_intake (an intake placement: `from_manager` is null).")
     reason: str
 
 
@@ -160,7 +163,9 @@ class PlanSummary(PlanModel):
     max_utilisation: float
     overloaded_managers: int
     overload_points: float
-    moves: int
+    moves: int = Field(description="Reassignments: cases that had a manager and now have another. Intake "
+                                   "placements are not moves (`placements`); `moves` lists both.")
+    placements: int = Field(default=0, description="Intake placed: cases that had no manager and now have one.")
     region_mismatches: int
     contacts_due: int = 0
     contacts_scheduled: int = 0

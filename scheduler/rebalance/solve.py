@@ -355,7 +355,8 @@ def _result(proposals: Proposals, stats: list[SolverStats], runtime_s: float) ->
         status="optimal" if proven else "feasible", objective=final.objective, bound=final.bound, gap=final.gap,
         runtime_s=runtime_s, terms=MappingProxyType(dict(final.objective_terms)),
         notes=tuple(note for item in stats for note in item.notes), plan=proposals,
-        message=f"{summary.moves} change(s) bring the peak to {summary.max_utilisation:.0%}", stages=tuple(stats),
+        message=f"{summary.moves} move(s) and {summary.placements} intake placement(s) bring the peak to "
+                f"{summary.max_utilisation:.0%}", stages=tuple(stats),
     )
 
 

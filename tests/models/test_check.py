@@ -91,7 +91,7 @@ def plan_for(config: Config, chosen: Mapping[str, str | None],
                               week.available_minutes(config.managers_by_id[manager_id]), needed[manager_id])
                 for manager_id in config.managers_by_id]
     return Plan(week_start=config.week_start,
-                summary=_summary(config, chosen, managers, unassigned, len(moves), contact_list,
+                summary=_summary(config, chosen, managers, unassigned, moves, contact_list,
                                  len(unscheduled_list)),
                 managers=managers, levels=_levels(config, managers), assignments=assignments, moves=moves,
                 unassigned=unassigned, contacts=contact_list, unscheduled=unscheduled_list)
@@ -134,7 +134,7 @@ def _levels(config: Config, managers: list[ManagerLoad]) -> list[LevelSummary]:
 
 
 def _summary(config: Config, chosen: Mapping[str, str | None], managers: list[ManagerLoad],
-             unassigned: list[UnassignedCase], moves: int, contacts: list[ScheduledContact],
+             unassigned: list[UnassignedCase], moves: list[Move], contacts: list[ScheduledContact],
              unscheduled: int) -> PlanSummary:
     mismatches = sum(
         1 for case_id, manager_id in chosen.items() if manager_id is not None
@@ -149,7 +149,10 @@ def _summary(config: Config, chosen: Mapping[str, str | None], managers: list[Ma
         total_load=sum(entry.load for entry in managers), total_capacity=sum(entry.capacity for entry in managers),
         max_utilisation=max(entry.utilisation for entry in managers),
         overloaded_managers=sum(1 for entry in managers if entry.overload > 0 or entry.cases > entry.max_cases),
-        overload_points=sum(entry.overload for entry in managers), moves=moves, region_mismatches=mismatches,
+        overload_points=sum(entry.overload for entry in managers),
+        # Reassignments and intake placements apart (both are listed in `moves`).
+        moves=sum(1 for move in moves if move.from_manager is not None),
+        placements=sum(1 for move in moves if move.from_manager is None), region_mismatches=mismatches,
         contacts_due=sum(len(config.due_contacts(case)) for case in config.cases) if has_schedule else 0,
         contacts_scheduled=len(contacts), contacts_on_time=len(contacts) - late, contacts_late=late,
         contacts_unscheduled=unscheduled,
@@ -638,12 +641,25 @@ def test_level_summary_missing(tiny_config: Config) -> None:
 @pytest.mark.parametrize(("field", "value"), [
     ("managers", 2), ("cases", 4), ("assigned_cases", 4), ("unassigned_cases", 1), ("unassigned_points", 1.0),
     ("total_load", 8.0), ("total_capacity", 15.0), ("max_utilisation", 0.75), ("overloaded_managers", 1),
-    ("overload_points", 0.5), ("moves", 1), ("region_mismatches", 0),
+    ("overload_points", 0.5), ("moves", 2), ("placements", 0), ("region_mismatches", 0),
 ])
 def test_summary_numbers_are_recomputed(tiny_config: Config, field: str, value: object) -> None:
     plan = plan_for(tiny_config, SOUND)
     setattr(plan.summary, field, value)
     assert [(v.rule, v.subject) for v in check_plan(tiny_config, plan)] == [("summary_mismatch", f"summary.{field}")]
+
+
+def test_moves_count_reassignments_and_placements_count_intake(tiny_config: Config) -> None:
+    # SOUND moves K-2 from Ben to Ana (a reassignment) and places the intake K-3 with Ana: both are
+    # listed in `moves`, and counted apart.
+    plan = plan_for(tiny_config, SOUND)
+    assert [(move.case_id, move.from_manager) for move in plan.moves] == [("K-2", "m-ben"), ("K-3", None)]
+    assert (plan.summary.moves, plan.summary.placements) == (1, 1)
+    assert check_plan(tiny_config, plan) == []
+    # The old count (intake included in the moves) is a summary mismatch.
+    plan.summary.moves, plan.summary.placements = 2, 0
+    assert [(v.rule, v.subject) for v in check_plan(tiny_config, plan)] == [
+        ("summary_mismatch", "summary.moves"), ("summary_mismatch", "summary.placements")]
 
 
 @pytest.mark.parametrize(("k5_holder", "mismatches"), [

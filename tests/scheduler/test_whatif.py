@@ -87,6 +87,17 @@ def test_moves_count_cases_that_change_manager_against_the_base(local_run: list[
         assert outcome.row.moves == expected
 
 
+def test_moves_are_counted_as_the_plan_counts_them(local_run: list[ScenarioOutcome]) -> None:
+    # The base moves K-2 (Ben -> Ana, its household) and places the intake K-3: one move, one placement,
+    # in the row and in the plan's summary alike. A scenario that removes nobody counts the same way.
+    base = local_run[0]
+    assert base.plan is not None
+    assert (base.row.moves, base.plan.summary.moves, base.plan.summary.placements) == (1, 1, 1)
+    for outcome in local_run[1:3]:
+        assert outcome.plan is not None
+        assert outcome.row.moves == outcome.plan.summary.moves
+
+
 def test_double_intake_doubles_the_demand(local_run: list[ScenarioOutcome]) -> None:
     row = local_run[4].row
     assert (row.cases, row.demand_points, row.contacts_due) == (10, 18.0, 8)

@@ -23,7 +23,14 @@ def test_moves_carry_their_reason_and_intake_gets_a_default(tiny_config: Config)
     plan = build_plan(tiny_config, chosen, move_reasons={"K-2": Reason("household_reunited", "with sibling")})
     moves = {move.case_id: (move.from_manager, move.to_manager, move.rule) for move in plan.moves}
     assert moves == {"K-2": ("m-ben", "m-ana", "household_reunited"), "K-3": (None, "m-ana", "new_intake")}
-    assert plan.summary.moves == 2
+    # Both are listed; the summary counts the reassignment and the intake placement apart.
+    assert (plan.summary.moves, plan.summary.placements) == (1, 1)
+
+
+def test_a_case_left_unassigned_is_neither_a_move_nor_a_placement(tiny_config: Config) -> None:
+    # K-2 leaves m-ben for nobody; K-3 (intake) stays unassigned: nothing to count.
+    plan = build_plan(tiny_config, current_assignment(tiny_config) | {"K-2": None})
+    assert (plan.summary.moves, plan.summary.placements, plan.moves) == (0, 0, [])
 
 
 def test_overload_is_counted_in_points_and_cases(tiny_config: Config) -> None:
