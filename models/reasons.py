@@ -162,6 +162,7 @@ REFUSALS: Mapping[str, Rule] = _table(
     )),
     Rule("level", "refusal", "level too low", _variants(
         default="the manager's level may not carry this complexity",
+        escalated="the case is escalated, so complexity '{complexity}' now needs a level above {level}",
     )),
     Rule("skill", "refusal", "missing skills", _variants(default="the manager lacks skills {skills}")),
     Rule("language", "refusal", "language not spoken", _variants(default="the manager does not speak '{language}'")),
@@ -269,9 +270,10 @@ def reason_text(code: str, variant: str = DEFAULT, **data: object) -> str:
     return REASONS[code].text(variant, **data)
 
 
-def refusal_text(code: str, **data: object) -> str:
-    """Why one manager may not carry one case, for a refusal `code` (a key of REFUSALS)."""
-    return REFUSALS[code].text(DEFAULT, **data)
+def refusal_text(code: str, variant: str = DEFAULT, **data: object) -> str:
+    """Why one manager may not carry one case, for a refusal `code` (a key of REFUSALS), in the wording
+    of `variant`."""
+    return REFUSALS[code].text(variant, **data)
 
 
 def phrase(name: str, **data: object) -> str:

@@ -161,8 +161,14 @@ class Eligibility:
         manager = self.config.managers_by_id[manager_id]
         key = self.case_class(case)
         self._eligible(key)
-        return _class_refusal(key, self.manager_class(manager), is_current=manager_id == case.manager,
-                              meeting=not self.cannot_meet(case))
+        refusal = _class_refusal(key, self.manager_class(manager), is_current=manager_id == case.manager,
+                                 meeting=not self.cannot_meet(case))
+        if (refusal is not None and refusal.rule == "level" and case.escalate
+                and self.config.policy.level_rank(manager.level) == key.min_level_rank - 1):
+            # The level would do but for the escalation: say so.
+            return Exclusion("level", refusal_text("level", "escalated", complexity=case.complexity,
+                                                   level=manager.level))
+        return refusal
 
     def exclusion(self, case: Case) -> Exclusion | None:
         """Why no manager at all may carry the case, naming the first rule that empties the field."""

@@ -119,6 +119,13 @@ def test_each_refusal_renders_its_exact_words(code: str, data: dict[str, object]
     assert refusal_text(code, **data) == expected
 
 
+def test_an_escalation_names_itself_in_the_level_refusal() -> None:
+    assert refusal_text("level", "escalated", complexity="moderate", level="junior") == \
+        "the case is escalated, so complexity 'moderate' now needs a level above junior"
+    assert {(code, variant) for code, rule in REFUSALS.items() for variant in rule.templates
+            if variant != "default"} == {("level", "escalated")}
+
+
 def test_every_rule_has_a_short_name_and_the_kind_of_its_table() -> None:
     assert {rule.kind for rule in REASONS.values()} == {"unassigned", "move", "unscheduled", "late"}
     assert {rule.kind for rule in REFUSALS.values()} == {"refusal"}

@@ -77,6 +77,29 @@ def test_level_mismatch_moves_a_case_the_manager_may_no_longer_carry() -> None:
     assert [(move.case_id, move.rule) for move in plan.moves] == [("K-1", "level_mismatch")]
 
 
+def test_an_escalated_case_moves_and_its_reason_says_so() -> None:
+    # A junior may carry 'moderate', but not once escalated: then a senior must (not a balance move).
+    config = organisation([manager("m-jun"), manager("m-sen", "senior")], [client("c-1")],
+                          [case("K-1", "c-1", "moderate", manager="m-jun", escalate=True)])
+    plan = solve(config)
+    assert [(move.case_id, move.from_manager, move.to_manager, move.rule, move.reason) for move in plan.moves] == [
+        ("K-1", "m-jun", "m-sen", "level_mismatch",
+         "m-jun may no longer carry it: the case is escalated, so complexity 'moderate' now needs a level above "
+         "junior; moved to m-sen")]
+    assert (plan.summary.moves, plan.summary.placements) == (1, 0)
+
+
+def test_summary_counts_moves_and_intake_placements_apart() -> None:
+    # K-1 must leave m-jun (high), K-2 is intake: one move, one placement, both listed.
+    config = organisation([manager("m-jun"), manager("m-sen", "senior")], [client("c-1"), client("c-2")],
+                          [case("K-1", "c-1", "high", manager="m-jun"), case("K-2", "c-2")])
+    plan = solve(config)
+    assert [(move.case_id, move.from_manager, move.rule) for move in plan.moves] == [
+        ("K-1", "m-jun", "level_mismatch"), ("K-2", None, "new_intake")]
+    assert (plan.summary.moves, plan.summary.placements) == (1, 1)
+    assert check_plan(config, plan) == []
+
+
 def test_locked_case_stays_even_over_capacity() -> None:
     config = organisation(
         [manager("m-a"), manager("m-b")],

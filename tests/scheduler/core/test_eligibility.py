@@ -28,6 +28,23 @@ def test_investigation_needs_the_skill_and_spanish_speaker(tiny_config: Config) 
     assert refusal is not None and refusal.rule == "skill"
 
 
+def test_an_escalated_case_refused_for_the_escalation_says_so(tiny_config: Config) -> None:
+    # K-2 is low: Ben (junior) carries it; escalated, it needs a senior, and the refusal names the escalation.
+    escalated = _case(tiny_config, "K-2").model_copy(update={"escalate": True})
+    refusal = Eligibility(tiny_config).refusal(escalated, "m-ben")
+    assert refusal is not None
+    assert (refusal.rule, refusal.reason) == (
+        "level", "the case is escalated, so complexity 'low' now needs a level above junior")
+
+
+def test_a_level_too_low_even_without_escalation_gets_the_plain_refusal(tiny_config: Config) -> None:
+    # K-1 is high: no junior may carry it, escalated or not.
+    escalated = _case(tiny_config, "K-1").model_copy(update={"escalate": True, "manager": None})
+    refusal = Eligibility(tiny_config).refusal(escalated, "m-ben")
+    assert refusal is not None
+    assert (refusal.rule, refusal.reason) == ("level", "the manager's level may not carry this complexity")
+
+
 def test_language_refusal_is_named(tiny_config: Config) -> None:
     config = tiny_config.model_copy(deep=True)
     config.managers_by_id["m-ana"].skills.clear()
