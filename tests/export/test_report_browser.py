@@ -43,6 +43,11 @@ FLAGS = (
     "--remote-debugging-pipe",
 )
 
+# CI (.ci/run) sets CASELOAD_REQUIRE_BROWSER=1: there a missing browser fails the run instead of skipping.
+if CHROMIUM is None and os.environ.get("CASELOAD_REQUIRE_BROWSER") == "1":
+    raise RuntimeError("CASELOAD_REQUIRE_BROWSER=1 but chromium is not installed: the report's browser tests "
+                       "cannot run (Debian: apt-get install chromium)")
+
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="chromium is not installed (Debian: apt-get install chromium); "
                              "the report's browser tests need it")

@@ -1,27 +1,39 @@
 """`--time-limit T` is honoured within 10 % + 1 s, and a cut search still writes its best plan.
 
-The figure checked is the solve time plan.json reports (the sum of the stages' `runtime_s`), which
-is what the limit governs; interpreter start, loading and writing come on top (bench/time_limit.py
-reports both, per tier). The organisation is the M tier (60 managers, 1,500 cases): its assignment
-is not proven optimal within a minute on an idle machine (about 4 % gap), so a 1-2 s limit always
-cuts the search and the plan written must be the best found: status 'feasible', passing the
-independent checker. (The S tier is no use here: since the small-office plain CP-SAT try it is
-proven optimal in under a second.)
+Time is judged the way the limit is measured: as work (scheduler/core/clock.py), not wall seconds,
+which any other job on the machine stretches (this test failed with 3.9 s against 3.2 s beside one
+CPU-bound process). The figure checked is the CPU time the solve stages take in this process
+(`time.process_time()`: the same for the same work on an idle or a busy machine, since a run cut by
+its work limit does the same work either way); interpreter start, loading and writing come on top
+(bench/time_limit.py reports wall seconds per tier, measured on an idle machine).
+
+The organisation is the M tier (60 managers, 1,500 cases): its assignment is not proven optimal
+within a minute on an idle machine (about 4 % gap), so a 1-2 s limit always cuts the search and the
+plan written must be the best found: status 'feasible', passing the independent checker. (The S
+tier is no use here: since the small-office plain CP-SAT try it is proven optimal in under a second.)
 """
 
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from models.generator import generate_organisation
+from models.organisation import Config
+from models.plan import Plan
+from models.result import Result
+from scheduler.assign import assign_cases
 from scheduler.core.options import SolveOptions
-from scheduler.pipeline import schedule_current_assignment
+from scheduler.pipeline import plan_week, schedule_current_assignment
 from tests.hardening.helpers import assert_complete_output, caseload, write_generated
 
 M_TIER = (60, 1500)
+STAGES: dict[str, Callable[[Config, SolveOptions], Result[Plan]]] = {
+    "plan": plan_week, "assign": assign_cases, "schedule": schedule_current_assignment}
 
 
 def _bound(limit: float) -> float:
@@ -33,27 +45,41 @@ def team(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_generated(*M_TIER, 1, tmp_path_factory.mktemp("team"))
 
 
+@pytest.fixture(scope="module")
+def team_config() -> Config:
+    return generate_organisation(*M_TIER, 1).to_config()
+
+
 @pytest.mark.parametrize(("command", "limit"), [("plan", 2.0), ("assign", 1.0)])
-def test_time_limit_is_honoured_and_the_best_plan_found_is_written(team: Path, tmp_path: Path, command: str,
-                                                                   limit: float) -> None:
+def test_a_cut_search_writes_the_best_plan_found(team: Path, tmp_path: Path, command: str, limit: float) -> None:
     out = tmp_path / "out"
     result = caseload([command, str(team), "-o", str(out), "--time-limit", f"{limit:g}", "--workers", "1",
                        "--seed", "1", "--quiet"])
     assert result.returncode == 0, result.stderr
     plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     stages = {stage["stage"]: stage for stage in plan["solver"]}
-    assert sum(stage["runtime_s"] for stage in plan["solver"]) <= _bound(limit), stages
     assert stages["assignment"]["status"] == "feasible"  # cut by the limit, not proven
     if command == "plan":
         assert stages["schedule"]["status"] in ("optimal", "feasible")
     assert_complete_output(team, out)
 
 
-def test_schedule_stage_honours_a_small_time_limit_for_a_larger_office() -> None:
+@pytest.mark.parametrize(("stage", "limit"), [("plan", 2.0), ("assign", 1.0)])
+def test_the_time_limit_is_honoured_in_work(team_config: Config, stage: str, limit: float) -> None:
+    started = time.process_time()
+    result = STAGES[stage](team_config, SolveOptions(time_limit_s=limit, workers=1, seed=1))
+    spent = time.process_time() - started
+    assert result.plan is not None
+    assert spent <= _bound(limit), f"{stage}: {spent:.2f} CPU seconds for a {limit:g} s limit"
+    assert result.plan.solver[0].status == "feasible"  # the limit, not a proof, ended the search
+
+
+def test_schedule_stage_honours_a_small_time_limit_for_a_larger_office(team_config: Config) -> None:
     """Regression: every week ran its heuristics, local search and a CP-SAT call whatever the stage's
     deadline, so a 60-manager office given 0.2 s took several seconds (M `plan --time-limit 5`: 15 s)."""
-    config = generate_organisation(60, 1500, 1).to_config()
     limit = 0.2
-    plan = schedule_current_assignment(config, SolveOptions(time_limit_s=limit, workers=1, seed=1)).plan
-    (stage,) = [stats for stats in plan.solver if stats.stage == "schedule"]
-    assert stage.runtime_s <= _bound(limit)
+    started = time.process_time()
+    plan = schedule_current_assignment(team_config, SolveOptions(time_limit_s=limit, workers=1, seed=1)).plan
+    spent = time.process_time() - started
+    assert plan is not None and [stats.stage for stats in plan.solver] == ["schedule"]
+    assert spent <= _bound(limit), f"{spent:.2f} CPU seconds for a {limit:g} s limit"
