@@ -55,7 +55,7 @@ def plan_week(config: Config, options: SolveOptions) -> Result[Plan]:
     plan = scheduled.plan
     assert plan is not None, "the schedule stage always returns a plan"
     eligibility = Eligibility(config)
-    feedback_options = replace(options, time_limit_s=options.time_limit_s * FEEDBACK_SHARE / FEEDBACK_ROUNDS)
+    feedback_options = replace(options, time_limit_s=options.time_limit_s * FEEDBACK_SHARE / max(1, FEEDBACK_ROUNDS))
     for _ in range(FEEDBACK_ROUNDS):
         relieved = _relieve(config, plan, eligibility, feedback_options)
         if relieved is None:
