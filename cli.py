@@ -35,6 +35,7 @@ from models.problems import ConfigError
 if TYPE_CHECKING:  # the solving modules load only when a command needs them
     from models.organisation import Config
     from models.plan import Plan
+    from models.result import Result
     from scheduler.core.options import SolveOptions
 
 P = ParamSpec("P")
@@ -229,9 +230,10 @@ class _RunSettings:
     full_names: bool = False
 
 
-def _solve_and_write(config_path: Path, output: Path, solve: Callable[[Config, SolveOptions], Plan],
+def _solve_and_write(config_path: Path, output: Path, solve: Callable[[Config, SolveOptions], Result[Plan]],
                      settings: _RunSettings, *, assignment_given: bool = False) -> None:
-    """Load, solve, write every output, print the summary: the shape of assign, schedule and plan."""
+    """Load, solve, write every output, print the summary: the shape of assign, schedule and plan (each
+    stage's entry point returns the one result shape; no plan is exit 3)."""
     # Imported here, not at the top: see the module docstring.
     from export.bundle import write_outputs
     from export.terminal import print_plan_summary
@@ -241,7 +243,10 @@ def _solve_and_write(config_path: Path, output: Path, solve: Callable[[Config, S
     organisation = load_config(config_path)
     check_output_folder(output, PLAN_OUTPUTS, force=_force(), protect=[config_path])
     options = _solve_options(organisation, settings.time_limit, settings.workers, settings.seed, settings.verbose)
-    result = _verified(organisation, solve(organisation, options), assignment_given=assignment_given)
+    solved = solve(organisation, options)
+    if solved.plan is None:
+        raise NoPlanError(solved.message)
+    result = _verified(organisation, solved.plan, assignment_given=assignment_given)
     write_outputs(result, organisation, output, full_names=settings.full_names, force=_force(), protect=[config_path],
                   command=click.get_current_context().info_name or "plan")
     if not settings.quiet:
@@ -396,13 +401,7 @@ def assign(config: Path, output: Path, time_limit: float | None, seed: int | Non
     # Imported here, not at the top: see the module docstring.
     from scheduler.assign import assign_cases
 
-    def balance(organisation: Config, options: SolveOptions) -> Plan:
-        result = assign_cases(organisation, options)
-        if result.plan is None:
-            raise NoPlanError(result.message)
-        return result.plan
-
-    _solve_and_write(config, output, balance, _RunSettings(time_limit, seed, workers, quiet, verbose))
+    _solve_and_write(config, output, assign_cases, _RunSettings(time_limit, seed, workers, quiet, verbose))
 
 
 @main.command()
@@ -425,13 +424,7 @@ def schedule(config: Path, output: Path, time_limit: float | None, seed: int | N
     # Imported here, not at the top: see the module docstring.
     from scheduler.pipeline import schedule_current_assignment
 
-    def schedule_as_assigned(organisation: Config, options: SolveOptions) -> Plan:
-        result = schedule_current_assignment(organisation, options)
-        if result.plan is None:
-            raise NoPlanError(result.message)
-        return result.plan
-
-    _solve_and_write(config, output, schedule_as_assigned,
+    _solve_and_write(config, output, schedule_current_assignment,
                      _RunSettings(time_limit, seed, workers, quiet, verbose, full_names), assignment_given=True)
 
 
@@ -456,13 +449,7 @@ def plan(config: Path, output: Path, time_limit: float | None, seed: int | None,
     # Imported here, not at the top: see the module docstring.
     from scheduler.pipeline import plan_week
 
-    def balance_then_schedule(organisation: Config, options: SolveOptions) -> Plan:
-        result = plan_week(organisation, options)
-        if result.plan is None:
-            raise NoPlanError(result.message)
-        return result.plan
-
-    _solve_and_write(config, output, balance_then_schedule,
+    _solve_and_write(config, output, plan_week,
                      _RunSettings(time_limit, seed, workers, quiet, verbose, full_names))
 
 
