@@ -12,10 +12,14 @@ How it solves (docs/readme/assign.md has the long form):
 4. Local search (`assign_search`) from the better of that and the greedy least-loaded plan.
 5. CP-SAT (`assign_model`) on the aggregated model, hinted with the local-search plan, for the time
    left (models up to CP_SAT_COLUMNS receiver columns).
-6. Counts become case ids and reasons in `assign_plan`, then a `models.Plan` via `build_plan`.
+6. The stability pass (`stability`): within the balance tolerance of that solution's peaks and no
+   worse in unassigned points, overload and overtime, the fewest moves (local search, then CP-SAT).
+   The two passes share the stage's limit (`core.budget.SHARES["assign"]`).
+7. Counts become case ids and reasons in `assign_plan`, then a `models.Plan` via `build_plan`.
 
 The reported objective is `assign_score.score_plan` of the final plan; the bound is CP-SAT's when
-it saw the exact model and proved more, else the LP's.
+it saw the exact model and proved more, else the LP's (a bound of the weighted objective: the gap
+includes what the stability pass gave up in balance for fewer moves).
 """
 
 from __future__ import annotations
@@ -39,7 +43,9 @@ from scheduler.assign.model import OBJECTIVE_SCALE, AssignmentModel, Coefficient
 from scheduler.assign.peaks import peak_search
 from scheduler.assign.score import score_plan
 from scheduler.assign.search import polish
+from scheduler.assign.stability import ceilings, settle, stability_coefficients, stability_steps, tolerance_units
 from scheduler.assign.terms import TERM_NAMES
+from scheduler.core.budget import SHARES
 from scheduler.core.clock import Clock, clock_for
 from scheduler.core.cpsat import new_solver
 from scheduler.core.options import SolveOptions
@@ -79,10 +85,13 @@ class StageOutcome:
 def assign_cases(config: Config, options: SolveOptions) -> Result[Plan]:
     """Balance caseloads: the plan of which manager carries each open case (no contacts yet)."""
     start = time.monotonic()
-    clock = clock_for(options)
-    deadline = clock.now() + clock.budget(options.time_limit_s)
-    data = build_data(config)
     coefficients = Coefficients.from_weights(config.policy.weights)
+    # Without a balance or a moves term there is nothing to trade: the balancing pass takes all the time.
+    stable = coefficients.balance > 0 and coefficients.moves > 0
+    clock = clock_for(options)
+    limit = clock.budget(options.time_limit_s)
+    deadline = clock.now() + limit
+    data = build_data(config)
     greedy = greedy_counts(data)
     clock.charge_estimate(_BUILD_SECONDS_PER_CASE * len(config.cases))
     exact = sum(len(item.receivers) for item in data.types) <= EXACT_MODEL_COLUMNS
@@ -91,8 +100,8 @@ def assign_cases(config: Config, options: SolveOptions) -> Result[Plan]:
     if clock.deterministic:
         notes.append("time limit measured in work, so the plan repeats; CP-SAT ran one thread "
                      "(--wall-clock: the wall clock and every worker)")
-    budget = deadline - clock.now() - _reserve(data)
-    two, candidates, lp = _solve_stage(data, coefficients, TERM_NAMES, candidates, greedy, budget,
+    balancing_s = limit * (SHARES["assign"]["balance"] if stable else 1.0) - clock.now() - _reserve(data)
+    two, candidates, lp = _solve_stage(data, coefficients, TERM_NAMES, candidates, greedy, balancing_s,
                                        options, exact, clock)
     priced = sum(len(managers) for managers in lp.added.values())
     notes.append(f"LP bound: {'found' if lp.bound is not None else 'not proven'} in {lp.rounds} round(s), "
@@ -100,7 +109,13 @@ def assign_cases(config: Config, options: SolveOptions) -> Result[Plan]:
     finisher = "local search" if two.status == "local search" else f"CP-SAT ({two.status})"
     notes.append(f"finished by {finisher}; {two.columns} receiver columns"
                  + ("" if exact else " (same region + LP-priced)"))
-    plan = plan_from_counts(data, two.counts, solver=[])
+    counts = two.counts
+    if stable:
+        tolerance = tolerance_units(config.policy.balance_tolerance)
+        counts, note = _stability_pass(data, coefficients, counts, tolerance, candidates,
+                                       deadline - clock.now() - _reserve(data), options, clock)
+        notes.append(note)
+    plan = plan_from_counts(data, counts, solver=[])
     score = score_plan(config, plan)
     objective = score["objective"]
     found = _best_bound(two, lp.bound, exact)
@@ -254,6 +269,33 @@ def _cp_sat(data: AssignmentData, coefficients: Coefficients, steps: Steps, cand
                             seconds, len(model.received))
     # No solution in time: the hint is feasible by construction, so it is the answer.
     return StageOutcome("unknown", hint, None, None, seconds, len(model.received))
+
+
+def _stability_pass(data: AssignmentData, coefficients: Coefficients, counts: Counts, tolerance: int,
+                    candidates: Mapping[int, Sequence[int]], budget: float, options: SolveOptions,
+                    clock: Clock) -> tuple[Counts, str]:
+    """The fewest moves within the tolerance of `counts`' peaks and no worse in unassigned points,
+    overload and overtime (`stability`): local search, then CP-SAT hinted with it for the time left."""
+    started = clock.now()
+    limits = ceilings(data, counts, tolerance)
+    stable = stability_coefficients(data, coefficients, limits)
+    found = settle(data, stable, counts, limits, started + budget, clock, candidates)
+    finisher = "local search"
+    columns = sum(len(managers) for managers in candidates.values())
+    remaining = budget - (clock.now() - started)
+    if columns <= CP_SAT_COLUMNS and remaining > 0.05:
+        outcome = _cp_sat(data, stable, stability_steps(limits), candidates, found, remaining, options, clock)
+        if evaluate(data, stable, outcome.counts, TERM_NAMES) < evaluate(data, stable, found, TERM_NAMES):
+            found = outcome.counts
+        finisher = f"CP-SAT ({outcome.status})"
+    before, after = _moves(data, counts), _moves(data, found)
+    peaks, _ = data.peaks(counts)
+    settled, _ = data.peaks(found)
+    rise = max((settled[rank] - peaks[rank] for rank in peaks), default=0)
+    balancing = evaluate(data, coefficients, counts, TERM_NAMES) / OBJECTIVE_SCALE
+    return found, (f"stability pass (peaks within {tolerance} points of the balancing pass's, objective "
+                   f"{balancing:g}): cases leaving their manager {before} -> {after}, highest level "
+                   f"peak rise {rise} point(s); finished by {finisher}")
 
 
 def _best_bound(outcome: StageOutcome, lp_value: int | None, exact: bool) -> float | None:

@@ -23,6 +23,9 @@ SHARES: Mapping[str, Mapping[str, float]] = MappingProxyType({
     # balance, then schedule: the schedule usually finishes inside its share, a large assignment
     # uses all of its.
     "plan": MappingProxyType({"assign": 0.45, "schedule": 0.45, "feedback": 0.10}),
+    # assign: the balancing pass (best weighted objective), then the stability pass (the fewest moves
+    # within the balance tolerance of it), which starts from the balancing plan and usually ends early.
+    "assign": MappingProxyType({"balance": 0.85, "stability": 0.15}),
     # rebalance: the proposal first (placement of intake, the best peak, a full re-balance as one more
     # warm start, the fewest moves, the continuity tie-break), then the trade-off curve.
     "rebalance": MappingProxyType({"placement": 0.08, "best": 0.10, "assignment_start": 0.12, "proposal": 0.25,
