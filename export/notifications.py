@@ -3,7 +3,8 @@
 One row per case that is new to its manager in the plan — moved from another manager, or new intake
 placed — with the client (id, initials, phone, email), the previous manager and the new one (id,
 name, phone, email from the config's managers) and the first contact of the case with the new
-manager this week (day, start, mode; empty when none is scheduled). Clients appear by id and
+manager this week (day, start, mode; empty when none is scheduled): its introduction
+(`policy.introduction`), which the schedule puts before the case's other contacts. Clients appear by id and
 initials, never by name; every cell goes through the spreadsheet-safe CSV helper. The HTML report's
 "Who must be told" section shows the same rows without the client's own details.
 """

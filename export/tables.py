@@ -8,7 +8,7 @@ from models.plan import Plan
 
 ASSIGNMENT_COLUMNS = ("case", "client", "manager", "previous_manager", "moved", "reason", "points")
 SCHEDULE_COLUMNS = ("manager", "case", "client", "day", "start", "end", "mode", "location",
-                    "travel_minutes_before", "overdue", "due", "late_days", "late_rule")
+                    "travel_minutes_before", "overdue", "due", "late_days", "late_rule", "introduction")
 
 
 def assignments_csv(plan: Plan) -> str:
@@ -22,13 +22,14 @@ def assignments_csv(plan: Plan) -> str:
 
 def schedule_csv(plan: Plan, config: Config) -> str:
     """Contacts in calendar order; clients by id (their names stay in the case system); each with its
-    due day, the days it sits after it and why (late_rule, empty when on time)."""
+    due day, the days it sits after it and why (late_rule, empty when on time), and whether it is the
+    introduction of a case new to its manager."""
     del config  # the plan carries everything a row needs
     ordered = sorted(plan.contacts, key=lambda item: (item.manager_id, item.day, item.start, item.case_id))
     rows = (
         (item.manager_id, item.case_id, item.client_id, item.day.isoformat(), item.start, item.end,
          item.mode, item.location, item.travel_minutes_before, item.overdue,
-         item.due.isoformat() if item.due else None, item.late_days, item.late_rule)
+         item.due.isoformat() if item.due else None, item.late_days, item.late_rule, item.introduction)
         for item in ordered
     )
     return csv_text(SCHEDULE_COLUMNS, rows)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
 
-from models.organisation import Case, Client, Config, DueContact, GeoPoint, Manager
+from models.organisation import INTRODUCTION, Case, Client, Config, DueContact, GeoPoint, Manager
 from models.plan import Plan, ScheduledContact, UnscheduledContact
 from models.timeutil import TimeWindow, add_months, parse_clock
 
@@ -507,6 +507,7 @@ def _contact_subject(case_id: str, requirement_index: int, occurrence: int) -> s
 def _check_schedule(config: Config, plan: Plan, assignment: Mapping[str, str | None]) -> list[Violation]:
     due = {(item.case_id, item.requirement_index, item.occurrence): item
            for case in config.cases for item in config.due_contacts(case)}
+    due.update(_introductions_due(config, assignment))
     violations = list(_contact_listing(config, plan, assignment, due))
     calendar = _Calendar(config)
     placed: list[_Placed] = []
@@ -531,7 +532,10 @@ def _check_schedule(config: Config, plan: Plan, assignment: Mapping[str, str | N
         travel += day_travel
         violations.extend(found_violations)
     for case_id in sorted(by_case):
-        violations.extend(_spacing(config, case_id, by_case[case_id]))
+        violations.extend(_spacing(config, case_id, [item for item in by_case[case_id]
+                                                     if item.contact.requirement_index != INTRODUCTION]))
+        if (case_id, INTRODUCTION, 0) in due:
+            violations.extend(_introduction_first(config, by_case[case_id]))
     violations.extend(_schedule_summary(plan, len(due), travel))
     violations.extend(_manager_contact_counts(plan))
     return violations
@@ -546,6 +550,13 @@ def _contact_listing(config: Config, plan: Plan, assignment: Mapping[str, str | 
         key = (entry.case_id, entry.requirement_index, entry.occurrence)
         subject = _contact_subject(*key)
         requirement = due.get(key)
+        if entry.introduction != (entry.requirement_index == INTRODUCTION):
+            yield Violation("introduction", subject, f"introduction={entry.introduction}, but requirement_index "
+                                                     f"{entry.requirement_index} (an introduction has {INTRODUCTION})")
+        if requirement is None and entry.requirement_index == INTRODUCTION:
+            yield Violation("introduction", subject, "an introduction, but the case is not new to its manager "
+                                                     "(neither moved nor new intake placed)")
+            continue
         if requirement is None:
             yield Violation("contact_not_due", subject, "the config has no such contact due this week")
             continue
@@ -555,7 +566,13 @@ def _contact_listing(config: Config, plan: Plan, assignment: Mapping[str, str | 
         seen.add(key)
         yield from _contact_fields(config, entry, subject, requirement, assignment.get(entry.case_id))
     for key in sorted(set(due) - seen):
-        yield Violation("contact_missing", _contact_subject(*key), "due, but neither scheduled nor listed unscheduled")
+        if key[1] == INTRODUCTION:
+            yield Violation("introduction", _contact_subject(*key), f"the case is new to {assignment.get(key[0])} "
+                                                                    "but its introduction is neither scheduled nor "
+                                                                    "listed unscheduled")
+        else:
+            yield Violation("contact_missing", _contact_subject(*key),
+                            "due, but neither scheduled nor listed unscheduled")
 
 
 def _contact_fields(config: Config, entry: ScheduledContact | UnscheduledContact, subject: str,
@@ -912,6 +929,38 @@ def _spacing(config: Config, case_id: str, items: list[_Placed]) -> Iterator[Vio
                             f"{after.contact.day} are {apart} days apart; the policy needs {gap}")
 
 
+def _introductions_due(config: Config, assignment: Mapping[str, str | None]) -> dict[ContactKey, DueContact]:
+    """The introduction of every case new to its manager (moved, or new intake placed)."""
+    found: dict[ContactKey, DueContact] = {}
+    for case in config.cases:
+        manager = config.managers_by_id.get(assignment.get(case.id) or "")
+        if manager is None or not _is_move(case, manager.id):
+            continue
+        introduction = config.introduction_contact(case, manager)
+        if introduction is not None:
+            found[(case.id, INTRODUCTION, 0)] = introduction
+    return found
+
+
+def _introduction_first(config: Config, items: list[_Placed]) -> Iterator[Violation]:
+    """A case's introduction lies on one of its manager's first `policy.introduction.within_days` working
+    days and ends before the case's other contacts start (calendar days, then clock times)."""
+    intros = [item for item in items if item.contact.requirement_index == INTRODUCTION]
+    if not intros:
+        return
+    intro = intros[0]
+    days = config.introduction_days(intro.manager)
+    if intro.contact.day not in days:
+        allowed = ", ".join(day.isoformat() for day in days) or "none"
+        yield Violation("introduction", intro.subject, f"on {intro.contact.day}; {intro.manager.id}'s first "
+                                                       f"working days for it are {allowed}")
+    for item in items:
+        if item is not intro and (item.contact.day, item.start) < (intro.contact.day, intro.end):
+            yield Violation("introduction", intro.subject,
+                            f"{intro.contact.day} {intro.contact.start}-{intro.contact.end} does not end before "
+                            f"{item.subject} starts ({item.contact.day} {item.contact.start})")
+
+
 def _schedule_summary(plan: Plan, due_count: int, travel: int) -> Iterator[Violation]:
     summary = plan.summary
     late = sum(1 for contact in plan.contacts if contact.day > (contact.due or contact.day))
@@ -950,7 +999,9 @@ LATE_RULES = ("overdue", "no_slot_by_due", "days_full_by_due")
 def due_day(config: Config, contact: DueContact) -> date:
     """The day a due contact falls due, from the frequency rules: weekly and N/week contacts by the
     week's Sunday; biweekly 14 days and monthly one calendar month after `last`; never made: at once,
-    the week's Monday. (Before the week for an overdue contact.)"""
+    the week's Monday. (Before the week for an overdue contact.) An introduction: the last of its days."""
+    if contact.requirement_index == INTRODUCTION:
+        return contact.due
     requirement = config.cases_by_id[contact.case_id].contacts[contact.requirement_index]
     kind = requirement.parsed_frequency.kind
     if kind == "per_week":

@@ -173,9 +173,14 @@ class Case(StrictModel):
     contacts: list[ContactRequirement] = Field(default_factory=list, max_length=MAX_LIST)
 
 
+# The requirement index of an introduction contact (no requirement of the case has it).
+INTRODUCTION = -1
+
+
 @dataclass(frozen=True)
 class DueContact:
-    """One contact a case needs in the planning week."""
+    """One contact a case needs in the planning week (`requirement_index` INTRODUCTION: the
+    introduction of a case new to its manager, `policy.introduction`)."""
 
     case_id: str
     requirement_index: int
@@ -188,6 +193,10 @@ class DueContact:
     @property
     def key(self) -> str:
         return f"{self.case_id}#{self.requirement_index}.{self.occurrence}"
+
+    @property
+    def introduction(self) -> bool:
+        return self.requirement_index == INTRODUCTION
 
 
 class Config(StrictModel):
@@ -307,6 +316,24 @@ class Config(StrictModel):
                     DueContact(case.id, index, 0, requirement.mode, requirement.minutes, due_date, overdue)
                 )
         return due
+
+
+    def introduction_days(self, manager: Manager) -> list[date]:
+        """The days a case new to `manager` may get its introduction: the manager's first
+        `policy.introduction.within_days` working days of the week (leave and holidays skipped)."""
+        if self.policy.introduction is None:
+            return []
+        return self.manager_days(manager)[:self.policy.introduction.within_days]
+
+    def introduction_contact(self, case: Case, manager: Manager) -> DueContact | None:
+        """The introduction a case new to `manager` (moved to them, or new intake placed with them)
+        needs this week, due on the last of its days; None when the policy has no introductions."""
+        policy = self.policy.introduction
+        if policy is None:
+            return None
+        days = self.introduction_days(manager)
+        return DueContact(case.id, INTRODUCTION, 0, policy.mode, policy.minutes,
+                          days[-1] if days else self.week_start, overdue=False)
 
 
 def _windows_on(availability: Availability | None, day: date, policy: Policy) -> list[TimeWindow]:

@@ -137,6 +137,9 @@ class ScheduledContact(PlanModel):
     travel_minutes_before: int = Field(default=0, description="The leg into this visit: from the day's "
                                                               "previous visit, or from the base (0 for calls).")
     location: str = ""
+    introduction: bool = Field(default=False, description="The introduction of a case new to its manager "
+                                                         "(moved or new intake; policy.introduction): "
+                                                         "requirement_index -1, before the case's other contacts.")
 
 
 class UnscheduledContact(PlanModel):
@@ -150,6 +153,8 @@ class UnscheduledContact(PlanModel):
     rule: str = Field(description="no_common_availability, day_capacity_full, no_working_day, "
                                   "case_unassigned, or time_limit.")
     reason: str
+    introduction: bool = Field(default=False, description="The introduction of a case new to its manager "
+                                                         "(requirement_index -1).")
 
 
 class PlanSummary(PlanModel):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from models.limits import (
@@ -113,6 +115,17 @@ class Scheduling(StrictModel):
         return value
 
 
+class Introduction(StrictModel):
+    """The contact a new manager makes with the client of a case new to them (moved or new intake):
+    "let them know you have been assigned". On the new manager's calendar within their first
+    `within_days` working days of the week, before the case's other contacts."""
+
+    mode: Literal["in_person", "phone", "video"] = "phone"
+    minutes: int = Field(default=15, gt=0, le=24 * 60, description="Length of the introduction in minutes.")
+    within_days: int = Field(default=2, ge=1, le=7, description="On one of the new manager's first this many "
+                                                                "working days of the week.")
+
+
 class SolverSettings(StrictModel):
     time_limit_s: float = Field(default=30, gt=0, le=MAX_TIME_LIMIT_S, description="Wall-clock limit per solve stage.")
     workers: int = Field(default=2, ge=1, le=64, description="CP-SAT threads / worker processes.")
@@ -134,6 +147,9 @@ class Policy(StrictModel):
     balance_tolerance: float = Field(default=0.05, ge=0, le=1)
     weights: Weights = Field(default_factory=Weights)
     scheduling: Scheduling = Field(default_factory=Scheduling)
+    introduction: Introduction | None = Field(
+        default_factory=Introduction,
+        description="The introduction contact of every moved or new case; null: none are scheduled.")
     solver: SolverSettings = Field(default_factory=SolverSettings)
 
     @field_validator("weights")

@@ -247,6 +247,7 @@ CHECKS: Mapping[str, str] = MappingProxyType({
     "overdue_flag": "wrong overdue flag",
     "late_unflagged": "late contact not flagged",
     "late_rule": "late rule does not hold",
+    "introduction": "introduction missing, late or misplaced",
 })
 
 # Phrases that longer reasons are built from.

@@ -227,7 +227,8 @@ def scenario_row(scenario: Scenario, config: Config, plan: Plan | None,
         unassigned_points=summary.unassigned_points if summary else round(demand, 6),
         moves=_moves(plan, base),
         contacts_due=_contacts_due(config),
-        contacts_scheduled=len(plan.contacts) if plan else 0,
+        # The cases' own contacts, against contacts_due (introductions of moved cases are extra).
+        contacts_scheduled=sum(1 for contact in plan.contacts if not contact.introduction) if plan else 0,
         travel_hours=round(summary.travel_minutes / 60, 2) if summary else 0.0,
     )
 

@@ -12,6 +12,10 @@ leg occupies the manager. The leg into a visit occupies [start - travel, start) 
 visit's place, or from the base for the day's first), the leg home after the last visit
 [end, end + travel). No leg overlaps a contact (calls and video included), lunch or time outside
 the manager's windows. `day_is_valid` is that rule in one place, for every heuristic.
+
+An introduction (the first contact of a case new to its manager) ends before the case's other
+contacts start: on an earlier day, or earlier the same day (`order_kept`, `day_order_kept`). It is
+spaced from nothing: its `case_id` is the case's `introduction_key`, and `introduces` names the case.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ class ContactInput:
     urgency: int
     due_offset: int  # the due day, in days after the week's Monday (negative: due before the week)
     client_windows: tuple[tuple[int, tuple[Span, ...]], ...]  # (day offset, windows) per day
+    introduces: str = ""  # an introduction: the case whose other contacts it precedes
 
     def windows_on(self, offset: int) -> tuple[Span, ...]:
         for day, windows in self.client_windows:
@@ -93,6 +98,8 @@ class PreparedWeek:
     travel: list[list[int]]  # between contacts (0 unless both are in person)
     base_travel: list[int]  # base <-> contact (0 unless in person)
     blocked: dict[int, tuple[Span, ...]]  # per day: lunch and the time outside the manager's windows
+    # contact -> the introduction of its case, which must end before the contact starts
+    introduced_by: dict[int, int]
 
     @property
     def day_offsets(self) -> list[int]:
@@ -155,7 +162,42 @@ def prepare_week(week: ManagerWeek) -> PreparedWeek:
         first_ok.append(first_by_day)
         last_ok.append(last_by_day)
     blocked = {day.offset: blocked_spans(day.windows, lunch) for day in week.days}
-    return PreparedWeek(week, starts, first_ok, last_ok, matrix, base_travel, blocked)
+    return PreparedWeek(week, starts, first_ok, last_ok, matrix, base_travel, blocked, _introductions(week))
+
+
+def introduction_key(case_id: str) -> str:
+    """The spacing key (`ContactInput.case_id`) of a case's introduction."""
+    return f"{case_id}#introduction"
+
+
+def _introductions(week: ManagerWeek) -> dict[int, int]:
+    intro = {contact.introduces: index for index, contact in enumerate(week.contacts) if contact.introduces}
+    return {index: intro[contact.case_id] for index, contact in enumerate(week.contacts)
+            if not contact.introduces and contact.case_id in intro}
+
+
+def order_kept(prepared: PreparedWeek, starts: Mapping[int, int]) -> bool:
+    """Whether, among contacts of one day at `starts`, every introduction ends before its case's
+    other contacts start."""
+    if not prepared.introduced_by:
+        return True
+    contacts = prepared.week.contacts
+    return all(starts[intro] + contacts[intro].minutes <= start
+               for contact, start in starts.items()
+               if (intro := prepared.introduced_by.get(contact)) is not None and intro in starts)
+
+
+def day_order_kept(prepared: PreparedWeek, contact: int, offset: int, day_of: Mapping[int, int]) -> bool:
+    """Whether `contact` on day `offset` keeps introductions first across days: an introduction on
+    no later day than its case's other contacts (`day_of`: the days of the placed contacts)."""
+    if not prepared.introduced_by:
+        return True
+    intro = prepared.introduced_by.get(contact)
+    if intro is not None:
+        return day_of.get(intro, offset) <= offset
+    if prepared.week.contacts[contact].introduces:
+        return all(offset <= day for other, day in day_of.items() if prepared.introduced_by.get(other) == contact)
+    return True
 
 
 def blocked_spans(windows: tuple[Span, ...], lunch: Span | None) -> tuple[Span, ...]:
@@ -250,9 +292,12 @@ def legs_of(prepared: PreparedWeek, starts: Mapping[int, int]) -> list[Span]:
 
 def day_is_valid(prepared: PreparedWeek, offset: int, starts: Mapping[int, int]) -> bool:
     """Whether contacts at `starts` (each a candidate start of its own) keep the day's rules
-    between them: no two overlap, and no travel leg overlaps a contact, lunch or time outside the
+    between them: no two overlap, an introduction ends before its case's other contacts start, and no
+    travel leg overlaps a contact, lunch or time outside the
     manager's windows. (The daily limit and the spacing of one case's contacts are the callers'.)"""
     contacts = prepared.week.contacts
+    if not order_kept(prepared, starts):
+        return False
     spans = sorted((start, start + contacts[contact].minutes) for contact, start in starts.items())
     for (_, end), (start, _) in itertools.pairwise(spans):
         if start < end:

@@ -13,7 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from scheduler.schedule.data import Placement, PreparedWeek, day_is_valid, legs_of, route_minutes, route_of
+from scheduler.schedule.data import (
+    Placement,
+    PreparedWeek,
+    day_is_valid,
+    day_order_kept,
+    legs_of,
+    order_kept,
+    route_minutes,
+    route_of,
+)
 
 
 @dataclass
@@ -31,7 +40,8 @@ def insertion_schedule(prepared: PreparedWeek) -> dict[int, Placement]:
     return _place_all(prepared, _cheapest_fit)
 
 
-_Chooser = Callable[[PreparedWeek, "dict[int, _DayState]", "dict[str, list[int]]", int], "Placement | None"]
+_Chooser = Callable[[PreparedWeek, "dict[int, _DayState]", "dict[str, list[int]]", int, "dict[int, int]"],
+                   "Placement | None"]
 
 
 def fill_gaps(prepared: PreparedWeek, placements: dict[int, Placement]) -> dict[int, Placement]:
@@ -44,16 +54,18 @@ def _place_all(prepared: PreparedWeek, choose: _Chooser,
     days = {offset: _DayState() for offset in prepared.day_offsets}
     case_days: dict[str, list[int]] = {}
     placements: dict[int, Placement] = {}
+    day_of: dict[int, int] = {}
     for contact, (offset, start) in sorted((fixed or {}).items()):
         days[offset].items.append((start, start + prepared.week.contacts[contact].minutes, contact))
         case_days.setdefault(prepared.week.contacts[contact].case_id, []).append(offset)
         placements[contact] = (offset, start)
+        day_of[contact] = offset
     for state in days.values():
         state.items.sort()
     for contact in range(len(prepared.week.contacts)):
         if contact in placements:
             continue
-        spot = choose(prepared, days, case_days, contact)
+        spot = choose(prepared, days, case_days, contact, day_of)
         if spot is None:
             continue
         offset, start = spot
@@ -62,23 +74,26 @@ def _place_all(prepared: PreparedWeek, choose: _Chooser,
         days[offset].items.sort()
         case_days.setdefault(prepared.week.contacts[contact].case_id, []).append(offset)
         placements[contact] = spot
+        day_of[contact] = offset
     return placements
 
 
 def _open_days(prepared: PreparedWeek, days: dict[int, _DayState], case_days: dict[str, list[int]],
-               contact: int) -> list[int]:
-    """Days where the contact may still go: spacing from its case's contacts, room under the limit."""
+               contact: int, day_of: dict[int, int]) -> list[int]:
+    """Days where the contact may still go: spacing from its case's contacts, room under the limit,
+    introductions first."""
     rules = prepared.week.rules
     taken_days = case_days.get(prepared.week.contacts[contact].case_id, [])
     return [offset for offset in sorted(prepared.starts[contact])
             if not (rules.min_days_between > 0
                     and any(abs(offset - other) < rules.min_days_between for other in taken_days))
-            and len(days[offset].items) < rules.max_contacts_per_day]
+            and len(days[offset].items) < rules.max_contacts_per_day
+            and day_order_kept(prepared, contact, offset, day_of)]
 
 
 def _earliest_fit(prepared: PreparedWeek, days: dict[int, _DayState], case_days: dict[str, list[int]],
-                  contact: int) -> Placement | None:
-    for offset in _open_days(prepared, days, case_days, contact):
+                  contact: int, day_of: dict[int, int]) -> Placement | None:
+    for offset in _open_days(prepared, days, case_days, contact, day_of):
         for start in prepared.starts[contact][offset]:
             if fits(prepared, days[offset].items, contact, offset, start):
                 return offset, start
@@ -86,9 +101,9 @@ def _earliest_fit(prepared: PreparedWeek, days: dict[int, _DayState], case_days:
 
 
 def _cheapest_fit(prepared: PreparedWeek, days: dict[int, _DayState], case_days: dict[str, list[int]],
-                  contact: int) -> Placement | None:
+                  contact: int, day_of: dict[int, int]) -> Placement | None:
     best: tuple[int, int, int, int, int] | None = None
-    for offset in _open_days(prepared, days, case_days, contact):
+    for offset in _open_days(prepared, days, case_days, contact, day_of):
         items = days[offset].items
         load = sum(end - start for start, end, _ in items)
         late = prepared.late_days(contact, offset)
@@ -121,6 +136,8 @@ def fits(prepared: PreparedWeek, items: list[tuple[int, int, int]], contact: int
     if any(start < other_end and other_start < end for other_start, other_end, _ in items):
         return False
     starts = {other: other_start for other_start, _, other in items}
+    if prepared.introduced_by and not order_kept(prepared, {**starts, contact: start}):
+        return False
     if not prepared.week.contacts[contact].in_person:
         # A call changes no route: it only has to miss the day's legs.
         return not any(start < leg_end and leg_start < end for leg_start, leg_end in legs_of(prepared, starts))

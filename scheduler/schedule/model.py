@@ -71,6 +71,7 @@ def solve_week(prepared: PreparedWeek, budget: SolveBudget, hint: dict[int, Plac
     _one_day_per_contact(model, prepared, variables)
     _contacts_per_day(model, prepared, variables)
     _case_spacing(model, prepared, variables)
+    _introductions_first(model, prepared, variables)
     _interchangeable_occurrences_in_order(model, prepared, variables)
     hinted_arcs = set().union(*(_hinted_arcs(prepared, hint, offset) for offset in prepared.day_offsets))
     travel_terms = _travel_circuits(model, prepared, variables, hinted_arcs)
@@ -154,6 +155,21 @@ def _case_spacing(model: cp_model.CpModel, prepared: PreparedWeek, variables: _V
                 if abs(day_a - day_b) < gap:
                     model.add_bool_or([variables.present[(first, day_a)].negated(),
                                      variables.present[(second, day_b)].negated()])
+
+
+def _introductions_first(model: cp_model.CpModel, prepared: PreparedWeek, variables: _Variables) -> None:
+    """An introduction ends before its case's other contacts start: never on a later day, and on the
+    same day before them."""
+    for contact, intro in sorted(prepared.introduced_by.items()):
+        minutes = prepared.week.contacts[intro].minutes
+        for day_intro in sorted(prepared.starts[intro]):
+            for day in sorted(prepared.starts[contact]):
+                both = [variables.present[(intro, day_intro)], variables.present[(contact, day)]]
+                if day_intro > day:
+                    model.add_bool_or([literal.negated() for literal in both])
+                elif day_intro == day:
+                    model.add(variables.start[(intro, day)] + minutes <= variables.start[(contact, day)]
+                              ).only_enforce_if(both)
 
 
 def _same_case_pairs(prepared: PreparedWeek) -> list[tuple[int, int]]:

@@ -22,9 +22,11 @@ from scheduler.schedule.data import (
     Placement,
     PreparedWeek,
     day_is_valid,
+    day_order_kept,
     insertion_route,
     legs_of,
     objective_weights,
+    order_kept,
     route_minutes,
     route_of,
     shortest_routes,
@@ -242,7 +244,8 @@ class _Search:
             self.days[offset] = day
         for contact, offset in moved.items():
             self._place(contact, offset)
-        if self.cost() < before:
+        if all(day_order_kept(self.prepared, contact, offset, self.day_of) for contact, offset in moved.items()) and (
+                self.cost() < before):
             return True
         self.days.update(saved_days)
         for contact, previous in saved_places.items():
@@ -324,7 +327,7 @@ class _Search:
                 starts = self._time_route(offset, order, starts)
             if starts is not None and not calls_first:
                 starts = self._place_calls(offset, calls, starts)
-            if starts is not None:
+            if starts is not None and order_kept(self.prepared, starts):
                 return starts
         return None
 

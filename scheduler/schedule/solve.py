@@ -34,6 +34,7 @@ from scheduler.schedule.data import (
     PreparedWeek,
     Span,
     WeekRules,
+    introduction_key,
     objective_weights,
     prepare_week,
     travel_of,
@@ -327,12 +328,19 @@ DueItem = tuple[Case, DueContact]
 
 
 def _due_by_manager(config: Config, plan: Plan) -> tuple[dict[str, list[DueItem]], list[DueItem]]:
-    """Due contacts per assigned manager, and those of cases without a manager."""
+    """Due contacts per assigned manager, and those of cases without a manager. A case new to its
+    manager (moved, or new intake placed) has its introduction first."""
     manager_of = {assignment.case_id: assignment.manager_id for assignment in plan.assignments}
+    new_to = {assignment.case_id for assignment in plan.assignments
+              if assignment.manager_id is not None and assignment.manager_id != assignment.previous_manager_id}
     due: dict[str, list[DueItem]] = {}
     without_manager: list[DueItem] = []
     for case in config.cases:
         manager_id = manager_of.get(case.id)
+        introduction = (config.introduction_contact(case, config.managers_by_id[manager_id])
+                        if manager_id is not None and case.id in new_to else None)
+        if introduction is not None and manager_id is not None:
+            due.setdefault(manager_id, []).append((case, introduction))
         for contact in config.due_contacts(case):
             if manager_id is None:
                 without_manager.append((case, contact))
@@ -374,11 +382,11 @@ def _manager_week(config: Config, manager: Manager, due: list[tuple[Case, DueCon
 
 def _due_order(config: Config, due: list[tuple[Case, DueContact]]) -> list[tuple[Case, DueContact]]:
     """Overdue first, then by due date and urgency; occurrences of a requirement stay in order."""
-    def key(item: tuple[Case, DueContact]) -> tuple[bool, date, int, str, int, int]:
+    def key(item: tuple[Case, DueContact]) -> tuple[bool, bool, date, int, str, int, int]:
         case, contact = item
         rank = config.policy.complexity_rank(case.complexity)
-        return (not contact.overdue, due_date(case, contact), -rank, case.id, contact.requirement_index,
-                contact.occurrence)
+        return (not contact.introduction, not contact.overdue, due_date(case, contact), -rank, case.id,
+                contact.requirement_index, contact.occurrence)
 
     return sorted(due, key=key)
 
@@ -386,7 +394,10 @@ def _due_order(config: Config, due: list[tuple[Case, DueContact]]) -> list[tuple
 def due_date(case: Case, contact: DueContact) -> date:
     """The day the contact falls due: its requirement's next due date from `last` (before the week
     when overdue; `DueContact.due` is that date moved up to the week's Monday), the Monday when
-    the contact was never made ("due now"), the week's Sunday for weekly and N/week contacts."""
+    the contact was never made ("due now"), the week's Sunday for weekly and N/week contacts; an
+    introduction's last allowed day."""
+    if contact.introduction:
+        return contact.due
     requirement = case.contacts[contact.requirement_index]
     next_due = requirement.parsed_frequency.next_due(requirement.last)
     return contact.due if next_due is None else next_due
@@ -395,9 +406,13 @@ def due_date(case: Case, contact: DueContact) -> date:
 def _contact_input(config: Config, case: Case, contact: DueContact, days: list[date]) -> ContactInput:
     client = config.clients_by_id[case.client]
     location = (client.location.lat, client.location.lon) if client.location else None
+    if contact.introduction:
+        # Only on its days (the manager's first working days): never late, left out when none holds it.
+        days = [day for day in days if day <= contact.due]
     return ContactInput(
         key=contact.key,
-        case_id=case.id,
+        case_id=introduction_key(case.id) if contact.introduction else case.id,
+        introduces=case.id if contact.introduction else "",
         group=f"{case.id}#{contact.requirement_index}",
         minutes=contact.minutes,
         in_person=contact.mode == "in_person",
@@ -534,13 +549,14 @@ def _plan_contacts(config: Config, due: dict[str, tuple[Case, DueContact]], week
                 late_reason=reason_text(item.late_rule, due=due_day.isoformat(), manager=week.manager_id)
                 if item.late_rule else "",
                 travel_minutes_before=item.travel_before, location=place_text(by_key[item.key].location),
+                introduction=contact.introduction,
             ))
         for missing in outcome.unplaced:
             case, contact = due[missing.key]
             unscheduled.append(UnscheduledContact(
                 case_id=case.id, client_id=case.client, manager_id=week.manager_id,
                 requirement_index=contact.requirement_index, occurrence=contact.occurrence, mode=contact.mode,
-                minutes=contact.minutes, rule=missing.rule,
+                minutes=contact.minutes, rule=missing.rule, introduction=contact.introduction,
                 reason=reason_text(missing.rule, "proven" if missing.proven and missing.rule == "day_capacity_full"
                                    else "default", manager=week.manager_id, minutes=contact.minutes),
             ))

@@ -19,6 +19,8 @@ from export.bundle import render_outputs
 from export.notifications import NOTIFICATION_COLUMNS, notifications, notifications_csv
 from models.organisation import Config
 from models.plan import Plan, ScheduledContact
+from scheduler.core.options import SolveOptions
+from scheduler.schedule.solve import schedule_contacts
 from tests.conftest import DATA
 from tests.models.test_check import plan_for
 
@@ -92,3 +94,19 @@ def test_assign_writes_notifications_csv(tmp_path: Path) -> None:
     text = (tmp_path / "out" / "notifications.csv").read_text()
     assert text.startswith(HEADER)
     assert "K-3,c-3,F.J.," in text  # the intake case, placed
+
+
+def test_the_first_contact_is_the_introduction(config: Config) -> None:
+    # With introductions on, K-2 (moved to Ana) and K-3 (intake) each meet Ana first by a 15-minute call on
+    # Monday or Tuesday, before their other contacts: that call is the row's first contact.
+    data = config.model_dump()
+    data["policy"]["introduction"] = {"mode": "phone", "minutes": 15, "within_days": 2}
+    introduced = Config.model_validate(data)
+    chosen = {"K-1": "m-ana", "K-2": "m-ana", "K-3": "m-ana", "K-4": "m-cy", "K-5": "m-cy"}
+    scheduled = schedule_contacts(introduced, plan_for(introduced, chosen),
+                                  SolveOptions(time_limit_s=5, workers=1, seed=0)).plan
+    assert scheduled is not None
+    rows = notifications(scheduled, introduced)
+    assert [(row.case_id, row.first_contact.introduction, row.first_contact.mode, row.first_contact.minutes)
+            for row in rows if row.first_contact] == [("K-2", True, "phone", 15), ("K-3", True, "phone", 15)]
+    assert all(row.first_contact and row.first_contact.day <= date(2026, 12, 1) for row in rows)

@@ -30,6 +30,8 @@ def _plan() -> Plan:
                  travel_minutes_before=15, overdue=True, due=date(2026, 11, 20), late_days=12, late_rule="overdue",
                  late_reason="due before the week"),
         _contact("m-b", "K-1", date(2026, 11, 30), "13:00", "13:30", due=date(2026, 12, 6)),
+        _contact("m-b", "K-1", date(2026, 11, 30), "08:00", "08:30", requirement_index=-1, due=date(2026, 12, 1),
+                 introduction=True),  # K-1 moved to m-b: its introduction
     ]
     summary = PlanSummary(managers=2, cases=2, assigned_cases=1, unassigned_cases=1, unassigned_points=1.0,
                           total_load=2.5, total_capacity=20.0, max_utilisation=0.25, overloaded_managers=0,
@@ -48,8 +50,10 @@ def test_assignments_csv_has_one_row_per_case() -> None:
 
 def test_schedule_csv_lists_contacts_in_calendar_order_per_manager(tiny_config: Config) -> None:
     assert schedule_csv(_plan(), tiny_config) == (
-        "manager,case,client,day,start,end,mode,location,travel_minutes_before,overdue,due,late_days,late_rule\n"
-        'm-a,K-3,c-3,2026-12-02,10:00,10:30,in_person,"41.9,-87.6",15,true,2026-11-20,12,overdue\n'
-        "m-b,K-1,c-1,2026-11-30,13:00,13:30,phone,,0,false,2026-12-06,0,\n"
-        "m-b,K-1,c-1,2026-12-01,09:00,09:30,phone,,0,false,,0,\n"
+        "manager,case,client,day,start,end,mode,location,travel_minutes_before,overdue,due,late_days,late_rule,"
+        "introduction\n"
+        'm-a,K-3,c-3,2026-12-02,10:00,10:30,in_person,"41.9,-87.6",15,true,2026-11-20,12,overdue,false\n'
+        "m-b,K-1,c-1,2026-11-30,08:00,08:30,phone,,0,false,2026-12-01,0,,true\n"
+        "m-b,K-1,c-1,2026-11-30,13:00,13:30,phone,,0,false,2026-12-06,0,,false\n"
+        "m-b,K-1,c-1,2026-12-01,09:00,09:30,phone,,0,false,,0,,false\n"
     )

@@ -1171,3 +1171,69 @@ def test_a_false_no_common_availability_flag_is_reported(tiny_config: Config) ->
     plan = plan_for(tiny_config, SOUND)
     by_id(plan.assignments, "case_id", "K-2").flags = ["no_common_availability"]
     assert [(v.rule, v.subject) for v in check_plan(tiny_config, plan)] == [("meeting_flag", "K-2")]
+
+
+# --- introductions ------------------------------------------------------------------------------------------
+
+
+def _introductions_on(data: dict[str, Any]) -> None:
+    data["policy"]["introduction"] = {"mode": "phone", "minutes": 15, "within_days": 2}
+
+
+def introduction(config: Config, case_id: str, day: date, start: str, manager_id: str = "m-ana") -> ScheduledContact:
+    """The 15-minute phone introduction of `case_id`, due on the manager's second working day (Tuesday)."""
+    return ScheduledContact(
+        case_id=case_id, client_id=config.cases_by_id[case_id].client, manager_id=manager_id, requirement_index=-1,
+        occurrence=0, mode="phone", day=day, start=start, end=format_clock(parse_clock(start) + 15), minutes=15,
+        due=TUE, late_days=max(0, (day - TUE).days), late_rule="days_full_by_due" if day > TUE else "",
+        late_reason="the days up to then are full" if day > TUE else "", introduction=True)
+
+
+def introduced_plan(config: Config, contacts: list[ScheduledContact]) -> Plan:
+    """SOUND (K-2 moved from Ben to Ana, K-3 new intake placed with her) with `contacts`; the summary counts
+    the five due contacts and the two introductions."""
+    plan = plan_for(config, SOUND, contacts)
+    plan.summary.contacts_due = 6
+    return plan
+
+
+def sound_introductions(config: Config) -> list[ScheduledContact]:
+    """K-3's introduction Monday 08:00 (its visit is at 09:00), K-2's Monday 08:30 (its call Tuesday 09:00)."""
+    return [introduction(config, "K-3", MON, "08:00"), introduction(config, "K-2", MON, "08:30")]
+
+
+def test_moved_and_new_cases_introduced_on_time_and_first_pass() -> None:
+    config = variant(_introductions_on)
+    # The introduction sits on K-3's visit's day: it is spaced from nothing.
+    assert check_plan(config, introduced_plan(config, sound_week(config) + sound_introductions(config))) == []
+
+
+def test_a_moved_case_without_its_introduction() -> None:
+    config = variant(_introductions_on)
+    plan = introduced_plan(config, sound_week(config) + sound_introductions(config)[:1])
+    assert [(v.rule, v.subject) for v in check_plan(config, plan)] == [("introduction", "K-2#-1.0")]
+
+
+def test_an_introduction_after_the_managers_first_two_working_days() -> None:
+    config = variant(_introductions_on)
+    # Wednesday 08:00, and K-2's call moved to Thursday so that the introduction still comes first.
+    week = sound_week(config, K2_0_0=(THU, "09:00"))
+    plan = introduced_plan(config, [*week, sound_introductions(config)[0], introduction(config, "K-2", WED, "08:00")])
+    assert [(v.rule, v.subject) for v in check_plan(config, plan)] == [("introduction", "K-2#-1.0")]
+
+
+def test_an_introduction_after_another_contact_of_its_case() -> None:
+    config = variant(_introductions_on)
+    # Monday 11:30, after K-3's 09:00 visit.
+    plan = introduced_plan(config, [*sound_week(config), introduction(config, "K-3", MON, "11:30"),
+                                    sound_introductions(config)[1]])
+    violations = check_plan(config, plan)
+    assert [(v.rule, v.subject) for v in violations] == [("introduction", "K-3#-1.0")]
+    assert "does not end before K-3#0.0 starts (2026-11-30 09:00)" in violations[0].message
+
+
+def test_a_case_that_stayed_has_no_introduction() -> None:
+    config = variant(_introductions_on)
+    plan = introduced_plan(config, [*sound_week(config), *sound_introductions(config),
+                                    introduction(config, "K-1", TUE, "08:00")])
+    assert [(v.rule, v.subject) for v in check_plan(config, plan)] == [("introduction", "K-1#-1.0")]

@@ -85,7 +85,7 @@ def test_cli_writes_plan_schedule_and_calendars(command: str, tmp_path: Path) ->
     assert plan["solver"][-1]["stage"] == "schedule"
     rows = (tmp_path / "schedule.csv").read_text().splitlines()
     assert rows[0] == ("manager,case,client,day,start,end,mode,location,travel_minutes_before,overdue,due,late_days,"
-                       "late_rule")
+                       "late_rule,introduction")
     assert len(rows) - 1 == len(plan["contacts"]) == plan["summary"]["contacts_scheduled"]
     calendars = sorted(path.name for path in (tmp_path / "calendars").iterdir())
     assert calendars == ["m-ana.ics", "m-ben.ics", "m-cy.ics"]
@@ -147,5 +147,8 @@ def test_schedule_feedback_moves_a_case_out_of_a_week_with_no_room() -> None:
     assert check_plan(config, plan) == []
     assert {item.case_id: item.manager_id for item in plan.assignments} == {"K-1": "m-far", "K-9": "m-far"}
     assert [(move.case_id, move.rule) for move in plan.moves] == [("K-1", "schedule_relief")]
-    assert (plan.summary.contacts_scheduled, plan.summary.contacts_unscheduled) == (1, 0)
+    # The visit, and before it the introduction K-1 now needs with m-far.
+    assert (plan.summary.contacts_scheduled, plan.summary.contacts_unscheduled) == (2, 0)
+    assert [(item.case_id, item.manager_id, item.introduction) for item in plan.contacts] == [
+        ("K-1", "m-far", True), ("K-1", "m-far", False)]
     assert [stats.stage for stats in plan.solver] == ["assignment", "schedule", "schedule-feedback"]
