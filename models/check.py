@@ -826,7 +826,7 @@ def _week_minutes(config: Config, plan: Plan, assignment: Mapping[str, str | Non
         entry = by_id.get(manager.id)
         if entry is None:
             continue  # reported by _manager_loads
-        utilisation = want / available if available else (0.0 if not want else float(want))
+        utilisation = want / available if available else 0.0  # no minutes: the need is all overtime
         wrong = _wrong_fields(
             {"minutes_available": entry.minutes_available, "minutes_needed": entry.minutes_needed,
              "minutes_utilisation": entry.minutes_utilisation, "overtime_minutes": entry.overtime_minutes},

@@ -92,7 +92,7 @@ class ManagerLoad(PlanModel):
     minutes_needed: int = Field(default=0, description="Minutes of the due contacts of the cases carried, plus "
                                                        "estimated travel for in-person visits.")
     minutes_utilisation: float = Field(default=0.0, description="minutes_needed / minutes_available (0 when the "
-                                                                "week holds no minutes and nothing is needed).")
+                                                                "week holds no minutes: its need is all overtime).")
     overtime_minutes: int = Field(default=0, description="minutes_needed above minutes_available.")
 
     @property

@@ -106,7 +106,8 @@ def _manager_load(config: Config, manager: Manager, load: float, cases: int, nee
         max_cases=config.max_cases(manager), load=round(load, 6), capacity=round(capacity, 6),
         utilisation=round(load / capacity, 6), overload=round(max(0.0, load - capacity), 6),
         minutes_available=available, minutes_needed=needed,
-        minutes_utilisation=round(needed / available, 6) if available else (0.0 if not needed else float(needed)),
+        # A week with no minutes (on leave all week) has no share to use: its need is all overtime.
+        minutes_utilisation=round(needed / available, 6) if available else 0.0,
         overtime_minutes=max(0, needed - available),
     )
 

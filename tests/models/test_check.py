@@ -116,7 +116,7 @@ def _manager_load(config: Config, manager_id: str, load: float, cases: int,
 def _with_minutes(load: ManagerLoad, available: int, needed: int) -> ManagerLoad:
     return load.model_copy(update={
         "minutes_available": available, "minutes_needed": needed,
-        "minutes_utilisation": needed / available if available else (0.0 if not needed else float(needed)),
+        "minutes_utilisation": needed / available if available else 0.0,
         "overtime_minutes": max(0, needed - available)})
 
 

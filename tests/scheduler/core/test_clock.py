@@ -84,5 +84,6 @@ def test_regression_time_limited_plan_changed_with_the_machines_load() -> None:
     with busy_machine(30):
         busy = plan_week(config, options).plan
     assert idle is not None and busy is not None
-    assert [stats.status for stats in idle.solver] == ["feasible", "feasible"]  # both stages were cut
+    stages = [stats.status for stats in idle.solver if stats.stage in ("assignment", "schedule")]
+    assert stages == ["feasible", "feasible"]  # both solve stages were cut
     assert idle.model_dump(exclude={"solver"}) == busy.model_dump(exclude={"solver"})
