@@ -61,6 +61,11 @@ class Clock:
         """Seconds on this clock a stage with `limit_s` may plan for."""
         return limit_s
 
+    def hold_back(self, share: float) -> None:
+        """Keep `share` of the wall-clock backstop for the steps after the current one (0: release it).
+
+        The wall clock has no backstop: its deadlines already fall where the shares put them."""
+
     def limit_cp_sat(self, solver: cp_model.CpSolver, seconds: float) -> None:
         solver.parameters.max_time_in_seconds = max(0.01, seconds)
 
@@ -77,16 +82,26 @@ class WorkClock(Clock):
         super().__init__()
         self._work = 0.0
         self._backstop_s = backstop_s
+        self._held = 0.0
 
     def now(self) -> float:
         self._work += SECONDS_PER_TICK
         return math.inf if self.past_backstop() else self._work
 
+    def hold_back(self, share: float) -> None:
+        """A step whose work is under-measured (a busy or slow machine) reaches the backstop early; held
+        back, the backstop falls at (1 - share) of its time for it, so the steps after it still get
+        their share of the wall clock (the assignment's stability pass after its balancing pass)."""
+        self._held = share
+
+    def _backstop(self) -> float:
+        return self._backstop_s * (1.0 - self._held)
+
     def past_backstop(self) -> bool:
-        return time.monotonic() - self._started > self._backstop_s
+        return time.monotonic() - self._started > self._backstop()
 
     def wall_left(self) -> float:
-        return max(0.01, self._backstop_s - (time.monotonic() - self._started))
+        return max(0.01, self._backstop() - (time.monotonic() - self._started))
 
     def charge_estimate(self, seconds: float) -> None:
         self._work += seconds

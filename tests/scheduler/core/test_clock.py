@@ -29,6 +29,20 @@ def test_work_clock_is_past_every_deadline_after_its_backstop() -> None:
     assert clock.now() == math.inf
 
 
+def test_a_step_held_back_reaches_the_backstop_early_and_the_next_step_gets_the_rest() -> None:
+    clock = WorkClock(backstop_s=0.4)
+    clock.hold_back(0.5)  # the backstop falls at 0.2 s for this step
+    time.sleep(0.25)
+    assert clock.past_backstop() and clock.now() == math.inf
+    assert clock.wall_left() == 0.01
+    clock.hold_back(0.0)  # the next step: 0.4 s in all
+    assert not clock.past_backstop() and clock.now() < math.inf
+    assert 0.0 < clock.wall_left() <= 0.15
+    wall = Clock()
+    wall.hold_back(0.5)  # no backstop on the wall clock: nothing to hold
+    assert wall.now() < 1.0
+
+
 def test_a_cp_sat_solve_is_charged_its_deterministic_time() -> None:
     model = cp_model.CpModel()
     values = [model.new_int_var(0, 10, f"x{i}") for i in range(20)]
