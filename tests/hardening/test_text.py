@@ -20,7 +20,14 @@ from tests.hardening.helpers import DATA, LOCATED_LINE
 
 TINY = DATA / "tiny.yaml"
 TEXT = TINY.read_text(encoding="utf-8")
-ANA_LINE, CY_LINE = 18, 20  # the lines of m-ana and m-cy in tiny.yaml
+
+
+def line_of(text: str, needle: str) -> int:
+    """The 1-based line of the first line of `text` holding `needle` (fixtures change; tests follow)."""
+    return next(number for number, line in enumerate(text.splitlines(), start=1) if needle in line)
+
+
+ANA_LINE, CY_LINE = line_of(TEXT, "{id: m-ana,"), line_of(TEXT, "{id: m-cy,")
 
 
 def validate(path: Path) -> Result:
@@ -110,7 +117,8 @@ def test_a_csv_path_must_stay_in_the_configs_folder(tmp_path: Path, named: str, 
     config.write_text(config.read_text(encoding="utf-8").replace("managers: managers.csv", f"managers: {named}"),
                       encoding="utf-8")
     lines = problems(validate(config))
-    assert lines[0].startswith(f"{config}:17:11: managers: ") and message in lines[0], lines
+    line = line_of(config.read_text(encoding="utf-8"), "managers: ")
+    assert lines[0].startswith(f"{config}:{line}:11: managers: ") and message in lines[0], lines
     assert "root:" not in "\n".join(lines)  # nothing of the file is echoed
 
 
@@ -159,4 +167,5 @@ def test_a_csv_header_with_control_characters_is_shown_escaped(tmp_path: Path) -
 def test_the_yaml_merge_key_is_refused_in_words(tmp_path: Path) -> None:
     path = variant(tmp_path, ("  weights: {unassigned", "  <<: {households_together: true}\n  weights: {unassigned"))
     lines = problems(validate(path))
-    assert lines[0] == f"{path}:15:3: policy.<<: YAML merge keys (<<) are not supported; write the keys out"
+    line = line_of(path.read_text(encoding="utf-8"), "<<:")
+    assert lines[0] == f"{path}:{line}:3: policy.<<: YAML merge keys (<<) are not supported; write the keys out"
