@@ -67,7 +67,8 @@ def changed_files(config_path: Path, changes: ConfigChanges, output: Path, *, fo
         editor.replace_value(document, "week_start", changes.week_start.isoformat())
     for key in _CSV_KEYS:
         value = document.get(key)
-        if isinstance(value, str) and (key == "cases" or (key == "managers" and changes.leave)):
+        if isinstance(value, str) and (key == "cases" or (key == "managers" and (changes.leave
+                                                                                  or changes.blocked_cleared))):
             source = config_path.parent / value
             target = output.parent / f"{output.stem}-{Path(value).name}"
             _refuse_overwrite(source, target)
@@ -175,6 +176,8 @@ def _edit_managers(editor: _TextEditor, managers: Any, changes: ConfigChanges) -
     for item in managers or []:
         if isinstance(item, CommentedMap) and str(item.get("id")) in changes.leave:
             _set_leave(editor, item, changes.leave[str(item.get("id"))])
+        if isinstance(item, CommentedMap) and str(item.get("id")) in changes.blocked_cleared:
+            _clear_list(editor, item, "blocked")
 
 
 def _edit_cases(editor: _TextEditor, cases: Any, changes: ConfigChanges) -> None:
@@ -183,6 +186,8 @@ def _edit_cases(editor: _TextEditor, cases: Any, changes: ConfigChanges) -> None
         if not isinstance(item, CommentedMap):
             continue
         case_id = str(item.get("id"))
+        if case_id in changes.appointments_cleared:
+            _clear_list(editor, item, "appointments")
         if case_id in changes.managers:
             manager = changes.managers[case_id]
             if manager is not None:
@@ -300,6 +305,27 @@ def _set_leave(editor: _TextEditor, manager: CommentedMap, days: tuple[date, ...
         editor.insert(line, colon + 1, " []")
 
 
+def _clear_list(editor: _TextEditor, mapping: CommentedMap, key: str) -> None:
+    """`key: []`: a flow list replaced, a block list's lines taken out (the items' own comments with them)."""
+    items = mapping.get(key)
+    if not isinstance(items, CommentedSeq) or not items:
+        return
+    if items.fa.flow_style():
+        line, column = mapping.lc.value(key)
+        editor.edits.append((editor.offset(line, column), _value_end(editor, mapping, key), "[]"))
+        return
+    last = 0
+    for index, item in enumerate(items):
+        last = max(last, items.lc.item(index)[0])
+        if isinstance(item, CommentedMap) and not item.fa.flow_style():
+            last = max([last, *(item.lc.value(name)[0] for name in item)])
+    for line in range(items.lc.item(0)[0], last + 1):
+        editor.delete_line(line)
+    line, column = mapping.lc.key(key)
+    colon = editor.lines[line].index(":", column)
+    editor.insert(line, colon + 1, " []")
+
+
 def _as_date(value: Any) -> date | None:
     if isinstance(value, date):
         return value
@@ -349,6 +375,10 @@ def _changed_csv(key: str, source: Path, changes: ConfigChanges) -> str:
         row_id = row[id_column].strip()
         if key == "managers" and row_id in changes.leave:
             _set_cell(header, columns, row, "leave", ";".join(day.isoformat() for day in changes.leave[row_id]))
+        if key == "managers" and row_id in changes.blocked_cleared and "blocked" in columns:
+            _set_cell(header, columns, row, "blocked", "")
+        if key == "cases" and row_id in changes.appointments_cleared and "appointments" in columns:
+            _set_cell(header, columns, row, "appointments", "")
         if key == "cases" and row_id in changes.managers:
             _set_cell(header, columns, row, "manager", changes.managers[row_id] or "")
         if key == "cases" and row_id in last_by_case and "contacts" in columns:

@@ -21,6 +21,10 @@ class ConfigChanges:
     """(case id, contact requirement index) -> the requirement's new `last` date."""
     leave: Mapping[str, tuple[date, ...]] = field(default_factory=dict)
     """Manager id -> the leave days that remain (only managers whose leave changes)."""
+    blocked_cleared: frozenset[str] = frozenset()
+    """Managers whose `blocked` time (all of it in the week that ends) is taken out."""
+    appointments_cleared: frozenset[str] = frozenset()
+    """Cases whose `appointments` (all of them in the week that ends) are taken out."""
 
     @staticmethod
     def moves(new_managers: Mapping[str, str]) -> ConfigChanges:

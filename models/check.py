@@ -488,9 +488,10 @@ class _Calendar:
         return self._working[manager.id]
 
     def manager_windows(self, manager: Manager, day: date) -> list[TimeWindow]:
+        """The manager's working windows, blocked time not taken out (`blocked_time` checks it)."""
         key = (manager.id, day)
         if key not in self._manager_windows:
-            self._manager_windows[key] = self.config.manager_windows(manager, day)
+            self._manager_windows[key] = self.config.working_windows(manager, day)
         return self._manager_windows[key]
 
     def client_windows(self, client: Client, day: date) -> list[TimeWindow]:
@@ -519,6 +520,7 @@ def _check_schedule(config: Config, plan: Plan, assignment: Mapping[str, str | N
             requirement = due.get((contact.case_id, contact.requirement_index, contact.occurrence))
             if requirement is not None:
                 violations.extend(_deadline(config, calendar, found, requirement))
+                violations.extend(_appointment_kept(config, found, requirement))
     by_manager_day: dict[tuple[str, date], list[_Placed]] = defaultdict(list)
     by_case: dict[str, list[_Placed]] = defaultdict(list)
     for item in placed:
@@ -650,7 +652,13 @@ def _contact_times(config: Config, calendar: _Calendar, item: _Placed) -> Iterat
         yield Violation("working_day", subject, f"{contact.day} is not a working day of {item.manager.id}")
     elif _inside(calendar.manager_windows(item.manager, contact.day), item.start, item.end) is None:
         yield Violation("manager_window", subject, f"{span} is outside {item.manager.id}'s availability")
-    if _inside(calendar.client_windows(item.client, contact.day), item.start, item.end) is None:
+    for block in _blocks_on(item.manager, contact.day):
+        if item.start < block.end and block.start < item.end:
+            yield Violation("blocked_time", subject, f"{span} overlaps {item.manager.id}'s blocked time "
+                                                     f"{_clock(block.start)}-{_clock(block.end)}")
+    # An appointment is agreed with the family: its time stands whatever the client's usual hours.
+    if _inside(calendar.client_windows(item.client, contact.day), item.start, item.end) is None and not (
+            _at_appointment(config, item)):
         yield Violation("client_window", subject, f"{span} is outside the client's availability")
     lunch = scheduling.lunch
     if lunch is not None and item.start < lunch.end and lunch.start < item.end:
@@ -750,6 +758,11 @@ def _leg_violations(config: Config, calendar: _Calendar, day: date, items: list[
                                                                      f"({other.contact.start}-{other.contact.end})")
         if lunch is not None and leg.start < lunch.end and lunch.start < leg.end:
             yield Violation("travel_lunch", leg.visit.subject, f"{leg.text()} overlaps lunch")
+        for block in _blocks_on(leg.visit.manager, day):
+            if leg.start < block.end and block.start < leg.end:
+                yield Violation("blocked_time", leg.visit.subject, f"{leg.text()} overlaps "
+                                                                   f"{leg.visit.manager.id}'s blocked time "
+                                                                   f"{_clock(block.start)}-{_clock(block.end)}")
         if windows and not any(window.start <= leg.start and leg.end <= window.end for window in windows):
             yield Violation(leg.kind, leg.visit.subject,
                             f"{leg.text()} is outside {leg.visit.manager.id}'s working windows")
@@ -772,11 +785,37 @@ def _stretches(config: Config, windows: Iterable[TimeWindow]) -> list[tuple[int,
 
 
 def _week_of(config: Config, manager: Manager) -> dict[date, list[tuple[int, int]]]:
+    """The manager's working stretches per working day: windows less lunch and blocked time."""
     holidays = set(config.holidays)
     leave = set(manager.leave)
     days = [config.week_start + timedelta(days=offset) for offset in range(7)]
-    return {day: _stretches(config, config.manager_windows(manager, day)) for day in days
-            if day not in holidays and day not in leave and config.manager_windows(manager, day)}
+    week: dict[date, list[tuple[int, int]]] = {}
+    for day in days:
+        windows = config.working_windows(manager, day)
+        if day in holidays or day in leave or not windows:
+            continue
+        stretches = _stretches(config, windows)
+        for block in _blocks_on(manager, day):
+            stretches = [piece for start, end in stretches
+                         for piece in ((start, min(end, block.start)), (max(start, block.end), end))
+                         if piece[0] < piece[1]]
+        if stretches:
+            week[day] = stretches
+    return week
+
+
+def _less_blocks(windows: Iterable[TimeWindow], blocks: Iterable[TimeWindow]) -> list[TimeWindow]:
+    """The windows with the blocked time taken out."""
+    free = list(windows)
+    for block in blocks:
+        free = [piece for window in free
+                for piece in (TimeWindow(window.start, min(window.end, block.start)),
+                              TimeWindow(max(window.start, block.end), window.end)) if piece.start < piece.end]
+    return free
+
+
+def _blocks_on(manager: Manager, day: date) -> list[TimeWindow]:
+    return [TimeWindow(block.start, block.end) for block in manager.blocked if block.day == day]
 
 
 def _available(config: Config, manager: Manager) -> int:
@@ -993,7 +1032,7 @@ def _manager_contact_counts(plan: Plan) -> Iterator[Violation]:
 # --- deadlines -------------------------------------------------------------------------------------------
 
 
-LATE_RULES = ("overdue", "no_slot_by_due", "days_full_by_due")
+LATE_RULES = ("overdue", "no_slot_by_due", "days_full_by_due", "appointment")
 
 
 def due_day(config: Config, contact: DueContact) -> date:
@@ -1041,11 +1080,36 @@ def _late_rule_holds(config: Config, calendar: _Calendar, item: _Placed, due: da
     if (rule == "overdue") != (due < config.week_start):
         yield Violation("late_rule", subject, f"late rule {rule}, but it falls due {due} and the week starts "
                                               f"{config.week_start}")
+    elif rule == "appointment" and not _at_appointment(config, item):
+        yield Violation("late_rule", subject, "late rule appointment, but the contact is not at an appointment")
     elif rule == "no_slot_by_due":
         slot = _slot_alone_by(config, calendar, item, due)
         if slot is not None:
             yield Violation("late_rule", subject, f"late rule no_slot_by_due, but it fits alone on {slot[0]} at "
                                                   f"{_clock(slot[1])}, on or before its due day {due}")
+
+
+def _appointment_of(config: Config, item: _Placed) -> tuple[date, int] | None:
+    """The (day, start) agreed for this contact: a requirement's appointments, by day and start, fix its
+    occurrences in order."""
+    contact = item.contact
+    case = config.cases_by_id[contact.case_id]
+    agreed = sorted((appointment.day, appointment.start) for appointment in case.appointments
+                    if appointment.contact == contact.requirement_index)
+    return agreed[contact.occurrence] if 0 <= contact.occurrence < len(agreed) else None
+
+
+def _at_appointment(config: Config, item: _Placed) -> bool:
+    return _appointment_of(config, item) == (item.contact.day, item.start)
+
+
+def _appointment_kept(config: Config, item: _Placed, requirement: DueContact) -> Iterator[Violation]:
+    """A contact with an appointment is placed at it (or listed unscheduled)."""
+    agreed = None if requirement.introduction else _appointment_of(config, item)
+    if agreed is not None and agreed != (item.contact.day, item.start):
+        yield Violation("appointment_moved", item.subject,
+                        f"at {item.contact.day} {item.contact.start}; its appointment is {agreed[0]} "
+                        f"{_clock(agreed[1])}")
 
 
 def _slot_alone_by(config: Config, calendar: _Calendar, item: _Placed, due: date) -> tuple[date, int] | None:
@@ -1067,7 +1131,7 @@ def _slot_alone_by(config: Config, calendar: _Calendar, item: _Placed, due: date
     for day in sorted(calendar.working_days(item.manager)):
         if day > due:
             break
-        windows = _merged(calendar.manager_windows(item.manager, day))
+        windows = _merged(_less_blocks(calendar.manager_windows(item.manager, day), _blocks_on(item.manager, day)))
         clients = calendar.client_windows(item.client, day)
         for start in range(0, 24 * 60 - minutes + 1, scheduling.slot_minutes):
             end = start + minutes

@@ -287,10 +287,13 @@ def generate_organisation(managers: int, cases: int, seed: int, *,
 
 def organisation_tables(org: GeneratedOrganisation) -> dict[str, tuple[Sequence[str], list[tuple[object, ...]]]]:
     """The CSV files of a generated organisation: file name -> (columns, rows), per the loader's contract."""
+    # No blocked time or appointments are generated: their (optional) columns are left out.
     return {
-        "managers.csv": (MANAGER_COLUMNS, [_manager_cells(row) for row in org.managers]),
+        "managers.csv": (tuple(name for name in MANAGER_COLUMNS if name != "blocked"),
+                         [_manager_cells(row) for row in org.managers]),
         "clients.csv": (CLIENT_COLUMNS, [_client_cells(row) for row in org.clients]),
-        "cases.csv": (CASE_COLUMNS, [_case_cells(row) for row in org.cases]),
+        "cases.csv": (tuple(name for name in CASE_COLUMNS if name != "appointments"),
+                      [_case_cells(row) for row in org.cases]),
     }
 
 

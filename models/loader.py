@@ -46,10 +46,10 @@ LIST_KEYS = ("managers", "clients", "cases")
 
 # The CSV columns of each list; multi-valued cells separate their items with ';'.
 MANAGER_COLUMNS = ("id", "name", "level", "fte", "region", "office", "lat", "lon", "languages", "skills",
-                   "availability", "leave", "accepts_new_cases", "email", "phone")
+                   "availability", "leave", "accepts_new_cases", "email", "phone", "blocked")
 CLIENT_COLUMNS = ("id", "name", "household", "language", "region", "lat", "lon", "availability", "phone", "email")
 CASE_COLUMNS = ("id", "client", "type", "complexity", "opened", "manager", "locked", "escalate", "points",
-                "contacts")
+                "contacts", "appointments")
 CSV_COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "managers": MANAGER_COLUMNS,
     "clients": CLIENT_COLUMNS,
@@ -630,12 +630,38 @@ def _contacts(cell: str) -> list[dict[str, str]]:
     return contacts
 
 
+def _blocked(cell: str) -> list[dict[str, str]]:
+    """'2026-12-01=09:00-11:00=court;2026-12-03=14:00-15:00' → blocked time (the reason optional)."""
+    blocks: list[dict[str, str]] = []
+    for part in _items(cell):
+        fields = [piece.strip() for piece in part.split("=")]
+        start, dash, end = fields[1].partition("-") if len(fields) > 1 else ("", "", "")
+        if len(fields) not in (2, 3) or not fields[0] or not dash:
+            raise ValueError(f"'{part}' is not day=HH:MM-HH:MM[=reason], e.g. 2026-12-01=09:00-11:00=court")
+        blocks.append({"day": fields[0], "start": start.strip(), "end": end.strip(),
+                       **({"reason": fields[2]} if len(fields) == 3 else {})})
+    return blocks
+
+
+def _appointments(cell: str) -> list[dict[str, str]]:
+    """'0=2026-12-02=10:00' → an appointment of contact requirement 0."""
+    appointments: list[dict[str, str]] = []
+    for part in _items(cell):
+        fields = [piece.strip() for piece in part.split("=")]
+        if len(fields) != 3 or not all(fields):
+            raise ValueError(f"'{part}' is not contact=day=HH:MM, e.g. 0=2026-12-02=10:00")
+        appointments.append(dict(zip(("contact", "day", "start"), fields, strict=True)))
+    return appointments
+
+
 _CONVERTERS: Mapping[str, _Converter] = MappingProxyType({
     "languages": _items,
     "skills": _items,
     "leave": _items,
     "availability": _availability,
     "contacts": _contacts,
+    "blocked": _blocked,
+    "appointments": _appointments,
 })
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -9,7 +10,7 @@ from functools import cached_property
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from models.limits import (
     MAX_CASES,
@@ -27,11 +28,13 @@ from models.policy import Policy, StrictModel
 from models.text import PlainText
 from models.timeutil import (
     WEEKDAYS,
+    Clock,
     TimeWindow,
     Weekday,
     Window,
     add_months,
     check_no_overlap,
+    format_clock,
     weekday_name,
 )
 
@@ -103,6 +106,42 @@ class ContactRequirement(StrictModel):
         return Frequency.parse(self.frequency)
 
 
+class Block(StrictModel):
+    """Time a manager keeps free on one day (supervision, a team meeting, training, court): no contact
+    and no travel in [start, end)."""
+
+    day: Date
+    start: Clock
+    end: Clock
+    reason: PlainText = Field(default="", description="What the time is for, e.g. court.")
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> Block:
+        if self.start >= self.end:
+            raise ValueError("start must be earlier than end")
+        return self
+
+
+def _blocks_apart(blocks: list[Block]) -> list[Block]:
+    ordered = sorted(range(len(blocks)), key=lambda index: (blocks[index].day, blocks[index].start))
+    for before, after in itertools.pairwise(ordered):
+        first, second = blocks[before], blocks[after]
+        if first.day == second.day and second.start < first.end:
+            raise ValueError(f"blocked[{after}] ({second.day} {format_clock(second.start)}-"
+                             f"{format_clock(second.end)}) overlaps blocked[{before}] ({first.day} "
+                             f"{format_clock(first.start)}-{format_clock(first.end)}); merge them or fix the times")
+    return blocks
+
+
+class Appointment(StrictModel):
+    """A contact agreed at a fixed date and time (a court hearing, an agreed home visit): the due
+    contact of requirement `contact` this week is placed exactly there, or reported unscheduled."""
+
+    contact: int = Field(ge=0, description="The index of the case's contact requirement (0 for the first).")
+    day: Date
+    start: Clock
+
+
 class Manager(StrictModel):
     id: PlainText = Field(min_length=1)
     name: PlainText = ""
@@ -120,8 +159,11 @@ class Manager(StrictModel):
     accepts_new_cases: bool = True
     email: str | None = None
     phone: str | None = None
+    blocked: list[Block] = Field(default_factory=list, max_length=MAX_LIST, description=(
+        "Fixed time kept free this week: [{day, start, end, reason}]; no contact or travel then."))
 
     _availability_ok = field_validator("availability")(_checked_availability)
+    _blocks_ok = field_validator("blocked")(_blocks_apart)
 
 
 class Client(StrictModel):
@@ -171,6 +213,8 @@ class Case(StrictModel):
     escalate: bool = Field(default=False, description="Needs one level above its complexity's.")
     points: float | None = Field(default=None, ge=MIN_POINTS, le=MAX_POINTS, description="Explicit weekly points.")
     contacts: list[ContactRequirement] = Field(default_factory=list, max_length=MAX_LIST)
+    appointments: list[Appointment] = Field(default_factory=list, max_length=MAX_LIST, description=(
+        "Contacts agreed at a fixed time this week: [{contact, day, start}]."))
 
 
 # The requirement index of an introduction contact (no requirement of the case has it).
@@ -287,11 +331,32 @@ class Config(StrictModel):
     def on_leave_all_week(self, manager: Manager) -> bool:
         return not self.manager_days(manager)
 
-    def manager_windows(self, manager: Manager, day: date) -> list[TimeWindow]:
-        """The manager's working windows on a day (the policy's day when none are given)."""
+    def working_windows(self, manager: Manager, day: date) -> list[TimeWindow]:
+        """The manager's working windows on a day (the policy's day when none are given), blocked time
+        not taken out."""
         if day not in self.manager_days(manager):
             return []
         return _windows_on(manager.availability, day, self.policy)
+
+    def manager_windows(self, manager: Manager, day: date) -> list[TimeWindow]:
+        """The manager's working windows on a day less the manager's blocked time that day."""
+        windows = self.working_windows(manager, day)
+        for block in manager.blocked:
+            if block.day == day:
+                windows = [piece for window in windows
+                           for piece in (TimeWindow(window.start, min(window.end, block.start)),
+                                         TimeWindow(max(window.start, block.end), window.end))
+                           if piece.start < piece.end]
+        return windows
+
+    def appointment_of(self, case: Case, contact: DueContact) -> Appointment | None:
+        """The appointment that fixes `contact`: a requirement's appointments, by day and start, fix its
+        occurrences this week in order."""
+        if contact.introduction:
+            return None
+        mine = sorted((item for item in case.appointments if item.contact == contact.requirement_index),
+                      key=lambda item: (item.day, item.start))
+        return mine[contact.occurrence] if contact.occurrence < len(mine) else None
 
     def client_windows(self, client: Client, day: date) -> list[TimeWindow]:
         return _windows_on(client.availability, day, self.policy)

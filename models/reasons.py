@@ -142,6 +142,10 @@ REASONS: Mapping[str, Rule] = _table(
     Rule("time_limit", "unscheduled", "time limit", _variants(
         default="the solver ran out of time before placing it; a longer --time-limit may place it",
     )),
+    Rule("appointment_conflict", "unscheduled", "appointment cannot be kept", _variants(
+        default="its appointment on {day} at {start} cannot be kept: the time is outside manager {manager}'s "
+                "working hours, leave or blocked time, or another appointment, lunch or travel takes it",
+    )),
     # --- why a scheduled contact is after its due day (plan.contacts[].late_rule) ---
     Rule("overdue", "late", "overdue", _variants(
         default="due {due}, before the week began: placed as early as the week allows",
@@ -153,6 +157,9 @@ REASONS: Mapping[str, Rule] = _table(
     Rule("days_full_by_due", "late", "days full up to the due day", _variants(
         default="due {due}; the slots up to then are taken by other contacts (contact limit, travel, spacing from "
                 "the case's other contacts), and placing it there would make more late days or leave a contact out",
+    )),
+    Rule("appointment", "late", "kept appointment", _variants(
+        default="due {due}; placed at the time agreed in its appointment",
     )),
 )
 
@@ -248,6 +255,8 @@ CHECKS: Mapping[str, str] = MappingProxyType({
     "late_unflagged": "late contact not flagged",
     "late_rule": "late rule does not hold",
     "introduction": "introduction missing, late or misplaced",
+    "blocked_time": "contact or travel in blocked time",
+    "appointment_moved": "appointment not kept",
 })
 
 # Phrases that longer reasons are built from.

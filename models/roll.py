@@ -12,7 +12,8 @@ them, keeping the config's comments and order):
   biweekly or monthly contact falls due again, overdue, next week (carried forward);
 - each case's manager is the plan's (moves made; a case the plan left unassigned gets no manager,
   except a locked case, which keeps its own);
-- leave days before the new week are dropped.
+- leave days before the new week are dropped, and so are this week's blocked time and appointments
+  (validation holds them to the planning week).
 
 Every problem with the inputs is raised together as a `ConfigError`, each located
 (FILE:LINE[:COL]: field: message): an actuals row naming an unknown case, mode or status, a date
@@ -118,18 +119,20 @@ def roll_week(config_path: Path, plan_path: Path, actuals_path: Path | None = No
 
 
 def roll_forward(config: Config, plan: Plan, actuals: Sequence[Actual] = ()) -> Rolled:
-    """Next week's changes from a config, its plan and the actuals (already checked by `read_actuals`)."""
-    statuses = _contact_statuses(plan.contacts, actuals)
+    """Next week's changes from a config, its plan and the actuals (already checked by `read_actuals`).
+    Introductions (requirement -1) belong to no requirement: they set no `last` and are not counted."""
+    contacts = [contact for contact in plan.contacts if contact.requirement_index >= 0]
+    statuses = _contact_statuses(contacts, actuals)
     done_on: dict[tuple[str, int], date] = {}
     done = missed = 0
-    for contact, status in zip(plan.contacts, statuses, strict=True):
+    for contact, status in zip(contacts, statuses, strict=True):
         if status == "done":
             done += 1
             _note_done(done_on, (contact.case_id, contact.requirement_index), contact.day)
         else:
             missed += 1
     problems: list[LocatedProblem] = []
-    for actual in _unplanned(plan.contacts, actuals):
+    for actual in _unplanned(contacts, actuals):
         if actual.status != "done":
             continue
         index = _requirement_of(actual, config, problems)
@@ -145,6 +148,8 @@ def roll_forward(config: Config, plan: Plan, actuals: Sequence[Actual] = ()) -> 
         managers=managers,
         last=_new_last_dates(config, done_on),
         leave=leave,
+        blocked_cleared=frozenset(manager.id for manager in config.managers if manager.blocked),
+        appointments_cleared=frozenset(case.id for case in config.cases if case.appointments),
     )
     return Rolled(changes, done, missed, len(plan.unscheduled), len(managers), dropped)
 
@@ -292,7 +297,7 @@ def _unknown_ids(plan: Plan, config: Config) -> Iterable[tuple[tuple[str | int, 
 def _unknown_requirements(plan: Plan, config: Config) -> Iterable[tuple[tuple[str | int, ...], str]]:
     for index, contact in enumerate(plan.contacts):
         case = config.cases_by_id.get(contact.case_id)
-        if case is None:
+        if case is None or contact.requirement_index == -1:  # an introduction: no requirement of the case
             continue
         if contact.requirement_index >= len(case.contacts):
             yield (("contacts", index, "requirement_index"),
@@ -431,7 +436,8 @@ def _requirement_cell(cell: str, refuse: _Refuse) -> int | None:
 
 def _requirement_problems(actuals: list[Actual], config: Config, plan: Plan, problems: list[LocatedProblem]) -> None:
     """Rows marked done that name no scheduled contact must say which requirement they count for."""
-    for actual in _unplanned(plan.contacts, actuals):
+    contacts = [contact for contact in plan.contacts if contact.requirement_index >= 0]
+    for actual in _unplanned(contacts, actuals):
         if actual.status == "done":
             _requirement_of(actual, config, problems)
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from datetime import date
 
 from models.organisation import Case, Config
 from models.problems import FieldPath, Problem, format_path
 from models.text import identity
+from models.timeutil import format_clock
 
 
 def find_problems(config: Config) -> list[Problem]:
@@ -108,6 +110,9 @@ def _manager_problems(config: Config) -> Iterator[Problem]:
     for index, manager in enumerate(config.managers):
         if manager.level not in level_names:
             yield Problem(("managers", index, "level"), _unknown("level", manager.level, level_names))
+        for block_index, block in enumerate(manager.blocked):
+            if not config.week_start <= block.day <= config.week_end:
+                yield Problem(("managers", index, "blocked", block_index, "day"), _outside_week(block.day, config))
 
 
 def _case_problems(config: Config) -> Iterator[Problem]:
@@ -128,6 +133,34 @@ def _case_problems(config: Config) -> Iterator[Problem]:
         if case.locked and case.manager is None:
             yield Problem((*path, "locked"), "a locked case needs a current manager; set manager or unlock it")
         yield from _contact_problems(case, path, day_minutes, config)
+        yield from _appointment_problems(case, path, config)
+
+
+def _outside_week(day: date, config: Config) -> str:
+    return f"{day} is outside the planning week ({config.week_start} to {config.week_end})"
+
+
+def _appointment_problems(case: Case, path: FieldPath, config: Config) -> Iterator[Problem]:
+    """An appointment fixes a due contact of this week: its day in the week, its start on the slot grid,
+    its requirement one of the case's, with a contact due this week for each of its appointments."""
+    slot = config.policy.scheduling.slot_minutes
+    due = Counter(contact.requirement_index for contact in config.due_contacts(case))
+    booked: Counter[int] = Counter()
+    for index, appointment in enumerate(case.appointments):
+        at: FieldPath = (*path, "appointments", index)
+        if appointment.contact >= len(case.contacts):
+            count = len(case.contacts)
+            yield Problem((*at, "contact"), f"unknown contact {appointment.contact}: the case has {count} contact "
+                                            f"requirement(s){f' (0 to {count - 1})' if count else ''}")
+            continue
+        if not config.week_start <= appointment.day <= config.week_end:
+            yield Problem((*at, "day"), _outside_week(appointment.day, config))
+        if appointment.start % slot:
+            yield Problem((*at, "start"), f"{format_clock(appointment.start)} is off the {slot}-minute slot grid")
+        booked[appointment.contact] += 1
+        if booked[appointment.contact] > due[appointment.contact]:
+            yield Problem((*at, "contact"), f"contact {appointment.contact} has {due[appointment.contact]} "
+                                            f"contact(s) due this week and more appointments than that")
 
 
 def _contact_problems(case: Case, path: FieldPath, day_minutes: int, config: Config) -> Iterator[Problem]:

@@ -171,7 +171,8 @@ def overdue_contacts(config: Config, plan: Plan) -> int:
         (item.case_id, item.requirement_index, item.occurrence): item
         for case in config.cases for item in config.due_contacts(case)}
     unscheduled: Iterable[bool] = (due[(item.case_id, item.requirement_index, item.occurrence)].overdue
-                                   for item in plan.unscheduled if item.case_id in config.cases_by_id)
+                                   for item in plan.unscheduled
+                                   if item.case_id in config.cases_by_id and not item.introduction)
     return sum(item.overdue for item in plan.contacts) + sum(unscheduled)
 
 
@@ -198,5 +199,6 @@ def test_the_example_rolls_to_a_valid_config_with_fewer_overdue_contacts_than_mo
     assert after_roll is not None and after_shift is not None
     # Measured (2026-12-02, seed 0, 5 s): 1 overdue contact after roll (K-1082's visit, unscheduled in
     # week 1 too: no common slot) against 120 when only week_start changes (119 scheduled late, 1 not).
+    # With introductions (the moved and new cases' calls take room on week 1's Mondays and Tuesdays): 4.
     assert overdue_contacts(next_config, after_roll) < overdue_contacts(shifted_config, after_shift)
-    assert overdue_contacts(next_config, after_roll) <= 2
+    assert overdue_contacts(next_config, after_roll) <= 4

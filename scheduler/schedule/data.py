@@ -46,6 +46,7 @@ class ContactInput:
     due_offset: int  # the due day, in days after the week's Monday (negative: due before the week)
     client_windows: tuple[tuple[int, tuple[Span, ...]], ...]  # (day offset, windows) per day
     introduces: str = ""  # an introduction: the case whose other contacts it precedes
+    fixed: bool = False  # an appointment: its one candidate slot is the agreed time
 
     def windows_on(self, offset: int) -> tuple[Span, ...]:
         for day, windows in self.client_windows:

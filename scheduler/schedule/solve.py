@@ -381,12 +381,13 @@ def _manager_week(config: Config, manager: Manager, due: list[tuple[Case, DueCon
 
 
 def _due_order(config: Config, due: list[tuple[Case, DueContact]]) -> list[tuple[Case, DueContact]]:
-    """Overdue first, then by due date and urgency; occurrences of a requirement stay in order."""
-    def key(item: tuple[Case, DueContact]) -> tuple[bool, bool, date, int, str, int, int]:
+    """Appointments first (their time is fixed), then introductions, then overdue, then by due date and
+    urgency; occurrences of a requirement stay in order."""
+    def key(item: tuple[Case, DueContact]) -> tuple[bool, bool, bool, date, int, str, int, int]:
         case, contact = item
         rank = config.policy.complexity_rank(case.complexity)
-        return (not contact.introduction, not contact.overdue, due_date(case, contact), -rank, case.id,
-                contact.requirement_index, contact.occurrence)
+        return (config.appointment_of(case, contact) is None, not contact.introduction, not contact.overdue,
+                due_date(case, contact), -rank, case.id, contact.requirement_index, contact.occurrence)
 
     return sorted(due, key=key)
 
@@ -409,6 +410,14 @@ def _contact_input(config: Config, case: Case, contact: DueContact, days: list[d
     if contact.introduction:
         # Only on its days (the manager's first working days): never late, left out when none holds it.
         days = [day for day in days if day <= contact.due]
+    appointment = config.appointment_of(case, contact)
+    windows: tuple[tuple[int, tuple[Span, ...]], ...]
+    if appointment is not None:
+        # Agreed with the family: the one slot, whatever the client's usual hours; the manager's still hold.
+        windows = tuple((_offset(config, day), ((appointment.start, appointment.start + contact.minutes),))
+                        for day in days if day == appointment.day)
+    else:
+        windows = tuple((_offset(config, day), _spans(config.client_windows(client, day))) for day in days)
     return ContactInput(
         key=contact.key,
         case_id=introduction_key(case.id) if contact.introduction else case.id,
@@ -420,8 +429,8 @@ def _contact_input(config: Config, case: Case, contact: DueContact, days: list[d
         due_offset=_offset(config, due_date(case, contact)),
         urgency=urgency(contact.overdue, config.policy.complexity_rank(case.complexity),
                         len(config.policy.complexities)),
-        client_windows=tuple((_offset(config, day), _spans(config.client_windows(client, day)))
-                             for day in days),
+        client_windows=windows,
+        fixed=appointment is not None,
     )
 
 
@@ -515,12 +524,16 @@ def _late_rule(prepared: PreparedWeek, contact: int, offset: int) -> str:
     due = prepared.week.contacts[contact].due_offset
     if offset <= due:
         return ""
+    if prepared.week.contacts[contact].fixed:
+        return "appointment"
     if due < 0:
         return "overdue"
     return "days_full_by_due" if prepared.can_be_on_time(contact) else "no_slot_by_due"
 
 
 def _unplaced_rule(prepared: PreparedWeek, contact: int, cut_short: bool) -> str:
+    if prepared.week.contacts[contact].fixed:
+        return "appointment_conflict"
     if not prepared.week.days:
         return "no_working_day"
     if not prepared.fits_alone(contact):
@@ -553,12 +566,15 @@ def _plan_contacts(config: Config, due: dict[str, tuple[Case, DueContact]], week
             ))
         for missing in outcome.unplaced:
             case, contact = due[missing.key]
+            appointment = config.appointment_of(case, contact)
             unscheduled.append(UnscheduledContact(
                 case_id=case.id, client_id=case.client, manager_id=week.manager_id,
                 requirement_index=contact.requirement_index, occurrence=contact.occurrence, mode=contact.mode,
                 minutes=contact.minutes, rule=missing.rule, introduction=contact.introduction,
                 reason=reason_text(missing.rule, "proven" if missing.proven and missing.rule == "day_capacity_full"
-                                   else "default", manager=week.manager_id, minutes=contact.minutes),
+                                   else "default", manager=week.manager_id, minutes=contact.minutes,
+                                   day=appointment.day.isoformat() if appointment else "",
+                                   start=format_clock(appointment.start) if appointment else ""),
             ))
     contacts.sort(key=lambda item: (item.manager_id, item.day, item.start, item.case_id))
     return contacts, unscheduled

@@ -1237,3 +1237,36 @@ def test_a_case_that_stayed_has_no_introduction() -> None:
     plan = introduced_plan(config, [*sound_week(config), *sound_introductions(config),
                                     introduction(config, "K-1", TUE, "08:00")])
     assert [(v.rule, v.subject) for v in check_plan(config, plan)] == [("introduction", "K-1#-1.0")]
+
+
+# --- fixed appointments: blocked time and appointments ---------------------------------------------------
+
+
+def _ana_blocked(day: str, start: str, end: str) -> Callable[[dict[str, Any]], None]:
+    def edit(data: dict[str, Any]) -> None:
+        manager(data, "m-ana")["blocked"] = [{"day": day, "start": start, "end": end, "reason": "court"}]
+    return edit
+
+
+@pytest.mark.parametrize(("block", "expected"), [
+    (("2026-12-01", "10:00", "12:00"), []),  # K-2's call Tuesday 09:00-09:15 is clear of it
+    (("2026-12-01", "09:00", "10:00"), [("blocked_time", "K-2#0.0")]),  # the call is in it
+    # K-1's visit Monday 10:15 is clear, but the 18-minute drive from K-3 (09:57-10:15) is not
+    (("2026-11-30", "10:00", "10:10"), [("blocked_time", "K-1#0.0")]),
+])
+def test_no_contact_or_travel_in_blocked_time(block: tuple[str, str, str], expected: list[tuple[str, str]]) -> None:
+    config = variant(_ana_blocked(*block))
+    # The week's minutes (the engine's, in plan_for) and the checker's agree: blocked time is not working time.
+    assert [(v.rule, v.subject) for v in check_plan(config, plan_for(config, SOUND, sound_week(config)))] == expected
+
+
+@pytest.mark.parametrize(("start", "expected"), [
+    ("09:00", []),  # K-2's call is at its appointment
+    ("10:00", [("appointment_moved", "K-2#0.0")]),
+])
+def test_an_appointment_is_kept_where_given(start: str, expected: list[tuple[str, str]]) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        case(data, "K-2")["appointments"] = [{"contact": 0, "day": "2026-12-01", "start": start}]
+
+    config = variant(edit)
+    assert [(v.rule, v.subject) for v in check_plan(config, plan_for(config, SOUND, sound_week(config)))] == expected

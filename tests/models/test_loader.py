@@ -142,7 +142,7 @@ def test_csv_header_problems_are_reported_together(tmp_path: Path) -> None:
     assert [str(problem) for problem in raised.value.problems] == [
         f"{path}:1: id: column 'id' appears twice",
         f"{path}:1: clinet: unknown column 'clinet'; did you mean 'client'? cases columns are id, client, type, "
-        "complexity, opened, manager, locked, escalate, points, contacts",
+        "complexity, opened, manager, locked, escalate, points, contacts, appointments",
         f"{path}:1: client: missing required column 'client'",
         f"{path}:1: complexity: missing required column 'complexity'",
     ]

@@ -94,6 +94,10 @@ RENDERED = [
     ("days_full_by_due", "default", {"due": "2026-12-01"},
      "due 2026-12-01; the slots up to then are taken by other contacts (contact limit, travel, spacing from the "
      "case's other contacts), and placing it there would make more late days or leave a contact out"),
+    ("appointment_conflict", "default", {"day": "2026-12-01", "start": "10:00", "manager": "m-ana"},
+     "its appointment on 2026-12-01 at 10:00 cannot be kept: the time is outside manager m-ana's working hours, "
+     "leave or blocked time, or another appointment, lunch or travel takes it"),
+    ("appointment", "default", {"due": "2026-12-01"}, "due 2026-12-01; placed at the time agreed in its appointment"),
 ]
 
 

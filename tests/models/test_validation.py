@@ -135,3 +135,44 @@ def test_long_listings_are_cut_after_twelve() -> None:
 
 def test_dotted_path_of_a_problem() -> None:
     assert Problem(("cases", 3, "contacts", 0, "minutes"), "m").dotted_path == "cases[3].contacts[0].minutes"
+
+
+def test_a_blocked_day_outside_the_week() -> None:
+    blocked = [{"day": "2026-12-07", "start": "09:00", "end": "11:00"}]
+    assert problems_after(_set(("managers", 0, "blocked"), blocked)) == [
+        Problem(("managers", 0, "blocked", 0, "day"), "2026-12-07 is outside the planning week (2026-11-30 to "
+                                                      "2026-12-06)")]
+
+
+def test_overlapping_blocks_are_refused() -> None:
+    data = yaml.safe_load(TINY.read_text(encoding="utf-8"))
+    data["managers"][0]["blocked"] = [{"day": "2026-12-01", "start": "09:00", "end": "11:00"},
+                                      {"day": "2026-12-01", "start": "10:00", "end": "12:00"}]
+    with pytest.raises(ValueError, match=r"blocked\[1\] \(2026-12-01 10:00-12:00\) overlaps blocked\[0\] "
+                                         r"\(2026-12-01 09:00-11:00\)"):
+        Config.model_validate(data)
+
+
+@pytest.mark.parametrize(("appointment", "expected"), [
+    ({"contact": 1, "day": "2026-12-01", "start": "09:00"},
+     [Problem(("cases", 1, "appointments", 0, "contact"), "unknown contact 1: the case has 1 contact "
+                                                           "requirement(s) (0 to 0)")]),
+    ({"contact": 0, "day": "2026-12-08", "start": "09:00"},
+     [Problem(("cases", 1, "appointments", 0, "day"), "2026-12-08 is outside the planning week (2026-11-30 to "
+                                                       "2026-12-06)")]),
+    ({"contact": 0, "day": "2026-12-01", "start": "09:05"},
+     [Problem(("cases", 1, "appointments", 0, "start"), "09:05 is off the 15-minute slot grid")]),
+    ({"contact": 0, "day": "2026-12-01", "start": "09:00"}, []),
+])
+def test_an_appointment_fixes_a_due_contact_of_the_week(appointment: dict[str, Any],
+                                                        expected: list[Problem]) -> None:
+    assert problems_after(_set(("cases", 1, "appointments"), [appointment])) == expected
+
+
+def test_an_appointment_of_a_contact_not_due_this_week() -> None:
+    # K-1's monthly visit (last 2026-11-02) is due this week once: a second appointment has no contact to fix.
+    appointments = [{"contact": 0, "day": "2026-12-01", "start": "09:00"},
+                    {"contact": 0, "day": "2026-12-03", "start": "09:00"}]
+    assert problems_after(_set(("cases", 0, "appointments"), appointments)) == [
+        Problem(("cases", 0, "appointments", 1, "contact"), "contact 0 has 1 contact(s) due this week and more "
+                                                             "appointments than that")]
