@@ -99,6 +99,9 @@ def _description(contact: ScheduledContact) -> str:
         f"{contact.minutes} minutes, {contact.mode.replace('_', ' ')}.",
         "OVERDUE: this contact is past its due date." if contact.overdue else "On time.",
     ]
+    if contact.introduction:
+        lines.append("Introduction: the case is new to you; give the client your name, how to reach you and the "
+                     "case number.")
     if contact.travel_minutes_before:
         lines.append(f"Travel before: {contact.travel_minutes_before} minutes.")
     return "\n".join(lines)

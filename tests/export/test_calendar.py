@@ -86,6 +86,16 @@ def test_overdue_contact_is_flagged(tiny_config: Config, tiny_plan: Plan) -> Non
     assert "OVERDUE" in str(event["DESCRIPTION"])
 
 
+def test_an_introduction_says_so(tiny_config: Config, tiny_plan: Plan) -> None:
+    introduced = tiny_plan.model_copy(update={"contacts": [
+        item.model_copy(update={"requirement_index": -1, "introduction": True}) for item in tiny_plan.contacts]})
+    [event] = parsed(calendar_files(introduced, tiny_config, full_names=False), "m-ana").walk("VEVENT")
+    assert "Introduction: the case is new to you; give the client your name, how to reach you and the case " \
+           "number." in str(event["DESCRIPTION"]).replace("\n", " ")
+    [plain] = parsed(calendar_files(tiny_plan, tiny_config, full_names=False), "m-ana").walk("VEVENT")
+    assert "Introduction" not in str(plain["DESCRIPTION"])
+
+
 def test_same_plan_gives_the_same_bytes(tiny_config: Config) -> None:
     options = SolveOptions(time_limit_s=5, workers=1, seed=0)
     runs = [calendar_files(schedule_current_assignment(tiny_config, options).plan, tiny_config, full_names=False)
