@@ -21,7 +21,8 @@ BLOCKS = """    blocked:   # court this week
 
 def test_roll_takes_this_weeks_blocked_time_and_appointments_out(tmp_path: Path) -> None:
     text = (DATA / "tiny.yaml").read_text(encoding="utf-8")
-    ana = "  - {id: m-ana, name: Ana Ruiz, level: senior, region: north, languages: [en, es], skills: [investigations]}\n"
+    ana = ("  - {id: m-ana, name: Ana Ruiz, level: senior, region: north, languages: [en, es], "
+           "skills: [investigations]}\n")
     call = "      - {mode: phone, minutes: 15, frequency: weekly}\n"
     assert ana in text and call in text
     text = text.replace(ana, "  - id: m-ana\n    name: Ana Ruiz\n    level: senior\n    region: north\n"
