@@ -34,6 +34,9 @@ RELIEVABLE = frozenset({"day_capacity_full", "no_common_availability"})
 # Moving cases out of full weeks converges fast: a second round catches what the first one's moves
 # displaced.
 FEEDBACK_ROUNDS = 2
+# Cases a round considers (in id order): the search for a receiving week is per case and per manager,
+# so a state agency's thousands of misses would outlast the round's share of the time.
+MAX_RELIEF_CASES = 200
 
 
 def plan_week(config: Config, options: SolveOptions) -> Result[Plan]:
@@ -145,11 +148,12 @@ def _relief_moves(config: Config, plan: Plan, eligibility: Eligibility) -> dict[
     chosen = {item.case_id: item.manager_id for item in plan.assignments}
     full = {item.manager_id for item in plan.unscheduled if item.manager_id is not None}
     rooms = {load.manager_id: _room(config, load) for load in plan.managers}
+    households = _households(config)
     moves: dict[str, tuple[str, str]] = {}
-    for case_id in sorted(missed):
+    for case_id in sorted(missed)[:MAX_RELIEF_CASES]:
         if case_id in moves:
             continue
-        group = _group(config, config.cases_by_id[case_id], chosen)
+        group = _group(config, config.cases_by_id[case_id], chosen, households)
         if not group:
             continue
         source = chosen[case_id] or ""
@@ -183,15 +187,22 @@ def _room(config: Config, load: ManagerLoad) -> _Room:
                  available=load.minutes_available)
 
 
-def _group(config: Config, case: Case, chosen: dict[str, str | None]) -> list[Case]:
+def _households(config: Config) -> dict[str, list[Case]]:
+    households: dict[str, list[Case]] = {}
+    for case in config.cases:
+        households.setdefault(config.clients_by_id[case.client].household_key, []).append(case)
+    return households
+
+
+def _group(config: Config, case: Case, chosen: dict[str, str | None],
+           households: dict[str, list[Case]]) -> list[Case]:
     """The cases that move with `case`: its household's cases with the same manager (households
     stay together); none when one of them is locked or the household is already split."""
     if case.locked:
         return []
     if not config.policy.households_together:
         return [case]
-    key = config.clients_by_id[case.client].household_key
-    members = [item for item in config.cases if config.clients_by_id[item.client].household_key == key]
+    members = households[config.clients_by_id[case.client].household_key]
     if any(item.locked for item in members) or len({chosen.get(item.id) for item in members}) > 1:
         return []
     return members

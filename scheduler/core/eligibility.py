@@ -62,6 +62,7 @@ class Eligibility:
         self._client_weeks: dict[str, WeekAvailability] = {}
         self._meeting_minutes: dict[str, int] = {}
         self._signatures: dict[CaseClass, frozenset[int]] = {}
+        self._manager_class_of: dict[str, ManagerClass] = {}
 
     @cached_property
     def _manager_classes(self) -> dict[ManagerClass, list[str]]:
@@ -71,14 +72,18 @@ class Eligibility:
         return dict(classes)
 
     def manager_class(self, manager: Manager) -> ManagerClass:
-        return ManagerClass(
-            level_rank=self.config.policy.level_rank(manager.level),
-            skills=frozenset(manager.skills),
-            languages=frozenset(manager.languages),
-            working=not self.config.on_leave_all_week(manager),
-            accepts_new_cases=manager.accepts_new_cases,
-            week=self.week_time.manager_week(manager),
-        )
+        # Cached per manager: a refusal asks for it every time, and the manager's week takes a while.
+        found = self._manager_class_of.get(manager.id)
+        if found is None:
+            found = self._manager_class_of[manager.id] = ManagerClass(
+                level_rank=self.config.policy.level_rank(manager.level),
+                skills=frozenset(manager.skills),
+                languages=frozenset(manager.languages),
+                working=not self.config.on_leave_all_week(manager),
+                accepts_new_cases=manager.accepts_new_cases,
+                week=self.week_time.manager_week(manager),
+            )
+        return found
 
     def case_class(self, case: Case) -> CaseClass:
         client = self.config.clients_by_id[case.client]
