@@ -200,9 +200,11 @@ class ScenarioRow(BaseModel):
     managers: int
     managers_on_leave: int = Field(description="Managers on leave the whole week.")
     managers_by_level: dict[str, int]
-    capacity_by_level: dict[str, float]
+    capacity_by_level: dict[str, float] = Field(description="Capacity points of each level net of leave: every "
+                                                            "manager's capacity times the share of the week's "
+                                                            "working days they work (0 on leave all week).")
     demand_points: float
-    capacity_points: float
+    capacity_points: float = Field(description="The levels' capacity net of leave, summed.")
     max_utilisation_by_level: dict[str, float]
     mean_utilisation_by_level: dict[str, float]
     max_utilisation: float

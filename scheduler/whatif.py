@@ -202,8 +202,11 @@ def scenario_row(scenario: Scenario, config: Config, plan: Plan | None,
     levels = [level.name for level in config.policy.levels]
     by_level = {summary.level: summary for summary in plan.levels} if plan is not None else {}
     demand = sum(config.case_points(case) for case in config.cases)
+    # Capacity net of leave: each manager's points times the share of the week's working days they work.
+    working = len(config.working_days())
     capacity_by_level = {
-        name: round(sum(config.capacity_points(m) for m in config.managers if m.level == name), 6)
+        name: round(sum(config.capacity_points(m) * len(config.manager_days(m)) / working
+                        for m in config.managers if m.level == name) if working else 0.0, 6)
         for name in levels
     }
     summary = plan.summary if plan is not None else None

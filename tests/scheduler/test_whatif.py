@@ -14,7 +14,7 @@ from models.generator import generate_organisation
 from models.loader import load_config
 from models.organisation import Config
 from models.scenario import Scenario, ScenarioOutcome
-from scheduler.whatif import ClusterUnavailable, WhatIfOptions, run_scenarios
+from scheduler.whatif import ClusterUnavailable, WhatIfOptions, base_assignment, run_scenarios, scenario_row
 
 SCENARIOS = [
     Scenario.model_validate(data) for data in (
@@ -62,6 +62,8 @@ def test_base_row_figures(local_run: list[ScenarioOutcome]) -> None:
 def test_leave_and_hire_rows(local_run: list[ScenarioOutcome]) -> None:
     leave, hire = local_run[1].row, local_run[2].row
     assert leave.managers_on_leave == 1
+    # Capacity net of leave: Ana (senior, 6 points) is away all week.
+    assert (leave.capacity_by_level, leave.capacity_points) == ({"junior": 8.0, "senior": 0.0}, 8.0)
     assert leave.max_utilisation_by_level["senior"] == 0.0  # nobody else may carry a senior's cases
     # K-1 (high) and K-2 (its household) and K-3 (investigation, Spanish) have no one left.
     assert leave.unassigned_cases == 3
@@ -190,3 +192,13 @@ def test_regression_cut_scenarios_differed_between_one_process_and_a_pool() -> N
     pooled = run_scenarios(config, scenarios, replace(options, jobs=2))
     assert all(outcome.row.status == "feasible" for outcome in alone)  # every assignment was cut
     assert comparable(alone) == comparable(pooled)
+
+
+def test_capacity_is_net_of_leave_days(tiny_config: Config) -> None:
+    # Ben (junior, 4 points) on leave Monday and Tuesday works 3 of the week's 5 working days: 2.4 points.
+    data = tiny_config.model_dump()
+    data["managers"][1]["leave"] = ["2026-11-30", "2026-12-01"]
+    config = Config.model_validate(data)
+    row = scenario_row(Scenario(name="Ben away two days"), config, None, base_assignment(config))
+    assert (row.capacity_by_level, row.capacity_points, row.managers_on_leave) == (
+        {"junior": 6.4, "senior": 6.0}, 12.4, 0)
