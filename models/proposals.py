@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -90,12 +91,8 @@ def _csv_moves(text: str, file: str) -> list[ProposedMove]:
                                               f"file needs {', '.join(REQUIRED_COLUMNS)}") for column in missing])
         moves: list[ProposedMove] = []
         problems: list[LocatedProblem] = []
-        line = reader.line_num + 1
-        for cells in reader:
-            if any(cell.strip() for cell in cells):
-                row = dict(zip(header, (_unneutralised(cell.strip()) for cell in cells), strict=False))
-                _add_move(row, file, line, moves, problems)
-            line = reader.line_num + 1
+        for line, row in _rows(header, reader):
+            _add_move(row, file, line, moves, problems)
     except csv.Error as error:
         raise ConfigError([LocatedProblem(file, reader.line_num, None, "", f"CSV syntax error: {error}")]) from None
     if problems:
@@ -111,23 +108,28 @@ def _assignment_moves(header: list[str], reader: Any, file: str) -> list[Propose
                                           f"needs {', '.join(ASSIGNMENT_COLUMNS)}") for column in missing])
     moves: list[ProposedMove] = []
     problems: list[LocatedProblem] = []
-    line = reader.line_num + 1
-    for cells in reader:
-        if any(cell.strip() for cell in cells):
-            row = dict(zip(header, (_unneutralised(cell.strip()) for cell in cells), strict=False))
-            moved = row.get("moved", "").lower()
-            if moved not in _TRUE + _FALSE:
-                problems.append(LocatedProblem(file, line, None, "moved", f"'{row.get('moved')}' is not true or false"))
-            elif moved in _TRUE and not (row.get("case") and row.get("manager")):
-                column = "manager" if row.get("case") else "case"
-                problems.append(LocatedProblem(file, line, None, column, f"{column} is empty in a moved row"))
-            elif moved in _TRUE:
-                _add_move({"case": row.get("case", ""), "from_manager": row.get("previous_manager", ""),
-                           "to_manager": row.get("manager", "")}, file, line, moves, problems)
-        line = reader.line_num + 1
+    for line, row in _rows(header, reader):
+        moved = row.get("moved", "").lower()
+        if moved not in _TRUE + _FALSE:
+            problems.append(LocatedProblem(file, line, None, "moved", f"'{row.get('moved')}' is not true or false"))
+        elif moved in _TRUE and not (row.get("case") and row.get("manager")):
+            column = "manager" if row.get("case") else "case"
+            problems.append(LocatedProblem(file, line, None, column, f"{column} is empty in a moved row"))
+        elif moved in _TRUE:
+            _add_move({"case": row.get("case", ""), "from_manager": row.get("previous_manager", ""),
+                       "to_manager": row.get("manager", "")}, file, line, moves, problems)
     if problems:
         raise ConfigError(problems)
     return moves
+
+
+def _rows(header: list[str], reader: Any) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, cells by column) of every non-blank row after the header, formula guards undone."""
+    line = reader.line_num + 1
+    for cells in reader:
+        if any(cell.strip() for cell in cells):
+            yield line, dict(zip(header, (_unneutralised(cell.strip()) for cell in cells), strict=False))
+        line = reader.line_num + 1
 
 
 def _unneutralised(cell: str) -> str:
