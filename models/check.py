@@ -153,9 +153,26 @@ def _unassigned_listing(config: Config, plan: Plan, assignment: Mapping[str, str
                             f"unassigned points {entry.points} reported, the case has {config.case_points(case)}")
         if _missing_reason(entry.rule, entry.reason):
             yield Violation("reason_missing", entry.case_id, "an unassigned case needs a rule and a reason")
+        elif entry.rule in NOBODY_RULES and assignment.get(entry.case_id) is None:
+            yield from _nobody_may_carry(config, case, entry.rule)
     for case_id, manager_id in assignment.items():
         if manager_id is None and listed[case_id] == 0:
             yield Violation("unassigned_missing", case_id, "the case has no manager and is not listed unassigned")
+
+
+# Unassigned rules that claim no manager at all may carry the case: re-derived, not taken on trust.
+NOBODY_RULES = frozenset({"no_level", "no_skill", "no_language", "no_manager_available"})
+
+
+def _nobody_may_carry(config: Config, case: Case, rule: str) -> Iterator[Violation]:
+    """The claim that no manager may carry `case` (as new work: level, skills, language, at work,
+    open to new cases) is false when some manager may."""
+    fresh = case.model_copy(update={"manager": None, "locked": False})
+    for manager in config.managers:
+        if not any(_refusals(config, fresh, manager, bool(config.manager_days(manager)))):
+            yield Violation("unassigned_reason_false", case.id,
+                            f"listed unassigned for {rule}, but {manager.id} may carry it")
+            return
 
 
 # --- eligibility, locks, households ------------------------------------------------------------------

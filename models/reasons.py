@@ -197,6 +197,7 @@ CHECKS: Mapping[str, str] = MappingProxyType({
     "unassigned_duplicate": "listed unassigned twice",
     "unassigned_unknown": "unknown case listed unassigned",
     "reason_missing": "rule or reason missing",
+    "unassigned_reason_false": "an unassigned case's rule is false",
     "week_start_mismatch": "wrong week",
     # eligibility, locks, households
     "eligibility_level": "level too low",

@@ -1270,3 +1270,19 @@ def test_an_appointment_is_kept_where_given(start: str, expected: list[tuple[str
 
     config = variant(edit)
     assert [(v.rule, v.subject) for v in check_plan(config, plan_for(config, SOUND, sound_week(config)))] == expected
+
+
+def test_a_false_no_language_claim_is_rejected(tiny_config: Config) -> None:
+    # K-3's client speaks Spanish and Ana does: "no manager speaks it" is false.
+    plan = plan_for(tiny_config, SOUND | {"K-3": None})
+    entry = by_id(plan.unassigned, "case_id", "K-3")
+    entry.rule, entry.reason = "no_language", "no suitable manager speaks the client's language 'es'"
+    assert [(v.rule, v.subject) for v in check_plan(tiny_config, plan)] == [("unassigned_reason_false", "K-3")]
+
+
+def test_a_true_no_language_claim_passes() -> None:
+    config = variant(lambda data: manager(data, "m-ana").update(languages=["en"]))
+    plan = plan_for(config, SOUND | {"K-3": None})
+    entry = by_id(plan.unassigned, "case_id", "K-3")
+    entry.rule, entry.reason = "no_language", "no suitable manager speaks the client's language 'es'"
+    assert check_plan(config, plan) == []
