@@ -281,8 +281,11 @@ class OutputSet:
         if problems:
             raise ConfigError(problems)
         try:
-            self._make_folder(self.folder)
-            self._staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, suffix=_TEMPORARY_SUFFIX, dir=self.folder))
+            # Held: a signal between making the staging folder and recording it would leave it behind.
+            with _interrupts_held():
+                self._make_folder(self.folder)
+                self._staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, suffix=_TEMPORARY_SUFFIX,
+                                                      dir=self.folder))
         except OSError as error:
             self._remove_created()
             raise OutputWriteError(f"{self.folder}: cannot write here: {_os_error_text(error)}; nothing was "
@@ -340,11 +343,13 @@ class OutputSet:
                 self._commit()
                 committed = True
         finally:
-            if self._staging is not None:
-                shutil.rmtree(self._staging, ignore_errors=True)
-                self._staging = None
-            if not committed:
-                self._remove_created()
+            # Held: an interrupt in the middle of the clean-up would leave part of the staging folder.
+            with _interrupts_held():
+                if self._staging is not None:
+                    shutil.rmtree(self._staging, ignore_errors=True)
+                    self._staging = None
+                if not committed:
+                    self._remove_created()
 
     # ---------------------------------------------------------------------------------------------
     # The swap
