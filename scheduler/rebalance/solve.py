@@ -82,7 +82,7 @@ def rebalance(config: Config, options: SolveOptions, *, max_moves: int | None = 
     weights = config.policy.weights
     model = RebalanceModel(problem, continuity_weight=_weight(weights.moves),
                            region_weight=_weight(weights.region), budget=budget)
-    before = build_plan(config, current_assignment(config))
+    before = build_plan(config, current_assignment(config), eligibility=eligibility)
     stats: list[SolverStats] = []
     if max_moves is not None:
         # The cap is on moves a supervisor could decline; moves no plan avoids come on top.
@@ -373,7 +373,7 @@ class _Converter:
     def plan(self, solution: Solution, stats: list[SolverStats]) -> Plan:
         chosen = solution_assignment(self.problem, solution)
         config = self.problem.config
-        after = build_plan(config, chosen)
+        after = build_plan(config, chosen, eligibility=self.eligibility)
         reasons = self._reasons(chosen, after)
         unassigned = self._unassigned_reasons()
         plan = build_plan(config, chosen, move_reasons=reasons, unassigned_reasons=unassigned, solver=stats,
