@@ -56,6 +56,7 @@ from scheduler.assign.convert import chosen_from_counts, move_reasons, unassigne
 from scheduler.assign.data import POINT_SCALE, AssignmentData, Counts, build_data
 from scheduler.assign.model import AssignmentModel, Coefficients, CpSatBackend, Terms, Var
 from scheduler.core.budget import MIN_STEP_S, Budget
+from scheduler.core.clock import BACKSTOP_NOTE
 from scheduler.core.cpsat import new_solver
 from scheduler.core.options import SolveOptions
 from scheduler.core.planbuild import build_plan
@@ -361,6 +362,8 @@ def fewest_hires(config: Config, target_utilisation: float, options: SolveOption
     freed, slack_status = _slack(final, target_utilisation, budget, chosen, exact.exact_columns, by_region,
                                  len(config.managers))
     runtime = time.monotonic() - started
+    if budget.clock.cut_by_backstop:
+        notes.append(BACKSTOP_NOTE)
     stats = SolverStats(
         stage="staffing", status=status, objective=float(total), bound=None if bound is None else float(bound),
         gap=None if bound is None else round((total - bound) / max(1, total), 9), runtime_s=round(runtime, 3),

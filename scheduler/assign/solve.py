@@ -46,7 +46,7 @@ from scheduler.assign.search import polish
 from scheduler.assign.stability import ceilings, settle, stability_coefficients, stability_steps, tolerance_units
 from scheduler.assign.terms import TERM_NAMES
 from scheduler.core.budget import SHARES
-from scheduler.core.clock import Clock, clock_for
+from scheduler.core.clock import BACKSTOP_NOTE, Clock, clock_for
 from scheduler.core.cpsat import new_solver
 from scheduler.core.options import SolveOptions
 
@@ -123,6 +123,8 @@ def assign_cases(config: Config, options: SolveOptions) -> Result[Plan]:
         counts, note = _stability_pass(data, coefficients, counts, tolerance, candidates,
                                        deadline - clock.now() - _reserve(data), options, clock)
         notes.append(note)
+    if clock.cut_by_backstop:
+        notes = [BACKSTOP_NOTE if note.startswith("time limit measured in work") else note for note in notes]
     plan = plan_from_counts(data, counts, solver=[])
     score = score_plan(config, plan)
     objective = score["objective"]

@@ -41,6 +41,8 @@ class Clock:
     """Wall-clock seconds since the clock was made."""
 
     deterministic = False
+    # Whether the wall-clock backstop cut a deterministic run (never, on the wall clock itself).
+    cut_by_backstop = False
 
     def __init__(self) -> None:
         self._started = time.monotonic()
@@ -86,7 +88,12 @@ class WorkClock(Clock):
 
     def now(self) -> float:
         self._work += SECONDS_PER_TICK
-        return math.inf if self.past_backstop() else self._work
+        if self.past_backstop():
+            # Past the backstop every deadline has passed: the run is cut on the wall clock, so it
+            # may not repeat; the stages say so in their notes.
+            self.cut_by_backstop = True
+            return math.inf
+        return self._work
 
     def hold_back(self, share: float) -> None:
         """A step whose work is under-measured (a busy or slow machine) reaches the backstop early; held
@@ -130,6 +137,11 @@ class WorkClock(Clock):
 
 def _seconds_per_iteration(solver: pywraplp.Solver) -> float:
     return SECONDS_PER_LP_ITERATION_PER_ROOT_VARIABLE * math.sqrt(max(1, solver.NumVariables()))
+
+
+# What a stage's notes say when the backstop cut its deterministic run.
+BACKSTOP_NOTE = ("the wall-clock backstop cut this run before its work limit (a busy or slow machine): "
+                 "a rerun may give another plan")
 
 
 def clock_for(options: SolveOptions) -> Clock:

@@ -32,6 +32,7 @@ from models.reasons import destination_text, manager_label, phrase, reason_text
 from models.result import Result
 from scheduler.assign import assign_cases
 from scheduler.core.budget import MIN_STEP_S, Budget
+from scheduler.core.clock import BACKSTOP_NOTE
 from scheduler.core.eligibility import Eligibility, tied_household_refusal
 from scheduler.core.options import SolveOptions
 from scheduler.core.planbuild import build_plan, current_assignment
@@ -121,7 +122,7 @@ def rebalance(config: Config, options: SolveOptions, *, max_moves: int | None = 
         proposal_runtime_s=round(proposal_runtime, 3),
         curve_runtime_s=round(time.perf_counter() - started - proposal_runtime, 3),
     )
-    return _result(proposals, stats, time.perf_counter() - started)
+    return _result(proposals, stats, time.perf_counter() - started, budget.clock.cut_by_backstop)
 
 
 def fewest_moves_within(problem: RebalanceProblem, options: SolveOptions, peak: int,
@@ -346,7 +347,7 @@ def _failed(stats: list[SolverStats], message: str, runtime_s: float) -> Result[
     return Result.failed("rebalance", "unknown", message, runtime_s, stats)
 
 
-def _result(proposals: Proposals, stats: list[SolverStats], runtime_s: float) -> Result[Proposals]:
+def _result(proposals: Proposals, stats: list[SolverStats], runtime_s: float, cut: bool) -> Result[Proposals]:
     """Objective and bound of the fewest-moves solve behind the proposal; every stage's statistics."""
     final = [item for item in stats if item.stage == "rebalance:fewest-moves"][-1]
     proven = all(item.status == "optimal" for item in stats)
@@ -354,7 +355,7 @@ def _result(proposals: Proposals, stats: list[SolverStats], runtime_s: float) ->
     return Result(
         status="optimal" if proven else "feasible", objective=final.objective, bound=final.bound, gap=final.gap,
         runtime_s=runtime_s, terms=MappingProxyType(dict(final.objective_terms)),
-        notes=tuple(note for item in stats for note in item.notes), plan=proposals,
+        notes=(*(note for item in stats for note in item.notes), *([BACKSTOP_NOTE] if cut else [])), plan=proposals,
         message=f"{summary.moves} move(s) and {summary.placements} intake placement(s) bring the peak to "
                 f"{summary.max_utilisation:.0%}", stages=tuple(stats),
     )

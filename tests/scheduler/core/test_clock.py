@@ -12,7 +12,10 @@ import pytest
 from ortools.sat.python import cp_model
 
 from models.generator import generate_organisation
-from scheduler.core.clock import SECONDS_PER_TICK, Clock, WorkClock, backstop_seconds, clock_for
+from models.organisation import Config
+from scheduler.assign import assign_cases
+from scheduler.core import clock as clock_module
+from scheduler.core.clock import BACKSTOP_NOTE, SECONDS_PER_TICK, Clock, WorkClock, backstop_seconds, clock_for
 from scheduler.core.options import SolveOptions
 from scheduler.pipeline import plan_week
 
@@ -101,3 +104,36 @@ def test_regression_time_limited_plan_changed_with_the_machines_load() -> None:
     stages = [stats.status for stats in idle.solver if stats.stage in ("assignment", "schedule")]
     assert stages == ["feasible", "feasible"]  # both solve stages were cut
     assert idle.model_dump(exclude={"solver"}) == busy.model_dump(exclude={"solver"})
+
+
+class _JumpingMonotonic:
+    """time.monotonic that moves 100 s on at every call: between any two calls the backstop passes."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self) -> float:
+        self.calls += 1
+        return 100.0 * self.calls
+
+
+def test_the_backstop_says_when_it_cut_a_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = WorkClock(backstop_s=10.0)
+    assert (clock.now(), clock.cut_by_backstop) == (pytest.approx(SECONDS_PER_TICK), False)
+    monkeypatch.setattr(clock_module.time, "monotonic", _JumpingMonotonic())
+    cut = WorkClock(backstop_s=10.0)
+    assert (cut.now(), cut.cut_by_backstop) == (math.inf, True)
+
+
+def test_a_plan_the_backstop_cut_does_not_claim_to_repeat(tiny_config: Config,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: a run cut on the wall clock still said "so the plan repeats" in plan.json."""
+    options = SolveOptions(time_limit_s=5.0, workers=1, seed=0)
+    repeatable = assign_cases(tiny_config, options).plan
+    assert repeatable is not None
+    assert any("so the plan repeats" in note for note in repeatable.solver[0].notes)
+    monkeypatch.setattr(clock_module.time, "monotonic", _JumpingMonotonic())
+    cut = assign_cases(tiny_config, options).plan
+    assert cut is not None
+    assert BACKSTOP_NOTE in cut.solver[0].notes
+    assert not any("so the plan repeats" in note for note in cut.solver[0].notes)
