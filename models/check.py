@@ -901,10 +901,13 @@ def _longest_due(config: Config, case: Case) -> int:
     return max((contact.minutes for contact in config.due_contacts(case)), default=0)
 
 
-def _meets(config: Config, manager: Manager, client_id: str, minutes: int) -> bool:
+def _meets(config: Config, manager: Manager, client_id: str, minutes: int,
+           weeks: dict[str, dict[date, list[tuple[int, int]]]]) -> bool:
     """Some working day of the manager's shares a stretch of `minutes` with the client (lunch excluded)."""
     client = config.clients_by_id[client_id]
-    for day, stretches in _week_of(config, manager).items():
+    if manager.id not in weeks:
+        weeks[manager.id] = _week_of(config, manager)
+    for day, stretches in weeks[manager.id].items():
         theirs = _stretches(config, config.client_windows(client, day))
         if any(min(end_a, end_b) - max(start_a, start_b) >= minutes
                for start_a, end_a in stretches for start_b, end_b in theirs):
@@ -920,6 +923,7 @@ def _meeting(config: Config, plan: Plan, assignment: Mapping[str, str | None]) -
     """A case goes to a manager who can meet its client wherever some eligible manager can; the flag
     `no_common_availability` says exactly when none can."""
     flagged = {item.case_id for item in plan.assignments if "no_common_availability" in item.flags}
+    weeks: dict[str, dict[date, list[tuple[int, int]]]] = {}  # a manager's week, made once
     for case in config.cases:
         manager_id = assignment.get(case.id)
         if manager_id is None or manager_id not in config.managers_by_id or (case.locked and case.manager):
@@ -928,11 +932,11 @@ def _meeting(config: Config, plan: Plan, assignment: Mapping[str, str | None]) -
         if not _may_otherwise_carry(config, case, manager):
             continue  # the broken rule is reported by _eligibility already
         minutes = _longest_due(config, case)
-        meets = minutes == 0 or _meets(config, manager, case.client, minutes)
+        meets = minutes == 0 or _meets(config, manager, case.client, minutes, weeks)
         if meets and case.id not in flagged:
             continue
         someone = minutes == 0 or any(
-            _may_otherwise_carry(config, case, other) and _meets(config, other, case.client, minutes)
+            _may_otherwise_carry(config, case, other) and _meets(config, other, case.client, minutes, weeks)
             for other in config.managers)
         if not meets and someone:
             yield Violation("eligibility_meeting", case.id,

@@ -286,6 +286,14 @@ class Config(StrictModel):
     def cases_by_id(self) -> dict[str, Case]:
         return {case.id: case for case in self.cases}
 
+    @cached_property
+    def cases_by_household(self) -> dict[str, list[Case]]:
+        """Every household's cases (a client without a household is one), in the config's order."""
+        households: dict[str, list[Case]] = {}
+        for case in self.cases:
+            households.setdefault(self.clients_by_id[case.client].household_key, []).append(case)
+        return households
+
     @property
     def week_end(self) -> date:
         return self.week_start + timedelta(days=6)

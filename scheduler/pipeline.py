@@ -148,12 +148,11 @@ def _relief_moves(config: Config, plan: Plan, eligibility: Eligibility) -> dict[
     chosen = {item.case_id: item.manager_id for item in plan.assignments}
     full = {item.manager_id for item in plan.unscheduled if item.manager_id is not None}
     rooms = {load.manager_id: _room(config, load) for load in plan.managers}
-    households = _households(config)
     moves: dict[str, tuple[str, str]] = {}
     for case_id in sorted(missed)[:MAX_RELIEF_CASES]:
         if case_id in moves:
             continue
-        group = _group(config, config.cases_by_id[case_id], chosen, households)
+        group = _group(config, config.cases_by_id[case_id], chosen)
         if not group:
             continue
         source = chosen[case_id] or ""
@@ -187,22 +186,14 @@ def _room(config: Config, load: ManagerLoad) -> _Room:
                  available=load.minutes_available)
 
 
-def _households(config: Config) -> dict[str, list[Case]]:
-    households: dict[str, list[Case]] = {}
-    for case in config.cases:
-        households.setdefault(config.clients_by_id[case.client].household_key, []).append(case)
-    return households
-
-
-def _group(config: Config, case: Case, chosen: dict[str, str | None],
-           households: dict[str, list[Case]]) -> list[Case]:
+def _group(config: Config, case: Case, chosen: dict[str, str | None]) -> list[Case]:
     """The cases that move with `case`: its household's cases with the same manager (households
     stay together); none when one of them is locked or the household is already split."""
     if case.locked:
         return []
     if not config.policy.households_together:
         return [case]
-    members = households[config.clients_by_id[case.client].household_key]
+    members = config.cases_by_household[config.clients_by_id[case.client].household_key]
     if any(item.locked for item in members) or len({chosen.get(item.id) for item in members}) > 1:
         return []
     return members

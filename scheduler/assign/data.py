@@ -228,7 +228,7 @@ def _add_bundles(data: AssignmentData, index_of: Mapping[str, int]) -> None:
         if len(tied_to) == 1:
             # A household with a locked case goes where the locked case is, but only the cases that
             # manager may carry (keep, or take as new work); the rest stay unassigned with the reason.
-            movable, refused = _tie_to_locked_manager(data, movable, locked, tied_to[0])
+            movable, refused = _tie_to_locked_manager(data, movable, locked)
             if refused:
                 _add_bundle(data, rules, by_key, f"{key}:refused", refused, set(), tied_to, blocked=True)
             if movable:
@@ -289,13 +289,12 @@ def _add_bundle(data: AssignmentData, rules: _Rules, by_key: dict[_TypeKey, Item
         item.intake += 1
 
 
-def _tie_to_locked_manager(data: AssignmentData, movable: list[Case], locked: list[Case],
-                           manager: int) -> tuple[list[Case], list[Case]]:
+def _tie_to_locked_manager(data: AssignmentData, movable: list[Case],
+                           locked: list[Case]) -> tuple[list[Case], list[Case]]:
     """The household's unlocked cases the locked case's manager may carry, and the refused rest
     (blocked with the reason). Adding the tied manager to the receivers unchecked gave a junior a
     `high` case and a manager on leave all week a household: the checker then failed a "feasible" plan.
     """
-    del manager  # the locked cases name their manager; kept for the call's readability
     carried: list[Case] = []
     refused: list[Case] = []
     for case in movable:

@@ -67,6 +67,8 @@ class WeekTime:
         self._lunch = None if lunch is None else TimeWindow(lunch.start, lunch.end)
         self._days = config.working_days()
         self._speed = config.policy.scheduling.travel_speed_kmh
+        # Per case id: balancing, eligibility and the plan's figures all ask, case by case.
+        self._case_minutes: dict[str, int] = {}
 
     # --- managers --------------------------------------------------------------------------------
 
@@ -95,6 +97,12 @@ class WeekTime:
 
     def case_minutes(self, case: Case) -> int:
         """Minutes of the case's contacts due this week, plus a travel estimate per in-person visit."""
+        found = self._case_minutes.get(case.id)
+        if found is None:
+            found = self._case_minutes[case.id] = self._minutes_of(case)
+        return found
+
+    def _minutes_of(self, case: Case) -> int:
         client = self.config.clients_by_id[case.client]
         minutes = 0
         for contact in self.config.due_contacts(case):

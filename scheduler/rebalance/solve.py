@@ -22,7 +22,6 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from functools import cached_property
 from types import MappingProxyType
 
 from models.organisation import Case, Config
@@ -413,15 +412,7 @@ class _Converter:
         config = self.problem.config
         if not config.policy.households_together:
             return [case]
-        return self._households[config.clients_by_id[case.client].household_key]
-
-    @cached_property
-    def _households(self) -> dict[str, list[Case]]:
-        config = self.problem.config
-        households: dict[str, list[Case]] = defaultdict(list)
-        for case in config.cases:
-            households[config.clients_by_id[case.client].household_key].append(case)
-        return households
+        return config.cases_by_household[config.clients_by_id[case.client].household_key]
 
     def _reasons(self, chosen: Mapping[str, str | None], after: Plan) -> dict[str, Reason]:
         config = self.problem.config
