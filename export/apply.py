@@ -18,7 +18,7 @@ import io
 import os
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -42,25 +42,38 @@ def applied_files(config_path: Path, new_moves: Mapping[str, str], output: Path)
     return changed_files(config_path, ConfigChanges.moves(new_moves), output)
 
 
-def write_applied(config_path: Path, new_moves: Mapping[str, str], output: Path, *, force: bool = False
-                  ) -> list[Path]:
-    return write_changed(config_path, ConfigChanges.moves(new_moves), output, force=force)
+def write_applied(config_path: Path, new_moves: Mapping[str, str], output: Path, *, force: bool = False,
+                  protect: Iterable[Path] = ()) -> list[Path]:
+    return write_changed(config_path, ConfigChanges.moves(new_moves), output, force=force, protect=protect)
 
 
-def write_changed(config_path: Path, changes: ConfigChanges, output: Path, *, force: bool = True) -> list[Path]:
+def write_changed(config_path: Path, changes: ConfigChanges, output: Path, *, force: bool = True,
+                  protect: Iterable[Path] = ()) -> list[Path]:
     """Write the changed config (and CSVs); without `force`, refuse (ConfigError) to replace any file.
 
-    The files land as one set (export/output_set.py): all of them or, on a failure, none.
+    The files land as one set (export/output_set.py): all of them or, on a failure, none. The config and
+    every CSV file it names are never replaced, `force` or not, nor anything in `protect` (the command's
+    other inputs: a plan, an actuals or proposals file).
     """
-    files: dict[Path, str | bytes] = dict(changed_files(config_path, changes, output, force=force))
-    return write_output_set(output.parent, files, "config", in_set=False, force=force, protect=[config_path])
+    changed, inputs = _changed(config_path, changes, output, force=force)
+    files: dict[Path, str | bytes] = dict(changed)
+    return write_output_set(output.parent, files, "config", in_set=False, force=force,
+                            protect=[*inputs, *protect])
 
 
 def changed_files(config_path: Path, changes: ConfigChanges, output: Path, *, force: bool = True) -> dict[Path, str]:
     """Path -> new content of the config with `changes` made (and of the CSV files it now names)."""
+    return _changed(config_path, changes, output, force=force)[0]
+
+
+def _changed(config_path: Path, changes: ConfigChanges, output: Path, *, force: bool
+             ) -> tuple[dict[Path, str], list[Path]]:
+    """`changed_files`, and the files the config was read from (the YAML, the CSV files it names)."""
     _refuse_overwrite(config_path, output)
     text = config_path.read_text(encoding="utf-8")
     document = YAML(typ="rt").load(text)
+    inputs = [config_path, *(config_path.parent / document[key] for key in _CSV_KEYS
+                             if isinstance(document.get(key), str))]
     editor = _TextEditor(text)
     files: dict[Path, str] = {}
     if changes.week_start is not None:
@@ -85,7 +98,7 @@ def changed_files(config_path: Path, changes: ConfigChanges, output: Path, *, fo
     files[output] = editor.text()
     if not force:
         _refuse_existing(files)
-    return files
+    return files, inputs
 
 
 def _refuse_overwrite(source: Path, target: Path) -> None:
@@ -96,7 +109,9 @@ def _refuse_overwrite(source: Path, target: Path) -> None:
 
 
 def _refuse_existing(files: Mapping[Path, str]) -> None:
-    existing = [path for path in files if path.exists() or path.is_symlink()]
+    # Only regular files: --force replaces those; a folder, a link or a device is refused by the output
+    # set with its own message (--force or not), which would be the wrong advice here.
+    existing = [path for path in files if path.is_file() and not path.is_symlink()]
     if existing:
         raise ConfigError([LocatedProblem(str(path), None, None, "", f"{path.name} already exists; choose another "
                                           "-o, or pass --force to overwrite it") for path in existing])

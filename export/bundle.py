@@ -9,7 +9,7 @@ from export.calendar import calendar_files
 from export.files import plan_json, safe_file_stem
 from export.html import render_report
 from export.notifications import notifications_csv
-from export.output_set import write_output_set
+from export.output_set import OwnedNames, write_output_set
 from export.tables import assignments_csv, schedule_csv
 from models.organisation import Config
 from models.plan import Plan
@@ -23,7 +23,7 @@ def write_outputs(plan: Plan, config: Config, out_dir: Path, *, full_names: bool
     caseload did not write; `protect` (the inputs) are never replaced.
     """
     return write_output_set(out_dir, render_outputs(plan, config, out_dir, full_names=full_names), command,
-                            force=force, protect=protect)
+                            force=force, protect=protect, owned=OwnedNames.for_managers(config.managers_by_id))
 
 
 def render_outputs(plan: Plan, config: Config, out_dir: Path, *, full_names: bool = False) -> dict[Path, str | bytes]:

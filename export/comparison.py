@@ -19,7 +19,7 @@ from rich.table import Table
 from export.bundle import render_outputs
 from export.files import csv_text
 from export.html import render_comparison
-from export.output_set import OutputSet
+from export.output_set import OutputSet, OwnedNames
 from export.terminal import console_for_output
 from models.organisation import Config
 from models.result import Result
@@ -142,6 +142,10 @@ def write_comparison(config: Config, scenarios: Sequence[Scenario], outcomes: Se
     scenario's files are staged as soon as they are rendered (one plan in memory at a time).
     """
     rows = [outcome.row for outcome in outcomes]
+    # What an earlier run's records may be removed under: the scenario folders of this file, and there the
+    # calendars of the base's managers and of every scenario's (hires included).
+    managers = set(config.managers_by_id)
+    folders = [scenario.slug for scenario in [base_scenario(), *scenarios]]
     with OutputSet(out_dir, "whatif", force=force, protect=protect) as output:
         output.add("comparison.csv", comparison_csv(rows))
         output.add("comparison.md", comparison_md(rows))
@@ -149,7 +153,9 @@ def write_comparison(config: Config, scenarios: Sequence[Scenario], outcomes: Se
         for scenario, outcome in zip([base_scenario(), *scenarios], outcomes, strict=True):
             if outcome.plan is not None:
                 scenario_config = apply_scenario(config, scenario, seed)
+                managers.update(scenario_config.managers_by_id)
                 output.add_all(render_outputs(outcome.plan, scenario_config, out_dir / scenario.slug))
+        output.owned = OwnedNames.for_managers(managers, folders)
     return output.written
 
 
@@ -254,7 +260,8 @@ def write_staffing(result: Result[StaffingAnswer], out_dir: Path, *, force: bool
                    protect: Iterable[Path] = ()) -> list[Path]:
     """staffing.json plus the proof plan's outputs (plan.json, assignments.csv, report.html), as one set."""
     answer = _answer(result)
-    with OutputSet(out_dir, "staffing", force=force, protect=protect) as output:
+    with OutputSet(out_dir, "staffing", force=force, protect=protect,
+                   owned=OwnedNames.for_managers(answer.config.managers_by_id)) as output:
         output.add("staffing.json", json.dumps(staffing_data(result), indent=2) + "\n")
         output.add_all(render_outputs(answer.plan, answer.config, out_dir))
     return output.written

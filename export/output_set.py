@@ -27,20 +27,24 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import signal
 import stat
 import tempfile
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 
+from export.files import safe_file_stem
 from models.problems import ConfigError, LocatedProblem
 
 MANIFEST_NAME = ".caseload-manifest.json"
@@ -50,6 +54,24 @@ _TEMPORARY_SUFFIX = ".tmp"
 _MANIFEST_FORMAT = "caseload output manifest"
 # A manifest larger than this is not read (a what-if run of 20 L-tier scenarios records ~3 MB).
 _MANIFEST_LIMIT = 64 * 1024 * 1024
+# How long a run waits for another run writing into the same folder to finish before it gives up
+# (exit 1, "is in use"): a set is staged and swapped in seconds, even at L.
+LOCK_WAIT_S = 10.0
+_LOCK_POLL_S = 0.05
+
+# The names caseload writes in an output folder: the only names a later set may remove. A manifest is a
+# file anyone can edit, so what it lists is removed only when it is one of these (and unchanged).
+FOLDER_FILES = frozenset({
+    "plan.json", "assignments.csv", "notifications.csv", "report.html", "schedule.csv",  # plan, assign, ...
+    "proposals.csv", "proposals.json", "curve.csv",  # rebalance
+    "comparison.csv", "comparison.md", "comparison.html",  # whatif
+    "staffing.json",  # staffing -o
+})
+_PLAN_FILES = ("plan.json", "assignments.csv", "notifications.csv", "report.html", "schedule.csv")
+_CURVE_PLAN = re.compile(r"curve/plan-[0-9]{4,}-moves\.json")
+# A plan's files in a what-if scenario's folder (models.scenario.slugify), and calendars at the top or there.
+_SCENARIO_FILE = re.compile(r"(?P<folder>[^/]+)/(?:" + "|".join(re.escape(name) for name in _PLAN_FILES) + r")")
+_CALENDAR = re.compile(r"(?:(?P<folder>[^/]+)/)?calendars/(?P<stem>[^/]+)\.ics")
 
 log = logging.getLogger("caseload")
 
@@ -67,6 +89,33 @@ class Record:
     sha256: str
     command: str
     in_set: bool
+
+
+@dataclass(frozen=True)
+class OwnedNames:
+    """The names a folder set may remove when an earlier run recorded them: caseload's own output names
+    (FOLDER_FILES, curve plans), the calendars of the managers given (`calendars/<manager-id>.ics`) and,
+    in the scenario folders given, a plan's files and those calendars; never anything else a manifest
+    lists (a manager no longer in the config, a scenario no longer in the file: their files stay)."""
+
+    calendar_stems: frozenset[str] = field(default_factory=frozenset)
+    folders: frozenset[str] = field(default_factory=frozenset)
+
+    @staticmethod
+    def for_managers(manager_ids: Iterable[str], folders: Iterable[str] = ()) -> OwnedNames:
+        return OwnedNames(frozenset(safe_file_stem(manager_id) for manager_id in manager_ids), frozenset(folders))
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        if name in FOLDER_FILES or _CURVE_PLAN.fullmatch(name):
+            return True
+        scenario_file = _SCENARIO_FILE.fullmatch(name)
+        if scenario_file is not None:
+            return scenario_file.group("folder") in self.folders
+        calendar = _CALENDAR.fullmatch(name)
+        return (calendar is not None and calendar.group("stem") in self.calendar_stems
+                and calendar.group("folder") in (None, *self.folders))
 
 
 def read_manifest(folder: Path) -> dict[str, Record]:
@@ -188,12 +237,35 @@ def check_output_file(path: Path, *, force: bool = False, protect: Iterable[Path
     check_output_folder(path.parent, [path.name], force=force, protect=protect)
 
 
-def _resolved(paths: Iterable[Path]) -> set[Path]:
-    resolved = set()
-    for path in paths:
+class _Inputs:
+    """A command's inputs, recognised however an output names them: by real path (links and `..`
+    resolved) and by file identity (device and inode: a bind mount, another spelling of the path)."""
+
+    def __init__(self, paths: Iterable[Path]) -> None:
+        self.paths: set[Path] = set()
+        self.identities: set[tuple[int, int]] = set()
+        for path in paths:
+            with contextlib.suppress(OSError, RuntimeError):
+                self.paths.add(path.resolve())
+            with contextlib.suppress(OSError):
+                info = path.stat()
+                self.identities.add((info.st_dev, info.st_ino))
+
+    def __contains__(self, path: object) -> bool:
+        if not isinstance(path, Path):
+            return False
         with contextlib.suppress(OSError, RuntimeError):
-            resolved.add(path.resolve())
-    return resolved
+            if path.resolve() in self.paths:
+                return True
+        try:
+            info = path.stat()
+        except OSError:
+            return False
+        return (info.st_dev, info.st_ino) in self.identities
+
+
+def _resolved(paths: Iterable[Path]) -> _Inputs:
+    return _Inputs(paths)
 
 
 def _chain_problem(folder: Path, name: str) -> LocatedProblem | None:
@@ -216,7 +288,7 @@ def _chain_problem(folder: Path, name: str) -> LocatedProblem | None:
 
 
 def _target_problems(folder: Path, name: str, recorded: Mapping[str, Record], *, force: bool,
-                     protected: set[Path]) -> list[LocatedProblem]:
+                     protected: _Inputs) -> list[LocatedProblem]:
     chain = _chain_problem(folder, name)
     if chain is not None:
         return [chain]
@@ -227,7 +299,7 @@ def _target_problems(folder: Path, name: str, recorded: Mapping[str, Record], *,
     if not stat.S_ISREG(info.st_mode):
         return [_problem(path, f"is {_kind(info.st_mode)}, not a regular file; caseload replaces only regular "
                                "files: move it away or choose another output")]
-    if path.resolve() in protected:
+    if path in protected:
         return [_problem(path, "is an input of this command; caseload never overwrites its inputs: write the "
                                "outputs somewhere else")]
     if force:
@@ -262,16 +334,19 @@ class OutputSet:
     """
 
     def __init__(self, folder: Path, command: str, *, in_set: bool = True, force: bool = False,
-                 protect: Iterable[Path] = ()) -> None:
+                 protect: Iterable[Path] = (), owned: OwnedNames | None = None) -> None:
         self.folder = folder
         self.command = command
         self.in_set = in_set
         self.force = force
         self.protected = _resolved(protect)
+        # What an earlier set's records may be removed under (no calendars unless the caller names managers).
+        self.owned = owned if owned is not None else OwnedNames()
         self.written: list[Path] = []
         self._hashes: dict[str, str] = {}
         self._staging: Path | None = None
         self._created: list[Path] = []
+        self._lock: int | None = None
 
     # ---------------------------------------------------------------------------------------------
     # Staging
@@ -281,16 +356,28 @@ class OutputSet:
         if problems:
             raise ConfigError(problems)
         try:
-            # Held: a signal between making the staging folder and recording it would leave it behind.
+            # Held: a signal between making a folder and recording it would leave it behind.
             with _interrupts_held():
                 self._make_folder(self.folder)
+            # Not held: a run waiting for another one's lock stops at Ctrl-C.
+            self._lock = lock_folder(self.folder)
+            with _interrupts_held():
                 self._staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, suffix=_TEMPORARY_SUFFIX,
                                                       dir=self.folder))
         except OSError as error:
-            self._remove_created()
+            self._release()
             raise OutputWriteError(f"{self.folder}: cannot write here: {_os_error_text(error)}; nothing was "
                                    "written") from None
+        except BaseException:
+            self._release()
+            raise
         return self
+
+    def _release(self) -> None:
+        """Undo what __enter__ did when the set goes no further: the lock, and folders it made."""
+        _unlock(self._lock)
+        self._lock = None
+        self._remove_created()
 
     def _make_folder(self, folder: Path) -> None:
         missing = []
@@ -350,6 +437,8 @@ class OutputSet:
                     self._staging = None
                 if not committed:
                     self._remove_created()
+                _unlock(self._lock)
+                self._lock = None
 
     # ---------------------------------------------------------------------------------------------
     # The swap
@@ -395,9 +484,16 @@ class OutputSet:
             if not record.in_set:
                 continue
             path = self.folder / name
+            if name not in self.owned:
+                del records[name]  # not a name caseload writes here: a hand-edited manifest removes nothing
+                if _lstat(path) is not None:
+                    log.warning("warning: kept %s: the manifest lists it, but it is not one of the files caseload "
+                                "writes there (an output name, or the calendar of a manager of the config); delete "
+                                "it yourself if it is no longer needed", path)
+                continue
             info = _lstat(path)
             keep = (info is None or _chain_problem(self.folder, name) is not None or not stat.S_ISREG(info.st_mode)
-                    or path.resolve() in self.protected or _file_sha256(path) != record.sha256)
+                    or path in self.protected or _file_sha256(path) != record.sha256)
             if not keep:
                 stale.append(name)
                 continue
@@ -515,11 +611,53 @@ def _clear_leftovers(folder: Path) -> None:
 
 
 def write_output_set(folder: Path, files: Mapping[Path, str | bytes], command: str, *, in_set: bool = True,
-                     force: bool = False, protect: Iterable[Path] = ()) -> list[Path]:
+                     force: bool = False, protect: Iterable[Path] = (), owned: OwnedNames | None = None
+                     ) -> list[Path]:
     """Write `files` (paths under `folder`) as one set; see `OutputSet`. Returns the files written."""
-    with OutputSet(folder, command, in_set=in_set, force=force, protect=protect) as output:
+    with OutputSet(folder, command, in_set=in_set, force=force, protect=protect, owned=owned) as output:
         output.add_all(files)
     return output.written
+
+
+def lock_folder(folder: Path, wait_s: float | None = None) -> int | None:
+    """An exclusive advisory lock (flock) on the output folder itself, held while a set is staged and
+    swapped in, so two runs into one folder never interleave their renames (a mixed set). The folder,
+    not a lock file in it: nothing is left behind and nothing a user could replace by a link.
+
+    Waits up to `wait_s` (default LOCK_WAIT_S) for another run to finish, then refuses the folder
+    (ConfigError: exit 1). Returns the descriptor holding the lock, or None where the filesystem
+    offers no such lock (some network mounts): the run then goes on unguarded, as before.
+    """
+    try:
+        descriptor = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return None  # whatever stops this stops the writes too, with their own message
+    deadline = time.monotonic() + (LOCK_WAIT_S if wait_s is None else wait_s)
+    try:
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return descriptor
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise ConfigError([_problem(folder, (
+                        "is in use: another caseload run is writing its outputs there; waited "
+                        f"{LOCK_WAIT_S if wait_s is None else wait_s:g} s for it to finish: run again when it has, "
+                        "or choose another output folder"))]) from None
+                time.sleep(_LOCK_POLL_S)
+            except OSError:
+                os.close(descriptor)
+                return None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.close(descriptor)
+        raise
+
+
+def _unlock(descriptor: int | None) -> None:
+    if descriptor is not None:
+        with contextlib.suppress(OSError):
+            os.close(descriptor)  # closing the descriptor releases the flock
 
 
 @contextlib.contextmanager

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from export.files import csv_text, plan_json
-from export.output_set import write_output_set
+from export.output_set import OwnedNames, write_output_set
 from export.tables import assignments_csv
 from models.organisation import Config
 from models.plan import Plan
-from models.proposals import CurvePoint, Proposals
+from models.proposals import PROPOSALS_FORMAT_VERSION, CurvePoint, Proposals
 from models.result import Result
 
 PROPOSAL_COLUMNS = (
@@ -98,7 +98,7 @@ def proposals_json(result: Result[Proposals], config: Config) -> str:
     proposals = _proposals(result)
     plan = proposals.plan
     document = {
-        "format_version": 1,
+        "format_version": PROPOSALS_FORMAT_VERSION,
         "week_start": config.week_start.isoformat(),
         "status": result.status,
         "goal_utilisation": proposals.goal_utilisation,
@@ -134,7 +134,8 @@ def write_proposals(result: Result[Proposals], config: Config, out_dir: Path, *,
     }
     for point in proposals.curve:
         files[out_dir / curve_plan_name(point)] = plan_json(point.plan)
-    return write_output_set(out_dir, files, "rebalance", force=force, protect=protect)
+    return write_output_set(out_dir, files, "rebalance", force=force, protect=protect,
+                            owned=OwnedNames.for_managers(config.managers_by_id))
 
 
 def summary_lines(result: Result[Proposals]) -> list[str]:

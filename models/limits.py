@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 
 # How the engine scales (scheduler/assign/data.py POINT_SCALE, scheduler/assign/model.py OBJECTIVE_SCALE;
 # tests/models/test_limits.py holds them equal): the ranges below are chosen against these.
@@ -44,6 +44,12 @@ MAX_CASES = 500_000  # and clients
 MAX_LIST = 1_000  # every other list: holidays, leave, languages, skills, contacts of a case, levels, ...
 MAX_PROBLEMS_SHOWN = 100  # problems listed for one input; the rest are counted
 
+# --- text ---
+# An id (a manager, client, case, household, scenario name, id prefix) becomes part of file names
+# (calendars/<manager-id>.ics, a scenario's folder) and of every table: 100 characters leaves room
+# under the 255-byte file-name limit of common filesystems even for 2-byte characters and suffixes.
+MAX_ID_LENGTH = 100
+
 
 def _date_in_range(value: date) -> date:
     if not MIN_DATE_YEAR <= value.year <= MAX_DATE_YEAR:
@@ -53,6 +59,19 @@ def _date_in_range(value: date) -> date:
 
 Date = Annotated[date, AfterValidator(_date_in_range)]
 """A date caseload can count with: years 1900 to 2100."""
+
+
+def _not_true_false(value: object) -> object:
+    # pydantic's lax mode reads true as 1 and false as 0: `fte: true` would be a full-time manager.
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, but got {str(value).lower()}; write the number itself")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_not_true_false)]
+"""A float that true and false are not (YAML reads `yes`, `true`, `on` as booleans)."""
+Count = Annotated[int, BeforeValidator(_not_true_false)]
+"""An int that true and false are not."""
 
 
 def week_start_in_range(value: date) -> date:

@@ -18,19 +18,22 @@ import difflib
 import gc
 import io
 import json
+import os
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import stat
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType, UnionType
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, BinaryIO, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from models.json_positions import top_level_positions
 from models.organisation import Config
 from models.plan import Plan
 from models.problems import ConfigError, FieldPath, LocatedProblem, format_path
@@ -136,11 +139,17 @@ class SourceMap:
         row = self.csv_row(path)
         if row is not None:
             source, line = row
-            return LocatedProblem(source.file, line, None, csv_column(path), message)
+            return plain_problem(source.file, line, None, csv_column(path), message)
         where = self.position(path, at_key)
         if where is None:
-            return LocatedProblem(self.file, None, None, format_path(path), message)
-        return LocatedProblem(self.file, where[0], where[1], format_path(path), message)
+            return plain_problem(self.file, None, None, format_path(path), message)
+        return plain_problem(self.file, where[0], where[1], format_path(path), message)
+
+
+def plain_problem(file: str, line: int | None, column: int | None, field: str, message: str) -> LocatedProblem:
+    """A located problem whose field and message may quote the input (an unknown key, a time zone, a
+    cell): control and invisible characters are written as escapes, so none reaches a terminal."""
+    return LocatedProblem(file, line, column, shown(field), shown(message))
 
 
 def csv_column(path: FieldPath) -> str:
@@ -164,6 +173,20 @@ class UnreadableInput(ConfigError):
 
 def load_config(path: Path) -> Config:
     """Read, check and cross-reference a config; raise `ConfigError` listing every problem."""
+    return load_config_files(path).config
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    """A config and the files it was read from: the YAML, then every CSV file it names."""
+
+    config: Config
+    files: tuple[Path, ...]
+    """A command's inputs, which no output of it may replace (export.output_set's `protect`)."""
+
+
+def load_config_files(path: Path) -> LoadedConfig:
+    """`load_config`, also saying which files the config was read from."""
     with _collector_paused():
         return _load_config(path)
 
@@ -184,7 +207,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _load_config(path: Path) -> Config:
+def _load_config(path: Path) -> LoadedConfig:
     data, source, problems = read_yaml(path, "config")
     if not isinstance(data, dict):
         found = "nothing" if data is None else f"a {_kind(data)}"
@@ -200,37 +223,79 @@ def _load_config(path: Path) -> Config:
     problems.extend(validation_problems)
     if config is None or problems:
         raise ConfigError(ordered_problems(problems, source))
-    return config
+    return LoadedConfig(config, (path, *(Path(csv_source.file) for csv_source in source.csv.values())))
 
 
 def load_plan(path: Path) -> Plan:
     """Read a plan.json; raise `ConfigError` with located problems when it is not a valid plan."""
     file = str(path)
     text = read_text(path, MAX_PLAN_BYTES, "plan")
+    data = parse_json(text, file, "plan")
     try:
-        data = json.loads(text)
+        with _collector_paused():
+            plan = Plan.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(located_validation_problems(error, _json_source_map(text, file), Plan)) from None
+    check_format_version(plan.format_version, PLAN_FORMAT_VERSION, text, file, "plan")
+    return plan
+
+
+# The plan.json format this caseload writes and reads (models.plan.Plan.format_version's default).
+PLAN_FORMAT_VERSION: int = Plan.model_fields["format_version"].default
+
+
+def parse_json(text: str, file: str, what: str) -> Any:
+    """json.loads, with every way it can fail a located problem: a syntax error, nesting deeper than
+    the recursion limit, an integer of more digits than Python converts (4,300). `what` names the
+    file in the messages ("plan", "proposals file")."""
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as error:
         raise ConfigError([LocatedProblem(file, error.lineno, error.colno, "", f"JSON syntax error: {error.msg}")
                            ]) from None
     except RecursionError:
-        raise ConfigError([LocatedProblem(file, None, None, "", "the JSON nests too deeply to be a plan")]) from None
-    except ValueError:  # an integer of more digits than Python converts (4,300): no plan holds one
-        raise ConfigError([_long_number(text, file)]) from None
-    try:
-        with _collector_paused():
-            return Plan.model_validate(data)
-    except ValidationError as error:
-        raise ConfigError(located_validation_problems(error, _json_source_map(text, file), Plan)) from None
+        where = _too_deep_json(text)
+        raise ConfigError([LocatedProblem(file, where[0] if where else None, where[1] if where else None, "",
+                                          f"the JSON nests too deeply to be a {what}")]) from None
+    except ValueError:  # an integer of more digits than Python converts: no plan or proposal holds one
+        raise ConfigError([_long_number(text, file, what)]) from None
 
 
-def _long_number(text: str, file: str) -> LocatedProblem:
+# Strings (skipped whole, escapes and all) and brackets: enough to follow a JSON text's nesting.
+_JSON_NESTING = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _too_deep_json(text: str) -> Position | None:
+    """Where a JSON text first nests more than MAX_DEPTH levels (None when it never does)."""
+    depth = 0
+    for match in _JSON_NESTING.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return _line_col(text, match.start())
+        elif token in "]}":
+            depth -= 1
+    return None
+
+
+def check_format_version(found: object, expected: int, text: str, file: str, what: str) -> None:
+    """A file written by another version of caseload is refused, not read as if it were this one's."""
+    if found == expected:
+        return
+    where = top_level_positions(text).get(("format_version",))
+    raise ConfigError([LocatedProblem(file, where[0] if where else None, where[1] if where else None,
+                                      "format_version", f"this {what} is in format {shown(str(found))}; this "
+                                      f"caseload reads format {expected} (make the {what} again with this caseload)")])
+
+
+def _long_number(text: str, file: str, what: str) -> LocatedProblem:
     match = re.search(r"\d{100,}", text)
     if match is None:
         return LocatedProblem(file, None, None, "", "a number in the JSON is too long to be read")
-    line = text.count("\n", 0, match.start()) + 1
-    column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+    line, column = _line_col(text, match.start())
     return LocatedProblem(file, line, column, "", f"a number of {match.end() - match.start():,} digits is too long "
-                                                  "to be part of a plan")
+                                                  f"to be part of a {what}")
 
 
 def read_text(path: Path, limit: int, what: str, blame: LocatedProblem | None = None) -> str:
@@ -238,29 +303,80 @@ def read_text(path: Path, limit: int, what: str, blame: LocatedProblem | None = 
 
     `blame` is where a missing file is reported (the YAML line that names a CSV file).
     """
-    def fatal(line: int | None, column: int | None, message: str) -> UnreadableInput:
-        if blame is not None and line is None:
-            return UnreadableInput([LocatedProblem(blame.file, blame.line, blame.column, blame.field, message)])
-        return UnreadableInput([LocatedProblem(str(path), line, column, "", message)])
-
-    try:
-        size = path.stat().st_size
-        if not path.is_file():
-            raise fatal(None, None, f"{what} file {path} is not a file")
-        if size > limit:
-            raise fatal(None, None, f"{what} file is {size / 2**20:.0f} MB, larger than the {limit // 2**20} MB "
-                                    "limit; split it or check that it is the right file")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise fatal(None, None, f"{what} file {path} not found") from None
-    except OSError as error:
-        raise fatal(None, None, f"cannot read {what} file {path}: {error.strerror}") from None
+    with open_input(path, limit, what, blame) as stream:
+        try:
+            data = stream.read()
+        except OSError as error:
+            raise _unreadable(path, blame, None, None, f"cannot read {what} file {path}: {error.strerror}") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line_start = data.rfind(b"\n", 0, error.start) + 1
-        raise fatal(data.count(b"\n", 0, error.start) + 1, error.start - line_start + 1,
-                    f"byte 0x{data[error.start]:02x} is not UTF-8 text; save the file as UTF-8") from None
+        raise _unreadable(path, blame, data.count(b"\n", 0, error.start) + 1, error.start - line_start + 1,
+                          _not_utf8(data[error.start])) from None
+
+
+def open_input(path: Path, limit: int, what: str, blame: LocatedProblem | None = None) -> BinaryIO:
+    """The input file opened for reading (binary), once it is known to be a regular file of at most
+    `limit` bytes: a FIFO would block forever, /dev/zero never end. Opened without blocking and
+    checked on the open file, so nothing can be swapped in between the check and the read."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise _unreadable(path, blame, None, None, f"{what} file {path} not found") from None
+    except OSError as error:
+        raise _unreadable(path, blame, None, None, f"cannot read {what} file {path}: {error.strerror}") from None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise _unreadable(path, blame, None, None, f"{what} file {path} is not a file")
+        if info.st_size > limit:
+            raise _unreadable(path, blame, None, None, f"{what} file is {info.st_size / 2**20:.0f} MB, larger than "
+                                                       f"the {limit // 2**20} MB limit; split it or check that it "
+                                                       "is the right file")
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+def _unreadable(path: Path, blame: LocatedProblem | None, line: int | None, column: int | None,
+                message: str) -> UnreadableInput:
+    if blame is not None and line is None:
+        return UnreadableInput([LocatedProblem(blame.file, blame.line, blame.column, blame.field, message)])
+    return UnreadableInput([LocatedProblem(str(path), line, column, "", message)])
+
+
+def _not_utf8(byte: int) -> str:
+    return f"byte 0x{byte:02x} is not UTF-8 text; save the file as UTF-8"
+
+
+def text_lines(stream: BinaryIO, file: str) -> Iterator[str]:
+    """The lines of an open input as text, one at a time (a large CSV is never held whole): a leading
+    BOM dropped, a byte that is not UTF-8 refused at its line and column."""
+    for number, raw in enumerate(stream, start=1):
+        try:
+            text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as error:
+            raise UnreadableInput([LocatedProblem(file, number, error.start + 1, "", _not_utf8(raw[error.start]))
+                                   ]) from None
+        yield text
+
+
+def csv_records(lines: Iterable[str], file: str) -> Iterator[tuple[int, list[str]]]:
+    """(the line a record starts on, its cells) for each record of a CSV text; a syntax error is blamed
+    on the line its record starts on (an unclosed quote runs to the end of the file, where the reader
+    notices it)."""
+    reader = csv.reader(lines, strict=True)
+    line = 1
+    try:
+        for cells in reader:
+            yield line, cells
+            line = reader.line_num + 1
+    except csv.Error as error:
+        message = ("CSV syntax error: a quoted cell opened on this row is never closed (a missing \")"
+                   if "unexpected end of data" in str(error) else f"CSV syntax error: {error}")
+        raise UnreadableInput([LocatedProblem(file, line, None, "", message)]) from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -366,7 +482,7 @@ class _YamlBuilder:
             self.stack.pop()
 
     def _fatal(self, position: Position, field_text: str, message: str) -> None:
-        raise UnreadableInput([LocatedProblem(self.source.file, position[0], position[1], field_text, message)])
+        raise UnreadableInput([plain_problem(self.source.file, position[0], position[1], field_text, message)])
 
     def _next_path_text(self) -> str:
         if not self.stack:
@@ -445,7 +561,7 @@ class _YamlBuilder:
         if key in frame.value:
             first = self.source.key_positions.get((*frame.path, key))
             where = f" (first at line {first[0]})" if first else ""
-            self.problems.append(LocatedProblem(
+            self.problems.append(plain_problem(
                 self.source.file, position[0], position[1], format_path((*frame.path, key)),
                 f"duplicate key '{key}'{where}; each key may appear once in a mapping",
             ))
@@ -522,24 +638,15 @@ def read_csv_rows(key: str, path: Path, blame: LocatedProblem | None = None
     """
     text = read_text(path, MAX_CSV_BYTES, f"{key} CSV", blame)
     file = str(path)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    line = 1  # where the record being read starts (a quoted cell may span lines)
-    try:
-        header = [name.strip().lower() for name in next(reader, [])]
-        _check_header(key, header, file)
-        converters = [_CONVERTERS.get(name, _text) for name in header]
-        rows: list[tuple[int, dict[str, Any]]] = []
-        problems: list[LocatedProblem] = []
-        line = reader.line_num + 1
-        for cells in reader:
-            if any(cell.strip() for cell in cells):
-                rows.append((line, _row_item(key, header, converters, cells, file, line, problems)))
-            line = reader.line_num + 1
-    except csv.Error as error:
-        # The record's first line, not where the reader gave up: an unclosed quote runs to the end of the file.
-        message = ("CSV syntax error: a quoted cell opened on this row is never closed (a missing \")"
-                   if "unexpected end of data" in str(error) else f"CSV syntax error: {error}")
-        raise UnreadableInput([LocatedProblem(file, line, None, "", message)]) from None
+    records = csv_records(io.StringIO(text, newline=""), file)
+    header = [name.strip().lower() for name in next(records, (1, []))[1]]
+    _check_header(key, header, file)
+    converters = [_CONVERTERS.get(name, _text) for name in header]
+    rows: list[tuple[int, dict[str, Any]]] = []
+    problems: list[LocatedProblem] = []
+    for line, cells in records:
+        if any(cell.strip() for cell in cells):
+            rows.append((line, _row_item(key, header, converters, cells, file, line, problems)))
     return rows, problems
 
 
@@ -588,7 +695,7 @@ def _row_item(key: str, header: list[str], converters: list[_Converter], cells: 
         try:
             item[name] = convert(value)
         except ValueError as error:
-            problems.append(LocatedProblem(file, line, None, name, str(error)))
+            problems.append(plain_problem(file, line, None, name, str(error)))
     if point:
         item[_POINT_FIELD[key]] = point
     return item

@@ -21,11 +21,13 @@ from models.limits import (
     MAX_POINTS,
     MIN_FTE,
     MIN_POINTS,
+    Count,
     Date,
+    Number,
     week_start_in_range,
 )
 from models.policy import Policy, StrictModel
-from models.text import PlainText
+from models.text import Identifier, PlainText
 from models.timeutil import (
     WEEKDAYS,
     Clock,
@@ -47,8 +49,8 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 
 
 class GeoPoint(StrictModel):
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+    lat: Number = Field(ge=-90, le=90)
+    lon: Number = Field(ge=-180, le=180)
 
 
 def _checked_availability(value: Availability | None) -> Availability | None:
@@ -91,7 +93,7 @@ class Frequency:
 
 class ContactRequirement(StrictModel):
     mode: ContactMode = "in_person"
-    minutes: int = Field(gt=0, le=MAX_MINUTES, description="Length of one contact in minutes.")
+    minutes: Count = Field(gt=0, le=MAX_MINUTES, description="Length of one contact in minutes.")
     frequency: str = Field(description="weekly, N/week, biweekly or monthly.")
     last: Date | None = Field(default=None, description="Date of the last contact of this kind.")
 
@@ -137,16 +139,16 @@ class Appointment(StrictModel):
     """A contact agreed at a fixed date and time (a court hearing, an agreed home visit): the due
     contact of requirement `contact` this week is placed exactly there, or reported unscheduled."""
 
-    contact: int = Field(ge=0, description="The index of the case's contact requirement (0 for the first).")
+    contact: Count = Field(ge=0, description="The index of the case's contact requirement (0 for the first).")
     day: Date
     start: Clock
 
 
 class Manager(StrictModel):
-    id: PlainText = Field(min_length=1)
+    id: Identifier = Field(min_length=1)
     name: PlainText = ""
     level: PlainText
-    fte: float = Field(default=1.0, ge=MIN_FTE, le=MAX_FTE, description="Full-time equivalent, 0.05 to 1.")
+    fte: Number = Field(default=1.0, ge=MIN_FTE, le=MAX_FTE, description="Full-time equivalent, 0.05 to 1.")
     region: PlainText | None = None
     office: PlainText | None = None
     base: GeoPoint | None = Field(default=None, description="Where the working day starts and ends.")
@@ -167,9 +169,9 @@ class Manager(StrictModel):
 
 
 class Client(StrictModel):
-    id: PlainText = Field(min_length=1)
+    id: Identifier = Field(min_length=1)
     name: PlainText = ""
-    household: PlainText | None = None
+    household: Identifier | None = None
     language: PlainText = "en"
     region: PlainText | None = None
     location: GeoPoint | None = None
@@ -203,15 +205,15 @@ class Client(StrictModel):
 
 
 class Case(StrictModel):
-    id: PlainText = Field(min_length=1)
-    client: PlainText
+    id: Identifier = Field(min_length=1)
+    client: Identifier
     type: PlainText
     complexity: PlainText
     opened: Date | None = None
-    manager: PlainText | None = Field(default=None, description="Current manager, if any.")
+    manager: Identifier | None = Field(default=None, description="Current manager, if any.")
     locked: bool = Field(default=False, description="Must stay with the current manager.")
     escalate: bool = Field(default=False, description="Needs one level above its complexity's.")
-    points: float | None = Field(default=None, ge=MIN_POINTS, le=MAX_POINTS, description="Explicit weekly points.")
+    points: Number | None = Field(default=None, ge=MIN_POINTS, le=MAX_POINTS, description="Explicit weekly points.")
     contacts: list[ContactRequirement] = Field(default_factory=list, max_length=MAX_LIST)
     appointments: list[Appointment] = Field(default_factory=list, max_length=MAX_LIST, description=(
         "Contacts agreed at a fixed time this week: [{contact, day, start}]."))

@@ -9,19 +9,30 @@ remembers its line, so a refusal can point at it.
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from models.json_positions import top_level_positions
+from models.loader import (
+    MAX_CSV_BYTES,
+    MAX_PLAN_BYTES,
+    check_format_version,
+    csv_records,
+    parse_json,
+    plain_problem,
+    read_text,
+)
 from models.plan import Plan
 from models.problems import ConfigError, LocatedProblem
 
 REQUIRED_COLUMNS = ("case", "from_manager", "to_manager")
+# The proposals.json format `caseload rebalance` writes (export/proposals.py) and `apply` reads.
+PROPOSALS_FORMAT_VERSION = 1
+# The values of a JSON move that are read: ids, so text (a plan's moves also say `case_id`).
+_JSON_ID_KEYS = ("case", "case_id", "from_manager", "to_manager")
 ASSIGNMENT_COLUMNS = ("case", "previous_manager", "manager", "moved")
 _TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0", "")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -64,43 +75,40 @@ class ProposedMove:
     line: int | None
 
     def problem(self, field: str, message: str) -> LocatedProblem:
-        return LocatedProblem(self.file, self.line, None, field, f"case {self.case_id}: {message}")
+        return plain_problem(self.file, self.line, None, field, f"case {self.case_id}: {message}")
 
 
 def read_proposals(path: Path) -> list[ProposedMove]:
     """The moves of a proposals.csv or proposals.json, or of a plan's plan.json or assignments.csv;
-    every malformed row is reported at once."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError([LocatedProblem(str(path), None, None, "", f"cannot read the file: {error}")]) from None
-    if path.suffix.lower() == ".json":
+    every malformed row is reported at once. The file must be a regular file within the size limits
+    of a plan (JSON) or a CSV list: a FIFO or /dev/zero is refused, not waited on or read forever."""
+    is_json = path.suffix.lower() == ".json"
+    text = read_text(path, MAX_PLAN_BYTES if is_json else MAX_CSV_BYTES, "proposals")
+    if is_json:
         return _json_moves(text, str(path))
     return _csv_moves(text, str(path))
 
 
 def _csv_moves(text: str, file: str) -> list[ProposedMove]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [cell.strip() for cell in next(reader, [])]
-        if "moved" in header and "to_manager" not in header:
-            return _assignment_moves(header, reader, file)
-        missing = [column for column in REQUIRED_COLUMNS if column not in header]
-        if missing:
-            raise ConfigError([LocatedProblem(file, 1, None, column, f"missing column '{column}'; a proposals "
-                                              f"file needs {', '.join(REQUIRED_COLUMNS)}") for column in missing])
-        moves: list[ProposedMove] = []
-        problems: list[LocatedProblem] = []
-        for line, row in _rows(header, reader):
-            _add_move(row, file, line, moves, problems)
-    except csv.Error as error:
-        raise ConfigError([LocatedProblem(file, reader.line_num, None, "", f"CSV syntax error: {error}")]) from None
+    records = csv_records(io.StringIO(text, newline=""), file)
+    header = [cell.strip() for cell in next(records, (1, []))[1]]
+    if "moved" in header and "to_manager" not in header:
+        return _assignment_moves(header, records, file)
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if missing:
+        raise ConfigError([plain_problem(file, 1, None, column, f"missing column '{column}'; a proposals "
+                                         f"file needs {', '.join(REQUIRED_COLUMNS)}") for column in missing])
+    moves: list[ProposedMove] = []
+    problems: list[LocatedProblem] = []
+    for line, row in _rows(header, records):
+        _add_move(row, file, line, moves, problems)
     if problems:
         raise ConfigError(problems)
     return moves
 
 
-def _assignment_moves(header: list[str], reader: Any, file: str) -> list[ProposedMove]:
+def _assignment_moves(header: list[str], records: Iterator[tuple[int, list[str]]], file: str
+                      ) -> list[ProposedMove]:
     """The `moved` rows of an assignments.csv (of `caseload plan` or `assign`): previous_manager -> manager."""
     missing = [column for column in ASSIGNMENT_COLUMNS if column not in header]
     if missing:
@@ -108,10 +116,10 @@ def _assignment_moves(header: list[str], reader: Any, file: str) -> list[Propose
                                           f"needs {', '.join(ASSIGNMENT_COLUMNS)}") for column in missing])
     moves: list[ProposedMove] = []
     problems: list[LocatedProblem] = []
-    for line, row in _rows(header, reader):
+    for line, row in _rows(header, records):
         moved = row.get("moved", "").lower()
         if moved not in _TRUE + _FALSE:
-            problems.append(LocatedProblem(file, line, None, "moved", f"'{row.get('moved')}' is not true or false"))
+            problems.append(plain_problem(file, line, None, "moved", f"'{row.get('moved')}' is not true or false"))
         elif moved in _TRUE and not (row.get("case") and row.get("manager")):
             column = "manager" if row.get("case") else "case"
             problems.append(LocatedProblem(file, line, None, column, f"{column} is empty in a moved row"))
@@ -123,13 +131,11 @@ def _assignment_moves(header: list[str], reader: Any, file: str) -> list[Propose
     return moves
 
 
-def _rows(header: list[str], reader: Any) -> Iterator[tuple[int, dict[str, str]]]:
+def _rows(header: list[str], records: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, dict[str, str]]]:
     """(line, cells by column) of every non-blank row after the header, formula guards undone."""
-    line = reader.line_num + 1
-    for cells in reader:
+    for line, cells in records:
         if any(cell.strip() for cell in cells):
             yield line, dict(zip(header, (_unneutralised(cell.strip()) for cell in cells), strict=False))
-        line = reader.line_num + 1
 
 
 def _unneutralised(cell: str) -> str:
@@ -140,32 +146,66 @@ def _unneutralised(cell: str) -> str:
 
 
 def _json_moves(text: str, file: str) -> list[ProposedMove]:
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ConfigError([LocatedProblem(file, error.lineno, error.colno, "", f"JSON syntax error: {error.msg}")
-                           ]) from None
+    document = parse_json(text, file, "proposals file")
+    positions = top_level_positions(text, ("moves",))
     rows = document.get("moves") if isinstance(document, dict) else None
     if not isinstance(rows, list):
-        raise ConfigError([LocatedProblem(file, None, None, "moves", "a proposals.json (or a plan.json) needs a "
-                                                                     "'moves' list")])
-    from_plan = isinstance(document, dict) and "assignments" in document
-    lines = {path[1]: position[0] for path, position in top_level_positions(text, ("moves",)).items()
-             if from_plan and len(path) == 2}
+        at = positions.get(("moves",))
+        raise ConfigError([LocatedProblem(file, at[0] if at else None, at[1] if at else None, "moves",
+                                          "a proposals.json (or a plan.json) needs a 'moves' list")])
+    from_plan = "assignments" in document  # a plan's move names its case `case_id`
+    if not from_plan:
+        check_format_version(document.get("format_version", PROPOSALS_FORMAT_VERSION), PROPOSALS_FORMAT_VERSION,
+                             text, file, "proposals file")
+    lines = {path[1]: position[0] for path, position in positions.items() if len(path) == 2}
     moves: list[ProposedMove] = []
     problems: list[LocatedProblem] = []
     for index, row in enumerate(rows):
+        where = f"moves[{index}]."
         if not isinstance(row, dict):
             problems.append(LocatedProblem(file, lines.get(index), None, f"moves[{index}]",
                                            "each move must be an object"))
             continue
-        cleaned = {key: "" if value is None else str(value) for key, value in row.items()}
-        if from_plan:  # a plan's move names its case `case_id`
-            cleaned["case"] = cleaned.pop("case_id", "")
-        _add_move(cleaned, file, lines.get(index), moves, problems, field_prefix=f"moves[{index}].")
+        cleaned = _json_cells(row, file, lines.get(index), where, problems)
+        if cleaned is None:
+            continue
+        case_key = "case_id" if from_plan else "case"
+        if case_key not in cleaned:
+            problems.append(plain_problem(file, lines.get(index), None, f"{where}{case_key}",
+                                          _missing_key(case_key, cleaned, from_plan)))
+            continue
+        cleaned["case"] = cleaned.pop(case_key)
+        _add_move(cleaned, file, lines.get(index), moves, problems, field_prefix=where)
     if problems:
         raise ConfigError(problems)
     return moves
+
+
+def _json_cells(row: dict[str, Any], file: str, line: int | None, where: str,
+                problems: list[LocatedProblem]) -> dict[str, str] | None:
+    """A move's values as text (null: empty); None, with a problem, when one that is read is not text."""
+    cleaned: dict[str, str] = {}
+    for key, value in row.items():
+        if value is None:
+            cleaned[key] = ""
+        elif isinstance(value, str):
+            cleaned[key] = value
+        elif key in _JSON_ID_KEYS:
+            kind = "a list or an object" if isinstance(value, list | dict) else "a number or true/false"
+            problems.append(plain_problem(file, line, None, f"{where}{key}", f"{key} must be text (an id), not {kind}"))
+            return None
+    return cleaned
+
+
+def _missing_key(key: str, row: dict[str, str], from_plan: bool) -> str:
+    """The message for a move without its case key, naming what it has instead."""
+    other = "case" if from_plan else "case_id"
+    kind = "a plan.json's move" if from_plan else "a proposals.json move"
+    if other in row:
+        return (f"missing key '{key}'; {kind} names its case '{key}', and this one has '{other}' "
+                f"({'a proposals.json' if from_plan else 'a plan.json'} spelling): rename it '{key}'")
+    keys = ", ".join(sorted(row)) or "none"
+    return f"missing key '{key}'; {kind} needs {key}, from_manager and to_manager (its keys: {keys})"
 
 
 def _add_move(row: dict[str, Any], file: str, line: int | None, moves: list[ProposedMove],

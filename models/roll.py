@@ -23,9 +23,8 @@ outside the planned week, a requirement that does not exist; a plan from another
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -34,8 +33,21 @@ from pathlib import Path
 from typing import get_args
 
 from models.changes import ConfigChanges
+from models.check import Violation, check_plan
 from models.json_positions import top_level_positions
-from models.loader import MAX_CSV_BYTES, MAX_PLAN_BYTES, load_config, load_plan, read_text, read_yaml
+from models.limits import MAX_PROBLEMS_SHOWN
+from models.loader import (
+    MAX_CSV_BYTES,
+    MAX_PLAN_BYTES,
+    csv_records,
+    load_config,
+    load_plan,
+    open_input,
+    plain_problem,
+    read_text,
+    read_yaml,
+    text_lines,
+)
 from models.organisation import Config, ContactMode
 from models.plan import Plan, ScheduledContact
 from models.problems import ConfigError, LocatedProblem
@@ -47,6 +59,10 @@ REQUIRED_ACTUALS_COLUMNS = ("case", "date", "mode", "status")
 MODES: tuple[str, ...] = get_args(ContactMode)
 # Ids listed in one "not in the config" problem before "and N more".
 SHOWN_IDS = 5
+# A requirement cell: a number from 0 (a case has at most MAX_LIST requirements: 4 digits are plenty).
+_REQUIREMENT = re.compile(r"[0-9]{1,4}")
+# Violations of `caseload check` listed when roll refuses a plan (the rest are counted).
+SHOWN_VIOLATIONS = 10
 
 _Refuse = Callable[[str, str], None]  # records a problem of one actuals row: (column, message)
 
@@ -109,8 +125,46 @@ def roll_week(config_path: Path, plan_path: Path, actuals_path: Path | None = No
     problems = plan_problems(config, plan, config_file=config_path, plan_file=plan_json)
     if problems:
         raise ConfigError(problems)
+    problems = checker_problems(config, plan, plan_json)
+    if problems:
+        raise ConfigError(problems)
     actuals = read_actuals(actuals_path, config, plan) if actuals_path is not None else []
     return roll_forward(config, plan, actuals)
+
+
+def checker_problems(config: Config, plan: Plan, plan_json: Path | str = "plan.json") -> list[LocatedProblem]:
+    """Why `caseload check` would refuse `plan` (empty: it passes), as problems of the plan file.
+
+    Next week is built on what the plan says was done and decided: a hand-edited plan that a contact
+    dated 2099 or a locked case moved makes wrong would make next week's config wrong too. A plan of
+    `caseload schedule` keeps the config's own assignment, which may already break a rule (that
+    command warns of it); what the config itself carries is not held against the plan.
+    """
+    violations = check_plan(config, plan)
+    if violations and _keeps_the_assignment(config, plan):
+        inherited = set(check_plan(config, plan, schedule=False))
+        violations = [violation for violation in violations if violation not in inherited]
+    if not violations:
+        return []
+    file = str(plan_json)
+    problems = [_violation_problem(file, violation) for violation in violations[:SHOWN_VIOLATIONS]]
+    hidden = len(violations) - SHOWN_VIOLATIONS
+    more = f" ({hidden} more not listed)" if hidden > 0 else ""
+    problems.append(LocatedProblem(file, None, None, "", (
+        f"the plan fails {len(violations)} check(s) of `caseload check`{more}; roll only a plan that passes "
+        "(`caseload check CONFIG PLAN` lists them all): make the plan again rather than edit it")))
+    return problems
+
+
+def _keeps_the_assignment(config: Config, plan: Plan) -> bool:
+    """Every case of the plan with the manager the config gives it (a plan of `caseload schedule`)."""
+    return all(assignment.case_id in config.cases_by_id
+               and config.cases_by_id[assignment.case_id].manager == assignment.manager_id
+               for assignment in plan.assignments)
+
+
+def _violation_problem(file: str, violation: Violation) -> LocatedProblem:
+    return plain_problem(file, None, None, violation.rule, f"{violation.subject}: {violation.message}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -247,22 +301,32 @@ def plan_problems(config: Config, plan: Plan, *, config_file: Path | str = "conf
     """Why `plan` cannot be rolled with `config` (empty: it can): another week, cases or managers the
     config does not have, contacts of requirements the config no longer has, no schedule at all."""
     findings: list[tuple[tuple[str | int, ...], str]] = []  # (path in plan.json, message)
-    week_problems: list[LocatedProblem] = []
-    if plan.week_start != config.week_start:
-        week_problems.append(_config_week_problem(config, plan, Path(config_file), str(plan_file)))
-    findings.extend(_unknown_ids(plan, config))
     findings.extend(_unknown_requirements(plan, config))
     if not plan.was_scheduled:
         findings.append(((), "the plan has no schedule (it was made by `caseload assign`); roll a plan of "
                              "`caseload plan` or `caseload schedule`: the contacts done are learnt from it"))
+    problems = other_organisation_problems(config, plan, config_file=config_file, plan_file=plan_file)
     if not findings:
-        return week_problems
-    return week_problems + _located_in_plan(findings, Path(plan_file))
+        return problems
+    return sorted([*problems, *_located_in_plan(findings, Path(plan_file))],
+                  key=lambda problem: (problem.file != str(config_file), problem.line or 0, problem.column or 0))
 
 
-def _config_week_problem(config: Config, plan: Plan, config_file: Path, plan_file: str) -> LocatedProblem:
+def other_organisation_problems(config: Config, plan: Plan, *, config_file: Path | str = "config",
+                                plan_file: Path | str = "plan.json",
+                                remedy: str = "roll the plan with the config it was made from") -> list[LocatedProblem]:
+    """Why `plan` is not a plan of `config` (empty: it may be): another week, or cases or managers the
+    config does not have. `remedy` ends the week's message (what to do instead)."""
+    problems: list[LocatedProblem] = []
+    if plan.week_start != config.week_start:
+        problems.append(_config_week_problem(config, plan, Path(config_file), str(plan_file), remedy))
+    unknown = list(_unknown_ids(plan, config))
+    return problems + (_located_in_plan(unknown, Path(plan_file)) if unknown else [])
+
+
+def _config_week_problem(config: Config, plan: Plan, config_file: Path, plan_file: str, remedy: str) -> LocatedProblem:
     message = (f"the config's week starts {config.week_start} but the plan {plan_file} is of the week of "
-               f"{plan.week_start}; roll the plan with the config it was made from")
+               f"{plan.week_start}; {remedy}")
     try:
         source = read_yaml(config_file, "config")[1]
     except (ConfigError, OSError):
@@ -287,10 +351,10 @@ def _unknown_ids(plan: Plan, config: Config) -> Iterable[tuple[tuple[str | int, 
         unknown = [(path, value) for path, value in places if value not in known]
         if unknown:
             names = list(dict.fromkeys(value for _, value in unknown))
-            shown = ", ".join(names[:SHOWN_IDS]) + (f" and {len(names) - SHOWN_IDS} more" if len(names) > SHOWN_IDS
-                                                    else "")
+            listed = ", ".join(names[:SHOWN_IDS]) + (f" and {len(names) - SHOWN_IDS} more"
+                                                     if len(names) > SHOWN_IDS else "")
             yield unknown[0][0], (f"{len(names)} {kind}{'s' if len(names) != 1 else ''} of the plan "
-                                  f"{'are' if len(names) != 1 else 'is'} not in the config ({shown}); is this the "
+                                  f"{'are' if len(names) != 1 else 'is'} not in the config ({listed}); is this the "
                                   "plan of another organisation?")
 
 
@@ -320,8 +384,8 @@ def _located_in_plan(findings: list[tuple[tuple[str | int, ...], str]], plan_jso
     for path, message in findings:
         where = positions.get(path[:2]) or positions.get(path[:1])
         field = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path).lstrip(".")
-        problems.append(LocatedProblem(str(plan_json), where[0] if where else None, where[1] if where else None,
-                                       field, message))
+        problems.append(plain_problem(str(plan_json), where[0] if where else None, where[1] if where else None,
+                                      field, message))
     return sorted(problems, key=lambda problem: (problem.line or 0, problem.column or 0))
 
 
@@ -332,25 +396,33 @@ def _located_in_plan(findings: list[tuple[tuple[str | int, ...], str]], plan_jso
 
 def read_actuals(path: Path, config: Config, plan: Plan) -> list[Actual]:
     """The rows of an actuals CSV (case, date, mode, status, optionally requirement), each checked
-    against the config and the plan's week; raises `ConfigError` listing every problem."""
+    against the config and the plan's week; raises `ConfigError` listing every problem.
+
+    Read record by record, never whole: what is kept is one row per case, day, mode and requirement
+    (a later row for the same contact replaces an earlier one, as it would override it), so memory
+    is bounded by the config, not by the file; and at most MAX_PROBLEMS_SHOWN problems.
+    """
     file = str(path)
-    text = read_text(path, MAX_CSV_BYTES, "actuals CSV")
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    actuals: list[Actual] = []
+    kept: dict[tuple[str, date, str, int | None], Actual] = {}
     problems: list[LocatedProblem] = []
-    try:
-        columns = [name.strip().lower() for name in next(reader, [])]
+    with open_input(path, MAX_CSV_BYTES, "actuals CSV") as stream:
+        records = csv_records(text_lines(stream, file), file)
+        columns = [name.strip().lower() for name in next(records, (1, []))[1]]
         _check_actuals_header(columns, file)
-        line = reader.line_num + 1
-        for cells in reader:
-            if any(cell.strip() for cell in cells):
-                row = {name: cell.strip() for name, cell in zip(columns, cells, strict=False) if name}
-                actual = _actual(row, file, line, config, plan, problems)
-                if actual is not None:
-                    actuals.append(actual)
-            line = reader.line_num + 1
-    except csv.Error as error:
-        raise ConfigError([LocatedProblem(file, reader.line_num, None, "", f"CSV syntax error: {error}")]) from None
+        for line, cells in records:
+            if len(problems) >= MAX_PROBLEMS_SHOWN - 1:
+                problems.append(LocatedProblem(file, line, None, "", f"stopped reading here after {len(problems)} "
+                                                                     "problems; mend them and run again"))
+                break
+            if not any(cell.strip() for cell in cells):
+                continue
+            row = {name: cell.strip() for name, cell in zip(columns, cells, strict=False) if name}
+            actual = _actual(row, file, line, config, plan, problems)
+            if actual is not None:
+                key = (actual.case_id, actual.day, actual.mode, actual.requirement_index)
+                kept.pop(key, None)  # re-inserted last: the rows' order of last occurrence is kept
+                kept[key] = actual
+    actuals = list(kept.values())
     if not problems:
         _requirement_problems(actuals, config, plan, problems)
     if problems:
@@ -365,8 +437,8 @@ def _check_actuals_header(columns: list[str], file: str) -> None:
         if name and name not in ACTUALS_COLUMNS:
             close = difflib.get_close_matches(name, ACTUALS_COLUMNS, n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
-            problems.append(LocatedProblem(file, 1, None, name, f"unknown column '{name}'; {hint}actuals columns are "
-                                                               f"{listing}"))
+            problems.append(plain_problem(file, 1, None, name, f"unknown column '{name}'; {hint}actuals columns are "
+                                                              f"{listing}"))
     for name in REQUIRED_ACTUALS_COLUMNS:
         if name not in columns:
             problems.append(LocatedProblem(file, 1, None, name, f"missing required column '{name}'; actuals columns "
@@ -380,7 +452,7 @@ def _actual(row: dict[str, str], file: str, line: int, config: Config, plan: Pla
     found: list[LocatedProblem] = []
 
     def refuse(column: str, message: str) -> None:
-        found.append(LocatedProblem(file, line, None, column, message))
+        found.append(plain_problem(file, line, None, column, message))  # messages quote the cells
 
     for column in REQUIRED_ACTUALS_COLUMNS:
         if not row.get(column):
@@ -428,7 +500,8 @@ def _day(cell: str, week_start: date, refuse: _Refuse) -> date | None:
 def _requirement_cell(cell: str, refuse: _Refuse) -> int | None:
     if not cell:
         return None
-    if not cell.isdigit():
+    # ASCII digits only, and few of them: str.isdigit() also takes '²' and '٣', which int() refuses.
+    if not _REQUIREMENT.fullmatch(cell):
         refuse("requirement", f"'{cell}' is not a requirement number (0 for the case's first contact requirement)")
         return None
     return int(cell)

@@ -33,11 +33,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from models.limits import MAX_FTE, MIN_FTE
+from models.limits import MAX_FTE, MAX_ID_LENGTH, MIN_FTE
 from models.organisation import Case, Client, Config, Manager
 from models.plan import Plan
 from models.policy import Policy, StrictModel
 from models.problems import FieldPath, Problem
+from models.text import Identifier, PlainText
 from models.validation import find_problems
 
 BASE_NAME = "base"
@@ -55,8 +56,8 @@ _SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
 class ManagerFilter(StrictModel):
     """Managers matching every given attribute (an empty filter matches everyone)."""
 
-    level: str | None = None
-    region: str | None = None
+    level: PlainText | None = None
+    region: PlainText | None = None
 
     def matches(self, manager: Manager) -> bool:
         return (self.level is None or manager.level == self.level) and (
@@ -67,7 +68,7 @@ class ManagerFilter(StrictModel):
 class ManagerSelection(StrictModel):
     """Managers by id, or by filter (optionally only `count` of the matches, picked by seed)."""
 
-    ids: list[str] | None = Field(default=None, min_length=1)
+    ids: list[Identifier] | None = Field(default=None, min_length=1)
     filter: ManagerFilter | None = None
     count: int | None = Field(default=None, ge=1, description="With a filter: how many of the matches.")
 
@@ -82,12 +83,12 @@ class ManagerSelection(StrictModel):
 
 class AddManagers(StrictModel):
     count: int = Field(ge=1, le=MAX_ADDED_MANAGERS)
-    level: str
-    region: str | None = None
-    languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
-    skills: list[str] = Field(default_factory=list)
+    level: PlainText
+    region: PlainText | None = None
+    languages: list[PlainText] = Field(default_factory=lambda: ["en"], min_length=1)
+    skills: list[PlainText] = Field(default_factory=list)
     fte: float = Field(default=1.0, ge=MIN_FTE, le=MAX_FTE)
-    id_prefix: str | None = Field(default=None, min_length=1,
+    id_prefix: Identifier | None = Field(default=None, min_length=1,
                                   description="New ids are <prefix>-1, -2, ... (default: new-<level>).")
 
 
@@ -114,8 +115,8 @@ class CaseVolume(StrictModel):
     """Grow (factor > 1: clone existing cases as new intake) or shrink (factor < 1: close cases)."""
 
     factor: float = Field(gt=0, le=MAX_CASE_FACTOR)
-    type: str | None = None
-    region: str | None = Field(default=None, description="The client's region.")
+    type: PlainText | None = None
+    region: PlainText | None = Field(default=None, description="The client's region.")
 
 
 class PolicyOverrides(StrictModel):
@@ -155,8 +156,8 @@ class Change(StrictModel):
 
 
 class Scenario(StrictModel):
-    name: str = Field(min_length=1)
-    description: str = ""
+    name: Identifier = Field(min_length=1, description="Also its folder's name (lower case, dashes).")
+    description: PlainText = ""
     changes: list[Change] = Field(default_factory=list)
 
     @property
@@ -309,6 +310,7 @@ def _change_problems(config: Config, change: ChangeKind, path: FieldPath) -> Ite
     if isinstance(change, AddManagers):
         yield from _level_problems(config, change.level, (*path, "level"))
         yield from _region_problems(config, change.region, (*path, "region"))
+        yield from _new_id_problems(config, change, path)
     elif isinstance(change, Leave) and change.days is not None:
         for index, day in enumerate(change.days):
             if not config.week_start <= day <= config.week_end:
@@ -323,6 +325,29 @@ def _change_problems(config: Config, change: ChangeKind, path: FieldPath) -> Ite
             message = _override_path_problem(config.policy, key)
             if message is not None:
                 yield Problem((*path, "overrides", key), message)
+
+
+def _new_id_problems(config: Config, change: AddManagers, path: FieldPath) -> Iterator[Problem]:
+    """New managers' ids (<prefix>-N) are ids like any other: at most MAX_ID_LENGTH characters."""
+    last = max(_new_ids(config, change), key=len)
+    if len(last) > MAX_ID_LENGTH:
+        field = "id_prefix" if change.id_prefix is not None else "level"
+        yield Problem((*path, field), f"the new managers' ids would be up to {len(last)} characters long "
+                                      f"(<prefix>-{change.count}); an id is at most {MAX_ID_LENGTH}: give a "
+                                      "shorter id_prefix")
+
+
+def _new_ids(config: Config, change: AddManagers) -> list[str]:
+    """The ids the new managers get: <prefix>-1, -2, ..., skipping ids the organisation has."""
+    prefix = change.id_prefix or f"new-{change.level}"
+    taken = set(config.managers_by_id)
+    ids: list[str] = []
+    number = 0
+    while len(ids) < change.count:
+        number += 1
+        if f"{prefix}-{number}" not in taken:
+            ids.append(f"{prefix}-{number}")
+    return ids
 
 
 def _selection_problems(config: Config, selection: ManagerSelection, path: FieldPath) -> Iterator[Problem]:
@@ -412,20 +437,9 @@ def _rebuilt(config: Config, **lists: Any) -> Config:
 
 
 def _new_managers(config: Config, change: AddManagers) -> list[Manager]:
-    prefix = change.id_prefix or f"new-{change.level}"
-    taken = set(config.managers_by_id)
-    added: list[Manager] = []
-    number = 0
-    while len(added) < change.count:
-        number += 1
-        manager_id = f"{prefix}-{number}"
-        if manager_id in taken:
-            continue
-        added.append(Manager(
-            id=manager_id, name=f"New {change.level} {number}", level=change.level, fte=change.fte,
-            region=change.region, languages=list(change.languages), skills=list(change.skills),
-        ))
-    return added
+    return [Manager(id=manager_id, name=f"New {change.level} {manager_id.rsplit('-', 1)[1]}", level=change.level,
+                    fte=change.fte, region=change.region, languages=list(change.languages), skills=list(change.skills))
+            for manager_id in _new_ids(config, change)]
 
 
 def _remove_managers(config: Config, removed: set[str]) -> Config:

@@ -19,6 +19,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
+from models.limits import MAX_ID_LENGTH
+
 # C0 and C1 controls and DEL; zero-width and joiner characters, LRM/RLM and ALM; bidirectional
 # embeddings, overrides and isolates; line and paragraph separators; the BOM inside text.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
@@ -44,6 +46,18 @@ def _plain(value: str) -> str:
 
 PlainText = Annotated[str, AfterValidator(_plain)]
 """An id, a name or a reference: plain text, no control or invisible characters."""
+
+
+def _short(value: str) -> str:
+    # Checked before the characters, so a 100,000-character id gives one short message.
+    if len(value) > MAX_ID_LENGTH:
+        raise ValueError(f"is {len(value):,} characters long; an id is at most {MAX_ID_LENGTH} characters "
+                         "(it becomes part of file names, such as calendars/<manager-id>.ics)")
+    return value
+
+
+Identifier = Annotated[str, AfterValidator(_short), AfterValidator(_plain)]
+"""An id or a reference to one: plain text of at most MAX_ID_LENGTH characters."""
 
 
 def identity(identifier: str) -> str:

@@ -7,8 +7,8 @@ its dates); the example runs `caseload plan` first.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from click.testing import CliRunner, Result
 from cli import main
 from models.loader import load_config, load_plan
 from models.organisation import Config, DueContact
-from models.plan import Plan
+from models.plan import Plan, ScheduledContact, UnscheduledContact
 from scheduler.core.options import SolveOptions
 from scheduler.pipeline import plan_week
 from tests.conftest import DATA
@@ -38,21 +38,42 @@ def plan_dir(tmp_path: Path, plan: Plan) -> Path:
     return folder
 
 
+def checked_week(config: Config, contacts: Iterable[ScheduledContact], chosen: Mapping[str, str | None] = AS_IS,
+                 unscheduled: Iterable[UnscheduledContact] = ()) -> Plan:
+    """`week(...)` made whole, so that it passes `caseload check` as roll requires: each contact with its
+    requirement's minutes and due day, and the due contacts of unassigned cases listed unscheduled."""
+    due = {(item.case_id, item.requirement_index, item.occurrence): item
+           for case in config.cases for item in config.due_contacts(case)}
+    whole = []
+    for item in contacts:
+        expected = due[(item.case_id, item.requirement_index, item.occurrence)]
+        end = datetime.combine(item.day, time.fromisoformat(item.start)) + timedelta(minutes=expected.minutes)
+        whole.append(item.model_copy(update={"minutes": expected.minutes, "end": end.strftime("%H:%M"),
+                                             "due": expected.due}))
+    orphans = [UnscheduledContact(case_id=item.case_id, client_id=config.cases_by_id[item.case_id].client,
+                                  manager_id=None, requirement_index=item.requirement_index,
+                                  occurrence=item.occurrence, mode=item.mode, minutes=item.minutes,
+                                  rule="case_unassigned", reason="the case has no manager")
+               for key, item in due.items() if chosen.get(item.case_id, "") is None]
+    return week(config, whole, chosen, [*unscheduled, *orphans])
+
+
 @pytest.fixture
 def tiny_week(tmp_path: Path, tiny_config: Config) -> Path:
     """The week of tiny.yaml: K-2's weekly call on Wednesday (with m-ana, who now holds it), K-1's monthly
     visit left unscheduled."""
     chosen = {**AS_IS, "K-2": "m-ana"}
-    return plan_dir(tmp_path, week(tiny_config, [contact("K-2", WED, "phone")], chosen,
-                                   unscheduled=[missed_visit_of_k1()]))
+    return plan_dir(tmp_path, checked_week(tiny_config, [contact("K-2", WED, "phone")], chosen,
+                                           unscheduled=[missed_visit_of_k1()]))
 
 
 def test_roll_writes_next_weeks_config(tmp_path: Path, tiny_week: Path) -> None:
     output = tmp_path / "next.yaml"
     result = run("roll", str(DATA / "tiny.yaml"), str(tiny_week), "-o", str(output))
     assert result.exit_code == 0, result.output
-    assert result.output == (f"rolled to the week of 2026-12-07: 1 contact(s) done, 1 carried forward (0 missed or "
-                             f"cancelled, 1 not scheduled), 1 case(s) with another manager, 0 leave day(s) dropped; "
+    # Not scheduled: K-1's visit, and K-3's two visits (K-3 is unassigned intake: case_unassigned).
+    assert result.output == (f"rolled to the week of 2026-12-07: 1 contact(s) done, 3 carried forward (0 missed or "
+                             f"cancelled, 3 not scheduled), 1 case(s) with another manager, 0 leave day(s) dropped; "
                              f"wrote {output}\n")
     text = output.read_text()
     assert text.startswith("# A hand-checkable organisation: three managers, five cases.\nweek_start: 2026-12-07\n")
@@ -69,13 +90,15 @@ def test_roll_writes_next_weeks_config(tmp_path: Path, tiny_week: Path) -> None:
 
 
 def test_an_actuals_row_marked_missed_keeps_the_old_last(tmp_path: Path, tiny_config: Config) -> None:
-    folder = plan_dir(tmp_path, week(tiny_config, [contact("K-1", TUE, "in_person")]))
+    folder = plan_dir(tmp_path, checked_week(tiny_config, [contact("K-1", TUE, "in_person"),
+                                                           contact("K-2", WED, "phone", "m-ben")]))
     actuals = tmp_path / "actuals.csv"
     actuals.write_text("case,date,mode,status\nK-1,2026-12-01,in_person,missed\n")
     output = tmp_path / "next.yaml"
     result = run("roll", str(DATA / "tiny.yaml"), str(folder), "-o", str(output), "--actuals", str(actuals))
     assert result.exit_code == 0, result.output
-    assert "1 carried forward (1 missed or cancelled, 0 not scheduled)" in result.output
+    # K-1's visit missed; K-3's two visits not scheduled (unassigned intake).
+    assert "3 carried forward (1 missed or cancelled, 2 not scheduled)" in result.output
     assert load_config(output).cases_by_id["K-1"].contacts[0].last == date(2026, 11, 2)
 
 

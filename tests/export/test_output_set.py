@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 
 from export import output_set
-from export.output_set import MANIFEST_NAME, OutputSet, OutputWriteError, read_manifest, write_output_set
+from export.output_set import (
+    MANIFEST_NAME,
+    OutputSet,
+    OutputWriteError,
+    OwnedNames,
+    read_manifest,
+    write_output_set,
+)
 from models.problems import ConfigError
 
 
@@ -32,7 +39,12 @@ def first_set(folder: Path) -> dict[str, bytes]:
 NEW = {"plan.json": "new plan", "calendars/m-ana.ics": "new ana"}
 
 
+# The config's managers: their calendars are caseload's names, which a later set may remove.
+MANAGERS = OwnedNames.for_managers(["m-ana", "m-ben"])
+
+
 def write_new(folder: Path, **options: object) -> list[Path]:
+    options.setdefault("owned", MANAGERS)
     return write_output_set(folder, {folder / name: text for name, text in NEW.items()}, "plan", **options)  # type: ignore[arg-type]
 
 

@@ -37,9 +37,10 @@ def test_a_formula_guard_apostrophe_is_removed(tmp_path: Path) -> None:
 def test_json_proposals(tmp_path: Path) -> None:
     document = {"moves": [{"case": "K-3", "from_manager": "m-ana", "to_manager": "m-ben", "points": 3.0},
                           {"case": "K-8", "from_manager": "", "to_manager": "m-cy"}]}
-    path = write(tmp_path, json.dumps(document), "proposals.json")
+    path = write(tmp_path, json.dumps(document, indent=1), "proposals.json")
+    # Each move remembers the line its object starts on, as a plan.json's moves do.
     assert [(m.case_id, m.from_manager, m.to_manager, m.line) for m in read_proposals(path)] == [
-        ("K-3", "m-ana", "m-ben", None), ("K-8", None, "m-cy", None)]
+        ("K-3", "m-ana", "m-ben", 3), ("K-8", None, "m-cy", 9)]
 
 
 @pytest.mark.parametrize(("text", "expected"), [

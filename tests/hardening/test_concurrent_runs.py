@@ -1,0 +1,96 @@
+"""Two runs into one output folder exclude each other (issue 21, finding 2).
+
+The red team ran pairs of `caseload plan` into one folder at once: 4 pairs in 150 left a mixed set
+(plan.json and report.html of one run, the rest of the other) and the next run refused the folder. An
+output set now holds an advisory lock (flock) on its folder while it is staged and swapped in: the
+second run waits for the first (up to export.output_set.LOCK_WAIT_S), then lands its own whole set;
+if the folder stays busy it is refused with exit 1.
+
+The interleaving is forced here, not left to chance: the first run is stopped in the middle of its
+swap while the second one starts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from export import output_set
+from export.output_set import MANIFEST_NAME, lock_folder, read_manifest, write_output_set
+from tests.hardening.helpers import DATA
+
+NAMES = ("plan.json", "assignments.csv", "report.html", "schedule.csv")
+
+
+def write_set(folder: Path, content: str) -> None:
+    write_output_set(folder, {folder / name: f"{content} {name}" for name in NAMES}, "plan")
+
+
+def test_a_second_run_waits_for_the_first_and_the_folder_holds_one_whole_set(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_set(tmp_path, "earlier")
+    in_swap, go_on = threading.Event(), threading.Event()
+    real_move = output_set._move
+
+    def first_run_pauses_mid_swap(source: Path, target: Path) -> None:
+        if threading.current_thread().name == "first" and not in_swap.is_set():
+            in_swap.set()
+            assert go_on.wait(10)
+        real_move(source, target)
+
+    monkeypatch.setattr(output_set, "_move", first_run_pauses_mid_swap)
+    errors: list[BaseException] = []
+
+    def run(content: str) -> None:
+        try:
+            write_set(tmp_path, content)
+        except BaseException as error:  # reported by the assertion below, not lost in the thread
+            errors.append(error)
+
+    first = threading.Thread(target=run, args=("first",), name="first")
+    second = threading.Thread(target=run, args=("second",), name="second")
+    first.start()
+    assert in_swap.wait(10)
+    second.start()
+    time.sleep(0.5)
+    assert second.is_alive()  # waiting for the folder, not swapping its files in among the first run's
+    go_on.set()
+    first.join(10)
+    second.join(10)
+    assert errors == []
+    assert {name: (tmp_path / name).read_text() for name in NAMES} == {name: f"second {name}" for name in NAMES}
+    recorded = read_manifest(tmp_path)
+    assert {name: recorded[name].sha256 for name in NAMES} == {
+        name: hashlib.sha256((tmp_path / name).read_bytes()).hexdigest() for name in NAMES}
+
+
+def test_a_folder_another_run_keeps_busy_is_refused_with_exit_1(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.setattr(output_set, "LOCK_WAIT_S", 0.3)
+    held = lock_folder(out)  # another run, busy writing there
+    assert held is not None
+    try:
+        started = time.monotonic()
+        result = CliRunner().invoke(main, ["report", str(DATA / "report" / "plan.json"), "-o",
+                                           str(out / "report.html")])
+        waited = time.monotonic() - started
+    finally:
+        output_set._unlock(held)
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines() == [
+        f"{out}: is in use: another caseload run is writing its outputs there; waited 0.3 s for it to finish: run "
+        "again when it has, or choose another output folder", "1 problem found; nothing was written."]
+    assert 0.3 <= waited < 10
+    assert sorted(path.name for path in out.iterdir()) == []
+    assert not (out / MANIFEST_NAME).exists()
+    # Once the other run is done, the same command goes through.
+    again = CliRunner().invoke(main, ["report", str(DATA / "report" / "plan.json"), "-o", str(out / "report.html")])
+    assert again.exit_code == 0, again.output
