@@ -31,6 +31,7 @@ import click
 from export.output_set import OutputWriteError, check_output_file, check_output_folder
 from models.limits import MAX_CASES, MAX_MANAGERS, MAX_PROBLEMS_SHOWN, MAX_SEED, MAX_TIME_LIMIT_S
 from models.problems import ConfigError
+from models.text import shown
 
 if TYPE_CHECKING:  # the solving modules load only when a command needs them
     from models.organisation import Config
@@ -96,19 +97,19 @@ def _report_user_errors(command: Callable[P, R]) -> Callable[P, R]:
         except ConfigError as error:
             # The first MAX_PROBLEMS_SHOWN, then a count: a file of 600,000 mistakes is not 600,000 lines.
             for problem in error.problems[:MAX_PROBLEMS_SHOWN]:
-                click.echo(str(problem), err=True)
+                _echo_error(str(problem))
             count = len(error.problems)
             if count > MAX_PROBLEMS_SHOWN:
                 click.echo(f"... and {count - MAX_PROBLEMS_SHOWN} more", err=True)
             click.echo(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", err=True)
             sys.exit(EXIT_INVALID_INPUT)
         except NoPlanError as error:
-            click.echo(f"no plan could be produced: {error}", err=True)
+            _echo_error(f"no plan could be produced: {error}")
             sys.exit(EXIT_NO_PLAN)
         except PlanBreaksRules as error:
             _exit_rules_broken(error)
         except OutputWriteError as error:
-            click.echo(f"could not write the outputs: {error}", err=True)
+            _echo_error(f"could not write the outputs: {error}")
             sys.exit(EXIT_INTERNAL_ERROR)
         except KeyboardInterrupt as error:
             _exit_interrupted(error)
@@ -125,18 +126,32 @@ def _report_user_errors(command: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+def _echo_error(text: str) -> None:
+    """One line to stderr with control and invisible characters escaped: messages quote the input (an
+    unknown key, a time zone, an actuals cell, a proposal's case id, a path), and an escape sequence in it
+    must not reach the terminal (recolour it, retitle the window, hide the lines before it)."""
+    click.echo(shown(text), err=True)
+
+
+class _EscapingFormatter(logging.Formatter):
+    """Log lines with control characters escaped, like every other message (tracebacks stay as they are)."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return shown(super().formatMessage(record))
+
+
 def _exit_internal_error(error: Exception) -> NoReturn:
     context = click.get_current_context(silent=True)
     if context is not None and context.params.get("verbose"):
         log.error("internal error", exc_info=error)
-    click.echo(f"internal error: {type(error).__name__}: {error}. Please report it to {REPORT_TO}.", err=True)
+    _echo_error(f"internal error: {type(error).__name__}: {error}. Please report it to {REPORT_TO}.")
     sys.exit(EXIT_INTERNAL_ERROR)
 
 
 def _exit_rules_broken(error: PlanBreaksRules) -> NoReturn:
-    click.echo(f"internal error: {error}; nothing was written. Please report it to {REPORT_TO}.", err=True)
+    _echo_error(f"internal error: {error}; nothing was written. Please report it to {REPORT_TO}.")
     for violation in error.violations[:SHOWN_VIOLATIONS]:
-        click.echo(f"  {violation.rule}: {violation.subject}: {violation.message}", err=True)
+        _echo_error(f"  {violation.rule}: {violation.subject}: {violation.message}")
     hidden = len(error.violations) - SHOWN_VIOLATIONS
     if hidden > 0:
         click.echo(f"  ... and {hidden} more", err=True)
@@ -177,7 +192,9 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 
 def _configure_logging(quiet: bool, verbose: bool) -> None:
     level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
-    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_EscapingFormatter("%(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
 
 
 def _solve_options(config: Any, time_limit: float | None, workers: int | None, seed: int | None,
@@ -237,17 +254,18 @@ def _solve_and_write(config_path: Path, output: Path, solve: Callable[[Config, S
     # Imported here, not at the top: see the module docstring.
     from export.bundle import write_outputs
     from export.terminal import print_plan_summary
-    from models.loader import load_config
+    from models.loader import load_config_files
 
     _configure_logging(settings.quiet, settings.verbose)
-    organisation = load_config(config_path)
-    check_output_folder(output, PLAN_OUTPUTS, force=_force(), protect=[config_path])
+    loaded = load_config_files(config_path)
+    organisation, inputs = loaded.config, loaded.files
+    check_output_folder(output, PLAN_OUTPUTS, force=_force(), protect=inputs)
     options = _solve_options(organisation, settings.time_limit, settings.workers, settings.seed, settings.verbose)
     solved = solve(organisation, options)
     if solved.plan is None:
         raise NoPlanError(solved.message)
     result = _verified(organisation, solved.plan, assignment_given=assignment_given)
-    write_outputs(result, organisation, output, full_names=settings.full_names, force=_force(), protect=[config_path],
+    write_outputs(result, organisation, output, full_names=settings.full_names, force=_force(), protect=inputs,
                   command=click.get_current_context().info_name or "plan")
     if not settings.quiet:
         print_plan_summary(result)
@@ -299,8 +317,9 @@ def solver_options(command: Callable[P, R]) -> Callable[P, R]:
 
 
 CONFIG_ARGUMENT = click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-OUTPUT_OPTION = click.option("-o", "--output", "output", required=True,
-                             type=click.Path(file_okay=False, path_type=Path),
+# -o takes any path: a file where a folder goes (or the reverse) is an output that may not be replaced,
+# refused by export/output_set.py with its reason (exit 1), not a usage error (exit 2).
+OUTPUT_OPTION = click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path),
                              help="Folder for the outputs (created if missing).")
 FORCE_OPTION = click.option("--force", is_flag=True, expose_value=False, callback=_remember_force,
                             help="Overwrite output files that caseload did not write (or that were changed since).")
@@ -362,10 +381,13 @@ def schema() -> None:
               help="Share (0-1) of an inconsistent current state, as real exports arrive: cases locked to "
                    "managers who may no longer carry them, split households, holders on leave all week or "
                    "without the client's language or skill, a manager over max_cases.")
+@click.option("--geography", type=click.Choice(["county", "state"]), default="county", show_default=True,
+              help="county: regions of about 100 managers side by side; state: small regions 100-400 km apart, "
+                   "clients spread far, a quarter free only after school, three-day part-timers, late shifts.")
 @OUTPUT_OPTION
 @FORCE_OPTION
 @_report_user_errors
-def generate(managers: int, cases: int, seed: int, messy: float, output: Path) -> None:
+def generate(managers: int, cases: int, seed: int, messy: float, geography: str, output: Path) -> None:
     """Write a realistic synthetic organisation (config YAML plus CSVs) to a folder.
 
     \b
@@ -378,7 +400,8 @@ def generate(managers: int, cases: int, seed: int, messy: float, output: Path) -
     from models.generator import generate_organisation
 
     check_output_folder(output, ("organisation.yaml", "managers.csv", "clients.csv", "cases.csv"), force=_force())
-    path = write_organisation(generate_organisation(managers, cases, seed, messy=messy), output, force=_force())
+    organisation = generate_organisation(managers, cases, seed, messy=messy, geography=geography)
+    path = write_organisation(organisation, output, force=_force())
     click.echo(f"wrote {path}")
 
 
@@ -473,7 +496,7 @@ def check(config: Path, plan_file: Path) -> None:
     organisation = load_config(config)
     violations = check_plan(organisation, load_plan(plan_file))
     for violation in violations:
-        click.echo(str(violation))
+        click.echo(shown(str(violation)))  # a hand-edited plan's ids are input too
     if violations:
         click.echo(f"{len(violations)} violation(s) found.", err=True)
         sys.exit(EXIT_INVALID_INPUT)
@@ -482,7 +505,7 @@ def check(config: Path, plan_file: Path) -> None:
 
 @main.command()
 @click.argument("plan_file", metavar="PLAN", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path),
               help="The HTML file to write, e.g. out/report.html.")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="The plan's config: adds manager names, working hours and leave.")
@@ -501,12 +524,21 @@ def report(plan_file: Path, output: Path, config_file: Path | None) -> None:
     # Imported here, not at the top: see the module docstring.
     from export.html import render_report
     from export.output_set import write_output_set
-    from models.loader import load_config, load_plan
+    from models.loader import load_config_files, load_plan
+    from models.roll import other_organisation_problems
 
-    inputs = [plan_file, *([config_file] if config_file is not None else [])]
+    loaded = load_config_files(config_file) if config_file is not None else None
+    inputs = [plan_file, *(loaded.files if loaded is not None else [])]
     check_output_file(output, force=_force(), protect=inputs)
-    organisation = load_config(config_file) if config_file is not None else None
-    html = render_report(load_plan(plan_file), organisation, source=str(plan_file))
+    organisation = loaded.config if loaded is not None else None
+    plan_read = load_plan(plan_file)
+    if organisation is not None and config_file is not None:
+        # Another organisation's config would put its names and hours beside this plan's figures.
+        mismatch = other_organisation_problems(organisation, plan_read, config_file=config_file, plan_file=plan_file,
+                                               remedy="pass --config the config the plan was made from")
+        if mismatch:
+            raise ConfigError(mismatch)
+    html = render_report(plan_read, organisation, source=str(plan_file))
     write_output_set(output.parent, {output: html}, "report", in_set=False, force=_force(), protect=inputs)
     click.echo(f"wrote {output}")
 
@@ -536,15 +568,16 @@ def whatif(config: Path, scenarios_file: Path, output: Path, jobs: int | None, c
     """
     # Imported here, not at the top: see the module docstring.
     from export.comparison import print_comparison, scenario_progress, write_comparison
-    from models.loader import load_config
+    from models.loader import load_config_files
     from models.scenario_loader import load_scenarios
     from scheduler.whatif import ClusterUnavailable, WhatIfOptions, run_scenarios
 
     _configure_logging(quiet, verbose)
-    organisation = load_config(config)
+    loaded = load_config_files(config)
+    organisation = loaded.config
     solve = _solve_options(organisation, time_limit, workers, seed, verbose)
     scenarios = load_scenarios(scenarios_file, organisation, solve.seed).scenarios
-    inputs = [config, scenarios_file]
+    inputs = [*loaded.files, scenarios_file]
     check_output_folder(output, ("comparison.csv", "comparison.md", "comparison.html"), force=_force(),
                         protect=inputs)
     options = WhatIfOptions(time_limit_s=solve.time_limit_s, seed=solve.seed, jobs=jobs or solve.workers,
@@ -565,7 +598,7 @@ def whatif(config: Path, scenarios_file: Path, output: Path, jobs: int | None, c
               type=FiniteFloat(min=0, max=2, min_open=True),
               help="Highest utilisation any manager may have, e.g. 0.85.")
 @click.option("--by-region", is_flag=True, help="Hire per region; hires serve their own region's clients.")
-@click.option("-o", "--output", "output", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=None,
               help="Also write staffing.json and the proof plan (plan.json, assignments.csv, report.html).")
 @FORCE_OPTION
 @solver_options
@@ -581,14 +614,15 @@ def staffing(config: Path, target: float, by_region: bool, output: Path | None, 
     """
     # Imported here, not at the top: see the module docstring.
     from export.comparison import print_staffing, write_staffing
-    from models.loader import load_config
+    from models.loader import load_config_files
     from scheduler.staffing import plan_staffing
 
     _configure_logging(quiet, verbose)
-    organisation = load_config(config)
+    loaded = load_config_files(config)
+    organisation, inputs = loaded.config, loaded.files
     if output is not None:
         check_output_folder(output, ("staffing.json", "plan.json", "assignments.csv", "report.html"),
-                            force=_force(), protect=[config])
+                            force=_force(), protect=inputs)
     try:
         result = plan_staffing(organisation, target, _solve_options(organisation, time_limit, workers, seed, verbose),
                                by_region=by_region)
@@ -598,7 +632,7 @@ def staffing(config: Path, target: float, by_region: bool, output: Path | None, 
         raise NoPlanError(result.message)
     _verified(result.plan.config, result.plan.plan, "staffing proof plan")
     if output is not None:
-        write_staffing(result, output, force=_force(), protect=[config])
+        write_staffing(result, output, force=_force(), protect=inputs)
     if not quiet:
         print_staffing(result)
 
@@ -630,13 +664,14 @@ def rebalance(config: Path, output: Path, max_moves: int | None, target: float |
     """
     # Imported here, not at the top: see the module docstring.
     from export.proposals import summary_lines, write_proposals
-    from models.loader import load_config
+    from models.loader import load_config_files
     from scheduler.rebalance import rebalance as propose_moves
 
     _configure_logging(quiet, verbose)
-    organisation = load_config(config)
+    loaded = load_config_files(config)
+    organisation, inputs = loaded.config, loaded.files
     check_output_folder(output, ("proposals.csv", "proposals.json", "curve.csv", "plan.json", "assignments.csv",
-                                 "curve/"), force=_force(), protect=[config])
+                                 "curve/"), force=_force(), protect=inputs)
     options = _solve_options(organisation, time_limit, workers, seed, verbose)
     result = propose_moves(organisation, options, max_moves=max_moves, target_utilisation=target)
     if result.plan is None:
@@ -644,7 +679,7 @@ def rebalance(config: Path, output: Path, max_moves: int | None, target: float |
     _verified(organisation, result.plan.plan, "proposal")
     for point in result.plan.curve:
         _verified(organisation, point.plan, f"trade-off point with {point.moves} moves")
-    write_proposals(result, organisation, output, force=_force(), protect=[config])
+    write_proposals(result, organisation, output, force=_force(), protect=inputs)
     if not quiet:
         for line in summary_lines(result):
             click.echo(line)
@@ -653,7 +688,7 @@ def rebalance(config: Path, output: Path, max_moves: int | None, target: float |
 @main.command(name="apply")
 @CONFIG_ARGUMENT
 @click.argument("proposals", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path),
               help="The new config file (never the input itself).")
 @FORCE_OPTION
 @_report_user_errors
@@ -673,24 +708,26 @@ def apply_proposals(config: Path, proposals: Path, output: Path) -> None:
     """
     # Imported here, not at the top: see the module docstring.
     from export.apply import write_applied
-    from models.loader import load_config
+    from models.loader import load_config_files
     from models.proposals import read_proposals
     from scheduler.rebalance import refused_moves
 
-    check_output_file(output, force=_force(), protect=[config, proposals])
-    organisation = load_config(config)
+    loaded = load_config_files(config)
+    inputs = [*loaded.files, proposals]
+    check_output_file(output, force=_force(), protect=inputs)
     moves = read_proposals(proposals)
-    problems = refused_moves(organisation, moves)
+    problems = refused_moves(loaded.config, moves)
     if problems:
         raise ConfigError(problems)
-    written = write_applied(config, {move.case_id: move.to_manager for move in moves}, output, force=_force())
+    written = write_applied(config, {move.case_id: move.to_manager for move in moves}, output, force=_force(),
+                            protect=inputs)
     click.echo(f"applied {len(moves)} move(s); wrote {', '.join(str(path) for path in written)}")
 
 
 @main.command()
 @CONFIG_ARGUMENT
 @click.argument("plan_dir", metavar="PLAN_DIR", type=click.Path(exists=True, path_type=Path))
-@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path),
               help="Next week's config file (never the input itself).")
 @click.option("--actuals", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="What happened this week: a CSV with case, date, mode, status (done, missed or cancelled) "
@@ -713,10 +750,15 @@ def roll(config: Path, plan_dir: Path, output: Path, actuals: Path | None, force
     """
     # Imported here, not at the top: see the module docstring.
     from export.apply import write_changed
-    from models.roll import roll_week
+    from models.roll import plan_file, roll_week
 
+    # Before any work: an output that is not a regular file, or one of the inputs, is refused whatever
+    # --force says (an existing file is refused later, in write_changed's words). The config's CSV files are
+    # protected by write_changed, which reads their names from the config.
+    inputs = [config, plan_file(plan_dir), *([actuals] if actuals is not None else [])]
+    check_output_file(output, force=True, protect=inputs)
     rolled = roll_week(config, plan_dir, actuals)
-    written = write_changed(config, rolled.changes, output, force=force)
+    written = write_changed(config, rolled.changes, output, force=force, protect=inputs)
     carried = rolled.contacts_missed + rolled.contacts_unscheduled
     click.echo(f"rolled to the week of {rolled.week_start}: {rolled.contacts_done} contact(s) done, "
                f"{carried} carried forward ({rolled.contacts_missed} missed or cancelled, "

@@ -2,12 +2,17 @@
 organisations, against the same command with the week's hours ignored when balancing (overtime
 weight 0: the points-only balancing of before) and without schedule feedback, in the same run.
 
-Per run: contacts placed %, late, unplaced by reason, overtime, the highest share of a week's
+Per run: the cases' own due contacts (introductions apart) placed, as % of due and as % of those some
+eligible worker could hold at all (capacity aside; computed here with the checker's rules, independently
+of the engine), how far cases sit from their worker (km), flagged cases, late, unplaced by reason,
+overtime, the highest share of a week's
 contact hours used per level, travel hours, moves (reassignments), assignment objective/bound/gap,
 wall time, peak memory, and the independent checker's verdict.
 
     python -m bench.week                      # S, M, M messy, M narrow (clients' narrow windows,
-                                              # part-time days), defaults (the policy's time limit)
+                                              # part-time days), M state and state messy (generate
+                                              # --geography state), defaults (the policy's time limit)
+    python -m bench.week --tiers M --kinds state,tidy --variants engine
     python -m bench.week --tiers M --time-limit 60
 
 Each run is its own process (peak memory is the process's). Time limits are measured in work, so the
@@ -34,7 +39,9 @@ def _organisation(tier: str, kind: str) -> Any:
     from models.generator import generate_organisation
 
     managers, cases = TIERS[tier]
-    org = generate_organisation(managers, cases, 1, messy=0.2 if kind == "messy" else 0.0)
+    geography = "state" if kind.startswith("state") else "county"
+    messy = 0.2 if kind in ("messy", "state-messy") else 0.0
+    org = generate_organisation(managers, cases, 1, messy=messy, geography=geography)
     if kind == "narrow":
         # A different population: 40 % of clients free only after school, 30 % of managers on three days.
         for index, client in enumerate(org.clients):
@@ -65,7 +72,8 @@ def run_one(tier: str, kind: str, variant: str, time_limit: float | None) -> dic
     assert plan is not None, result.message
     summary = plan.summary
     assignment = plan.solver[0]
-    return {
+    own = _own_contacts(config, plan)
+    return {**own,
         "tier": tier, "kind": kind, "variant": variant, "time_limit": options.time_limit_s,
         "due": summary.contacts_due, "placed": summary.contacts_scheduled,
         "placed_pct": round(100 * summary.contacts_scheduled / max(1, summary.contacts_due), 2),
@@ -74,34 +82,98 @@ def run_one(tier: str, kind: str, variant: str, time_limit: float | None) -> dic
         "hours_used_max": {level.level: level.max_minutes_utilisation for level in plan.levels},
         "travel_h": round(summary.travel_minutes / 60, 1), "moves": summary.moves,
         "objective": assignment.objective, "bound": assignment.bound, "gap": assignment.gap,
-        "flagged_no_common_availability": sum(1 for item in plan.assignments if item.flags),
+        "flagged_no_common_availability": sum(1 for item in plan.assignments
+                                              if "no_common_availability" in item.flags),
         "violations": len(check_plan(config, plan)),
         "wall_s": round(wall, 1), "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def _placeable(config: Any) -> set[tuple[str, int, int]]:
+    """The cases' own due contacts (introductions apart) that some eligible worker could hold at all,
+    capacity aside: one the class rules allow (level, skills, language, at work; a locked case only its
+    manager) who, on some working day, shares a window with the client long enough for the contact and,
+    in person, the drive from the base and back. Judged by the independent checker's own rules
+    (models/check.py), not the engine's."""
+    from models.check import MeetingCheck, may_carry
+
+    meeting = MeetingCheck(config)
+    found: set[tuple[str, int, int]] = set()
+    for case in config.cases:
+        due = config.due_contacts(case)
+        if not due:
+            continue
+        client = config.clients_by_id[case.client]
+        if case.locked and case.manager in config.managers_by_id:
+            carriers = [config.managers_by_id[case.manager]]
+        else:
+            carriers = [manager for manager in config.managers if may_carry(config, case, manager)]
+        for contact in due:
+            if any(meeting.fits(manager, client, contact.minutes, contact.mode == "in_person") for manager in carriers):
+                found.add((case.id, contact.requirement_index, contact.occurrence))
+    return found
+
+
+def _own_contacts(config: Any, plan: Any) -> dict[str, Any]:
+    """Placed % of the cases' own due contacts and of those placeable, how far cases sit from their
+    worker, and whether every case beyond the drive limit or without a meeting is flagged."""
+    from statistics import median
+
+    from scheduler.core.travel import haversine_km
+
+    placeable = _placeable(config)
+    own_due = sum(len(config.due_contacts(case)) for case in config.cases)
+    placed = {(item.case_id, item.requirement_index, item.occurrence)
+              for item in plan.contacts if not item.introduction}
+    flags = {item.case_id: set(item.flags) for item in plan.assignments}
+    kilometres = []
+    for item in plan.assignments:
+        manager = config.managers_by_id.get(item.manager_id or "")
+        client = config.clients_by_id[config.cases_by_id[item.case_id].client]
+        if manager is not None and manager.base is not None and client.location is not None:
+            kilometres.append(haversine_km((manager.base.lat, manager.base.lon),
+                                           (client.location.lat, client.location.lon)))
+    kilometres.sort()
+    unflagged_nca = sum(1 for item in plan.unscheduled if item.rule == "no_common_availability"
+                        and "no_common_availability" not in flags.get(item.case_id, set()))
+    return {
+        "own_due": own_due, "own_placed": len(placed),
+        "own_placed_pct": round(100 * len(placed) / max(1, own_due), 2),
+        "placeable": len(placeable),
+        "placed_of_placeable_pct": round(100 * len(placed & placeable) / max(1, len(placeable)), 2),
+        "km_median": round(median(kilometres), 1) if kilometres else None,
+        "km_p90": round(kilometres[int(0.9 * (len(kilometres) - 1))], 1) if kilometres else None,
+        "km_max": round(kilometres[-1], 1) if kilometres else None,
+        "flagged_too_far": sum(1 for found in flags.values() if "too_far" in found),
+        "unflagged_no_common_availability": unflagged_nca,
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tiers", default="S,M")
-    parser.add_argument("--kinds", default="tidy,messy,narrow", help="tidy, messy, narrow (M and L only)")
+    parser.add_argument("--kinds", default="tidy,messy,narrow,state,state-messy",
+                        help="tidy, messy, narrow, state (generate --geography state), state-messy (M and L only)")
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--time-limit", type=float, default=None, help="default: the policy's (30 s)")
     args = parser.parse_args()
     runs = [(tier, kind, variant) for tier in args.tiers.split(",") for kind in args.kinds.split(",")
             if kind == "tidy" or tier != "S" for variant in args.variants.split(",")]
-    print("| tier | population | variant | placed % | late | unplaced by reason | overtime h | hours used max "
-          "(by level) | travel h | moves | gap | checker | wall s | peak MB |")
-    print("|" + " --- |" * 14)
+    print("| tier | population | variant | own placed % of due | of placeable | late | unplaced by reason | "
+          "km to worker (median/p90/max) | flagged far/no meeting | unflagged nca | overtime h | travel h | moves | "
+          "gap | checker | wall s | peak MB |")
+    print("|" + " --- |" * 17)
     for tier, kind, variant in runs:
         with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
             row = pool.submit(run_one, tier, kind, variant, args.time_limit).result()
-        hours = ", ".join(f"{level} {share:.0%}" for level, share in row["hours_used_max"].items())
         unplaced = ", ".join(f"{rule} {count}" for rule, count in sorted(row["unplaced"].items())) or "-"
         gap = "-" if row["gap"] is None else f"{row['gap']:.2%}"
-        print(f"| {tier} | {kind} | {variant} | {row['placed_pct']:.2f} ({row['placed']}/{row['due']}) | "
-              f"{row['late']} | {unplaced} | {row['overtime_h']} ({row['over_minutes']} mgrs) | {hours} | "
-              f"{row['travel_h']} | {row['moves']} | {gap} | {row['violations']} | {row['wall_s']} | "
-              f"{row['peak_mb']} |", flush=True)
+        print(f"| {tier} | {kind} | {variant} | {row['own_placed_pct']:.2f} ({row['own_placed']}/{row['own_due']}) | "
+              f"{row['placed_of_placeable_pct']:.2f} (of {row['placeable']}) | {row['late']} | {unplaced} | "
+              f"{row['km_median']}/{row['km_p90']}/{row['km_max']} | {row['flagged_too_far']}/"
+              f"{row['flagged_no_common_availability']} | {row['unflagged_no_common_availability']} | "
+              f"{row['overtime_h']} ({row['over_minutes']} mgrs) | {row['travel_h']} | {row['moves']} | {gap} | "
+              f"{row['violations']} | {row['wall_s']} | {row['peak_mb']} |", flush=True)
         with open("bench/results/week.jsonl", "a", encoding="utf-8") as handle:
             handle.write(json.dumps(row) + "\n")
 

@@ -841,37 +841,24 @@ def _available(config: Config, manager: Manager) -> int:
     return int(config.policy.scheduling.contact_share * working)
 
 
-def _base_centres(config: Config) -> dict[str, GeoPoint]:
-    """The centre of the managers' bases per region, and of all bases under ""."""
-    points: dict[str, list[GeoPoint]] = defaultdict(list)
-    for manager in config.managers:
-        if manager.base is not None:
-            points[manager.region or ""].append(manager.base)
-            if manager.region:
-                points[""].append(manager.base)
-    return {region: GeoPoint(lat=sum(p.lat for p in found) / len(found), lon=sum(p.lon for p in found) / len(found))
-            for region, found in points.items()}
+def _drive(config: Config, manager: Manager, client: Client) -> int:
+    """One-way minutes from the manager's base to the client (0 when either place is unknown)."""
+    return _travel_minutes(manager.base, client.location, config.policy.scheduling.travel_speed_kmh)
 
 
-def _needed(config: Config, case: Case, centres: Mapping[str, GeoPoint]) -> int:
-    """Due contact minutes, plus per in-person visit the drive from the client to the centre of its
-    region's bases, rounded to the slot grid."""
-    client = config.clients_by_id[case.client]
-    centre = centres.get(client.region or "", centres.get(""))
-    scheduling = config.policy.scheduling
-    slot = scheduling.slot_minutes
-    leg = slot * round(_travel_minutes(client.location, centre, scheduling.travel_speed_kmh) / slot)
+def _needed(config: Config, case: Case, manager: Manager) -> int:
+    """Due contact minutes, plus per in-person visit the drive from this manager's base to the client."""
+    leg = _drive(config, manager, config.clients_by_id[case.client])
     return sum(contact.minutes + (leg if contact.mode == "in_person" else 0) for contact in config.due_contacts(case))
 
 
 def _week_minutes(config: Config, plan: Plan, assignment: Mapping[str, str | None]) -> Iterator[Violation]:
     """Every manager's minutes recomputed: what the week holds, what the cases carried need, the overtime."""
-    centres = _base_centres(config)
     needed: dict[str, int] = defaultdict(int)
     for case in config.cases:
         manager_id = assignment.get(case.id)
-        if manager_id is not None:
-            needed[manager_id] += _needed(config, case, centres)
+        if manager_id is not None and manager_id in config.managers_by_id:
+            needed[manager_id] += _needed(config, case, config.managers_by_id[manager_id])
     by_id = {entry.manager_id: entry for entry in plan.managers}
     overtime = over = 0
     for manager in config.managers:
@@ -897,55 +884,116 @@ def _week_minutes(config: Config, plan: Plan, assignment: Mapping[str, str | Non
         {"overtime_minutes": overtime, "managers_over_minutes": over}, {})
 
 
-def _longest_due(config: Config, case: Case) -> int:
-    return max((contact.minutes for contact in config.due_contacts(case)), default=0)
+class MeetingCheck:
+    """Whether a manager can meet a client for a contact, by enumeration: on some working day of the
+    manager's, a start on the slot grid where the contact lies inside one of the manager's windows and
+    one of the client's (touching windows joined), off lunch, and, in person, the drive from the base
+    [start - drive, start) and back [end, end + drive) lie inside the manager's windows, off lunch.
+    Cached per (manager's week, client's week, minutes, drive)."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._weeks: dict[str, tuple[tuple[date, tuple[TimeWindow, ...]], ...]] = {}
+        self._clients: dict[str, tuple[tuple[date, tuple[TimeWindow, ...]], ...]] = {}
+        self._answers: dict[tuple[object, ...], bool] = {}
+
+    def _week(self, manager: Manager) -> tuple[tuple[date, tuple[TimeWindow, ...]], ...]:
+        if manager.id not in self._weeks:
+            config = self.config
+            holidays, leave = set(config.holidays), set(manager.leave)
+            days = [config.week_start + timedelta(days=offset) for offset in range(7)]
+            self._weeks[manager.id] = tuple(
+                (day, tuple(_merged(_less_blocks(config.working_windows(manager, day), _blocks_on(manager, day)))))
+                for day in days if day not in holidays and day not in leave and config.working_windows(manager, day))
+        return self._weeks[manager.id]
+
+    def _client(self, client: Client) -> tuple[tuple[date, tuple[TimeWindow, ...]], ...]:
+        if client.id not in self._clients:
+            config = self.config
+            days = [config.week_start + timedelta(days=offset) for offset in range(7)]
+            self._clients[client.id] = tuple((day, tuple(_merged(config.client_windows(client, day)))) for day in days)
+        return self._clients[client.id]
+
+    def meets(self, manager: Manager, case: Case) -> bool:
+        """For every contact the case has due this week."""
+        client = self.config.clients_by_id[case.client]
+        return all(self.fits(manager, client, contact.minutes, contact.mode == "in_person")
+                   for contact in self.config.due_contacts(case))
+
+    def fits(self, manager: Manager, client: Client, minutes: int, in_person: bool) -> bool:
+        """For one contact of `minutes` (in person: with the drives from the base and back)."""
+        trip = _drive(self.config, manager, client) if in_person else 0
+        week, theirs = self._week(manager), self._client(client)
+        key = (week, theirs, minutes, trip)
+        if key not in self._answers:
+            self._answers[key] = any(self._fits(windows, dict(theirs).get(day, ()), minutes, trip)
+                                     for day, windows in week)
+        return self._answers[key]
+
+    def _fits(self, windows: tuple[TimeWindow, ...], theirs: tuple[TimeWindow, ...], minutes: int, trip: int) -> bool:
+        scheduling = self.config.policy.scheduling
+        lunch = scheduling.lunch
+
+        def free(start: int, end: int) -> bool:
+            """Inside one of the manager's windows and off lunch."""
+            in_lunch = lunch is not None and start < lunch.end and lunch.start < end
+            return _inside(windows, start, end) is not None and not in_lunch
+
+        for start in range(0, 24 * 60, scheduling.slot_minutes):
+            end = start + minutes
+            if not free(start, end) or _inside(theirs, start, end) is None:
+                continue
+            if not trip or (free(start - trip, start) and free(end, end + trip)):
+                return True
+        return False
 
 
-def _meets(config: Config, manager: Manager, client_id: str, minutes: int,
-           weeks: dict[str, dict[date, list[tuple[int, int]]]]) -> bool:
-    """Some working day of the manager's shares a stretch of `minutes` with the client (lunch excluded)."""
-    client = config.clients_by_id[client_id]
-    if manager.id not in weeks:
-        weeks[manager.id] = _week_of(config, manager)
-    for day, stretches in weeks[manager.id].items():
-        theirs = _stretches(config, config.client_windows(client, day))
-        if any(min(end_a, end_b) - max(start_a, start_b) >= minutes
-               for start_a, end_a in stretches for start_b, end_b in theirs):
-            return True
-    return False
-
-
-def _may_otherwise_carry(config: Config, case: Case, manager: Manager) -> bool:
+def may_carry(config: Config, case: Case, manager: Manager) -> bool:
+    """Whether `manager` may carry `case` by the class rules (level, skills, language, at work, open to
+    new cases unless they hold it), capacity, the drive limit and meeting aside."""
     return not any(_refusals(config, case, manager, bool(config.manager_days(manager))))
 
 
+_may_otherwise_carry = may_carry
+
+
 def _meeting(config: Config, plan: Plan, assignment: Mapping[str, str | None]) -> Iterator[Violation]:
-    """A case goes to a manager who can meet its client wherever some eligible manager can; the flag
-    `no_common_availability` says exactly when none can."""
-    flagged = {item.case_id for item in plan.assignments if "no_common_availability" in item.flags}
-    weeks: dict[str, dict[date, list[tuple[int, int]]]] = {}  # a manager's week, made once
+    """A case goes to a manager within the drive limit wherever one who may carry it is, and to one who
+    can meet its client wherever one of those can; the flags too_far and no_common_availability say
+    exactly which of the two its manager breaks."""
+    limit = config.policy.scheduling.max_drive_minutes
+    meeting = MeetingCheck(config)
+    flags = {item.case_id: set(item.flags) for item in plan.assignments}
     for case in config.cases:
         manager_id = assignment.get(case.id)
-        if manager_id is None or manager_id not in config.managers_by_id or (case.locked and case.manager):
+        if manager_id is None or manager_id not in config.managers_by_id:
             continue
         manager = config.managers_by_id[manager_id]
-        if not _may_otherwise_carry(config, case, manager):
-            continue  # the broken rule is reported by _eligibility already
-        minutes = _longest_due(config, case)
-        meets = minutes == 0 or _meets(config, manager, case.client, minutes, weeks)
-        if meets and case.id not in flagged:
-            continue
-        someone = minutes == 0 or any(
-            _may_otherwise_carry(config, case, other) and _meets(config, other, case.client, minutes, weeks)
-            for other in config.managers)
-        if not meets and someone:
-            yield Violation("eligibility_meeting", case.id,
-                            f"{manager_id} cannot meet the client for {minutes} minutes this week; another "
-                            "manager who may carry the case can")
-        elif (case.id in flagged) != (not someone):
-            yield Violation("meeting_flag", case.id, "flagged no_common_availability, but a manager who may carry "
-                            "the case can meet the client" if case.id in flagged else
-                            "no manager who may carry the case can meet the client, and it is not flagged")
+        client = config.clients_by_id[case.client]
+        far = limit is not None and _drive(config, manager, client) > limit
+        meets = meeting.meets(manager, case)
+        flagged = flags.get(case.id, set())
+        if ("too_far" in flagged) != far:
+            yield Violation("drive_flag", case.id, f"flagged too_far, but {manager_id}'s base is within "
+                            f"{limit} minutes of the client" if not far else
+                            f"{manager_id}'s base is beyond {limit} minutes of the client, and it is not flagged")
+        if ("no_common_availability" in flagged) != (not meets):
+            yield Violation("meeting_flag", case.id, f"flagged no_common_availability, but {manager_id} can meet "
+                            "the client" if meets else f"{manager_id} cannot meet the client, and it is not flagged")
+        if (case.locked and case.manager) or not _may_otherwise_carry(config, case, manager) or (not far and meets):
+            continue  # a lock stands above both rules; another broken rule is reported by _eligibility
+        others = [other for other in config.managers if _may_otherwise_carry(config, case, other)]
+        near = [other for other in others if limit is None or _drive(config, other, client) <= limit]
+        if far and near:
+            yield Violation("eligibility_too_far", case.id,
+                            f"{manager_id}'s base is {_drive(config, manager, client)} minutes from the client, "
+                            f"beyond the {limit}-minute limit; {near[0].id} may carry the case and is within it")
+        elif not meets:
+            someone = next((other for other in (near or others) if meeting.meets(other, case)), None)
+            if someone is not None:
+                yield Violation("eligibility_meeting", case.id,
+                                f"{manager_id} cannot meet the client this week; {someone.id}, who may carry the "
+                                "case, can")
 
 
 def _merged(windows: Iterable[TimeWindow]) -> list[TimeWindow]:

@@ -69,6 +69,19 @@ COUNTY_SPACING_DEG, COUNTY_CLIENT_KM = (0.11, 0.15), 15.0
 STATE_SPACING_DEG, STATE_CLIENT_KM = (0.6, 0.8), 30.0
 KM_PER_DEG_LAT = 111.0
 MANAGERS_PER_REGION = 100
+# `geography="state"`: a rural state's county offices, small regions 100-400 km apart (their centres on
+# a grid this far apart, moved up to a third of it, no two closer than the minimum), clients spread
+# wide around each, a quarter of them free only after school, part-timers on three days a week and
+# some workers on a late shift.
+STATE_MANAGERS_PER_REGION = 20
+STATE_REGION_SPACING_KM = 220.0
+STATE_REGION_MIN_KM = 100.0
+STATE_REGION_CLIENT_KM = 45.0
+STATE_OFFICE_SCATTER_KM = 15.0
+STATE_MANAGERS_PER_OFFICE = 10
+STATE_LATE_SHIFT_SHARE = 0.10
+STATE_PART_TIME_SHARE = 0.20
+GEOGRAPHIES = ("county", "state")
 MANAGERS_PER_OFFICE = 40
 MANAGER_SCATTER_KM = 8.0
 
@@ -103,6 +116,14 @@ CLIENT_WINDOWS: tuple[tuple[float, WindowPattern], ...] = (
     (0.03, (("mon", "wed", "fri"), ("10:00-16:00",))),
     (0.02, (("mon", "tue", "wed", "thu", "fri"), ("08:00-09:30", "16:00-17:00"))),  # working parent
 )
+STATE_CLIENT_WINDOWS: tuple[tuple[float, WindowPattern], ...] = (
+    (0.60, DEFAULT_HOURS),
+    (0.25, (("mon", "tue", "wed", "thu", "fri"), ("15:00-19:00",))),  # after school
+    (0.08, (("mon", "tue", "wed", "thu", "fri"), ("09:00-12:00",))),
+    (0.07, (("mon", "wed", "fri"), ("10:00-16:00",))),
+)
+LATE_SHIFT: WindowPattern = (("mon", "tue", "wed", "thu", "fri"), ("10:00-19:00",))
+THREE_DAY_WEEKS = (("mon", "tue", "wed"), ("tue", "wed", "thu"), ("wed", "thu", "fri"))
 FULL_TIME_HOURS: tuple[tuple[float, WindowPattern], ...] = (
     (0.92, DEFAULT_HOURS),
     (0.04, (("mon", "tue", "wed", "thu", "fri"), ("08:30-17:00",))),
@@ -161,6 +182,7 @@ CLIENT_LANGUAGE_PICK = Weighted.of([(1 - sum(share for _, share, _ in MINORITY_L
                                    + [(share, language) for language, share, _ in MINORITY_LANGUAGES])
 HOUSEHOLD_SIZE_PICK = Weighted.of(HOUSEHOLD_SIZES)
 CLIENT_WINDOWS_PICK = Weighted.of(CLIENT_WINDOWS)
+STATE_CLIENT_WINDOWS_PICK = Weighted.of(STATE_CLIENT_WINDOWS)
 FULL_TIME_HOURS_PICK = Weighted.of(FULL_TIME_HOURS)
 
 
@@ -251,13 +273,19 @@ class GeneratedOrganisation:
 
 def generate_organisation(managers: int, cases: int, seed: int, *,
                           week_start: date = DEFAULT_WEEK_START,
-                          timezone: str = DEFAULT_TIMEZONE, messy: float = 0.0) -> GeneratedOrganisation:
+                          timezone: str = DEFAULT_TIMEZONE, messy: float = 0.0,
+                          geography: str = "county") -> GeneratedOrganisation:
     """A realistic organisation of `managers` case managers and `cases` open cases (one client each).
 
     `messy` (0 to 1) adds the inconsistent current state real exports arrive with (see `_make_messy`):
     about this share of the cases each kind of inconsistency could touch. 0 leaves the tidy
     organisation byte-identical to one generated without the option.
+
+    `geography`: "county" (regions of about 100 managers next to each other) or "state" (small regions
+    100-400 km apart, clients far out, after-school hours, three-day part-timers, late shifts).
     """
+    if geography not in GEOGRAPHIES:
+        raise ValueError(f"geography is one of {', '.join(GEOGRAPHIES)}")
     if not 0.0 <= messy <= 1.0:
         raise ValueError("messy is a share between 0 and 1")
     if managers < 1 or cases < 0:
@@ -265,11 +293,12 @@ def generate_organisation(managers: int, cases: int, seed: int, *,
     if managers > MAX_MANAGERS or cases > MAX_CASES:
         raise ValueError(f"caseload plans at most {MAX_MANAGERS:,} managers and {MAX_CASES:,} cases")
     rng = random.Random(seed)
-    regions = _make_regions(managers, rng)
+    state = geography == "state"
+    regions = _make_state_regions(managers, rng) if state else _make_regions(managers, rng)
     manager_counts = _apportion(managers, [region.weight for region in regions], minimum=1)
     case_counts = _apportion(cases, [count * rng.uniform(0.9, 1.1) for count in manager_counts])
-    manager_rows = _make_managers(regions, manager_counts, week_start, rng)
-    client_rows, case_rows = _make_clients_and_cases(regions, case_counts, week_start, rng)
+    manager_rows = _make_managers(regions, manager_counts, week_start, rng, state=state)
+    client_rows, case_rows = _make_clients_and_cases(regions, case_counts, week_start, rng, state=state)
     levels = _scaled_levels(manager_rows, case_rows, week_start, rng)
     needs = CaseNeeds.of(case_rows, client_rows, levels)
     _ensure_servable(manager_rows, needs, levels, week_start, rng)
@@ -280,6 +309,7 @@ def generate_organisation(managers: int, cases: int, seed: int, *,
         _make_messy(manager_rows, client_rows, case_rows, levels, week_start, random.Random(f"messy:{seed}"), messy)
     header = _header(levels, week_start, timezone)
     option = f" --messy {messy:g}" if messy > 0 else ""
+    option += " --geography state" if state else ""
     comment = (f"Synthetic organisation from `caseload generate --managers {managers} --cases {cases} "
                f"--seed {seed}{option}`: {len(regions)} regions; all names are fictional.")
     return GeneratedOrganisation(header, manager_rows, client_rows, case_rows, comment)
@@ -340,6 +370,29 @@ def _make_regions(managers: int, rng: random.Random) -> list[Region]:
     return regions
 
 
+def _make_state_regions(managers: int, rng: random.Random) -> list[Region]:
+    """Small regions far apart: centres on a grid `STATE_REGION_SPACING_KM` apart, each moved at random
+    by up to a third of it, never closer than `STATE_REGION_MIN_KM` to another (100-400 km apart)."""
+    count = max(3, round(managers / STATE_MANAGERS_PER_REGION))
+    count = min(count, max(1, managers // 2))
+    columns = math.ceil(math.sqrt(count))
+    centres: list[tuple[float, float]] = []
+    for index in range(count):
+        row, col = divmod(index, columns)
+        while True:
+            north = (row + rng.uniform(-1 / 3, 1 / 3)) * STATE_REGION_SPACING_KM
+            east = (col + rng.uniform(-1 / 3, 1 / 3)) * STATE_REGION_SPACING_KM
+            if all(math.hypot(north - n, east - e) >= STATE_REGION_MIN_KM for n, e in centres):
+                break
+        centres.append((north, east))
+    regions = []
+    for name, (north, east) in zip(_region_names(count), centres, strict=True):
+        lat = ORIGIN[0] + north / KM_PER_DEG_LAT
+        lon = ORIGIN[1] + east / (KM_PER_DEG_LAT * math.cos(math.radians(ORIGIN[0])))
+        regions.append(Region(name, round(lat, 4), round(lon, 4), STATE_REGION_CLIENT_KM, rng.uniform(0.75, 1.25)))
+    return regions
+
+
 def _region_names(count: int) -> list[str]:
     names = [name for name, _, _ in NAMED_REGIONS[:count]]
     return names + [f"region-{index}" for index in range(len(names) + 1, count + 1)]
@@ -361,12 +414,12 @@ def _region_cells(count: int) -> list[tuple[int, int]]:
     return cells
 
 
-def _with_offices(region: Region, managers: int, rng: random.Random) -> Region:
-    count = max(1, round(managers / MANAGERS_PER_OFFICE))
+def _with_offices(region: Region, managers: int, rng: random.Random, *, state: bool = False) -> Region:
+    count = max(1, round(managers / (STATE_MANAGERS_PER_OFFICE if state else MANAGERS_PER_OFFICE)))
     offices = []
     for index in range(count):
         name = f"{region.name}-office" if count == 1 else f"{region.name}-{index + 1}"
-        lat, lon = _scatter(region.lat, region.lon, MANAGER_SCATTER_KM, rng)
+        lat, lon = _scatter(region.lat, region.lon, STATE_OFFICE_SCATTER_KM if state else MANAGER_SCATTER_KM, rng)
         offices.append(Office(name, lat, lon))
     return replace(region, offices=tuple(offices))
 
@@ -385,12 +438,12 @@ def _scatter(lat: float, lon: float, radius_km: float, rng: random.Random) -> tu
 
 
 def _make_managers(regions: list[Region], counts: list[int], week_start: date,
-                   rng: random.Random) -> list[ManagerRow]:
+                   rng: random.Random, *, state: bool = False) -> list[ManagerRow]:
     total = sum(counts)
     width = max(3, len(str(total)))
     rows: list[ManagerRow] = []
     for region, count in zip(regions, counts, strict=True):
-        placed = _with_offices(region, count, rng)
+        placed = _with_offices(region, count, rng, state=state)
         levels = _region_levels(count, rng)
         for level in levels:
             index = len(rows) + 1
@@ -405,7 +458,10 @@ def _make_managers(regions: list[Region], counts: list[int], week_start: date,
                 accepts_new_cases=rng.random() >= CLOSED_TO_NEW_SHARE,
                 email=f"{first}.{last}.{index}@agency.example".lower(), phone=f"555-{index:04d}",
             ))
-    _make_part_timers(rows, rng)
+    if state:
+        _make_state_hours(rows, rng)
+    else:
+        _make_part_timers(rows, rng)
     _add_leave(rows, week_start, rng)
     return rows
 
@@ -440,6 +496,18 @@ def _make_part_timers(rows: list[ManagerRow], rng: random.Random) -> None:
         rows[index].availability = _part_time_hours(fte, rng)
 
 
+def _make_state_hours(rows: list[ManagerRow], rng: random.Random) -> None:
+    """Part-timers on three full days a week (FTE 0.6), and some full-timers on a late shift (10:00-19:00)
+    that meets families after school."""
+    part_time = set(rng.sample(range(len(rows)), round(len(rows) * STATE_PART_TIME_SHARE)))
+    for index, row in enumerate(rows):
+        if index in part_time:
+            row.fte = 0.6
+            row.availability = (_choice(rng, THREE_DAY_WEEKS), ("08:00-17:00",))
+        elif rng.random() < STATE_LATE_SHIFT_SHARE:
+            row.availability = LATE_SHIFT
+
+
 def _part_time_hours(fte: float, rng: random.Random) -> WindowPattern:
     if fte <= 0.5:
         if rng.random() < 0.5:
@@ -470,7 +538,7 @@ def _add_leave(rows: list[ManagerRow], week_start: date, rng: random.Random) -> 
 
 
 def _make_clients_and_cases(regions: list[Region], counts: list[int], week_start: date,
-                            rng: random.Random) -> tuple[list[ClientRow], list[CaseRow]]:
+                            rng: random.Random, *, state: bool = False) -> tuple[list[ClientRow], list[CaseRow]]:
     total = sum(counts)
     width = max(4, len(str(total)))
     clients: list[ClientRow] = []
@@ -484,17 +552,17 @@ def _make_clients_and_cases(regions: list[Region], counts: list[int], week_start
             if size > 1:
                 households += 1
                 household = f"h-{households:0{width}d}"
-            _add_household(region, size, household, width, week_start, clients, cases, rng)
+            _add_household(region, size, household, width, week_start, clients, cases, rng, state=state)
             remaining -= size
     return clients, cases
 
 
 def _add_household(region: Region, size: int, household: str | None, width: int, week_start: date,
-                   clients: list[ClientRow], cases: list[CaseRow], rng: random.Random) -> None:
+                   clients: list[ClientRow], cases: list[CaseRow], rng: random.Random, *, state: bool = False) -> None:
     """Clients of one household share a home, a language and contact hours; each has its own case."""
     lat, lon = _scatter(region.lat, region.lon, region.client_km, rng)
     language = CLIENT_LANGUAGE_PICK.pick(rng)
-    availability = CLIENT_WINDOWS_PICK.pick(rng)
+    availability = (STATE_CLIENT_WINDOWS_PICK if state else CLIENT_WINDOWS_PICK).pick(rng)
     family = _choice(rng, LAST_NAMES)
     sibling_type = _choice(rng, SIBLING_CASE_TYPES) if size > 1 else ""
     new_intake = rng.random() < INTAKE_SHARE
@@ -504,8 +572,9 @@ def _add_household(region: Region, size: int, household: str | None, width: int,
         clients.append(ClientRow(client_id, f"{_choice(rng, FIRST_NAMES)} {family}", household, language,
                                  region.name, lat, lon, availability))
         case_type = sibling_type or CASE_TYPE_PICK.pick(rng)
-        cases.append(_make_case(f"K-{index:0{width}d}", client_id, case_type, COMPLEXITY_PICK.pick(rng),
-                                new_intake, week_start, rng))
+        case = _make_case(f"K-{index:0{width}d}", client_id, case_type, COMPLEXITY_PICK.pick(rng),
+                          new_intake, week_start, rng)
+        cases.append(_rural(case, week_start, rng) if state else case)
 
 
 def _make_case(case_id: str, client_id: str, case_type: str, complexity_rank: int, new_intake: bool,
@@ -523,6 +592,25 @@ def _make_case(case_id: str, client_id: str, case_type: str, complexity_rank: in
     contacts = _contacts(case_type, complexity_rank, None if new_intake else week_start, rng)
     return CaseRow(case_id, client_id, case_type, COMPLEXITIES[complexity_rank][0], opened, None,
                    locked=False, escalate=escalate, points=points, contacts=contacts)
+
+
+# A rural agency's drives leave less time for contacts: calls every other week instead of weekly, home
+# visits monthly instead of every other week (investigations keep theirs).
+RURAL_FREQUENCIES = MappingProxyType({("phone", "weekly"): "biweekly", ("in_person", "biweekly"): "monthly"})
+
+
+def _rural(case: CaseRow, week_start: date, rng: random.Random) -> CaseRow:
+    contacts = []
+    for contact in case.contacts:
+        frequency = RURAL_FREQUENCIES.get((contact.mode, contact.frequency))
+        if frequency is None or case.type == "investigation":
+            contacts.append(contact)
+            continue
+        last = None if contact.last is None else week_start - timedelta(
+            days=_between(rng, 1, LAST_CONTACT_SPREAD_DAYS.get(frequency, 7)))
+        contacts.append(ContactRow(contact.mode, contact.minutes, frequency, last))
+    case.contacts = contacts
+    return case
 
 
 def _contacts(case_type: str, complexity_rank: int, week_start: date | None,

@@ -44,8 +44,9 @@ class Assignment(PlanModel):
     reason: str = Field(default="", description="Why the case sits where it is (for moves: why it moved).")
     points: float
     flags: list[str] = Field(default_factory=list, description=(
-        "no_common_availability: no manager who may carry the case can meet its client this week, so the "
-        "meeting rule gave way."))
+        "too_far: the client is beyond policy.scheduling.max_drive_minutes from the manager's base (nobody who "
+        "may carry the case is within reach, or the case is locked); no_common_availability: the manager cannot "
+        "meet the client this week (nobody who may carry it can), so that rule gave way."))
 
 
 class Move(PlanModel):

@@ -101,6 +101,10 @@ class Scheduling(StrictModel):
     max_contacts_per_day: int = Field(default=6, gt=0, le=MAX_CONTACTS_PER_DAY)
     min_days_between_contacts: int = Field(default=2, ge=0, le=6)
     travel_speed_kmh: float = Field(default=40, ge=MIN_TRAVEL_SPEED_KMH, le=MAX_TRAVEL_SPEED_KMH)
+    max_drive_minutes: int | None = Field(default=90, gt=0, le=24 * 60, description=(
+        "The longest drive (one way, from the manager's base to the client, at travel_speed_kmh) of a case a "
+        "manager may carry; a case nobody is within reach of goes to the nearest who may carry it, flagged "
+        "too_far. null: no limit."))
     contact_share: float = Field(default=0.85, ge=0.05, le=1, description=(
         "Share of a manager's working minutes the assignment may fill with contacts and estimated travel; "
         "the rest is for notes and supervision, and keeps a week schedulable (windows, limits and travel "

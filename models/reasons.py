@@ -178,7 +178,11 @@ REFUSALS: Mapping[str, Rule] = _table(
         default="the manager accepts no new cases",
     )),
     Rule("meeting", "refusal", "cannot meet the client", _variants(
-        default="the manager's working hours this week never share {minutes} minutes with the client's availability",
+        default="on no working day this week do the manager's hours hold a {minutes}-minute contact inside the "
+                "client's availability with the drive from the base and back",
+    )),
+    Rule("too_far", "refusal", "beyond the drive limit", _variants(
+        default="the client is a {minutes}-minute drive from the manager's base, beyond the {limit}-minute limit",
     )),
 )
 
@@ -207,6 +211,8 @@ CHECKS: Mapping[str, str] = MappingProxyType({
     "eligibility_closed": "manager closed to new cases",
     "eligibility_meeting": "manager cannot meet the client",
     "meeting_flag": "wrong no_common_availability flag",
+    "eligibility_too_far": "manager beyond the drive limit",
+    "drive_flag": "wrong too_far flag",
     "locked": "locked case moved",
     "household_split": "household split",
     # moves

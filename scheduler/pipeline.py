@@ -157,11 +157,13 @@ def _relief_moves(config: Config, plan: Plan, eligibility: Eligibility) -> dict[
             continue
         source = chosen[case_id] or ""
         points = sum(config.case_points(case) for case in group)
-        minutes = sum(week.case_minutes(case) for case in group)
+        def minutes_on(manager_id: str, group: list[Case] = group) -> int:
+            return sum(week.case_minutes(case, config.managers_by_id[manager_id]) for case in group)
+
         region = config.clients_by_id[group[0].client].region
         fitting = [manager.id for manager in config.managers
                    if manager.id != source and manager.id not in full
-                   and rooms[manager.id].takes(points, len(group), minutes)
+                   and rooms[manager.id].takes(points, len(group), minutes_on(manager.id))
                    and all(eligibility.refusal(case.model_copy(update={"manager": None, "locked": False}),
                                                manager.id) is None for case in group)]
         if not fitting:
@@ -169,10 +171,11 @@ def _relief_moves(config: Config, plan: Plan, eligibility: Eligibility) -> dict[
         target = min(fitting, key=lambda manager_id: (
             config.managers_by_id[manager_id].region != region,
             rooms[manager_id].minutes - rooms[manager_id].available, manager_id))
-        for room, sign in ((rooms[source], -1), (rooms[target], 1)):
+        for manager_id, sign in ((source, -1), (target, 1)):
+            room = rooms[manager_id]
             room.points += sign * points
             room.cases += sign * len(group)
-            room.minutes += sign * minutes
+            room.minutes += sign * minutes_on(manager_id)
         full.add(target)  # one relief per receiving week a round: its schedule changes
         for case in group:
             moves[case.id] = (source, target)

@@ -86,7 +86,7 @@ def _add_column(model: AssignmentModel, backend: GlopBackend, index: int, manage
     for name, coefficient in ((f"conserve[{index}]", 1), (f"cap[{manager}]", item.points),
                               (f"cases[{manager}]", item.cases),
                               (f"peak[{manager}]", UTILISATION_UNITS * item.points),
-                              (f"minutes[{manager}]", item.minutes)):
+                              (f"minutes[{manager}]", item.minutes_at(manager))):
         row = rows.get(name)
         if row is not None:
             row.SetCoefficient(var, coefficient)
@@ -106,6 +106,9 @@ class _Pricer:
         self.region_ids = np.array([-1 if m.region is None else self.region_code[m.region] for m in data.managers],
                                    dtype=np.int64)
         self.costs = [self._costs(item.index) for item in data.types]
+        # Minutes of one bundle on each receiver (contacts and that receiver's drives).
+        self.minutes = [np.array([item.minutes_at(m) for m in item.receivers], dtype=np.float64)
+                        for item in data.types]
         self.present = [np.isin(self.receivers[item.index],
                                 np.array(model.candidates.get(item.index, ()), dtype=np.int64))
                         for item in data.types]
@@ -142,7 +145,7 @@ class _Pricer:
             conserve = _dual(rows, f"conserve[{item.index}]")
             reduced = (self.costs[item.index] - conserve - cap[receivers] * item.points
                        - cases[receivers] * item.cases - peak[receivers] * (UTILISATION_UNITS * item.points)
-                       - minutes[receivers] * item.minutes)
+                       - minutes[receivers] * self.minutes[item.index])
             wanted = np.flatnonzero((reduced < -_PRICE_EPSILON * max(1.0, abs(conserve)))
                                     & ~self.present[item.index])
             # The most negative few per type and round: degenerate duals price in thousands of

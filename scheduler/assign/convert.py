@@ -45,18 +45,49 @@ def chosen_from_counts(data: AssignmentData, counts: Counts) -> dict[str, str | 
                 _place(chosen, bundle, data.managers[manager].id)
             pool.extend(ordered[stays:])
             placed[manager] = stays
-        pool.sort(key=lambda bundle: bundle.key)
-        position = 0
-        for manager in sorted(final):
-            for _ in range(final[manager] - placed.get(manager, 0)):
-                if position < len(pool):
-                    _place(chosen, pool[position], data.managers[manager].id)
-                    position += 1
-        for bundle in pool[position:]:
-            _place(chosen, bundle, None)
+        wanted = {manager: final[manager] - placed.get(manager, 0) for manager in sorted(final)}
+        for bundle, receiver in _nearest_first(data, sorted(pool, key=lambda bundle: bundle.key), wanted):
+            _place(chosen, bundle, None if receiver is None else data.managers[receiver].id)
     for case in config.cases:
         chosen.setdefault(case.id, None)
     return chosen
+
+
+def _nearest_first(data: AssignmentData, pool: list[Bundle],
+                   wanted: dict[int, int]) -> list[tuple[Bundle, int | None]]:
+    """The pool's bundles given to the managers that receive them (`wanted`: how many each), nearest
+    first: the model counted each manager the type's mean drive, and here each gets the bundles whose
+    visits are the shortest drives from their base (greedy over pairs, then bundle key, manager index).
+    Bundles beyond the counts stay unassigned (None)."""
+    config = data.config
+    week = data.eligibility.week_time
+    takers = [manager for manager, count in wanted.items() if count > 0]
+    if not takers or not pool:
+        return [(bundle, None) for bundle in pool]
+
+    def drives(bundle: Bundle, manager: int) -> int:
+        who = config.managers_by_id[data.managers[manager].id]
+        total = 0
+        for case_id in bundle.case_ids:
+            case = config.cases_by_id[case_id]
+            visits = week.visits(case)
+            if visits:
+                total += visits * week.drive(who, config.clients_by_id[case.client])
+        return total
+
+    if len(takers) == 1:
+        pairs = [(0, position, takers[0]) for position in range(len(pool))]
+    else:
+        pairs = sorted((drives(bundle, manager), position, manager)
+                       for position, bundle in enumerate(pool) for manager in takers)
+    left = dict(wanted)
+    given: dict[int, int] = {}
+    for _, position, manager in pairs:
+        if position in given or left[manager] <= 0:
+            continue
+        given[position] = manager
+        left[manager] -= 1
+    return [(bundle, given.get(position)) for position, bundle in enumerate(pool)]
 
 
 def _place(chosen: dict[str, str | None], bundle: Bundle, manager_id: str | None) -> None:

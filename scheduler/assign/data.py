@@ -23,6 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
+
 from models.organisation import Case, Config
 from scheduler.core.eligibility import CaseClass, Eligibility, tied_household_refusal
 
@@ -79,10 +81,18 @@ class ItemType:
     keepers: frozenset[int]
     split_moves: dict[int, int] | None  # split household: moves if placed at manager (default: all)
     current_cases: int  # split households only: cases that have a manager today
-    minutes: int = 0  # contact and estimated travel minutes this week, per bundle
+    contact_minutes: int = 0  # minutes of the contacts due this week, per bundle
+    visits: int = 0  # in-person contacts due this week, per bundle
+    # Contact minutes plus the drives per visit from each manager's base who may hold the bundle: the
+    # mean over the type's bundles (`finish_minutes`; the conversion then gives each manager the nearest).
+    minutes: dict[int, int] = field(default_factory=dict)
     held: dict[int, int] = field(default_factory=dict)
     intake: int = 0
     bundles: list[Bundle] = field(default_factory=list)
+
+    def minutes_at(self, manager: int) -> int:
+        """Minutes one bundle of the type needs on `manager`'s week (contacts and drives)."""
+        return self.minutes.get(manager, self.contact_minutes)
 
     @property
     def total(self) -> int:
@@ -129,7 +139,7 @@ class AssignmentData:
         minutes = [manager.fixed_minutes for manager in self.managers]
         for source in (counts.kept, counts.received):
             for (manager, index), count in source.items():
-                minutes[manager] += count * self.types[index].minutes
+                minutes[manager] += count * self.types[index].minutes_at(manager)
         return minutes
 
     def peaks(self, counts: Counts) -> tuple[dict[int, int], int]:
@@ -155,7 +165,7 @@ def build_data(config: Config, eligibility: Eligibility | None = None) -> Assign
         if case.locked and case.manager is not None:
             fixed_load[case.manager] += scaled(config.case_points(case))
             fixed_cases[case.manager] += 1
-            fixed_minutes[case.manager] += week.case_minutes(case)
+            fixed_minutes[case.manager] += week.case_minutes(case, config.managers_by_id[case.manager])
     manager_data = [
         ManagerData(index=index, id=manager.id, level_rank=config.policy.level_rank(manager.level),
                     region=manager.region, capacity=scaled(config.capacity_points(manager)),
@@ -167,6 +177,7 @@ def build_data(config: Config, eligibility: Eligibility | None = None) -> Assign
     data = AssignmentData(config=config, eligibility=eligibility, managers=manager_data, types=[],
                           levels=sorted({manager.level_rank for manager in manager_data}))
     _add_bundles(data, index_of)
+    _finish_minutes(data)
     return data
 
 
@@ -190,27 +201,23 @@ class _Rules:
     def __init__(self, data: AssignmentData, index_of: Mapping[str, int]) -> None:
         self.data = data
         self.index_of = index_of
-        self._receivers: dict[CaseClass, frozenset[int]] = {}
-        self._keeps: dict[tuple[CaseClass, str], bool] = {}
+        # Receiver sets by the tuple of ids eligibility returns (many cases share one).
+        self._receivers: dict[tuple[str, ...], frozenset[int]] = {}
 
     def receivers(self, cases: list[Case]) -> set[int]:
         """Managers who may take every case as new work (the current-manager exemption does not apply)."""
         found: set[int] | None = None
         for case in cases:
-            key = self.data.eligibility.case_class(case)
-            if key not in self._receivers:
-                fresh = case.model_copy(update={"manager": None, "locked": False})
-                self._receivers[key] = frozenset(self.index_of[manager_id]
-                                                 for manager_id in self.data.eligibility.managers_for(fresh))
-            allowed = self._receivers[key]
+            fresh = case.model_copy(update={"manager": None, "locked": False})
+            ids = self.data.eligibility.managers_for(fresh)
+            allowed = self._receivers.get(ids)
+            if allowed is None:
+                allowed = self._receivers[ids] = frozenset(self.index_of[manager_id] for manager_id in ids)
             found = set(allowed) if found is None else found & allowed
         return found or set()
 
     def may_keep(self, case: Case, manager_id: str) -> bool:
-        key = (self.data.eligibility.case_class(case), manager_id)
-        if key not in self._keeps:
-            self._keeps[key] = self.data.eligibility.refusal(case, manager_id) is None
-        return self._keeps[key]
+        return self.data.eligibility.refusal(case, manager_id) is None
 
 
 def _add_bundles(data: AssignmentData, index_of: Mapping[str, int]) -> None:
@@ -262,13 +269,16 @@ def _add_bundle(data: AssignmentData, rules: _Rules, by_key: dict[_TypeKey, Item
     bundle = Bundle(key=key, case_ids=tuple(case.id for case in movable), holder=holder, current=current)
     if not receivers and not keepers and not blocked:
         _block(data, movable, key, tied_to)
-    classes = tuple(sorted(_class_key(data.eligibility.case_class(case), data.eligibility) for case in movable))
+    week = data.eligibility.week_time
+    classes = tuple(sorted(_class_key(data.eligibility.case_class(case)) for case in movable))
     points = sum(scaled(config.case_points(case)) for case in movable)
-    minutes = sum(data.eligibility.week_time.case_minutes(case) for case in movable)
+    contact_minutes = sum(week.contact_minutes(case) for case in movable)
+    visits = sum(week.visits(case) for case in movable)
     regions = tuple(sorted(config.clients_by_id[case.client].region or "" for case in movable))
-    # The receivers follow from the rest of the key, except for cases refused by a tied manager.
-    type_key: _TypeKey = (classes, points, minutes, len(movable), regions, tuple(tied_to),
-                          (key,) if split else (), blocked)
+    # The receivers are part of the key: the drive limit and meeting make them depend on where the
+    # client lives, not only on the case's class.
+    type_key: _TypeKey = (classes, points, contact_minutes, visits, len(movable), regions, tuple(tied_to),
+                          (key,) if split else (), blocked, tuple(sorted(receivers)))
     item = by_key.get(type_key)
     if item is None:
         item = ItemType(
@@ -277,7 +287,7 @@ def _add_bundle(data: AssignmentData, rules: _Rules, by_key: dict[_TypeKey, Item
             receivers=tuple(sorted(receivers)), keepers=frozenset(),
             split_moves=({manager: sum(holders.values()) - count for manager, count in holders.items()}
                          if split else None),
-            current_cases=sum(holders.values()) if split else 0, minutes=minutes,
+            current_cases=sum(holders.values()) if split else 0, contact_minutes=contact_minutes, visits=visits,
         )
         by_key[type_key] = item
         data.types.append(item)
@@ -309,11 +319,33 @@ def _tie_to_locked_manager(data: AssignmentData, movable: list[Case],
     return carried, refused
 
 
-def _class_key(case_class: CaseClass, eligibility: Eligibility) -> tuple[object, ...]:
-    # Everything eligibility reads, so bundles of one type share receivers; the meeting rule by the
-    # manager classes it refuses (exact, and usually none: most cases stay alike).
-    return (case_class.min_level_rank, tuple(sorted(case_class.skills)), case_class.language,
-            tuple(sorted(eligibility.meeting_signature(case_class))))
+def _class_key(case_class: CaseClass) -> tuple[object, ...]:
+    return (case_class.min_level_rank, tuple(sorted(case_class.skills)), case_class.language)
+
+
+def _finish_minutes(data: AssignmentData) -> None:
+    """Each type's minutes on every manager who may hold it: its contact minutes plus, per visit, the
+    drive from that manager's base, averaged over the type's bundles (one vector of drives per client)."""
+    config = data.config
+    week = data.eligibility.week_time
+    position = {manager.id: index for index, manager in enumerate(config.managers)}
+    to_config = np.array([position[manager.id] for manager in data.managers], dtype=np.int64)
+    for item in data.types:
+        managers = sorted({*item.receivers, *item.keepers, *item.held})
+        if not item.visits or not managers:
+            item.minutes = {manager: item.contact_minutes for manager in managers}
+            continue
+        columns = to_config[managers]
+        travel = np.zeros(len(managers), dtype=np.float64)
+        for bundle in item.bundles:
+            for case_id in bundle.case_ids:
+                case = config.cases_by_id[case_id]
+                visits = week.visits(case)
+                if visits:
+                    travel += visits * week.drives(config.clients_by_id[case.client])[columns]
+        mean = np.rint(travel / len(item.bundles)).astype(np.int64)
+        item.minutes = {manager: item.contact_minutes + int(extra) for manager, extra in zip(managers, mean,
+                                                                                            strict=True)}
 
 
 def _block(data: AssignmentData, cases: list[Case], key: str, tied_to: list[int]) -> None:

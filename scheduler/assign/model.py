@@ -227,10 +227,11 @@ class AssignmentModel:
         overtime, penalised by its weight (a hard limit wherever some plan keeps within it)."""
         if not self.coefficients.overtime:
             return
-        top = sum(item.minutes * item.total for item in self.data.types) + 1
+        top = sum(max(item.minutes.values(), default=0) * item.total for item in self.data.types) + 1
         for manager in self.data.managers:
             column = self._by_manager.get(manager.index, [])
-            minutes: Terms = [(var, item.minutes) for var, item in column if item.minutes]
+            minutes: Terms = [(var, item.minutes_at(manager.index)) for var, item in column
+                              if item.minutes_at(manager.index)]
             # Negative when locked cases alone overfill the week: overtime then counts that part too,
             # exactly as `solve.evaluate` and the scorer do.
             room = manager.minutes - manager.fixed_minutes

@@ -51,7 +51,7 @@ def score_assignment(config: Config, chosen: Mapping[str, str | None]) -> dict[s
             continue
         load[manager_id] += points
         count[manager_id] += 1
-        minutes[manager_id] += week.case_minutes(case)
+        minutes[manager_id] += week.case_minutes(case, config.managers_by_id[manager_id])
         client_region = config.clients_by_id[case.client].region
         manager_region = config.managers_by_id[manager_id].region
         if client_region is not None and manager_region is not None and client_region != manager_region:

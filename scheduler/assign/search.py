@@ -149,9 +149,9 @@ class LocalSearch:
             change[target] = (previous[0] + item.points, previous[1] + item.cases)
         minutes: dict[int, int] = defaultdict(int)
         if source is not None:
-            minutes[source] -= item.minutes
+            minutes[source] -= item.minutes_at(source)
         if target is not None:
-            minutes[target] += item.minutes
+            minutes[target] += item.minutes_at(target)
         return (self._out(item, source) + self._in(item, target) + self._load_delta(change)
                 + self._minutes_delta(minutes))
 
@@ -163,7 +163,7 @@ class LocalSearch:
             self.at[manager][item.index] += sign
             self.load[manager] += sign * item.points
             self.cases[manager] += sign * item.cases
-            self.minutes[manager] += sign * item.minutes
+            self.minutes[manager] += sign * item.minutes_at(manager)
             self._rank(self.data.managers[manager].level_rank)
 
     def swap_delta(self, first: ItemType, a: int, second: ItemType, b: int) -> int:
@@ -176,7 +176,7 @@ class LocalSearch:
         delta += self._out(second, b) + self._in(second, a)
         self.at[a][first.index] += 1
         self.at[b][first.index] -= 1
-        minutes = {a: second.minutes - first.minutes, b: first.minutes - second.minutes}
+        minutes = {a: second.minutes_at(a) - first.minutes_at(a), b: first.minutes_at(b) - second.minutes_at(b)}
         return delta + self._load_delta(change) + self._minutes_delta(minutes)
 
     def _sources(self) -> list[int | None]:

@@ -174,7 +174,8 @@ class BandSearch(LocalSearch):
                 pool += sign * item.points
                 continue
             load, cases, minutes = change.get(manager, (0, 0, 0))
-            change[manager] = (load + sign * item.points, cases + sign * item.cases, minutes + sign * item.minutes)
+            change[manager] = (load + sign * item.points, cases + sign * item.cases,
+                               minutes + sign * item.minutes_at(manager))
         return change, pool
 
     def move_delta(self, item: ItemType, source: int | None, target: int | None) -> int:
@@ -184,8 +185,10 @@ class BandSearch(LocalSearch):
         return super().move_delta(item, source, target)
 
     def swap_delta(self, first: ItemType, a: int, second: ItemType, b: int) -> int:
-        change = {a: (second.points - first.points, second.cases - first.cases, second.minutes - first.minutes),
-                  b: (first.points - second.points, first.cases - second.cases, first.minutes - second.minutes)}
+        change = {a: (second.points - first.points, second.cases - first.cases,
+                      second.minutes_at(a) - first.minutes_at(a)),
+                  b: (first.points - second.points, first.cases - second.cases,
+                      first.minutes_at(b) - second.minutes_at(b))}
         if not self._allowed(change, 0):
             return _FORBIDDEN
         return super().swap_delta(first, a, second, b)
@@ -208,9 +211,10 @@ class BandSearch(LocalSearch):
             for target in self.targets[index]:
                 if target in (home, source) or not self._may_take(other, target):
                     continue
-                change = {source: (-item.points, -item.cases, -item.minutes),
-                          home: (item.points - other.points, item.cases - other.cases, item.minutes - other.minutes),
-                          target: (other.points, other.cases, other.minutes)}
+                change = {source: (-item.points, -item.cases, -item.minutes_at(source)),
+                          home: (item.points - other.points, item.cases - other.cases,
+                                 item.minutes_at(home) - other.minutes_at(home)),
+                          target: (other.points, other.cases, other.minutes_at(target))}
                 if not self._allowed(change, 0):
                     continue
                 first = self.move_delta(other, home, target)

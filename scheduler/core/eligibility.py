@@ -1,8 +1,13 @@
 """Who may carry which case: the hard rules of assignment, with a named reason for each refusal.
 
 Shared by balancing, rebalancing and staffing (the checker in models/check.py re-derives the rules
-independently on purpose). Managers and cases are grouped into classes with identical attributes,
-so a state agency's 25,000 cases x 1,000 managers costs a few hundred class comparisons, not 25M.
+independently on purpose). The class rules (level, skills, language, leave, closed to new cases) group
+managers and cases into classes with identical attributes; the pair rules (the drive limit and meeting
+with travel) are evaluated for every manager at once per client, with numpy.
+
+The pair rules give way rather than leave a case without a manager: when no manager the class rules
+allow is within `max_drive_minutes`, the drive limit gives way (flag `too_far`); when none of those
+left can meet the client, meeting gives way (flag `no_common_availability`).
 """
 
 from __future__ import annotations
@@ -10,12 +15,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from functools import cached_property
+
+import numpy as np
+from numpy.typing import NDArray
 
 from models.organisation import Case, Config, Manager
 from models.reasons import phrase, reason_text, refusal_text
-from scheduler.core.week_time import Stretches, WeekAvailability, WeekTime, can_meet
+from scheduler.core.week_time import WeekTime
 
 
 @dataclass(frozen=True)
@@ -26,17 +33,19 @@ class Exclusion:
     reason: str
 
 
+# The rules that give way when nobody who may otherwise carry a case satisfies them: the case is still
+# served, and the plan flags it (`Assignment.flags`) with these codes.
+TOO_FAR = "too_far"
+CANNOT_MEET = "no_common_availability"
+
+
 @dataclass(frozen=True)
 class CaseClass:
-    """The attributes of a case that eligibility depends on."""
+    """The attributes of a case that the class rules (level, skills, language) depend on."""
 
     min_level_rank: int
     skills: frozenset[str]
     language: str
-    client_week: WeekAvailability = ()
-    """The client's availability on the week's working days (meeting rule)."""
-    meeting_minutes: int = 0
-    """The longest contact due this week: a manager must share a stretch this long with the client."""
 
 
 @dataclass(frozen=True)
@@ -46,22 +55,31 @@ class ManagerClass:
     languages: frozenset[str]
     working: bool
     accepts_new_cases: bool
-    week: tuple[tuple[date, Stretches], ...] = ()
-    """The manager's working stretches (less lunch) on the days they work this week."""
+
+
+@dataclass(frozen=True)
+class Receivers:
+    """Who may take a case as new work, and the rules that gave way for it."""
+
+    managers: tuple[str, ...]
+    gave_way: frozenset[str]
 
 
 class Eligibility:
-    """Eligibility look-ups for one config, cached per case class."""
+    """Eligibility look-ups for one config.
+
+    The class rules (level, skills, language, leave, closed to new cases) are cached per class of case
+    and manager; the pair rules (the drive limit, meeting with travel) per client and its needs, for
+    every manager at once (scheduler/core/week_time.py), so a state agency's 25,000 cases x 1,000
+    managers stay fast."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
         self.week_time = WeekTime(config)
-        self._cache: dict[CaseClass, tuple[str, ...]] = {}
-        # Case classes no otherwise eligible manager can meet: the meeting rule gives way (flagged).
-        self._cannot_meet: set[CaseClass] = set()
-        self._client_weeks: dict[str, WeekAvailability] = {}
-        self._meeting_minutes: dict[str, int] = {}
-        self._signatures: dict[CaseClass, frozenset[int]] = {}
+        self._position = {manager.id: index for index, manager in enumerate(config.managers)}
+        self._ids = np.array([manager.id for manager in config.managers], dtype=object)
+        self._classes: dict[CaseClass, NDArray[np.bool_]] = {}
+        self._fields: dict[tuple[object, ...], Receivers] = {}
         self._manager_class_of: dict[str, ManagerClass] = {}
 
     @cached_property
@@ -72,7 +90,6 @@ class Eligibility:
         return dict(classes)
 
     def manager_class(self, manager: Manager) -> ManagerClass:
-        # Cached per manager: a refusal asks for it every time, and the manager's week takes a while.
         found = self._manager_class_of.get(manager.id)
         if found is None:
             found = self._manager_class_of[manager.id] = ManagerClass(
@@ -81,81 +98,85 @@ class Eligibility:
                 languages=frozenset(manager.languages),
                 working=not self.config.on_leave_all_week(manager),
                 accepts_new_cases=manager.accepts_new_cases,
-                week=self.week_time.manager_week(manager),
             )
         return found
 
     def case_class(self, case: Case) -> CaseClass:
         client = self.config.clients_by_id[case.client]
-        if client.id not in self._client_weeks:
-            self._client_weeks[client.id] = self.week_time.client_week(client)
-        if case.id not in self._meeting_minutes:
-            self._meeting_minutes[case.id] = self.week_time.longest_contact(case)
         return CaseClass(
             min_level_rank=self.config.required_level_rank(case),
             skills=frozenset(self.config.policy.case_type(case.type).skills),
             language=client.language,
-            client_week=self._client_weeks[client.id],
-            meeting_minutes=self._meeting_minutes[case.id],
         )
 
-    def meeting_signature(self, key: CaseClass) -> frozenset[int]:
-        """The manager classes (by position) the meeting rule refuses for this class of case: cases
-        alike in everything else and in this set have the same receivers. Usually empty."""
-        # Only classes no other rule refuses count (a manager on leave all week meets nobody, but is
-        # refused as on leave already); keyed by the whole class, since the other rules depend on it.
-        signature = self._signatures.get(key)
-        if signature is None:
-            signature = frozenset(
-                index for index, manager_class in enumerate(self._manager_classes)
-                if _class_refusal(key, manager_class, is_current=True, meeting=False) is None
-                and not can_meet(manager_class.week, key.client_week, key.meeting_minutes))
-            self._signatures[key] = signature
-        return signature
+    def _class_mask(self, key: CaseClass) -> NDArray[np.bool_]:
+        """Managers (`config.managers` order) the class rules let take a case of this class as new work."""
+        found = self._classes.get(key)
+        if found is None:
+            allowed = {manager_id for manager_class, ids in self._manager_classes.items()
+                       if _class_refusal(key, manager_class, is_current=False) is None for manager_id in ids}
+            found = self._classes[key] = np.array([manager.id in allowed for manager in self.config.managers],
+                                                  dtype=bool)
+        return found
 
-    def cannot_meet(self, case: Case) -> bool:
-        """Whether no manager who may otherwise carry the case can meet its client this week: the
-        meeting rule then gives way (the case is still served), and the plan flags it."""
-        if case.locked and case.manager is not None:
-            return False
+    def receivers(self, case: Case) -> Receivers:
+        """Who may take `case` as new work (its current manager too, when closed to new cases but otherwise
+        fit), and which pair rules gave way: the drive limit when nobody the class rules allow is within
+        reach, meeting when none of those left can meet the client."""
         key = self.case_class(case)
-        self._eligible(key)
-        if key not in self._cannot_meet:
-            return False
-        # The current manager (closed to new cases, say) may keep the case: do they meet the client?
         current = self.config.managers_by_id.get(case.manager or "")
-        if current is None:
-            return True
-        return _class_refusal(key, self.manager_class(current), is_current=True) is not None
+        keeps_closed = (current is not None and not current.accepts_new_cases
+                        and _class_refusal(key, self.manager_class(current), is_current=True) is None)
+        cache_key = (key, case.client, self.week_time.needs(case), current.id if keeps_closed and current else None)
+        found = self._fields.get(cache_key)
+        if found is None:
+            allowed = self._class_mask(key)
+            if keeps_closed and current is not None:
+                allowed = allowed.copy()
+                allowed[self._position[current.id]] = True
+            found = self._fields[cache_key] = self._pair_rules(case, allowed)
+        return found
+
+    def _pair_rules(self, case: Case, allowed: NDArray[np.bool_]) -> Receivers:
+        if not allowed.any():
+            return Receivers((), frozenset())
+        week = self.week_time
+        drives = week.drives(self.config.clients_by_id[case.client])
+        near = allowed if week.max_drive is None else allowed & (drives <= week.max_drive)
+        gave_way: set[str] = set()
+        if not near.any():
+            gave_way.add(TOO_FAR)
+            near = allowed
+        meeting = near & week.meets_all(case, drives)
+        if not meeting.any():
+            gave_way.add(CANNOT_MEET)
+            meeting = near
+        return Receivers(tuple(sorted(self._ids[meeting].tolist())), frozenset(gave_way))
+
+    def gave_way(self, case: Case) -> frozenset[str]:
+        """The pair rules that gave way for the case (locked cases: none; they stay where they are)."""
+        if case.locked and case.manager is not None:
+            return frozenset()
+        return self.receivers(case).gave_way
+
+    def pair_flags(self, case: Case, manager_id: str) -> list[str]:
+        """What the plan flags on `case` carried by `manager_id`: too_far when the drive is beyond the
+        limit, no_common_availability when they cannot meet the client (true of the pair; only a rule
+        that gave way, or a lock, lets such a pair stand)."""
+        manager = self.config.managers_by_id[manager_id]
+        client = self.config.clients_by_id[case.client]
+        flags = []
+        if not self.week_time.within_reach(manager, client):
+            flags.append(TOO_FAR)
+        if not self.week_time.meets(manager, case):
+            flags.append(CANNOT_MEET)
+        return flags
 
     def managers_for(self, case: Case) -> tuple[str, ...]:
         """Ids of managers who may carry the case, sorted; locked cases only their manager."""
         if case.locked and case.manager is not None:
             return (case.manager,)
-        key = self.case_class(case)
-        eligible = self._eligible(key)
-        current = case.manager
-        if current is not None and current not in eligible and self.refusal(case, current) is None:
-            # A manager closed to new cases keeps the ones they already carry.
-            eligible = tuple(sorted((*eligible, current)))
-        return eligible
-
-    def _eligible(self, key: CaseClass) -> tuple[str, ...]:
-        """Managers who may take a case of this class as new work (cached)."""
-        if key not in self._cache:
-            classes = self._manager_classes.items()
-            strict = tuple(sorted(manager_id for manager_class, ids in classes
-                                  if _class_refusal(key, manager_class, is_current=False) is None
-                                  for manager_id in ids))
-            if not strict:
-                loose = tuple(sorted(manager_id for manager_class, ids in classes
-                                     if _class_refusal(key, manager_class, is_current=False, meeting=False) is None
-                                     for manager_id in ids))
-                if loose:
-                    self._cannot_meet.add(key)
-                strict = loose
-            self._cache[key] = strict
-        return self._cache[key]
+        return self.receivers(case).managers
 
     def refusal(self, case: Case, manager_id: str) -> Exclusion | None:
         """Why `manager_id` may not carry `case`, or None when they may."""
@@ -165,15 +186,27 @@ class Eligibility:
             return Exclusion("locked", refusal_text("locked", case=case.id, manager=case.manager))
         manager = self.config.managers_by_id[manager_id]
         key = self.case_class(case)
-        self._eligible(key)
-        refusal = _class_refusal(key, self.manager_class(manager), is_current=manager_id == case.manager,
-                                 meeting=not self.cannot_meet(case))
-        if (refusal is not None and refusal.rule == "level" and case.escalate
-                and self.config.policy.level_rank(manager.level) == key.min_level_rank - 1):
-            # The level would do but for the escalation: say so.
-            return Exclusion("level", refusal_text("level", "escalated", complexity=case.complexity,
-                                                   level=manager.level))
-        return refusal
+        refusal = _class_refusal(key, self.manager_class(manager), is_current=manager_id == case.manager)
+        if refusal is not None:
+            if (refusal.rule == "level" and case.escalate
+                    and self.config.policy.level_rank(manager.level) == key.min_level_rank - 1):
+                # The level would do but for the escalation: say so.
+                return Exclusion("level", refusal_text("level", "escalated", complexity=case.complexity,
+                                                       level=manager.level))
+            return refusal
+        return self._pair_refusal(case, manager)
+
+    def _pair_refusal(self, case: Case, manager: Manager) -> Exclusion | None:
+        gave_way = self.receivers(case).gave_way
+        week = self.week_time
+        client = self.config.clients_by_id[case.client]
+        if TOO_FAR not in gave_way and not week.within_reach(manager, client):
+            return Exclusion("too_far", refusal_text("too_far", minutes=week.drive(manager, client),
+                                                     limit=week.max_drive))
+        if CANNOT_MEET not in gave_way and not week.meets(manager, case):
+            return Exclusion("meeting", refusal_text("meeting", minutes=max(minutes for minutes, _ in
+                                                                            week.needs(case))))
+        return None
 
     def exclusion(self, case: Case) -> Exclusion | None:
         """Why no manager at all may carry the case, naming the first rule that empties the field."""
@@ -218,8 +251,7 @@ def tied_household_refusal(eligibility: Eligibility, case: Case, household: Sequ
                                                        manager=manager_id, refusal=refusal.reason))
 
 
-def _class_refusal(case: CaseClass, manager: ManagerClass, *, is_current: bool,
-                   meeting: bool = True) -> Exclusion | None:
+def _class_refusal(case: CaseClass, manager: ManagerClass, *, is_current: bool) -> Exclusion | None:
     if manager.level_rank < case.min_level_rank:
         return Exclusion("level", refusal_text("level"))
     if not case.skills <= manager.skills:
@@ -230,8 +262,6 @@ def _class_refusal(case: CaseClass, manager: ManagerClass, *, is_current: bool,
         return Exclusion("on_leave", refusal_text("on_leave"))
     if not manager.accepts_new_cases and not is_current:
         return Exclusion("closed_to_new_cases", refusal_text("closed_to_new_cases"))
-    if meeting and not can_meet(manager.week, case.client_week, case.meeting_minutes):
-        return Exclusion("meeting", refusal_text("meeting", minutes=case.meeting_minutes))
     return None
 
 

@@ -37,8 +37,8 @@ def build_plan(
 ) -> Plan:
     """The plan for `chosen` (every case id -> manager id, or None for unassigned).
 
-    An assigned case no eligible manager can meet is flagged `no_common_availability` (pass the stage's
-    `eligibility` to reuse its look-ups)."""
+    An assigned case carries the flags of its pair (`Eligibility.pair_flags`: too_far, no_common_availability;
+    pass the stage's `eligibility` to reuse its look-ups)."""
     eligibility = eligibility or Eligibility(config)
     move_reasons = move_reasons or {}
     unassigned_reasons = unassigned_reasons or {}
@@ -56,7 +56,7 @@ def build_plan(
             case_id=case.id, client_id=case.client, manager_id=manager_id,
             previous_manager_id=case.manager, moved=moved,
             reason=reason.reason if reason else ("" if manager_id else phrase("unassigned")), points=points,
-            flags=["no_common_availability"] if manager_id is not None and eligibility.cannot_meet(case) else [],
+            flags=[] if manager_id is None else eligibility.pair_flags(case, manager_id),
         ))
         if moved and manager_id is not None and reason is not None:
             moves.append(Move(case_id=case.id, client_id=case.client, from_manager=case.manager,
@@ -93,7 +93,7 @@ def manager_loads(config: Config, chosen: Mapping[str, str | None],
         if manager_id is not None:
             load[manager_id] += config.case_points(case)
             count[manager_id] += 1
-            minutes[manager_id] += week.case_minutes(case)
+            minutes[manager_id] += week.case_minutes(case, config.managers_by_id[manager_id])
     return [_manager_load(config, manager, load[manager.id], count[manager.id], minutes[manager.id],
                           week.available_minutes(manager)) for manager in config.managers]
 

@@ -21,13 +21,12 @@ spaced from nothing: its `case_id` is the case's `introduction_key`, and `introd
 from __future__ import annotations
 
 import itertools
-from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from scheduler.core.slots import Span, day_starts
 from scheduler.core.travel import Place, travel_matrix, travel_minutes
 
-Span = tuple[int, int]  # [start, end) in minutes after midnight
 # Blocked time outside a manager's windows reaches this far beyond the day (legs never go further).
 DAY_EDGE = 24 * 60
 
@@ -139,22 +138,9 @@ def prepare_week(week: ManagerWeek) -> PreparedWeek:
         last_by_day: dict[int, tuple[int, ...]] = {}
         trip = base_travel[index]
         for day in week.days:
-            candidates = candidate_starts(day.windows, contact.windows_on(day.offset), contact.minutes,
-                                          week.rules)
-            first = _trips_fit(day.windows, candidates, trip, contact.minutes)
-            last = _trips_fit(day.windows, candidates, 0, contact.minutes + trip)
-            if contact.in_person and len(day.windows) == 1:
-                # With one window a day every visit is preceded (followed) by a chain of trips
-                # from (to) the base inside that window; by the triangle inequality of great-circle
-                # travel that chain is never shorter than the direct trip, so only starts that fit
-                # both trips in the window can be used at all (the chain may wait out lunch, so
-                # lunch is not part of this test).
-                candidates = tuple(sorted(set(first) & set(last)))
-                first = last = candidates
-            if lunch is not None and trip:
-                first = tuple(start for start in first if not _overlaps(start - trip, start, lunch))
-                last = tuple(start for start in last
-                             if not _overlaps(start + contact.minutes, start + contact.minutes + trip, lunch))
+            found = day_starts(day.windows, contact.windows_on(day.offset), contact.minutes, trip, contact.in_person,
+                               week.rules.slot_minutes, lunch)
+            candidates, first, last = found.candidates, found.first, found.last
             if candidates:
                 by_day[day.offset] = candidates
                 first_by_day[day.offset] = first
@@ -218,40 +204,6 @@ def blocked_spans(windows: tuple[Span, ...], lunch: Span | None) -> tuple[Span, 
         else:
             merged.append((start, end))
     return tuple(merged)
-
-
-def _overlaps(start: int, end: int, span: Span) -> bool:
-    return start < span[1] and span[0] < end
-
-
-def candidate_starts(manager_windows: tuple[Span, ...], client_windows: tuple[Span, ...], minutes: int,
-                     rules: WeekRules) -> tuple[int, ...]:
-    """Starts on the slot grid where the contact fits inside both windows and misses lunch."""
-    slot = rules.slot_minutes
-    found: set[int] = set()
-    for manager_start, manager_end in manager_windows:
-        for client_start, client_end in client_windows:
-            start, end = max(manager_start, client_start), min(manager_end, client_end)
-            first_slot = -(-start // slot) * slot
-            grid = range(first_slot, end - minutes + 1, slot)
-            if rules.lunch is None:
-                found.update(grid)
-            else:
-                # Misses lunch: ends by its start or starts at its end (inlined: a hot loop).
-                lunch_start, lunch_end = rules.lunch
-                found.update(candidate for candidate in grid
-                             if candidate + minutes <= lunch_start or candidate >= lunch_end)
-    return tuple(sorted(found))
-
-
-def _trips_fit(windows: tuple[Span, ...], starts: tuple[int, ...], before: int, after: int) -> tuple[int, ...]:
-    """The starts s (sorted) for which [s - before, s + after) lies inside one of the manager's
-    windows. Windows of a day do not overlap, so each gives one slice of the starts, in order
-    (this is the hot loop of preparing a week: bisecting, not testing every start)."""
-    fitting: list[int] = []
-    for start, end in sorted(windows):
-        fitting.extend(starts[bisect_left(starts, start + before):bisect_right(starts, end - after)])
-    return tuple(fitting)
 
 
 def urgency(overdue: bool, complexity_rank: int, complexity_count: int) -> int:

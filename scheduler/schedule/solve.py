@@ -11,7 +11,6 @@ from __future__ import annotations
 import multiprocessing
 import time
 from collections import Counter
-from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -20,9 +19,10 @@ from models.organisation import Case, Config, DueContact, Manager
 from models.plan import ManagerLoad, Plan, ScheduledContact, SolverStats, SolveStatus, UnscheduledContact
 from models.reasons import reason_text
 from models.result import Result
-from models.timeutil import TimeWindow, format_clock
+from models.timeutil import format_clock
 from scheduler.core.clock import WORK_SHARE, backstop_seconds
 from scheduler.core.options import SolveOptions
+from scheduler.core.slots import Span, spans
 from scheduler.core.travel import place_text
 from scheduler.schedule.data import (
     WEIGHT_SCALE,
@@ -32,7 +32,6 @@ from scheduler.schedule.data import (
     ObjectiveWeights,
     Placement,
     PreparedWeek,
-    Span,
     WeekRules,
     introduction_key,
     objective_weights,
@@ -313,10 +312,14 @@ class _Verdict:
 
 
 def _best_heuristic(prepared: PreparedWeek, deadline: float, max_builds: int) -> tuple[dict[int, Placement], int]:
-    """The better of earliest fit and cheapest insertion, improved by local search (at most
+    """The better of earliest fit and (when the search has time) cheapest insertion, improved by local search (at most
     `max_builds` days built, passes ending by `deadline`) and taken along the shortest timeable
     routes; and the days the search built."""
-    starts = [greedy_schedule(prepared), insertion_schedule(prepared)]
+    starts = [greedy_schedule(prepared)]
+    if max_builds > 0:
+        # Cheapest insertion costs several earliest fits: only a week whose search has time gets it,
+        # so a tight limit still gives every week a complete schedule (earliest fit, gaps filled).
+        starts.append(insertion_schedule(prepared))
     best = min(starts, key=lambda placements: week_cost(prepared, placements))
     return search_week(prepared, best, deadline=deadline, max_builds=max_builds)
 
@@ -365,7 +368,7 @@ def _manager_week(config: Config, manager: Manager, due: list[tuple[Case, DueCon
     return ManagerWeek(
         manager_id=manager.id,
         base=(manager.base.lat, manager.base.lon) if manager.base else None,
-        days=tuple(DayInput(_offset(config, day), _spans(config.manager_windows(manager, day)))
+        days=tuple(DayInput(_offset(config, day), spans(config.manager_windows(manager, day)))
                    for day in days),
         contacts=tuple(contacts),
         rules=WeekRules(
@@ -417,7 +420,7 @@ def _contact_input(config: Config, case: Case, contact: DueContact, days: list[d
         windows = tuple((_offset(config, day), ((appointment.start, appointment.start + contact.minutes),))
                         for day in days if day == appointment.day)
     else:
-        windows = tuple((_offset(config, day), _spans(config.client_windows(client, day))) for day in days)
+        windows = tuple((_offset(config, day), spans(config.client_windows(client, day))) for day in days)
     return ContactInput(
         key=contact.key,
         case_id=introduction_key(case.id) if contact.introduction else case.id,
@@ -436,17 +439,6 @@ def _contact_input(config: Config, case: Case, contact: DueContact, days: list[d
 
 def _offset(config: Config, day: date) -> int:
     return (day - config.week_start).days
-
-
-def _spans(windows: Iterable[TimeWindow]) -> tuple[Span, ...]:
-    """Sorted spans, touching or overlapping windows joined (a trip may run from one into the next)."""
-    spans: list[Span] = []
-    for window in sorted(windows):
-        if spans and window.start <= spans[-1][1]:
-            spans[-1] = (spans[-1][0], max(spans[-1][1], window.end))
-        else:
-            spans.append((window.start, window.end))
-    return tuple(spans)
 
 
 # --- solving: time shares and processes ---

@@ -57,7 +57,7 @@ def plan_for(config: Config, chosen: Mapping[str, str | None],
              unscheduled: Iterable[UnscheduledContact] = ()) -> Plan:
     """A plan that reports `chosen` truthfully (cases missing from `chosen` are left out of it)."""
     assignments, moves, unassigned = [], [], []
-    eligibility = Eligibility(config)  # the flag the engine sets where nobody eligible can meet the client
+    eligibility = Eligibility(config)  # the flags true of each pair (too far, cannot meet the client)
     load: dict[str, float] = defaultdict(float)
     count: dict[str, int] = defaultdict(int)
     for case in config.cases:
@@ -66,7 +66,7 @@ def plan_for(config: Config, chosen: Mapping[str, str | None],
         manager_id = chosen[case.id]
         points = config.case_points(case)
         moved = manager_id is not None and manager_id != case.manager
-        flags = ["no_common_availability"] if manager_id is not None and eligibility.cannot_meet(case) else []
+        flags = eligibility.pair_flags(case, manager_id) if manager_id is not None else []
         assignments.append(Assignment(case_id=case.id, client_id=case.client, manager_id=manager_id,
                                       previous_manager_id=case.manager, moved=moved, points=points, flags=flags))
         if manager_id is None:
@@ -85,7 +85,7 @@ def plan_for(config: Config, chosen: Mapping[str, str | None],
     needed: dict[str, int] = defaultdict(int)
     for case_id, manager_id in chosen.items():
         if manager_id is not None:
-            needed[manager_id] += week.case_minutes(config.cases_by_id[case_id])
+            needed[manager_id] += week.case_minutes(config.cases_by_id[case_id], config.managers_by_id[manager_id])
     managers = [_with_minutes(_manager_load(config, manager_id, load[manager_id], count[manager_id], contact_list,
                                             unscheduled_list),
                               week.available_minutes(config.managers_by_id[manager_id]), needed[manager_id])

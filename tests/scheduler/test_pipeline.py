@@ -120,11 +120,13 @@ def test_cli_same_seed_gives_identical_files(tmp_path: Path) -> None:
 
 
 def test_schedule_feedback_moves_a_case_out_of_a_week_with_no_room() -> None:
-    # m-near works Monday 09:00-10:30 (90 minutes); its case K-1 is a 60-minute visit 30 minutes' drive
-    # from the bases: the balancing stage's estimate (visit + one 30-minute leg = 90) fits the week, but
-    # the route (30 there, 60 there, 30 back = 120) does not. m-far (full week) carries a locked case of
-    # 5 points, so by balance K-1 stays with m-near (10 % against 60 %). The schedule cannot place the
-    # visit; the feedback moves K-1 to m-far and schedules both weeks again.
+    # m-near works Monday 09:00-12:00 (180 minutes). K-1's client is 20 km north of the bases, K-2's
+    # 20 km south (30 minutes' drive each, 60 between them); each case is a 60-minute visit. Balancing's
+    # estimate (visit + one leg from the base = 90 each, 180 in all) fits the week, and each visit alone
+    # fits with both legs (120), so m-near may carry both; but the route base -> north -> south -> base
+    # takes 30 + 60 + 60 + 60 + 30 = 240 minutes. m-far (full week) carries a locked case of 5 points, so
+    # by balance both stay with m-near (20 % against 50 %). The schedule places one visit (K-1's: the
+    # earlier due, by id); the feedback moves K-2 to m-far and schedules both weeks again.
     base = {"lat": 41.88, "lon": -87.63}
     visit = [{"mode": "in_person", "minutes": 60, "frequency": "weekly"}]
     config = Config.model_validate({
@@ -132,23 +134,29 @@ def test_schedule_feedback_moves_a_case_out_of_a_week_with_no_room() -> None:
         "policy": {"levels": [{"name": "junior", "capacity_points": 10, "max_cases": 5, "max_complexity": "low"}],
                    "complexities": [{"name": "low", "points": 1}],
                    "scheduling": {"contact_share": 1.0}},
-        "managers": [{"id": "m-near", "level": "junior", "base": base, "availability": {"mon": ["09:00-10:30"]}},
+        "managers": [{"id": "m-near", "level": "junior", "base": base, "availability": {"mon": ["09:00-12:00"]}},
                      {"id": "m-far", "level": "junior", "base": base}],
-        "clients": [{"id": "c-1", "location": {"lat": 42.06, "lon": -87.63}}, {"id": "c-9"}],
+        "clients": [{"id": "c-1", "location": {"lat": 42.06, "lon": -87.63}},
+                    {"id": "c-2", "location": {"lat": 41.70, "lon": -87.63}}, {"id": "c-9"}],
         "cases": [{"id": "K-1", "client": "c-1", "type": "care", "complexity": "low", "manager": "m-near",
+                   "contacts": visit},
+                  {"id": "K-2", "client": "c-2", "type": "care", "complexity": "low", "manager": "m-near",
                    "contacts": visit},
                   {"id": "K-9", "client": "c-9", "type": "care", "complexity": "low", "points": 5,
                    "manager": "m-far", "locked": True}],
     })
     balanced = assign_cases(config, SolveOptions(time_limit_s=10, workers=1, seed=0)).plan
-    assert balanced is not None and balanced.assignments[0].manager_id == "m-near"
+    assert balanced is not None
+    assert [(item.case_id, item.manager_id) for item in balanced.assignments[:2]] == [("K-1", "m-near"),
+                                                                                      ("K-2", "m-near")]
     plan = plan_week(config, SolveOptions(time_limit_s=10, workers=1, seed=0)).plan
     assert plan is not None
     assert check_plan(config, plan) == []
-    assert {item.case_id: item.manager_id for item in plan.assignments} == {"K-1": "m-far", "K-9": "m-far"}
-    assert [(move.case_id, move.rule) for move in plan.moves] == [("K-1", "schedule_relief")]
-    # The visit, and before it the introduction K-1 now needs with m-far.
-    assert (plan.summary.contacts_scheduled, plan.summary.contacts_unscheduled) == (2, 0)
-    assert [(item.case_id, item.manager_id, item.introduction) for item in plan.contacts] == [
-        ("K-1", "m-far", True), ("K-1", "m-far", False)]
+    assert {item.case_id: item.manager_id for item in plan.assignments} == {
+        "K-1": "m-near", "K-2": "m-far", "K-9": "m-far"}
+    assert [(move.case_id, move.rule) for move in plan.moves] == [("K-2", "schedule_relief")]
+    # K-1's visit; K-2's visit, and before it the introduction K-2 now needs with m-far.
+    assert (plan.summary.contacts_scheduled, plan.summary.contacts_unscheduled) == (3, 0)
+    assert sorted((item.case_id, item.manager_id, item.introduction) for item in plan.contacts) == [
+        ("K-1", "m-near", False), ("K-2", "m-far", False), ("K-2", "m-far", True)]
     assert [stats.stage for stats in plan.solver] == ["assignment", "schedule", "schedule-feedback"]
