@@ -63,21 +63,24 @@ def improve_week(prepared: PreparedWeek, placements: dict[int, Placement], *,
 
 
 def search_week(prepared: PreparedWeek, placements: dict[int, Placement], *, deadline: float | None = None,
-                max_builds: int | None = None) -> tuple[dict[int, Placement], int]:
-    """`improve_week`, and the days it built (its work: each takes about the same time).
+                max_builds: int | None = None) -> tuple[dict[int, Placement], int, bool]:
+    """`improve_week`, the days it built (its work: each takes about the same time), and whether its
+    budget stopped it (True) rather than a pass that found nothing better or its last pass.
 
     The search stops once it has built `max_builds` days (work, so a run repeats on any machine), or
     when a pass ends after `deadline` (a time.time() value); the routes are polished whatever the
     time, because that takes a handful of day timings.
     """
     search = _Search(prepared, placements, max_builds)
+    stopped = False
     for _ in range(MAX_PASSES):
         if (deadline is not None and time.time() >= deadline) or search.exhausted:
+            stopped = True
             break
         if not search.one_pass():
             break
     search.polish_routes()
-    return search.placements(), search.builds
+    return search.placements(), search.builds, stopped
 
 
 def polish_routes(prepared: PreparedWeek, placements: dict[int, Placement]) -> dict[int, Placement]:

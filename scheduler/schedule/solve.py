@@ -179,6 +179,7 @@ class _Searched:
     heuristic: dict[int, Placement]
     placeable: int  # contacts with any slot
     builds: int  # days the local search built (its work)
+    search_stopped: bool  # the local search's budget stopped it before it converged
 
     @property
     def weight(self) -> float:
@@ -258,8 +259,8 @@ def _model_work(week: _Searched, outcome: WeekOutcome) -> float:
 
 def _search_week(task: WeekTask, search_deadline: float, max_builds: int) -> _Searched:
     prepared = prepare_week(task.week)
-    heuristic, builds = _best_heuristic(prepared, search_deadline, max_builds)
-    return _Searched(task, prepared, heuristic, sum(1 for starts in prepared.starts if starts), builds)
+    heuristic, builds, stopped = _best_heuristic(prepared, search_deadline, max_builds)
+    return _Searched(task, prepared, heuristic, sum(1 for starts in prepared.starts if starts), builds, stopped)
 
 
 def _model_week(week: _Searched, seconds: float) -> WeekOutcome:
@@ -275,8 +276,10 @@ def _model_week(week: _Searched, seconds: float) -> WeekOutcome:
         # The stage's time is spent: the heuristic schedule, searched and routed, without the model.
         # A week costs at least its contacts that have no slot at all.
         floor = (len(prepared.week.contacts) - week.placeable) * objective_weights(prepared).unplaced / WEIGHT_SCALE
-        return _outcome(prepared, heuristic, _Verdict("feasible", floor, 0, used_heuristic=True, cut_short=True,
-                                                      model_run=False))
+        # Its contacts left out are left out for the days being full in a complete schedule (not proven),
+        # unless the local search too was stopped before it converged.
+        return _outcome(prepared, heuristic, _Verdict("feasible", floor, 0, used_heuristic=True,
+                                                      cut_short=week.search_stopped, model_run=False))
     # The wall-clock cap leaves room for a slow (busy) machine, so the deterministic limit decides
     # and runs repeat; only the stage's deadline can cut a week short.
     if task.deterministic:
@@ -288,7 +291,8 @@ def _model_week(week: _Searched, seconds: float) -> WeekOutcome:
     solution = solve_week(prepared, budget, heuristic)
     # Only a week that got clearly less than its share was cut short by the stage's deadline (in a
     # deterministic run, only one the backstop stopped).
-    cut_short = time.time() >= task.deadline if task.deterministic else remaining < 0.5 * wall
+    clock_cut = time.time() >= task.deadline if task.deterministic else remaining < 0.5 * wall
+    cut_short = clock_cut and week.search_stopped
     use_heuristic = solution.status == "unknown" or (
         week_cost(prepared, solution.placements) > week_cost(prepared, heuristic))
     verdict = _Verdict("feasible" if use_heuristic else solution.status, solution.bound, solution.min_unplaced,
@@ -305,16 +309,17 @@ class _Verdict:
     bound: float | None
     min_unplaced: int  # proven lower bound on contacts left out
     used_heuristic: bool
-    cut_short: bool  # the stage's deadline left this week less than its share of time
+    cut_short: bool  # the stage's deadline left this week's search and model less than their share of time
     stopped_by_clock: bool = False
     model_run: bool = True
     deterministic_time: float = 0.0  # CP-SAT's deterministic time spent on the week
 
 
-def _best_heuristic(prepared: PreparedWeek, deadline: float, max_builds: int) -> tuple[dict[int, Placement], int]:
+def _best_heuristic(prepared: PreparedWeek, deadline: float,
+                    max_builds: int) -> tuple[dict[int, Placement], int, bool]:
     """The better of earliest fit and (when the search has time) cheapest insertion, improved by local search (at most
     `max_builds` days built, passes ending by `deadline`) and taken along the shortest timeable
-    routes; and the days the search built."""
+    routes; the days the search built, and whether its budget stopped it."""
     starts = [greedy_schedule(prepared)]
     if max_builds > 0:
         # Cheapest insertion costs several earliest fits: only a week whose search has time gets it,
