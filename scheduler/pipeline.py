@@ -37,6 +37,8 @@ RELIEVABLE = frozenset({"day_capacity_full", "no_common_availability"})
 # The most rounds of the schedule feedback; it stops earlier when a round moves nothing or places
 # nothing more (most organisations settle in 2-4), or when its share of the time is spent.
 FEEDBACK_ROUNDS = 8
+# The share of the time left to the feedback that a round's balancing (solved again with the cuts) may use.
+REBALANCE_SHARE = 0.4
 # A round is not started with less time than this left (seconds of the command's limit).
 MIN_ROUND_SECONDS = 0.05
 # Cases a round considers (in id order): the search for a receiving week is per case and per manager,
@@ -70,13 +72,17 @@ def plan_week(config: Config, options: SolveOptions) -> Result[Plan]:
     # quarter of that time, 71 with all of it).
     left = options.time_limit_s * FEEDBACK_SHARE
     per_week = options.time_limit_s * SCHEDULE_SHARE / max(1, len(config.managers))
+    held: dict[str, int] = {}
     for round_number in range(1, FEEDBACK_ROUNDS + 1):
         if left <= MIN_ROUND_SECONDS:
             break
-        relieved = _relieve(config, plan, eligibility, options, round_number, per_week, left)
-        if relieved is None:
+        # First balancing again with the weeks cut to what their schedules held; where that changes
+        # nothing or places nothing more, the relief moves.
+        held, rebalanced = _rebalance(config, plan, eligibility, options, round_number, per_week, left, held)
+        round_outcome = rebalanced or _relieve(config, plan, eligibility, options, round_number, per_week, left)
+        if round_outcome is None:
             break
-        plan, stats, spent = relieved
+        plan, stats, spent = round_outcome
         left -= spent
         stages.append(stats)
     return combined(stages, plan, time.perf_counter() - started)
@@ -107,8 +113,77 @@ class _Room:
                 and self.minutes + minutes <= self.available)
 
 
+RoundOutcome = tuple[Plan, SolverStats, float]
+
+
+def _minutes_held(config: Config, plan: Plan, eligibility: Eligibility) -> dict[str, int]:
+    """Per manager whose week left contacts out for want of room: the minutes that week held, in
+    balancing's own units (contact minutes and one drive from the base per visit), i.e. the minutes
+    balancing gave it less those of the contacts the schedule could not place (introductions apart:
+    balancing does not count them)."""
+    week = eligibility.week_time
+    needed = {load.manager_id: load.minutes_needed for load in plan.managers}
+    lost: dict[str, int] = {}
+    for item in plan.unscheduled:
+        if item.rule not in RELIEVABLE or item.manager_id is None or item.introduction:
+            continue
+        manager = config.managers_by_id[item.manager_id]
+        client = config.clients_by_id[config.cases_by_id[item.case_id].client]
+        drive = week.drive(manager, client) if item.mode == "in_person" else 0
+        lost[item.manager_id] = lost.get(item.manager_id, 0) + item.minutes + drive
+    return {manager_id: max(0, needed[manager_id] - minutes) for manager_id, minutes in sorted(lost.items())}
+
+
+def _rebalance(config: Config, plan: Plan, eligibility: Eligibility, options: SolveOptions, round_number: int,
+               per_week: float, left: float, held: dict[str, int]) -> tuple[dict[str, int], RoundOutcome | None]:
+    """Balancing solved again, from the plan's assignment, with every week that could not hold its
+    contacts cut to the minutes it held (cuts only tighten from round to round); the weeks that changed
+    scheduled again. The cuts, and the round (None when nothing is cut anew, nothing moves, or
+    nothing more is placed)."""
+    started = time.perf_counter()
+    cuts = dict(held)
+    for manager_id, minutes in _minutes_held(config, plan, eligibility).items():
+        cuts[manager_id] = min(minutes, cuts.get(manager_id, minutes))
+    if cuts == held:
+        return held, None
+    before = {item.case_id: item.manager_id for item in plan.assignments}
+    assign_seconds = left * REBALANCE_SHARE
+    # Balancing sees the plan's assignment as where the cases are: its moves term then counts changes
+    # to the plan, so it moves only what the cuts call for.
+    balanced = assign_cases(_as_assigned(config, before), replace(options, time_limit_s=assign_seconds),
+                            minutes_held=cuts, warm_start=before)
+    if balanced.plan is None:
+        return cuts, None
+    chosen = {item.case_id: item.manager_id for item in balanced.plan.assignments}
+    changed = sorted(case_id for case_id, manager_id in chosen.items() if manager_id != before.get(case_id))
+    if not changed or any(chosen[case_id] is None or before.get(case_id) is None for case_id in changed):
+        # Nothing moved, or a case would be left without a manager or newly placed: the plan's
+        # unassigned list stays as the first balancing made it.
+        return cuts, None
+    affected = {manager for case_id in changed for manager in (before[case_id], chosen[case_id]) if manager}
+    reasons = {move.case_id: Reason(move.rule, move.reason) for move in plan.moves}
+    cut_weeks = sorted(set(cuts) - set(held)) or sorted(cuts)
+    for case_id in changed:
+        if chosen[case_id] == config.cases_by_id[case_id].manager:
+            reasons.pop(case_id, None)  # back with the manager it has: no move
+        else:
+            reasons[case_id] = Reason("schedule_relief", reason_text(
+                "schedule_relief", "rebalanced", source=before[case_id], target=chosen[case_id],
+                weeks=len(cut_weeks)))
+    seconds = assign_seconds + min(left - assign_seconds, per_week * len(affected))
+    merged = _rescheduled(config, plan, chosen, reasons, affected, eligibility,
+                          replace(options, time_limit_s=max(MIN_ROUND_SECONDS, seconds - assign_seconds)))
+    if merged is None:
+        return cuts, None
+    placed = _own_placed(merged) - _own_placed(plan)
+    stats = _round_stats(started, options, round_number, len(changed), affected, placed, merged,
+                         f"balancing solved again with {len(cuts)} week(s) cut to the minutes their schedules held "
+                         f"({len(cut_weeks)} newly), from the plan's assignment: {len(changed)} case(s) moved")
+    return cuts, (merged.model_copy(update={"solver": [*merged.solver, stats]}), stats, seconds)
+
+
 def _relieve(config: Config, plan: Plan, eligibility: Eligibility, options: SolveOptions, round_number: int,
-             per_week: float, left: float) -> tuple[Plan, SolverStats, float] | None:
+             per_week: float, left: float) -> RoundOutcome | None:
     """One feedback round: the plan with cases moved out of weeks that could not hold their contacts
     and those weeks scheduled again, and the seconds of the limit it was given; or None when no move
     is possible or none places more."""
@@ -118,14 +193,51 @@ def _relieve(config: Config, plan: Plan, eligibility: Eligibility, options: Solv
         return None
     affected = {manager for pair in moves.values() for manager in pair}
     seconds = min(left, per_week * len(affected))
-    options = replace(options, time_limit_s=seconds)
-    chosen = {item.case_id: item.manager_id for item in plan.assignments}
+    chosen: dict[str, str | None] = {item.case_id: item.manager_id for item in plan.assignments}
     reasons = {move.case_id: Reason(move.rule, move.reason) for move in plan.moves}
     missed = _missed_contacts(plan)
     for case_id, (source, target) in moves.items():
         chosen[case_id] = target
         reasons[case_id] = Reason("schedule_relief", reason_text(
             "schedule_relief", source=source, target=target, contacts=missed.get(case_id, 0)))
+    merged = _rescheduled(config, plan, chosen, reasons, affected, eligibility,
+                          replace(options, time_limit_s=seconds))
+    if merged is None:
+        return None
+    placed = _own_placed(merged) - _own_placed(plan)
+    stats = _round_stats(started, options, round_number, len(moves), affected, placed, merged,
+                         f"moved {len(moves)} case(s) out of weeks the schedule could not hold")
+    return merged.model_copy(update={"solver": [*merged.solver, stats]}), stats, seconds
+
+
+def _round_stats(started: float, options: SolveOptions, round_number: int, moved: int, affected: set[str],
+                 placed: int, merged: Plan, what: str) -> SolverStats:
+    return SolverStats(
+        stage="schedule-feedback", status="feasible", objective=0.0, bound=0.0, gap=0.0,
+        runtime_s=round(time.perf_counter() - started, 3), workers=options.workers, seed=options.seed,
+        objective_terms={"cases_moved": float(moved), "contacts_placed": float(placed)},
+        notes=[f"round {round_number}: {what}; scheduled {len(affected)} manager week(s) again: {placed} more of "
+               f"the cases' own contacts placed, {_own_placed(merged)} in all (introductions apart); the schedule "
+               "stage's objective and bound are those of its first round"])
+
+
+def _own_placed(plan: Plan) -> int:
+    """The cases' own contacts placed: introductions apart, for every move adds an easy one."""
+    return sum(1 for item in plan.contacts if not item.introduction)
+
+
+def _as_assigned(config: Config, chosen: dict[str, str | None]) -> Config:
+    """The config with every case where `chosen` has it (locked cases are where they were)."""
+    fields = {name: getattr(config, name) for name in type(config).model_fields}
+    fields["cases"] = [case if case.manager == chosen.get(case.id) else case.model_copy(
+        update={"manager": chosen.get(case.id)}) for case in config.cases]
+    return Config.model_validate(fields)
+
+
+def _rescheduled(config: Config, plan: Plan, chosen: dict[str, str | None], reasons: dict[str, Reason],
+                 affected: set[str], eligibility: Eligibility, options: SolveOptions) -> Plan | None:
+    """The plan with the assignment `chosen` and the `affected` managers' weeks scheduled again, or None
+    when that places no more of the cases' own contacts than `plan`."""
     rebuilt = build_plan(config, chosen, move_reasons=reasons,
                          unassigned_reasons={item.case_id: Reason(item.rule, item.reason) for item in plan.unassigned},
                          solver=[stats for stats in plan.solver if not stats.stage.startswith("schedule")],
@@ -136,18 +248,9 @@ def _relieve(config: Config, plan: Plan, eligibility: Eligibility, options: Solv
     again = schedule_contacts(config, partial, options).plan
     assert again is not None, "the schedule stage always returns a plan"
     merged = _merged(plan, rebuilt, again, affected)
-    if merged.summary.contacts_scheduled <= plan.summary.contacts_scheduled:
+    if _own_placed(merged) <= _own_placed(plan):
         return None
-    placed = merged.summary.contacts_scheduled - plan.summary.contacts_scheduled
-    stats = SolverStats(
-        stage="schedule-feedback", status="feasible", objective=0.0, bound=0.0, gap=0.0,
-        runtime_s=round(time.perf_counter() - started, 3), workers=options.workers, seed=options.seed,
-        objective_terms={"cases_moved": float(len(moves)), "contacts_placed": float(placed)},
-        notes=[f"round {round_number}: moved {len(moves)} case(s) out of weeks the schedule could not hold and "
-               f"scheduled {len(affected)} manager week(s) again: {placed} more contact(s) placed, "
-               f"{merged.summary.contacts_scheduled} in all; the schedule stage's objective and bound are those of "
-               "its first round"])
-    return merged.model_copy(update={"solver": [*merged.solver, stats]}), stats, seconds
+    return merged
 
 
 def _missed_contacts(plan: Plan) -> dict[str, int]:

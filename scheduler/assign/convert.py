@@ -9,6 +9,7 @@ managers in id order. The result goes through `planbuild.build_plan`, the one pl
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 
 from models.organisation import Case, Config
 from models.plan import ManagerLoad, Plan, SolverStats
@@ -51,6 +52,22 @@ def chosen_from_counts(data: AssignmentData, counts: Counts) -> dict[str, str | 
     for case in config.cases:
         chosen.setdefault(case.id, None)
     return chosen
+
+
+def counts_from_chosen(data: AssignmentData, chosen: Mapping[str, str | None]) -> Counts:
+    """A concrete assignment as the model's counts (for a warm start)."""
+    index_of = {manager.id: manager.index for manager in data.managers}
+    counts = Counts()
+    for item in data.types:
+        for bundle in item.bundles:
+            manager_id = chosen.get(bundle.case_ids[0])
+            if manager_id is None:
+                counts.unassigned[item.index] = counts.unassigned.get(item.index, 0) + 1
+                continue
+            manager = index_of[manager_id]
+            target = counts.kept if bundle.holder == manager and manager in item.keepers else counts.received
+            target[manager, item.index] = target.get((manager, item.index), 0) + 1
+    return counts
 
 
 def _nearest_first(data: AssignmentData, pool: list[Bundle],

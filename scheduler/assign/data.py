@@ -152,8 +152,12 @@ class AssignmentData:
         return peaks, max(peaks.values(), default=0)
 
 
-def build_data(config: Config, eligibility: Eligibility | None = None) -> AssignmentData:
-    """Bundles, item types and managers of `config`, in a deterministic order."""
+def build_data(config: Config, eligibility: Eligibility | None = None,
+               minutes_held: Mapping[str, int] | None = None) -> AssignmentData:
+    """Bundles, item types and managers of `config`, in a deterministic order. `minutes_held`: what
+    the schedule found some managers' weeks can really hold (balancing's own units: contact minutes and
+    one drive per visit); their week's minutes are cut to it."""
+    held = minutes_held or {}
     eligibility = eligibility or Eligibility(config)
     managers = sorted(config.managers, key=lambda item: item.id)
     index_of = {manager.id: index for index, manager in enumerate(managers)}
@@ -170,7 +174,8 @@ def build_data(config: Config, eligibility: Eligibility | None = None) -> Assign
         ManagerData(index=index, id=manager.id, level_rank=config.policy.level_rank(manager.level),
                     region=manager.region, capacity=scaled(config.capacity_points(manager)),
                     max_cases=config.max_cases(manager), fixed_load=fixed_load[manager.id],
-                    fixed_cases=fixed_cases[manager.id], minutes=week.available_minutes(manager),
+                    fixed_cases=fixed_cases[manager.id],
+                    minutes=min(week.available_minutes(manager), held.get(manager.id, week.available_minutes(manager))),
                     fixed_minutes=fixed_minutes[manager.id])
         for index, manager in enumerate(managers)
     ]

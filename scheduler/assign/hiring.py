@@ -52,7 +52,7 @@ from models.organisation import Config, Manager
 from models.plan import SolverStats
 from models.result import Result
 from models.staffing import HireCount, HireProfile, StaffingAnswer
-from scheduler.assign.convert import chosen_from_counts, move_reasons, unassigned_reasons
+from scheduler.assign.convert import chosen_from_counts, counts_from_chosen, move_reasons, unassigned_reasons
 from scheduler.assign.data import POINT_SCALE, AssignmentData, Counts, build_data
 from scheduler.assign.model import AssignmentModel, Coefficients, CpSatBackend, Terms, Var
 from scheduler.core.budget import MIN_STEP_S, Budget
@@ -626,7 +626,7 @@ def _slack(final: Config, target: float, budget: Budget, chosen: Mapping[str, st
         hire_model.backend.constraint([*load, (var, one.capacity)], None, one.capacity, f"free[{manager}]")
     if not hire_model.freed:
         return [], "optimal"
-    start = _counts_from_chosen(data, chosen)
+    start = counts_from_chosen(data, chosen)
     hint = _Solved("hint", start, {}, None, None, 0.0, _values(hire_model, start, {}))
     solved = _solve(hire_model, "kept_staff", budget, budget.seconds("slack"), hint)
     if solved.status not in ("optimal", "feasible"):
@@ -640,20 +640,4 @@ def _unserved_counts(data: AssignmentData, chosen: Mapping[str, str | None]) -> 
         for bundle in item.bundles:
             if all(chosen.get(case_id) is None for case_id in bundle.case_ids):
                 counts[item.index] = counts.get(item.index, 0) + 1
-    return counts
-
-
-def _counts_from_chosen(data: AssignmentData, chosen: Mapping[str, str | None]) -> Counts:
-    """A concrete assignment as the model's counts (for a warm start)."""
-    index_of = {manager.id: manager.index for manager in data.managers}
-    counts = Counts()
-    for item in data.types:
-        for bundle in item.bundles:
-            manager_id = chosen.get(bundle.case_ids[0])
-            if manager_id is None:
-                counts.unassigned[item.index] = counts.unassigned.get(item.index, 0) + 1
-                continue
-            manager = index_of[manager_id]
-            target = counts.kept if bundle.holder == manager and manager in item.keepers else counts.received
-            target[manager, item.index] = target.get((manager, item.index), 0) + 1
     return counts

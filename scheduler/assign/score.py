@@ -34,8 +34,11 @@ from scheduler.assign.terms import TERMS
 from scheduler.core.week_time import WeekTime
 
 
-def score_assignment(config: Config, chosen: Mapping[str, str | None]) -> dict[str, float]:
-    """Raw quantities, weighted terms and `objective` of a case -> manager choice."""
+def score_assignment(config: Config, chosen: Mapping[str, str | None],
+                     minutes_held: Mapping[str, int] | None = None) -> dict[str, float]:
+    """Raw quantities, weighted terms and `objective` of a case -> manager choice (`minutes_held`: weeks
+    cut to what the schedule found they hold, as `data.build_data` takes them)."""
+    held = minutes_held or {}
     load: dict[str, int] = defaultdict(int)
     count: dict[str, int] = defaultdict(int)
     week = WeekTime(config)
@@ -59,7 +62,8 @@ def score_assignment(config: Config, chosen: Mapping[str, str | None]) -> dict[s
     over = excess = overtime = 0
     peaks: dict[str, int] = {}
     for manager in config.managers:
-        overtime += max(0, minutes[manager.id] - week.available_minutes(manager))
+        available = week.available_minutes(manager)
+        overtime += max(0, minutes[manager.id] - min(available, held.get(manager.id, available)))
         capacity = scaled(config.capacity_points(manager))
         over += max(0, load[manager.id] - capacity)
         excess += max(0, count[manager.id] - config.max_cases(manager))
@@ -83,6 +87,6 @@ def score_assignment(config: Config, chosen: Mapping[str, str | None]) -> dict[s
     return result
 
 
-def score_plan(config: Config, plan: Plan) -> dict[str, float]:
+def score_plan(config: Config, plan: Plan, minutes_held: Mapping[str, int] | None = None) -> dict[str, float]:
     """`score_assignment` of a plan's assignments (cases missing from the plan count as unassigned)."""
-    return score_assignment(config, {item.case_id: item.manager_id for item in plan.assignments})
+    return score_assignment(config, {item.case_id: item.manager_id for item in plan.assignments}, minutes_held)

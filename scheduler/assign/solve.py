@@ -36,7 +36,7 @@ from models.organisation import Config
 from models.plan import Plan, SolverStats
 from models.result import Result
 from scheduler.assign.bound import LpBound, lp_bound
-from scheduler.assign.convert import plan_from_counts
+from scheduler.assign.convert import counts_from_chosen, plan_from_counts
 from scheduler.assign.data import AssignmentData, Counts, build_data
 from scheduler.assign.greedy import complete, greedy_counts
 from scheduler.assign.model import OBJECTIVE_SCALE, AssignmentModel, Coefficients, CpSatBackend
@@ -85,8 +85,13 @@ class StageOutcome:
     columns: int
 
 
-def assign_cases(config: Config, options: SolveOptions) -> Result[Plan]:
-    """Balance caseloads: the plan of which manager carries each open case (no contacts yet)."""
+def assign_cases(config: Config, options: SolveOptions, *, minutes_held: Mapping[str, int] | None = None,
+                 warm_start: Mapping[str, str | None] | None = None) -> Result[Plan]:
+    """Balance caseloads: the plan of which manager carries each open case (no contacts yet).
+
+    `minutes_held` cuts some managers' weeks to what the schedule found they really hold (the schedule
+    feedback of `caseload plan`); `warm_start` is a case -> manager assignment to start from (a warm start:
+    the plan before the cut), used when it scores better than the greedy one."""
     start = time.monotonic()
     coefficients = Coefficients.from_weights(config.policy.weights)
     # Without a balance or a moves term there is nothing to trade: the balancing pass takes all the time.
@@ -94,8 +99,12 @@ def assign_cases(config: Config, options: SolveOptions) -> Result[Plan]:
     clock = clock_for(options)
     limit = clock.budget(options.time_limit_s)
     deadline = clock.now() + limit
-    data = build_data(config)
+    data = build_data(config, minutes_held=minutes_held)
     greedy = greedy_counts(data)
+    if warm_start is not None:
+        warm = counts_from_chosen(data, warm_start)
+        if evaluate(data, coefficients, warm, TERM_NAMES) < evaluate(data, coefficients, greedy, TERM_NAMES):
+            greedy = warm
     clock.charge_estimate(_BUILD_SECONDS_PER_CASE * len(config.cases))
     exact = sum(len(item.receivers) for item in data.types) <= EXACT_MODEL_COLUMNS
     candidates = _initial_candidates(data, greedy, exact)
@@ -126,7 +135,7 @@ def assign_cases(config: Config, options: SolveOptions) -> Result[Plan]:
     if clock.cut_by_backstop:
         notes = [BACKSTOP_NOTE if note.startswith("time limit measured in work") else note for note in notes]
     plan = plan_from_counts(data, counts, solver=[])
-    score = score_plan(config, plan)
+    score = score_plan(config, plan, minutes_held)
     objective = score["objective"]
     found = _best_bound(two, lp.bound, exact)
     bound = None if found is None else min(found, objective)

@@ -126,7 +126,8 @@ def test_schedule_feedback_moves_a_case_out_of_a_week_with_no_room() -> None:
     # fits with both legs (120), so m-near may carry both; but the route base -> north -> south -> base
     # takes 30 + 60 + 60 + 60 + 30 = 240 minutes. m-far (full week) carries a locked case of 5 points, so
     # by balance both stay with m-near (20 % against 50 %). The schedule places one visit (K-1's: the
-    # earlier due, by id); the feedback moves K-2 to m-far and schedules both weeks again.
+    # earlier due, by id); the feedback cuts m-near's week to the 90 minutes it held, balancing solves
+    # again from the plan and moves K-2 to m-far, and both weeks are scheduled again.
     base = {"lat": 41.88, "lon": -87.63}
     visit = [{"mode": "in_person", "minutes": 60, "frequency": "weekly"}]
     config = Config.model_validate({
@@ -154,9 +155,16 @@ def test_schedule_feedback_moves_a_case_out_of_a_week_with_no_room() -> None:
     assert check_plan(config, plan) == []
     assert {item.case_id: item.manager_id for item in plan.assignments} == {
         "K-1": "m-near", "K-2": "m-far", "K-9": "m-far"}
-    assert [(move.case_id, move.rule) for move in plan.moves] == [("K-2", "schedule_relief")]
+    assert [(move.case_id, move.rule, move.reason) for move in plan.moves] == [
+        ("K-2", "schedule_relief", "the schedule found 1 week(s) could not hold what balancing gave them; balancing "
+                                   "solved again with those weeks cut to what they held and moved the case from "
+                                   "m-near to m-far")]
     # K-1's visit; K-2's visit, and before it the introduction K-2 now needs with m-far.
     assert (plan.summary.contacts_scheduled, plan.summary.contacts_unscheduled) == (3, 0)
     assert sorted((item.case_id, item.manager_id, item.introduction) for item in plan.contacts) == [
         ("K-1", "m-near", False), ("K-2", "m-far", False), ("K-2", "m-far", True)]
     assert [stats.stage for stats in plan.solver] == ["assignment", "schedule", "schedule-feedback"]
+    assert plan.solver[2].notes[0].startswith(
+        "round 1: balancing solved again with 1 week(s) cut to the minutes their schedules held (1 newly), from the "
+        "plan's assignment: 1 case(s) moved; scheduled 2 manager week(s) again: 1 more of the cases' own contacts "
+        "placed, 2 in all")
