@@ -13,6 +13,7 @@ wall time, peak memory, and the independent checker's verdict.
                                               # part-time days), M state and state messy (generate
                                               # --geography state), defaults (the policy's time limit)
     python -m bench.week --tiers M --kinds state,tidy --variants engine
+    python -m bench.week --tiers M --kinds tidy --variants engine --plan-shares 0.35,0.40,0.25
     python -m bench.week --tiers M --time-limit 60
 
 Each run is its own process (peak memory is the process's). Time limits are measured in work, so the
@@ -53,8 +54,10 @@ def _organisation(tier: str, kind: str) -> Any:
     return org.to_config()
 
 
-def run_one(tier: str, kind: str, variant: str, time_limit: float | None) -> dict[str, Any]:
-    """One `plan` in this process; the figures as a dict."""
+def run_one(tier: str, kind: str, variant: str, time_limit: float | None,
+            shares: tuple[float, float, float] | None = None) -> dict[str, Any]:
+    """One `plan` in this process (`shares`: the plan's assign/schedule/feedback shares instead of
+    scheduler/core/budget.py's); the figures as a dict."""
     import scheduler.pipeline as pipeline
     from models.check import check_plan
     from scheduler.core.options import SolveOptions
@@ -64,6 +67,8 @@ def run_one(tier: str, kind: str, variant: str, time_limit: float | None) -> dic
         config.policy.weights.overtime = 0.0
     if variant == "no-feedback":
         pipeline.FEEDBACK_ROUNDS = 0
+    if shares is not None:
+        pipeline.ASSIGNMENT_SHARE, pipeline.SCHEDULE_SHARE, pipeline.FEEDBACK_SHARE = shares
     options = SolveOptions.from_settings(config.policy.solver, time_limit)
     started = time.perf_counter()
     result = pipeline.plan_week(config, options)
@@ -114,6 +119,23 @@ def _placeable(config: Any) -> set[tuple[str, int, int]]:
     return found
 
 
+def _contact_slots(config: Any, plan: Any) -> dict[str, Any]:
+    """Weeks that left contacts out for want of room, and how many weeks had more contacts due (with
+    introductions) than their working days times `max_contacts_per_day`: a limit balancing does not see."""
+    limit = config.policy.scheduling.max_contacts_per_day
+    room = ("day_capacity_full", "time_limit")
+    due: Counter[str] = Counter(item.manager_id for item in plan.contacts)
+    due.update(item.manager_id for item in plan.unscheduled if item.manager_id is not None)
+    slots = {manager_id: limit * len(config.manager_days(config.managers_by_id[manager_id])) for manager_id in due}
+    beyond = {manager_id: count - slots[manager_id] for manager_id, count in due.items() if count > slots[manager_id]}
+    missed = Counter(item.manager_id for item in plan.unscheduled if item.rule in room)
+    minutes_used = sum(load.minutes_needed for load in plan.managers) / max(1, sum(
+        load.minutes_available for load in plan.managers))
+    return {"weeks_missing": len(missed), "missed_for_room": sum(missed.values()),
+            "weeks_beyond_slots": len(beyond), "contacts_beyond_slots": sum(beyond.values()),
+            "minutes_used_pct": round(100 * minutes_used, 1)}
+
+
 def _own_contacts(config: Any, plan: Any) -> dict[str, Any]:
     """Placed % of the cases' own due contacts and of those placeable, how far cases sit from their
     worker, and whether every case beyond the drive limit or without a meeting is flagged."""
@@ -144,6 +166,7 @@ def _own_contacts(config: Any, plan: Any) -> dict[str, Any]:
         "km_median": round(median(kilometres), 1) if kilometres else None,
         "km_p90": round(kilometres[int(0.9 * (len(kilometres) - 1))], 1) if kilometres else None,
         "km_max": round(kilometres[-1], 1) if kilometres else None,
+        **_contact_slots(config, plan),
         "flagged_too_far": sum(1 for found in flags.values() if "too_far" in found),
         "unflagged_no_common_availability": unflagged_nca,
     }
@@ -156,16 +179,22 @@ def main() -> None:
                         help="tidy, messy, narrow, state (generate --geography state), state-messy (M and L only)")
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--time-limit", type=float, default=None, help="default: the policy's (30 s)")
+    parser.add_argument("--plan-shares", default=None,
+                        help="assign,schedule,feedback shares of the plan's time (default: scheduler/core/budget.py)")
     args = parser.parse_args()
+    shares = None if args.plan_shares is None else tuple(float(part) for part in args.plan_shares.split(","))
+    if shares is not None and len(shares) != 3:
+        parser.error("--plan-shares takes three numbers: assign,schedule,feedback")
     runs = [(tier, kind, variant) for tier in args.tiers.split(",") for kind in args.kinds.split(",")
             if kind == "tidy" or tier != "S" for variant in args.variants.split(",")]
     print("| tier | population | variant | own placed % of due | of placeable | late | unplaced by reason | "
           "km to worker (median/p90/max) | flagged far/no meeting | unflagged nca | overtime h | travel h | moves | "
           "gap | checker | wall s | peak MB |")
     print("|" + " --- |" * 17)
+    slots: list[str] = []
     for tier, kind, variant in runs:
         with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
-            row = pool.submit(run_one, tier, kind, variant, args.time_limit).result()
+            row = pool.submit(run_one, tier, kind, variant, args.time_limit, shares).result()
         unplaced = ", ".join(f"{rule} {count}" for rule, count in sorted(row["unplaced"].items())) or "-"
         gap = "-" if row["gap"] is None else f"{row['gap']:.2%}"
         print(f"| {tier} | {kind} | {variant} | {row['own_placed_pct']:.2f} ({row['own_placed']}/{row['own_due']}) | "
@@ -174,8 +203,15 @@ def main() -> None:
               f"{row['flagged_no_common_availability']} | {row['unflagged_no_common_availability']} | "
               f"{row['overtime_h']} ({row['over_minutes']} mgrs) | {row['travel_h']} | {row['moves']} | {gap} | "
               f"{row['violations']} | {row['wall_s']} | {row['peak_mb']} |", flush=True)
+        slots.append(f"| {tier} | {kind} | {variant} | {row['weeks_missing']} | {row['missed_for_room']} | "
+                     f"{row['minutes_used_pct']} | {row['weeks_beyond_slots']} | {row['contacts_beyond_slots']} |")
         with open("bench/results/week.jsonl", "a", encoding="utf-8") as handle:
             handle.write(json.dumps(row) + "\n")
+    print("\n| tier | population | variant | weeks leaving contacts out for room | contacts | minutes used % "
+          "(needed / available, all weeks) | weeks with more contacts due than days x max_contacts_per_day | "
+          "contacts beyond those slots |")
+    print("|" + " --- |" * 8)
+    print("\n".join(slots))
 
 
 if __name__ == "__main__":

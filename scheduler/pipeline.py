@@ -39,6 +39,10 @@ RELIEVABLE = frozenset({"day_capacity_full", "no_common_availability"})
 FEEDBACK_ROUNDS = 8
 # The share of the time left to the feedback that a round's balancing (solved again with the cuts) may use.
 REBALANCE_SHARE = 0.4
+# Balancing is solved again only with at least this many seconds per case left to the feedback (its data,
+# warm start and plan take about 1 s at M, 2,500 cases, before any search): at M that is 5 s, more than
+# the 3 s the default 30 s limit leaves, where relief rounds run instead.
+REBALANCE_SECONDS_PER_CASE = 0.002
 # A round is not started with less time than this left (seconds of the command's limit).
 MIN_ROUND_SECONDS = 0.05
 # Cases a round considers (in id order): the search for a receiving week is per case and per manager,
@@ -141,6 +145,9 @@ def _rebalance(config: Config, plan: Plan, eligibility: Eligibility, options: So
     scheduled again. The cuts, and the round (None when nothing is cut anew, nothing moves, or
     nothing more is placed)."""
     started = time.perf_counter()
+    if left < REBALANCE_SECONDS_PER_CASE * len(config.cases):
+        # Building balancing's data, the warm start and the plan again alone would outlast the time left.
+        return held, None
     cuts = dict(held)
     for manager_id, minutes in _minutes_held(config, plan, eligibility).items():
         cuts[manager_id] = min(minutes, cuts.get(manager_id, minutes))

@@ -68,6 +68,9 @@ RENDERED = [
     ("schedule_relief", "default", {"source": "m-ben", "target": "m-ana", "contacts": 2},
      "m-ben's week had no slot left for 2 of its contacts; moved to m-ana, whose week has the hours and can meet "
      "the client"),
+    ("schedule_relief", "rebalanced", {"source": "m-ben", "target": "m-ana", "weeks": 3},
+     "the schedule found 3 week(s) could not hold what balancing gave them; balancing solved again with those "
+     "weeks cut to what they held and moved the case from m-ben to m-ana"),
     ("new_intake", "default", {}, "new intake: the case had no manager"),
     ("new_intake", "placed", {"target": "m-ana", "utilisation": 0.5},
      "new intake: assigned to m-ana (at 50% of capacity)"),
