@@ -126,7 +126,11 @@ def _contact_slots(config: Any, plan: Any) -> dict[str, Any]:
     room = ("day_capacity_full", "time_limit")
     due: Counter[str] = Counter(item.manager_id for item in plan.contacts)
     due.update(item.manager_id for item in plan.unscheduled if item.manager_id is not None)
-    slots = {manager_id: limit * len(config.manager_days(config.managers_by_id[manager_id])) for manager_id in due}
+    def working_days(manager_id: str) -> int:
+        manager = config.managers_by_id[manager_id]
+        return sum(1 for day in config.manager_days(manager) if config.manager_windows(manager, day))
+
+    slots = {manager_id: limit * working_days(manager_id) for manager_id in due}
     beyond = {manager_id: count - slots[manager_id] for manager_id, count in due.items() if count > slots[manager_id]}
     missed = Counter(item.manager_id for item in plan.unscheduled if item.rule in room)
     minutes_used = sum(load.minutes_needed for load in plan.managers) / max(1, sum(

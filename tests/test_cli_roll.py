@@ -220,8 +220,14 @@ def test_the_example_rolls_to_a_valid_config_with_fewer_overdue_contacts_than_mo
     options = SolveOptions(time_limit_s=5, workers=1, seed=0)
     after_roll, after_shift = (plan_week(config, options).plan for config in (next_config, shifted_config))
     assert after_roll is not None and after_shift is not None
-    # Measured (2026-12-02, seed 0, 5 s): 1 overdue contact after roll (K-1082's visit, unscheduled in
-    # week 1 too: no common slot) against 120 when only week_start changes (119 scheduled late, 1 not).
-    # With introductions (the moved and new cases' calls take room on week 1's Mondays and Tuesdays): 4.
+    # Measured (2026-12-02, seed 0, 5 s): 1 overdue contact after roll against 120 when only week_start
+    # changes (119 scheduled late, 1 not); 4 with introductions; 5 since balancing counts contact slots
+    # and drives per worker (2026-12-06). After a roll, a contact is overdue only because week 1 left it
+    # out: the roll carried every contact week 1 placed into `last`.
     assert overdue_contacts(next_config, after_roll) < overdue_contacts(shifted_config, after_shift)
-    assert overdue_contacts(next_config, after_roll) <= 4
+    left_out = {item.case_id for item in week1.unscheduled}
+    overdue = {item.case_id for item in after_roll.contacts if item.overdue}
+    overdue |= {item.case_id for item in after_roll.unscheduled if item.case_id in next_config.cases_by_id
+                and not item.introduction and any(due.overdue for due in next_config.due_contacts(
+                    next_config.cases_by_id[item.case_id]))}
+    assert overdue <= left_out, sorted(overdue - left_out)

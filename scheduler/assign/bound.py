@@ -86,7 +86,8 @@ def _add_column(model: AssignmentModel, backend: GlopBackend, index: int, manage
     for name, coefficient in ((f"conserve[{index}]", 1), (f"cap[{manager}]", item.points),
                               (f"cases[{manager}]", item.cases),
                               (f"peak[{manager}]", UTILISATION_UNITS * item.points),
-                              (f"minutes[{manager}]", item.minutes_at(manager))):
+                              (f"minutes[{manager}]", item.minutes_at(manager)),
+                              (f"contacts[{manager}]", item.contacts * model.data.managers[manager].minutes)):
         row = rows.get(name)
         if row is not None:
             row.SetCoefficient(var, coefficient)
@@ -109,6 +110,10 @@ class _Pricer:
         # Minutes of one bundle on each receiver (contacts and that receiver's drives).
         self.minutes = [np.array([item.minutes_at(m) for m in item.receivers], dtype=np.float64)
                         for item in data.types]
+        # Coefficient of one bundle in each receiver's contact-slot row (contacts x the week's minutes).
+        week_minutes = np.array([m.minutes for m in data.managers], dtype=np.float64)
+        self.slot_use = [item.contacts * week_minutes[np.array(item.receivers, dtype=np.int64)]
+                         for item in data.types]
         self.present = [np.isin(self.receivers[item.index],
                                 np.array(model.candidates.get(item.index, ()), dtype=np.int64))
                         for item in data.types]
@@ -136,7 +141,7 @@ class _Pricer:
 
         managers = len(data.managers)
         cap, cases, peak = duals("cap", managers), duals("cases", managers), duals("peak", managers)
-        minutes = duals("minutes", managers)
+        minutes, contacts = duals("minutes", managers), duals("contacts", managers)
         new: list[tuple[int, int]] = []
         for item in data.types:
             receivers = self.receivers[item.index]
@@ -145,7 +150,8 @@ class _Pricer:
             conserve = _dual(rows, f"conserve[{item.index}]")
             reduced = (self.costs[item.index] - conserve - cap[receivers] * item.points
                        - cases[receivers] * item.cases - peak[receivers] * (UTILISATION_UNITS * item.points)
-                       - minutes[receivers] * self.minutes[item.index])
+                       - minutes[receivers] * self.minutes[item.index]
+                       - contacts[receivers] * self.slot_use[item.index])
             wanted = np.flatnonzero((reduced < -_PRICE_EPSILON * max(1.0, abs(conserve)))
                                     & ~self.present[item.index])
             # The most negative few per type and round: degenerate duals price in thousands of

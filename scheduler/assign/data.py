@@ -59,6 +59,18 @@ class ManagerData:
     fixed_cases: int
     minutes: int = 0  # the minutes the manager's week holds (scheduler/core/week_time.py)
     fixed_minutes: int = 0  # locked cases' contact and travel minutes this week
+    # Contacts the week holds: policy.scheduling.max_contacts_per_day on each working day (0: no day).
+    slots: int = 0
+    fixed_contacts: int = 0  # locked cases' contacts due this week
+
+    def overtime(self, minutes: int, contacts: int) -> int:
+        """Minutes beyond what the week holds: its minutes over, or its contacts beyond its contact slots
+        at the week's minutes per slot (rounded up), whichever is more. The schedule cannot place more
+        contacts a day than the limit, however short they are, so balancing counts both."""
+        over = minutes - self.minutes
+        if self.slots and contacts > self.slots:
+            over = max(over, -(-(contacts - self.slots) * self.minutes // self.slots))
+        return max(0, over)
 
 
 @dataclass(frozen=True)
@@ -82,6 +94,7 @@ class ItemType:
     split_moves: dict[int, int] | None  # split household: moves if placed at manager (default: all)
     current_cases: int  # split households only: cases that have a manager today
     contact_minutes: int = 0  # minutes of the contacts due this week, per bundle
+    contacts: int = 0  # contacts due this week, per bundle
     visits: int = 0  # in-person contacts due this week, per bundle
     # Contact minutes plus the drives per visit from each manager's base who may hold the bundle: the
     # mean over the type's bundles (`finish_minutes`; the conversion then gives each manager the nearest).
@@ -142,6 +155,19 @@ class AssignmentData:
                 minutes[manager] += count * self.types[index].minutes_at(manager)
         return minutes
 
+    def contact_loads(self, counts: Counts) -> list[int]:
+        """Contacts due this week in every manager's week under `counts`."""
+        contacts = [manager.fixed_contacts for manager in self.managers]
+        for source in (counts.kept, counts.received):
+            for (manager, index), count in source.items():
+                contacts[manager] += count * self.types[index].contacts
+        return contacts
+
+    def overtime(self, counts: Counts) -> int:
+        """Minutes beyond the weeks (`ManagerData.overtime`), summed over managers."""
+        minutes, contacts = self.minute_loads(counts), self.contact_loads(counts)
+        return sum(manager.overtime(minutes[manager.index], contacts[manager.index]) for manager in self.managers)
+
     def peaks(self, counts: Counts) -> tuple[dict[int, int], int]:
         """Peak utilisation in UTILISATION_UNITS (rounded up) per level rank, and overall."""
         load, _ = self.loads(counts)
@@ -165,18 +191,21 @@ def build_data(config: Config, eligibility: Eligibility | None = None,
     fixed_load: dict[str, int] = defaultdict(int)
     fixed_cases: dict[str, int] = defaultdict(int)
     fixed_minutes: dict[str, int] = defaultdict(int)
+    fixed_contacts: dict[str, int] = defaultdict(int)
     for case in config.cases:
         if case.locked and case.manager is not None:
             fixed_load[case.manager] += scaled(config.case_points(case))
             fixed_cases[case.manager] += 1
             fixed_minutes[case.manager] += week.case_minutes(case, config.managers_by_id[case.manager])
+            fixed_contacts[case.manager] += week.contacts(case)
     manager_data = [
         ManagerData(index=index, id=manager.id, level_rank=config.policy.level_rank(manager.level),
                     region=manager.region, capacity=scaled(config.capacity_points(manager)),
                     max_cases=config.max_cases(manager), fixed_load=fixed_load[manager.id],
                     fixed_cases=fixed_cases[manager.id],
                     minutes=min(week.available_minutes(manager), held.get(manager.id, week.available_minutes(manager))),
-                    fixed_minutes=fixed_minutes[manager.id])
+                    fixed_minutes=fixed_minutes[manager.id], slots=week.contact_slots(manager),
+                    fixed_contacts=fixed_contacts[manager.id])
         for index, manager in enumerate(managers)
     ]
     data = AssignmentData(config=config, eligibility=eligibility, managers=manager_data, types=[],
@@ -279,10 +308,11 @@ def _add_bundle(data: AssignmentData, rules: _Rules, by_key: dict[_TypeKey, Item
     points = sum(scaled(config.case_points(case)) for case in movable)
     contact_minutes = sum(week.contact_minutes(case) for case in movable)
     visits = sum(week.visits(case) for case in movable)
+    contacts = sum(week.contacts(case) for case in movable)
     regions = tuple(sorted(config.clients_by_id[case.client].region or "" for case in movable))
     # The receivers are part of the key: the drive limit and meeting make them depend on where the
     # client lives, not only on the case's class.
-    type_key: _TypeKey = (classes, points, contact_minutes, visits, len(movable), regions, tuple(tied_to),
+    type_key: _TypeKey = (classes, points, contact_minutes, visits, contacts, len(movable), regions, tuple(tied_to),
                           (key,) if split else (), blocked, tuple(sorted(receivers)))
     item = by_key.get(type_key)
     if item is None:
@@ -293,6 +323,7 @@ def _add_bundle(data: AssignmentData, rules: _Rules, by_key: dict[_TypeKey, Item
             split_moves=({manager: sum(holders.values()) - count for manager, count in holders.items()}
                          if split else None),
             current_cases=sum(holders.values()) if split else 0, contact_minutes=contact_minutes, visits=visits,
+            contacts=contacts,
         )
         by_key[type_key] = item
         data.types.append(item)

@@ -235,9 +235,21 @@ class AssignmentModel:
             # Negative when locked cases alone overfill the week: overtime then counts that part too,
             # exactly as `solve.evaluate` and the scorer do.
             room = manager.minutes - manager.fixed_minutes
-            self.overtime[manager.index] = self.backend.var(0, top + max(0, -room), f"overtime[{manager.index}]")
-            minutes.append((self.overtime[manager.index], -1))
+            upper = top + max(0, -room)
+            if manager.slots:
+                # Contacts beyond the week's slots count as overtime at the week's minutes per slot.
+                all_contacts = manager.fixed_contacts + sum(item.contacts * item.total for item in self.data.types)
+                upper = max(upper, -(-all_contacts * manager.minutes // manager.slots))
+            overtime = self.overtime[manager.index] = self.backend.var(0, upper, f"overtime[{manager.index}]")
+            minutes.append((overtime, -1))
             self.backend.constraint(minutes, None, room, f"minutes[{manager.index}]")
+            if manager.slots and manager.minutes:
+                # slots x overtime >= minutes x (contacts - slots), i.e. overtime >= the contacts beyond the
+                # slots at the week's minutes per slot (`ManagerData.overtime`).
+                contacts: Terms = [(var, item.contacts * manager.minutes) for var, item in column if item.contacts]
+                contacts.append((overtime, -manager.slots))
+                self.backend.constraint(contacts, None, (manager.slots - manager.fixed_contacts) * manager.minutes,
+                                        f"contacts[{manager.index}]")
 
     def add_peaks(self) -> None:
         """peak[level] >= ceil(UTILISATION_UNITS x load / capacity) of every manager of the level."""
@@ -367,10 +379,11 @@ class AssignmentModel:
             if manager.index in self.over:
                 model.add_hint(self.over[manager.index], max(0, load[manager.index] - manager.capacity))
                 model.add_hint(self.excess[manager.index], max(0, cases[manager.index] - manager.max_cases))
-        minutes = self.data.minute_loads(counts)
+        minutes, contacts = self.data.minute_loads(counts), self.data.contact_loads(counts)
         for manager in self.data.managers:
             if manager.index in self.overtime:
-                model.add_hint(self.overtime[manager.index], max(0, minutes[manager.index] - manager.minutes))
+                model.add_hint(self.overtime[manager.index],
+                               manager.overtime(minutes[manager.index], contacts[manager.index]))
         if self.peak_all is not None:
             peaks, overall = self.data.peaks(counts)
             for rank, var in sorted(self.peak.items()):

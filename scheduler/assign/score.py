@@ -15,8 +15,9 @@
 * moves = cases that had a manager and now have another one or none;
 * region mismatches = assigned cases whose client and manager both have a region, and differ;
 * overtime = per manager, the minutes of due contacts plus estimated travel beyond the minutes the
-  week holds (scheduler/core/week_time.py), in hours. The model weighs it per minute at the hourly
-  weight / 60, rounded to 1/10,000 of a unit.
+  week holds (scheduler/core/week_time.py), or, when more, its due contacts beyond the week's contact
+  slots (`max_contacts_per_day` on each working day) at the week's minutes per slot, rounded up; in
+  hours. The model weighs it per minute at the hourly weight / 60, rounded to 1/10,000 of a unit.
 
 The engine's objective is exactly this function (weights to 0.01), so HiGHS and greedy plans are
 scored on the same scale.
@@ -43,6 +44,7 @@ def score_assignment(config: Config, chosen: Mapping[str, str | None],
     count: dict[str, int] = defaultdict(int)
     week = WeekTime(config)
     minutes: dict[str, int] = defaultdict(int)
+    contacts: dict[str, int] = defaultdict(int)
     unassigned = moves = region = 0
     for case in config.cases:
         manager_id = chosen.get(case.id)
@@ -55,6 +57,7 @@ def score_assignment(config: Config, chosen: Mapping[str, str | None],
         load[manager_id] += points
         count[manager_id] += 1
         minutes[manager_id] += week.case_minutes(case, config.managers_by_id[manager_id])
+        contacts[manager_id] += week.contacts(case)
         client_region = config.clients_by_id[case.client].region
         manager_region = config.managers_by_id[manager_id].region
         if client_region is not None and manager_region is not None and client_region != manager_region:
@@ -63,7 +66,13 @@ def score_assignment(config: Config, chosen: Mapping[str, str | None],
     peaks: dict[str, int] = {}
     for manager in config.managers:
         available = week.available_minutes(manager)
-        overtime += max(0, minutes[manager.id] - min(available, held.get(manager.id, available)))
+        available = min(available, held.get(manager.id, available))
+        beyond = minutes[manager.id] - available
+        slots = week.contact_slots(manager)
+        if slots and contacts[manager.id] > slots:
+            # A contact beyond the week's slots counts the week's minutes per slot (rounded up).
+            beyond = max(beyond, -(-(contacts[manager.id] - slots) * available // slots))
+        overtime += max(0, beyond)
         capacity = scaled(config.capacity_points(manager))
         over += max(0, load[manager.id] - capacity)
         excess += max(0, count[manager.id] - config.max_cases(manager))

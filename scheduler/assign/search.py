@@ -41,6 +41,7 @@ class LocalSearch:
         self.unassigned: dict[int, int] = defaultdict(int, counts.unassigned)
         self.load, self.cases = data.loads(counts)
         self.minutes = data.minute_loads(counts)
+        self.contacts = data.contact_loads(counts)
         self.members: dict[int, list[int]] = {rank: data.managers_of_level(rank) for rank in data.levels}
         self.ranking: dict[int, list[tuple[int, int]]] = {}
         self._mismatch: dict[tuple[int, int], int] = {}
@@ -67,15 +68,16 @@ class LocalSearch:
         return (self.c.overload * max(0, load - info.capacity) + self.c.excess * max(0, cases - info.max_cases)
                 if self.c.overload else 0)
 
-    def _overtime(self, manager: int, minutes: int) -> int:
-        return self.c.overtime * max(0, minutes - self.data.managers[manager].minutes)
+    def _overtime(self, manager: int, minutes: int, contacts: int) -> int:
+        return self.c.overtime * self.data.managers[manager].overtime(minutes, contacts)
 
-    def _minutes_delta(self, change: Mapping[int, int]) -> int:
-        """Overtime change of moving minutes between managers."""
+    def _minutes_delta(self, change: Mapping[int, tuple[int, int]]) -> int:
+        """Overtime change of moving (minutes, contacts) between managers."""
         if not self.c.overtime:
             return 0
-        return sum(self._overtime(manager, self.minutes[manager] + minutes)
-                   - self._overtime(manager, self.minutes[manager]) for manager, minutes in change.items())
+        return sum(self._overtime(manager, self.minutes[manager] + minutes, self.contacts[manager] + contacts)
+                   - self._overtime(manager, self.minutes[manager], self.contacts[manager])
+                   for manager, (minutes, contacts) in change.items())
 
     def _peaks(self) -> dict[int, int]:
         return {rank: self.ranking[rank][0][0] if self.ranking[rank] else 0 for rank in self.data.levels}
@@ -147,13 +149,14 @@ class LocalSearch:
         if target is not None:
             previous = change.get(target, (0, 0))
             change[target] = (previous[0] + item.points, previous[1] + item.cases)
-        minutes: dict[int, int] = defaultdict(int)
+        week: dict[int, tuple[int, int]] = {}
         if source is not None:
-            minutes[source] -= item.minutes_at(source)
+            week[source] = (-item.minutes_at(source), -item.contacts)
         if target is not None:
-            minutes[target] += item.minutes_at(target)
+            minutes, contacts = week.get(target, (0, 0))
+            week[target] = (minutes + item.minutes_at(target), contacts + item.contacts)
         return (self._out(item, source) + self._in(item, target) + self._load_delta(change)
-                + self._minutes_delta(minutes))
+                + self._minutes_delta(week))
 
     def apply(self, item: ItemType, source: int | None, target: int | None) -> None:
         for manager, sign in ((source, -1), (target, 1)):
@@ -164,6 +167,7 @@ class LocalSearch:
             self.load[manager] += sign * item.points
             self.cases[manager] += sign * item.cases
             self.minutes[manager] += sign * item.minutes_at(manager)
+            self.contacts[manager] += sign * item.contacts
             self._rank(self.data.managers[manager].level_rank)
 
     def swap_delta(self, first: ItemType, a: int, second: ItemType, b: int) -> int:
@@ -176,14 +180,15 @@ class LocalSearch:
         delta += self._out(second, b) + self._in(second, a)
         self.at[a][first.index] += 1
         self.at[b][first.index] -= 1
-        minutes = {a: second.minutes_at(a) - first.minutes_at(a), b: first.minutes_at(b) - second.minutes_at(b)}
-        return delta + self._load_delta(change) + self._minutes_delta(minutes)
+        week = {a: (second.minutes_at(a) - first.minutes_at(a), second.contacts - first.contacts),
+                b: (first.minutes_at(b) - second.minutes_at(b), first.contacts - second.contacts)}
+        return delta + self._load_delta(change) + self._minutes_delta(week)
 
     def _sources(self) -> list[int | None]:
         peaks = self._peaks()
         hot = [m.index for m in self.data.managers
                if self._over(m.index, self.load[m.index], self.cases[m.index]) > 0
-               or self._overtime(m.index, self.minutes[m.index]) > 0
+               or self._overtime(m.index, self.minutes[m.index], self.contacts[m.index]) > 0
                or self._units(m.index, self.load[m.index]) >= peaks[m.level_rank]]
         hot.sort(key=lambda m: (-self._over(m, self.load[m], self.cases[m]), -self._units(m, self.load[m]), m))
         pool: list[int | None] = [None] if any(self.unassigned.values()) else []

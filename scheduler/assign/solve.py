@@ -64,9 +64,10 @@ CP_SAT_COLUMNS = 60_000
 _PLAIN_FIRST_COLUMNS = 150
 _PLAIN_FIRST_SHARE = 0.2
 _PLAIN_FIRST_S = 0.3
-# Work estimates (seconds on an idle 2-core machine, measured at L: 25,000 cases, 71,600 columns):
-# aggregating the cases and the greedy start, per case; building the LP, per receiver column.
-_BUILD_SECONDS_PER_CASE = 5e-5
+# Work estimates (seconds on an idle 2-core machine): aggregating the cases and the greedy start, per
+# case (measured at M, 2,500 cases: 0.97 s since the pair rules judge the drive limit and meeting with
+# travel per client; 5e-5 before, at L); building the LP, per receiver column (L: 71,600 columns).
+_BUILD_SECONDS_PER_CASE = 4e-4
 _LP_BUILD_SECONDS_PER_COLUMN = 2.6e-5
 # Building the stability pass's CP-SAT model, per receiver column (0.8 s at M, 33,000 columns): it runs
 # only with twice that left, and the work clock is charged the estimate.
@@ -347,8 +348,7 @@ def _overload_value(data: AssignmentData, coefficients: Coefficients, counts: Co
 
 
 def _overtime_value(data: AssignmentData, coefficients: Coefficients, counts: Counts) -> int:
-    minutes = data.minute_loads(counts)
-    return coefficients.overtime * sum(max(0, minutes[manager.index] - manager.minutes) for manager in data.managers)
+    return coefficients.overtime * data.overtime(counts)
 
 
 def _balance_value(data: AssignmentData, coefficients: Coefficients, counts: Counts) -> int:

@@ -36,6 +36,9 @@ from scheduler.assign.search import LocalSearch
 from scheduler.assign.terms import TERM_NAMES
 from scheduler.core.clock import Clock
 
+# A manager's change: (scaled points, cases, minutes, contacts).
+Change4 = tuple[int, int, int, int]
+
 # A step the local search may not take (it would break a ceiling).
 _FORBIDDEN = 1 << 62
 
@@ -54,7 +57,7 @@ class Ceilings:
     unassigned: int  # scaled points left unassigned
     over: int  # scaled points over capacity, summed over managers (as the model counts them)
     excess: int  # cases over max_cases, summed
-    overtime: int  # minutes beyond the week's, summed
+    overtime: int  # minutes beyond the weeks (their minutes, or contacts beyond their slots), summed
 
 
 def manager_excess(manager: ManagerData, load: int, cases: int) -> tuple[int, int]:
@@ -69,14 +72,13 @@ def ceilings(data: AssignmentData, counts: Counts, tolerance: int) -> Ceilings:
     """The ceilings of the stability pass around `counts` (the balancing pass's solution)."""
     peaks, overall = data.peaks(counts)
     load, cases = data.loads(counts)
-    minutes = data.minute_loads(counts)
-    over = excess = overtime = 0
+    over = excess = 0
     for manager in data.managers:
         points, count = manager_excess(manager, load[manager.index], cases[manager.index])
         over += points
         excess += count
-        overtime += max(0, minutes[manager.index] - manager.minutes)
     unassigned = sum(count * data.types[index].points for index, count in counts.unassigned.items())
+    overtime = data.overtime(counts)
     return Ceilings(peaks={rank: peak + tolerance for rank, peak in peaks.items()}, overall=overall + tolerance,
                     unassigned=unassigned, over=over, excess=excess, overtime=overtime)
 
@@ -138,24 +140,24 @@ class BandSearch(LocalSearch):
         start = ceilings(data, counts, 0)
         self.totals = [start.unassigned, start.over, start.excess, start.overtime]
 
-    def _totals_after(self, change: Mapping[int, tuple[int, int, int]], pool_points: int) -> list[int]:
+    def _totals_after(self, change: Mapping[int, Change4], pool_points: int) -> list[int]:
         """The totals (unassigned, over, excess, overtime) after `change` (manager -> load, cases,
-        minutes) and `pool_points` more unassigned."""
+        minutes, contacts) and `pool_points` more unassigned."""
         totals = list(self.totals)
         totals[0] += pool_points
-        for manager, (load, cases, minutes) in change.items():
+        for manager, (load, cases, minutes, contacts) in change.items():
             info = self.data.managers[manager]
             before = manager_excess(info, self.load[manager], self.cases[manager])
             after = manager_excess(info, self.load[manager] + load, self.cases[manager] + cases)
             totals[1] += after[0] - before[0]
             totals[2] += after[1] - before[1]
-            totals[3] += (max(0, self.minutes[manager] + minutes - info.minutes)
-                          - max(0, self.minutes[manager] - info.minutes))
+            totals[3] += (info.overtime(self.minutes[manager] + minutes, self.contacts[manager] + contacts)
+                          - info.overtime(self.minutes[manager], self.contacts[manager]))
         return totals
 
-    def _allowed(self, change: Mapping[int, tuple[int, int, int]], pool_points: int) -> bool:
+    def _allowed(self, change: Mapping[int, Change4], pool_points: int) -> bool:
         """Whether `change` keeps every peak within the band and every total within its ceiling."""
-        for manager, (load, _, _) in change.items():
+        for manager, (load, _, _, _) in change.items():
             if load > 0:
                 units = self._units(manager, self.load[manager] + load)
                 if units > self.limits.peaks[self.data.managers[manager].level_rank] or units > self.limits.overall:
@@ -166,16 +168,16 @@ class BandSearch(LocalSearch):
 
     @staticmethod
     def _move_change(item: ItemType, source: int | None,
-                     target: int | None) -> tuple[dict[int, tuple[int, int, int]], int]:
-        change: dict[int, tuple[int, int, int]] = {}
+                     target: int | None) -> tuple[dict[int, Change4], int]:
+        change: dict[int, Change4] = {}
         pool = 0
         for manager, sign in ((source, -1), (target, 1)):
             if manager is None:
                 pool += sign * item.points
                 continue
-            load, cases, minutes = change.get(manager, (0, 0, 0))
+            load, cases, minutes, contacts = change.get(manager, (0, 0, 0, 0))
             change[manager] = (load + sign * item.points, cases + sign * item.cases,
-                               minutes + sign * item.minutes_at(manager))
+                               minutes + sign * item.minutes_at(manager), contacts + sign * item.contacts)
         return change, pool
 
     def move_delta(self, item: ItemType, source: int | None, target: int | None) -> int:
@@ -186,9 +188,9 @@ class BandSearch(LocalSearch):
 
     def swap_delta(self, first: ItemType, a: int, second: ItemType, b: int) -> int:
         change = {a: (second.points - first.points, second.cases - first.cases,
-                      second.minutes_at(a) - first.minutes_at(a)),
+                      second.minutes_at(a) - first.minutes_at(a), second.contacts - first.contacts),
                   b: (first.points - second.points, first.cases - second.cases,
-                      first.minutes_at(b) - second.minutes_at(b))}
+                      first.minutes_at(b) - second.minutes_at(b), first.contacts - second.contacts)}
         if not self._allowed(change, 0):
             return _FORBIDDEN
         return super().swap_delta(first, a, second, b)
@@ -211,10 +213,10 @@ class BandSearch(LocalSearch):
             for target in self.targets[index]:
                 if target in (home, source) or not self._may_take(other, target):
                     continue
-                change = {source: (-item.points, -item.cases, -item.minutes_at(source)),
+                change = {source: (-item.points, -item.cases, -item.minutes_at(source), -item.contacts),
                           home: (item.points - other.points, item.cases - other.cases,
-                                 item.minutes_at(home) - other.minutes_at(home)),
-                          target: (other.points, other.cases, other.minutes_at(target))}
+                                 item.minutes_at(home) - other.minutes_at(home), item.contacts - other.contacts),
+                          target: (other.points, other.cases, other.minutes_at(target), other.contacts)}
                 if not self._allowed(change, 0):
                     continue
                 first = self.move_delta(other, home, target)

@@ -80,6 +80,8 @@ class Eligibility:
         self._ids = np.array([manager.id for manager in config.managers], dtype=object)
         self._classes: dict[CaseClass, NDArray[np.bool_]] = {}
         self._fields: dict[tuple[object, ...], Receivers] = {}
+        # (case id, manager id) -> the pair flags (a case's due contacts and client are fixed in a config).
+        self._flags: dict[tuple[str, str], tuple[str, ...]] = {}
         self._manager_class_of: dict[str, ManagerClass] = {}
 
     @cached_property
@@ -163,14 +165,15 @@ class Eligibility:
         """What the plan flags on `case` carried by `manager_id`: too_far when the drive is beyond the
         limit, no_common_availability when they cannot meet the client (true of the pair; only a rule
         that gave way, or a lock, lets such a pair stand)."""
-        manager = self.config.managers_by_id[manager_id]
-        client = self.config.clients_by_id[case.client]
-        flags = []
-        if not self.week_time.within_reach(manager, client):
-            flags.append(TOO_FAR)
-        if not self.week_time.meets(manager, case):
-            flags.append(CANNOT_MEET)
-        return flags
+        key = (case.id, manager_id)
+        found = self._flags.get(key)
+        if found is None:
+            manager = self.config.managers_by_id[manager_id]
+            client = self.config.clients_by_id[case.client]
+            found = self._flags[key] = (
+                ((TOO_FAR,) if not self.week_time.within_reach(manager, client) else ())
+                + ((CANNOT_MEET,) if not self.week_time.meets(manager, case) else ()))
+        return list(found)
 
     def managers_for(self, case: Case) -> tuple[str, ...]:
         """Ids of managers who may carry the case, sorted; locked cases only their manager."""

@@ -79,7 +79,7 @@ class WeekTime:
         self._manager_days: dict[str, DayWindows] = {}
         self._client_days: dict[str, DayWindows] = {}
         self._needs: dict[str, tuple[Need, ...]] = {}
-        self._due: dict[str, tuple[int, int]] = {}
+        self._due: dict[str, tuple[int, int, int]] = {}
         self._reach: dict[tuple[DayWindows, DayWindows, int], int] = {}
 
     # --- managers --------------------------------------------------------------------------------
@@ -119,14 +119,24 @@ class WeekTime:
                 {(contact.minutes, contact.mode == "in_person") for contact in self.config.due_contacts(case)}))
         return found
 
-    def _due_time(self, case: Case) -> tuple[int, int]:
-        """(minutes of the case's contacts due this week, of which in-person visits), asked once."""
+    def _due_time(self, case: Case) -> tuple[int, int, int]:
+        """(minutes of the case's contacts due this week, in-person visits, contacts), asked once."""
         found = self._due.get(case.id)
         if found is None:
             due = self.config.due_contacts(case)
             found = self._due[case.id] = (sum(contact.minutes for contact in due),
-                                          sum(1 for contact in due if contact.mode == "in_person"))
+                                          sum(1 for contact in due if contact.mode == "in_person"), len(due))
         return found
+
+    def contacts(self, case: Case) -> int:
+        """Contacts of the case due this week."""
+        return self._due_time(case)[2]
+
+    def contact_slots(self, manager: Manager) -> int:
+        """Contacts the manager's week holds: `policy.scheduling.max_contacts_per_day` on each working day
+        with working hours."""
+        days = sum(1 for _, windows in self.manager_days(manager) if windows)
+        return self.config.policy.scheduling.max_contacts_per_day * days
 
     def contact_minutes(self, case: Case) -> int:
         """Minutes of the case's contacts due this week (no travel)."""
