@@ -1,6 +1,7 @@
 """Does the week hold? `plan` end to end (balance, schedule, schedule feedback) on generated
 organisations, against the same command with the week's hours ignored when balancing (overtime
-weight 0: the points-only balancing of before) and without schedule feedback, in the same run.
+weight 0: the points-only balancing of before), without schedule feedback, and with balancing blind to the
+weeks' contact slots (no-slots), in the same run.
 
 Per run: the cases' own due contacts (introductions apart) placed, as % of due and as % of those some
 eligible worker could hold at all (capacity aside; computed here with the checker's rules, independently
@@ -32,7 +33,7 @@ from multiprocessing import get_context
 from typing import Any
 
 TIERS = {"S": (12, 250), "M": (100, 2_500), "L": (1_000, 25_000)}
-VARIANTS = ("engine", "points-only", "no-feedback")
+VARIANTS = ("engine", "points-only", "no-feedback", "no-slots")
 NARROW_WINDOWS = (("mon", "tue", "wed", "thu", "fri"), ("15:00-17:00",))
 
 
@@ -67,6 +68,11 @@ def run_one(tier: str, kind: str, variant: str, time_limit: float | None,
         config.policy.weights.overtime = 0.0
     if variant == "no-feedback":
         pipeline.FEEDBACK_ROUNDS = 0
+    if variant == "no-slots":
+        # Balancing blind to the weeks' contact slots (as before issue 18): only minutes and points.
+        from scheduler.core.week_time import WeekTime
+
+        WeekTime.contact_slots = lambda self, manager: 0  # type: ignore[method-assign]
     if shares is not None:
         pipeline.ASSIGNMENT_SHARE, pipeline.SCHEDULE_SHARE, pipeline.FEEDBACK_SHARE = shares
     options = SolveOptions.from_settings(config.policy.solver, time_limit)
