@@ -954,9 +954,6 @@ def may_carry(config: Config, case: Case, manager: Manager) -> bool:
     return not any(_refusals(config, case, manager, bool(config.manager_days(manager))))
 
 
-_may_otherwise_carry = may_carry
-
-
 def _meeting(config: Config, plan: Plan, assignment: Mapping[str, str | None]) -> Iterator[Violation]:
     """A case goes to a manager within the drive limit wherever one who may carry it is, and to one who
     can meet its client wherever one of those can; the flags too_far and no_common_availability say
@@ -980,9 +977,9 @@ def _meeting(config: Config, plan: Plan, assignment: Mapping[str, str | None]) -
         if ("no_common_availability" in flagged) != (not meets):
             yield Violation("meeting_flag", case.id, f"flagged no_common_availability, but {manager_id} can meet "
                             "the client" if meets else f"{manager_id} cannot meet the client, and it is not flagged")
-        if (case.locked and case.manager) or not _may_otherwise_carry(config, case, manager) or (not far and meets):
+        if (case.locked and case.manager) or not may_carry(config, case, manager) or (not far and meets):
             continue  # a lock stands above both rules; another broken rule is reported by _eligibility
-        others = [other for other in config.managers if _may_otherwise_carry(config, case, other)]
+        others = [other for other in config.managers if may_carry(config, case, other)]
         near = [other for other in others if limit is None or _drive(config, other, client) <= limit]
         if far and near:
             yield Violation("eligibility_too_far", case.id,

@@ -274,6 +274,13 @@ class Config(StrictModel):
             ) from None
         return value
 
+    def rebuilt(self, **fields: object) -> Config:
+        """A new Config with some fields replaced: fresh indexes (`model_copy` would carry the cached
+        look-ups over); model instances in the lists are not validated again."""
+        values: dict[str, object] = {name: getattr(self, name) for name in type(self).model_fields}
+        values.update(fields)
+        return Config.model_validate(values)
+
     # --- indexes: built once, the lists are not changed after validation ---
 
     @cached_property

@@ -403,14 +403,14 @@ def _unknown(kind: str, value: str, known: Iterable[str]) -> str:
 def _apply_change(config: Config, change: ChangeKind, seed: _ChangeSeed) -> Config | list[Problem]:
     """The changed config, or problems (paths relative to the change) when the result is invalid."""
     if isinstance(change, AddManagers):
-        return _rebuilt(config, managers=[*config.managers, *_new_managers(config, change)])
+        return config.rebuilt(managers=[*config.managers, *_new_managers(config, change)])
     if isinstance(change, RemoveManagers):
         return _remove_managers(config, set(_selected_managers(config, change, seed)))
     if isinstance(change, Leave):
         return _put_on_leave(config, set(_selected_managers(config, change, seed)), change)
     if isinstance(change, FteChange):
         chosen = set(_selected_managers(config, change, seed))
-        return _rebuilt(config, managers=[
+        return config.rebuilt(managers=[
             manager.model_copy(update={"fte": change.fte}) if manager.id in chosen else manager
             for manager in config.managers
         ])
@@ -429,13 +429,6 @@ def _selected_managers(config: Config, selection: ManagerSelection, seed: _Chang
     return sorted(matches[:selection.count] if selection.count is not None else matches)
 
 
-def _rebuilt(config: Config, **lists: Any) -> Config:
-    """A new Config with some lists replaced (fresh indexes; model instances are not re-validated)."""
-    fields: dict[str, Any] = {name: getattr(config, name) for name in type(config).model_fields}
-    fields.update(lists)
-    return Config.model_validate(fields)
-
-
 def _new_managers(config: Config, change: AddManagers) -> list[Manager]:
     return [Manager(id=manager_id, name=f"New {change.level} {manager_id.rsplit('-', 1)[1]}", level=change.level,
                     fte=change.fte, region=change.region, languages=list(change.languages), skills=list(change.skills))
@@ -449,7 +442,7 @@ def _remove_managers(config: Config, removed: set[str]) -> Config:
         for case in config.cases
     ]
     managers = [manager for manager in config.managers if manager.id not in removed]
-    return _rebuilt(config, managers=managers, cases=cases)
+    return config.rebuilt(managers=managers, cases=cases)
 
 
 def _put_on_leave(config: Config, chosen: set[str], change: Leave) -> Config:
@@ -459,7 +452,7 @@ def _put_on_leave(config: Config, chosen: set[str], change: Leave) -> Config:
         if manager.id in chosen else manager
         for manager in config.managers
     ]
-    return _rebuilt(config, managers=managers)
+    return config.rebuilt(managers=managers)
 
 
 def _scale_cases(config: Config, change: CaseVolume, seed: _ChangeSeed) -> Config:
@@ -467,11 +460,11 @@ def _scale_cases(config: Config, change: CaseVolume, seed: _ChangeSeed) -> Confi
     target = math.floor(len(matching) * change.factor + 0.5)
     if target < len(matching):
         closing = set(sorted((case.id for case in matching), key=seed.rank)[:len(matching) - target])
-        return _rebuilt(config, cases=[case for case in config.cases if case.id not in closing])
+        return config.rebuilt(cases=[case for case in config.cases if case.id not in closing])
     if target == len(matching):
         return config
     new_clients, new_cases = _cloned_intake(config, matching, target - len(matching), seed)
-    return _rebuilt(config, clients=[*config.clients, *new_clients], cases=[*config.cases, *new_cases])
+    return config.rebuilt(clients=[*config.clients, *new_clients], cases=[*config.cases, *new_cases])
 
 
 def _case_matches(config: Config, case: Case, change: CaseVolume) -> bool:
@@ -570,7 +563,7 @@ def _override_policy(config: Config, change: PolicyOverrides) -> Config | list[P
     except ValidationError as error:
         return [Problem(("overrides", _override_key(change, tuple(detail["loc"]))), _message(detail["msg"]))
                 for detail in error.errors()]
-    changed = _rebuilt(config, policy=policy)
+    changed = config.rebuilt(policy=policy)
     problems = [problem for problem in find_problems(changed) if problem.path[:1] == ("policy",)]
     if problems:
         return [Problem(("overrides", _override_key(change, problem.path[1:])), problem.message)

@@ -1,13 +1,13 @@
 """The weekly job as documented Python calls: balance then schedule, or schedule as things stand.
 
 `plan_week` balances caseloads, schedules every manager's week, then feeds back what the schedule
-could not place, round after round: a case whose contacts found no slot in its manager's week (the
-days full, or no common free time on the grid) moves, household and all, to an eligible manager whose
-points, cases and minutes (with the drives from *their* base) have room, who is within the drive limit
-and can meet the client, and whose own week held everything; the weeks that changed are scheduled
-again. A round is kept only when it places more contacts; the loop stops when a round moves or places
-nothing, or its share of the time is spent. Each round is reported (stage `schedule-feedback`). What
-stays unplaced keeps its true reason.
+could not place, round after round (docs/algorithms/schedule.md): every week that left contacts out
+for want of room is cut to the minutes it held and balancing is solved again from the plan; where that
+changes nothing, a case whose contacts found no slot moves, household and all, to an eligible manager
+with room whose own week held everything. Only the weeks that changed are scheduled again; a round is
+kept only when it places more of the cases' own contacts, and the loop stops when a round changes or
+places nothing, or its share of the time is spent. Each round is reported (stage `schedule-feedback`).
+What stays unplaced keeps its true reason.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from scheduler.core.eligibility import Eligibility
 from scheduler.core.options import SolveOptions
 from scheduler.core.planbuild import build_plan, current_assignment
 from scheduler.core.reasons import Reason
+from scheduler.core.week_time import WeekTime
 from scheduler.schedule import schedule_contacts
 
 # The stages' shares of the command's time (scheduler/core/budget.py).
@@ -169,14 +170,14 @@ def _rebalance(config: Config, plan: Plan, eligibility: Eligibility, options: So
         return cuts, None
     affected = {manager for case_id in changed for manager in (before[case_id], chosen[case_id]) if manager}
     reasons = {move.case_id: Reason(move.rule, move.reason) for move in plan.moves}
-    cut_weeks = sorted(set(cuts) - set(held)) or sorted(cuts)
+    newly_cut = len(set(cuts) - set(held)) or len(cuts)
     for case_id in changed:
         if chosen[case_id] == config.cases_by_id[case_id].manager:
             reasons.pop(case_id, None)  # back with the manager it has: no move
         else:
             reasons[case_id] = Reason("schedule_relief", reason_text(
                 "schedule_relief", "rebalanced", source=before[case_id], target=chosen[case_id],
-                weeks=len(cut_weeks)))
+                weeks=newly_cut))
     seconds = assign_seconds + min(left - assign_seconds, per_week * len(affected))
     merged = _rescheduled(config, plan, chosen, reasons, affected, eligibility,
                           replace(options, time_limit_s=max(MIN_ROUND_SECONDS, seconds - assign_seconds)))
@@ -185,7 +186,7 @@ def _rebalance(config: Config, plan: Plan, eligibility: Eligibility, options: So
     placed = _own_placed(merged) - _own_placed(plan)
     stats = _round_stats(started, options, round_number, len(changed), affected, placed, merged,
                          f"balancing solved again with {len(cuts)} week(s) cut to the minutes their schedules held "
-                         f"({len(cut_weeks)} newly), from the plan's assignment: {len(changed)} case(s) moved")
+                         f"({newly_cut} newly), from the plan's assignment: {len(changed)} case(s) moved")
     return cuts, (merged.model_copy(update={"solver": [*merged.solver, stats]}), stats, seconds)
 
 
@@ -235,10 +236,8 @@ def _own_placed(plan: Plan) -> int:
 
 def _as_assigned(config: Config, chosen: dict[str, str | None]) -> Config:
     """The config with every case where `chosen` has it (locked cases are where they were)."""
-    fields = {name: getattr(config, name) for name in type(config).model_fields}
-    fields["cases"] = [case if case.manager == chosen.get(case.id) else case.model_copy(
-        update={"manager": chosen.get(case.id)}) for case in config.cases]
-    return Config.model_validate(fields)
+    return config.rebuilt(cases=[case if case.manager == chosen.get(case.id) else case.model_copy(
+        update={"manager": chosen.get(case.id)}) for case in config.cases])
 
 
 def _rescheduled(config: Config, plan: Plan, chosen: dict[str, str | None], reasons: dict[str, Reason],
@@ -285,13 +284,10 @@ def _relief_moves(config: Config, plan: Plan, eligibility: Eligibility) -> dict[
             continue
         source = chosen[case_id] or ""
         points = sum(config.case_points(case) for case in group)
-        def minutes_on(manager_id: str, group: list[Case] = group) -> int:
-            return sum(week.case_minutes(case, config.managers_by_id[manager_id]) for case in group)
-
         region = config.clients_by_id[group[0].client].region
         fitting = [manager.id for manager in config.managers
                    if manager.id != source and manager.id not in full
-                   and rooms[manager.id].takes(points, len(group), minutes_on(manager.id))
+                   and rooms[manager.id].takes(points, len(group), _minutes_on(config, week, group, manager.id))
                    and all(eligibility.refusal(case.model_copy(update={"manager": None, "locked": False}),
                                                manager.id) is None for case in group)]
         if not fitting:
@@ -303,11 +299,16 @@ def _relief_moves(config: Config, plan: Plan, eligibility: Eligibility) -> dict[
             room = rooms[manager_id]
             room.points += sign * points
             room.cases += sign * len(group)
-            room.minutes += sign * minutes_on(manager_id)
+            room.minutes += sign * _minutes_on(config, week, group, manager_id)
         full.add(target)  # one relief per receiving week a round: its schedule changes
         for case in group:
             moves[case.id] = (source, target)
     return moves
+
+
+def _minutes_on(config: Config, week: WeekTime, group: list[Case], manager_id: str) -> int:
+    """Balancing's minutes of `group` on the manager's week (contacts, and drives from their base)."""
+    return sum(week.case_minutes(case, config.managers_by_id[manager_id]) for case in group)
 
 
 def _room(config: Config, load: ManagerLoad) -> _Room:

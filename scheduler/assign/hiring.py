@@ -94,9 +94,7 @@ def hire_profiles(config: Config, by_region: bool) -> list[HireProfile]:
 
 
 def _with_managers(config: Config, added: Sequence[Manager]) -> Config:
-    fields = {name: getattr(config, name) for name in type(config).model_fields}
-    fields["managers"] = [*config.managers, *added]
-    return Config.model_validate(fields)
+    return config.rebuilt(managers=[*config.managers, *added])
 
 
 def _target_data(config: Config, target: float) -> AssignmentData:

@@ -16,8 +16,8 @@ numbers are per (manager, client) pair, and the schedule's own rules decide meet
   `policy.scheduling.max_drive_minutes` bounds who may carry a case (`within_reach`).
 * A case's **minutes on a manager**: the minutes of its contacts due this week, plus one drive from
   that manager's base per in-person visit. A day's route base -> visits -> base shares its legs
-  between the day's visits; one leg per visit is that share for a day of two visits, and the bench
-  (bench/week.py) measures how close it comes to the routes the schedule builds.
+  between the day's visits; one leg per visit is that share for a day of two visits (how close it
+  comes to the routes the schedule builds is not measured yet).
 * **Meeting**: a manager can meet a client for a contact when, on some working day of the manager's,
   the contact fits on the slot grid inside both windows, off lunch, with (in person) the drive from
   the base before it and back after it inside the manager's windows (`slots.day_starts`, the
