@@ -10,7 +10,7 @@ remembers its line, so a refusal can point at it.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,10 +94,7 @@ def _csv_moves(text: str, file: str) -> list[ProposedMove]:
     header = [cell.strip() for cell in next(records, (1, []))[1]]
     if "moved" in header and "to_manager" not in header:
         return _assignment_moves(header, records, file)
-    missing = [column for column in REQUIRED_COLUMNS if column not in header]
-    if missing:
-        raise ConfigError([plain_problem(file, 1, None, column, f"missing column '{column}'; a proposals "
-                                         f"file needs {', '.join(REQUIRED_COLUMNS)}") for column in missing])
+    _require_columns(header, REQUIRED_COLUMNS, file, "a proposals file")
     moves: list[ProposedMove] = []
     problems: list[LocatedProblem] = []
     for line, row in _rows(header, records):
@@ -107,13 +104,18 @@ def _csv_moves(text: str, file: str) -> list[ProposedMove]:
     return moves
 
 
+def _require_columns(header: list[str], required: Sequence[str], file: str, what: str) -> None:
+    """Every required column in the header, or one located problem per missing column."""
+    missing = [column for column in required if column not in header]
+    if missing:
+        raise ConfigError([plain_problem(file, 1, None, column, f"missing column '{column}'; {what} needs "
+                                         f"{', '.join(required)}") for column in missing])
+
+
 def _assignment_moves(header: list[str], records: Iterator[tuple[int, list[str]]], file: str
                       ) -> list[ProposedMove]:
     """The `moved` rows of an assignments.csv (of `caseload plan` or `assign`): previous_manager -> manager."""
-    missing = [column for column in ASSIGNMENT_COLUMNS if column not in header]
-    if missing:
-        raise ConfigError([LocatedProblem(file, 1, None, column, f"missing column '{column}'; an assignments file "
-                                          f"needs {', '.join(ASSIGNMENT_COLUMNS)}") for column in missing])
+    _require_columns(header, ASSIGNMENT_COLUMNS, file, "an assignments file")
     moves: list[ProposedMove] = []
     problems: list[LocatedProblem] = []
     for line, row in _rows(header, records):

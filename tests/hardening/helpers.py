@@ -14,6 +14,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from click.testing import CliRunner, Result
+
+from cli import main
 from export.organisation import write_organisation
 from models.generator import GeneratedOrganisation, generate_organisation
 from models.loader import load_config, load_plan
@@ -21,6 +24,9 @@ from models.loader import load_config, load_plan
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
 CONFIGS = ROOT / "configs"
+TINY = DATA / "tiny.yaml"
+# A quick, repeatable solve for tests that need a plan, not a good one.
+QUICK = ["--workers", "1", "--time-limit", "5", "--seed", "0", "--quiet"]
 
 # One located problem line: FILE:LINE[:COL]: ... (YAML and CSV rows alike).
 LOCATED_LINE = re.compile(r"^[^:]+:\d+(:\d+)?: ")
@@ -39,6 +45,20 @@ def normalised_plan_json(text: str) -> str:
             if name in stats:
                 stats[name] = 0
     return json.dumps(data, indent=2, sort_keys=True)
+
+
+def run(*args: str) -> Result:
+    """The CLI in this process; any exception but a clean exit fails the test."""
+    result = CliRunner().invoke(main, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    return result
+
+
+def plan_tiny(out: Path) -> Path:
+    """tests/data/tiny.yaml planned into `out`."""
+    result = run("plan", str(TINY), "-o", str(out), *QUICK)
+    assert result.exit_code == 0, result.output
+    return out
 
 
 def caseload(args: list[str], *, timeout: float = 300, env: dict[str, str] | None = None

@@ -16,22 +16,12 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from cli import main
 from models.loader import load_config
 from models.roll import read_actuals
-from tests.hardening.helpers import DATA
+from tests.hardening.helpers import DATA, TINY, plan_tiny, run
 from tests.models.test_roll import AS_IS, WED, contact, week
-
-TINY = DATA / "tiny.yaml"
-ARGS = ["--workers", "1", "--time-limit", "5", "--seed", "0", "--quiet"]
-
-
-def run(*args: str) -> Result:
-    result = CliRunner().invoke(main, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    return result
 
 
 def refused(result: Result, *lines: str) -> None:
@@ -44,10 +34,7 @@ def refused(result: Result, *lines: str) -> None:
 
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("planned") / "out"
-    result = run("plan", str(TINY), "-o", str(out), *ARGS)
-    assert result.exit_code == 0, result.output
-    return out
+    return plan_tiny(tmp_path_factory.mktemp("planned") / "out")
 
 
 # --- finding 4: the proposals file is a regular file within the size limits --------------------------------

@@ -13,19 +13,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from cli import main
-from tests.hardening.helpers import DATA
+from tests.hardening.helpers import DATA, QUICK, run
 
-ARGS = ["--workers", "1", "--time-limit", "5", "--seed", "0", "--quiet"]
 INPUT_REFUSED = "is an input of this command; caseload never overwrites its inputs: write the outputs somewhere else"
-
-
-def run(*args: str) -> Result:
-    result = CliRunner().invoke(main, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    return result
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -37,7 +29,7 @@ def planned_csv_org(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """tests/data/tiny_csv planned once: the folder holds tiny.yaml, its CSV files and out/."""
     folder = tmp_path_factory.mktemp("org")
     shutil.copytree(DATA / "tiny_csv", folder, dirs_exist_ok=True)
-    result = run("plan", str(folder / "tiny.yaml"), "-o", str(folder / "out"), *ARGS)
+    result = run("plan", str(folder / "tiny.yaml"), "-o", str(folder / "out"), *QUICK)
     assert result.exit_code == 0, result.output
     return folder
 
@@ -91,7 +83,7 @@ def test_plan_force_into_the_configs_folder_never_replaces_a_csv_it_reads(org: P
     config = org / "tiny.yaml"
     config.write_text(config.read_text().replace("cases: cases.csv", "cases: assignments.csv"))
     before = snapshot(org)
-    result = run("plan", str(config), "-o", str(org), "--force", *ARGS)
+    result = run("plan", str(config), "-o", str(org), "--force", *QUICK)
     assert_refused_as_input(result, org / "assignments.csv")
     assert snapshot(org) == before
 
@@ -111,7 +103,7 @@ def test_an_input_named_by_another_path_is_still_an_input(org: Path) -> None:
 def test_plan_into_a_file_is_a_refused_output_not_a_usage_error(tmp_path: Path) -> None:
     target = tmp_path / "notes.txt"
     target.write_text("mine")
-    result = run("plan", str(DATA / "tiny.yaml"), "-o", str(target), *ARGS)
+    result = run("plan", str(DATA / "tiny.yaml"), "-o", str(target), *QUICK)
     assert result.exit_code == 1, result.output
     assert result.output.splitlines() == [f"{target}: is a file, not a folder; choose a folder for the outputs",
                                           "1 problem found; nothing was written."]

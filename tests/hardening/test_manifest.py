@@ -14,26 +14,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from cli import main
 from export.output_set import MANIFEST_NAME, read_manifest
-from tests.hardening.helpers import DATA
-
-TINY = DATA / "tiny.yaml"
-ARGS = ["--workers", "1", "--time-limit", "5", "--seed", "0", "--quiet"]
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
+from tests.hardening.helpers import QUICK, TINY, plan_tiny, run
 
 
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("planned") / "out"
-    result = run("plan", str(TINY), "-o", str(out), *ARGS)
-    assert result.exit_code == 0, result.output
-    return out
+    return plan_tiny(tmp_path_factory.mktemp("planned") / "out")
 
 
 def record_by_hand(out: Path, names: list[str]) -> None:
@@ -55,7 +43,7 @@ def test_files_a_hand_edited_manifest_lists_are_never_removed(planned: Path, tmp
     (out / "drafts" / "plan.json").write_text("{}")
     listed = ["notes.txt", "calendars/team-offsite.ics", "drafts/plan.json"]
     record_by_hand(out, listed)
-    result = run("assign", str(TINY), "-o", str(out), *ARGS)  # writes no schedule: calendars are stale
+    result = run("assign", str(TINY), "-o", str(out), *QUICK)  # writes no schedule: calendars are stale
     assert result.exit_code == 0, result.output
     assert (out / "notes.txt").read_text() == "my notes"
     assert (out / "calendars" / "team-offsite.ics").exists()
