@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 from ortools.sat.python import cp_model
@@ -72,6 +72,11 @@ _LP_BUILD_SECONDS_PER_COLUMN = 2.6e-5
 # Building the stability pass's CP-SAT model, per receiver column (0.8 s at M, 33,000 columns): it runs
 # only with twice that left, and the work clock is charged the estimate.
 _CP_SAT_BUILD_SECONDS_PER_COLUMN = 2.5e-5
+# The ladder of passes (`_ladder`): each pass has this many times the limit of the one before, and
+# a pass runs only with at least this many seconds of its own.
+_PASS_RATIO = 4
+_PASS_MIN_S = 0.5
+_LADDER_NOTE = f"passes with limits growing {_PASS_RATIO}-fold"
 
 Steps = Callable[[AssignmentModel], None]
 
@@ -98,8 +103,8 @@ def assign_cases(config: Config, options: SolveOptions, *, minutes_held: Mapping
     # Without a balance or a moves term there is nothing to trade: the balancing pass takes all the time.
     stable = coefficients.balance > 0 and coefficients.moves > 0
     clock = clock_for(options)
-    limit = clock.budget(options.time_limit_s)
-    deadline = clock.now() + limit
+    origin = clock.now()
+    deadline = origin + clock.budget(options.time_limit_s)
     data = build_data(config, minutes_held=minutes_held)
     greedy = greedy_counts(data)
     if warm_start is not None:
@@ -108,38 +113,19 @@ def assign_cases(config: Config, options: SolveOptions, *, minutes_held: Mapping
             greedy = warm
     clock.charge_estimate(_BUILD_SECONDS_PER_CASE * len(config.cases))
     exact = sum(len(item.receivers) for item in data.types) <= EXACT_MODEL_COLUMNS
-    candidates = _initial_candidates(data, greedy, exact)
+    setting = _Setting(data, coefficients, options, clock, stable, exact,
+                       tolerance_units(config.policy.balance_tolerance), origin, minutes_held)
     notes: list[str] = [f"{len(data.types)} item types from {len(config.cases)} cases"]
     if clock.deterministic:
         notes.append("time limit measured in work, so the plan repeats; CP-SAT ran one thread "
                      "(--wall-clock: the wall clock and every worker)")
-    balancing_s = limit * (SHARES["assign"]["balance"] if stable else 1.0) - clock.now() - _reserve(data)
-    if stable:
-        # Under load the work measure falls behind the wall clock: the backstop must not cut the
-        # stability pass's share off too.
-        clock.hold_back(SHARES["assign"]["stability"])
-    two, candidates, lp = _solve_stage(data, coefficients, TERM_NAMES, candidates, greedy, balancing_s,
-                                       options, exact, clock)
-    clock.hold_back(0.0)
-    priced = sum(len(managers) for managers in lp.added.values())
-    notes.append(f"LP bound: {'found' if lp.bound is not None else 'not proven'} in {lp.rounds} round(s), "
-                 f"{priced} column(s) priced in")
-    finisher = "local search" if two.status == "local search" else f"CP-SAT ({two.status})"
-    notes.append(f"finished by {finisher}; {two.columns} receiver columns"
-                 + ("" if exact else " (same region + LP-priced)"))
-    counts = two.counts
-    if stable:
-        tolerance = tolerance_units(config.policy.balance_tolerance)
-        counts, note = _stability_pass(data, coefficients, counts, tolerance, candidates,
-                                       deadline - clock.now() - _reserve(data), options, clock)
-        notes.append(note)
+    best = _ladder(setting, greedy, _initial_candidates(data, greedy, exact), deadline)
+    notes.extend(best.notes)
     if clock.cut_by_backstop:
         notes = [BACKSTOP_NOTE if note.startswith("time limit measured in work") else note for note in notes]
-    plan = plan_from_counts(data, counts, solver=[])
-    score = score_plan(config, plan, minutes_held)
+    plan, score = best.plan, best.score
     objective = score["objective"]
-    found = _best_bound(two, lp.bound, exact)
-    bound = None if found is None else min(found, objective)
+    bound = None if best.bound is None else min(best.bound / OBJECTIVE_SCALE, objective)
     gap = None if bound is None else (objective - bound) / max(1.0, abs(objective))
     status = "optimal" if gap is not None and gap <= 1e-9 else "feasible"
     runtime = time.monotonic() - start
@@ -150,6 +136,109 @@ def assign_cases(config: Config, options: SolveOptions, *, minutes_held: Mapping
     )
     plan = plan.model_copy(update={"solver": [stats]})
     return Result.from_stats(stats, plan)
+
+
+@dataclass(frozen=True)
+class _Setting:
+    """What every pass of one `assign_cases` call shares."""
+
+    data: AssignmentData
+    coefficients: Coefficients
+    options: SolveOptions
+    clock: Clock
+    stable: bool  # a stability pass follows the balancing pass
+    exact: bool  # the model has every eligible receiver column
+    tolerance: int  # the balance tolerance in utilisation units
+    origin: float  # the clock when the call began (the ladder's deadlines are fractions from it)
+    minutes_held: Mapping[str, int] | None
+
+
+@dataclass(frozen=True)
+class _Pass:
+    """The best of the ladder's passes up to some deadline: a balancing pass and its stability pass."""
+
+    plan: Plan  # the plan (after the stability pass), without solver statistics
+    score: Mapping[str, float]  # its `score_plan`: the reported objective and terms
+    balanced: Counts  # the balancing pass's solution (the next pass's start)
+    lp: LpBound
+    candidates: dict[int, list[int]]
+    bound: int | None  # the best valid bound any pass proved (objective units)
+    notes: list[str]
+    values: tuple[float, ...]  # every pass's plan objective, in order (for the note)
+
+    @property
+    def value(self) -> float:
+        return self.score["objective"]
+
+
+def _ladder(setting: _Setting, start: Counts, candidates: dict[int, list[int]], deadline: float) -> _Pass:
+    """More time is never worse: a call with deadline T first makes exactly the plan a call with a
+    quarter of the limit makes (the same passes on the work clock), then one more pass warm-started
+    from it, and keeps the better. So limits 1x, 4x, 16x, ... never give a worse objective.
+
+    The earlier passes cost a quarter of the limit; the last pass goes on from their best plan and
+    reuses a proven LP (the same relaxation), so little is solved twice."""
+    clock = setting.clock
+    inner = setting.origin + (deadline - setting.origin) / _PASS_RATIO
+    earlier: _Pass | None = None
+    known_lp: LpBound | None = None
+    if inner - clock.now() >= _PASS_MIN_S:
+        earlier = _ladder(setting, start, candidates, inner)
+        if earlier.bound is not None and earlier.value <= earlier.bound / OBJECTIVE_SCALE:
+            return earlier  # proven optimal: nothing to gain
+        names = TERM_NAMES
+        if evaluate(setting.data, setting.coefficients, earlier.balanced, names) <= evaluate(
+                setting.data, setting.coefficients, start, names):
+            start = earlier.balanced
+        candidates = earlier.candidates
+        known_lp = earlier.lp if earlier.lp.bound is not None else None
+    latest = _one_pass(setting, start, candidates, deadline, known_lp)
+    if earlier is None:
+        return latest
+    bound = max((b for b in (earlier.bound, latest.bound) if b is not None), default=None)
+    values = (*earlier.values, latest.value)
+    chosen = latest if latest.value <= earlier.value else earlier
+    shown = " -> ".join(f"{value:g}" for value in values)
+    note = (f"{len(values)} {_LADDER_NOTE}, each from the best plan so far (objectives "
+            f"{shown}): kept pass {values.index(chosen.value) + 1}")
+    notes = [line for line in chosen.notes if _LADDER_NOTE not in line] + [note]
+    return replace(chosen, bound=bound, notes=notes, values=values,
+                   lp=latest.lp if latest.lp.bound is not None else earlier.lp, candidates=latest.candidates,
+                   balanced=latest.balanced if chosen is latest else earlier.balanced)
+
+
+def _one_pass(setting: _Setting, start: Counts, candidates: dict[int, list[int]], deadline: float,
+              known_lp: LpBound | None) -> _Pass:
+    """A balancing pass from `start`, then the stability pass from its solution, by `deadline`."""
+    data, clock, coefficients = setting.data, setting.clock, setting.coefficients
+    began = clock.now()
+    window = deadline - began
+    balancing_s = window * (SHARES["assign"]["balance"] if setting.stable else 1.0) - _reserve(data)
+    if setting.stable:
+        # Under load the work measure falls behind the wall clock: the backstop must not cut the
+        # stability pass's share off too.
+        clock.hold_back(SHARES["assign"]["stability"])
+    two, candidates, lp = _solve_stage(data, coefficients, TERM_NAMES, candidates, start, balancing_s,
+                                       setting.options, setting.exact, clock, known_lp)
+    clock.hold_back(0.0)
+    priced = sum(len(managers) for managers in lp.added.values())
+    notes = [f"LP bound: {'found' if lp.bound is not None else 'not proven'} in {lp.rounds} round(s), "
+             f"{priced} column(s) priced in" + (" (an earlier pass's)" if known_lp is not None else "")]
+    finisher = "local search" if two.status == "local search" else f"CP-SAT ({two.status})"
+    notes.append(f"finished by {finisher}; {two.columns} receiver columns"
+                 + ("" if setting.exact else " (same region + LP-priced)"))
+    final = two.counts
+    if setting.stable:
+        final, note = _stability_pass(data, coefficients, final, setting.tolerance, candidates,
+                                      deadline - clock.now() - _reserve(data), setting.options, clock)
+        notes.append(note)
+    # Passes are compared on the reported objective (the scorer's exact drives, where the model has
+    # its item types' mean), so the plan is made and scored here; the work clock is charged for it.
+    plan = plan_from_counts(data, final, solver=[])
+    score = score_plan(data.config, plan, setting.minutes_held)
+    clock.charge_estimate(_reserve(data))
+    found = _best_bound(two, lp.bound, setting.exact)
+    return _Pass(plan, score, two.counts, lp, candidates, found, notes, (score["objective"],))
 
 
 def _reserve(data: AssignmentData) -> float:
@@ -190,14 +279,18 @@ def _stage_steps(names: Sequence[str]) -> Steps:
 
 def _solve_stage(data: AssignmentData, coefficients: Coefficients, names: Sequence[str],
                  candidates: dict[int, list[int]], hint: Counts, budget: float, options: SolveOptions,
-                 exact: bool, clock: Clock) -> tuple[StageOutcome, dict[int, list[int]], LpBound]:
-    """LP (bound, pricing, rounding), local search from the better of `hint` and the completed LP
-    rounding, then CP-SAT warm-started from the result when the model is small enough."""
+                 exact: bool, clock: Clock, known_lp: LpBound | None = None
+                 ) -> tuple[StageOutcome, dict[int, list[int]], LpBound]:
+    """LP (bound, pricing, rounding; `known_lp` when an earlier pass proved it), local search from the
+    better of `hint` and the completed LP rounding, then CP-SAT warm-started from the result when the
+    model is small enough."""
     started = clock.now()
     steps = _stage_steps(names)
     columns = sum(len(managers) for managers in candidates.values())
     lp_seconds = _LP_SHARE * budget
-    if lp_seconds >= 2 * _LP_BUILD_SECONDS_PER_COLUMN * columns:
+    if known_lp is not None:
+        lp = known_lp
+    elif lp_seconds >= 2 * _LP_BUILD_SECONDS_PER_COLUMN * columns:
         clock.charge_estimate(_LP_BUILD_SECONDS_PER_COLUMN * columns)
         lp = lp_bound(data, coefficients, steps, candidates, max(0.1, lp_seconds), clock)
     else:
@@ -208,7 +301,7 @@ def _solve_stage(data: AssignmentData, coefficients: Coefficients, names: Sequen
         candidates = {index: sorted({*managers, *lp.added.get(index, [])})
                       for index, managers in candidates.items()}
     starts = [hint]
-    if lp.rounded is not None:
+    if lp.rounded is not None and known_lp is None:
         starts.append(complete(data, lp.rounded))
     starts.sort(key=lambda start: evaluate(data, coefficients, start, names))
     columns = sum(len(managers) for managers in candidates.values())
@@ -321,10 +414,10 @@ def _stability_pass(data: AssignmentData, coefficients: Coefficients, counts: Co
                    f"peak rise {rise} point(s); finished by {finisher}")
 
 
-def _best_bound(outcome: StageOutcome, lp_value: int | None, exact: bool) -> float | None:
-    """The best valid bound in score units: the LP always, CP-SAT's only for the exact model."""
+def _best_bound(outcome: StageOutcome, lp_value: int | None, exact: bool) -> int | None:
+    """The best valid bound in objective units: the LP always, CP-SAT's only for the exact model."""
     bounds = [value for value in (lp_value, outcome.bound if exact else None) if value is not None]
-    return max(bounds) / OBJECTIVE_SCALE if bounds else None
+    return max(bounds) if bounds else None
 
 
 # --- evaluating counts (the model's own arithmetic, for stage limits) ------------------------------
