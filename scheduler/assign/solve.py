@@ -38,9 +38,10 @@ from models.result import Result
 from scheduler.assign.bound import LpBound, lp_bound
 from scheduler.assign.convert import counts_from_chosen, plan_from_counts
 from scheduler.assign.data import AssignmentData, Counts, build_data
-from scheduler.assign.greedy import complete, greedy_counts
+from scheduler.assign.greedy import complete, greedy_counts, relieved_counts
 from scheduler.assign.model import OBJECTIVE_SCALE, AssignmentModel, Coefficients, CpSatBackend
 from scheduler.assign.peaks import peak_search
+from scheduler.assign.relaxation import class_relaxation
 from scheduler.assign.score import score_plan
 from scheduler.assign.search import polish
 from scheduler.assign.stability import ceilings, settle, stability_coefficients, stability_steps, tolerance_units
@@ -76,6 +77,10 @@ _CP_SAT_BUILD_SECONDS_PER_COLUMN = 2.5e-5
 # a pass runs only with at least this many seconds of its own.
 _PASS_RATIO = 4
 _PASS_MIN_S = 0.5
+# Without the exact model, this share of the limit is kept for the class relaxation's LP (its bound:
+# 3.3 s at L, 1,673 types x 137 classes) and building it, per item type of the real model (0.8 s at L).
+_COARSE_SHARE = 0.15
+_COARSE_BUILD_SECONDS_PER_TYPE = 5.5e-5
 _LADDER_NOTE = f"passes with limits growing {_PASS_RATIO}-fold"
 
 Steps = Callable[[AssignmentModel], None]
@@ -106,11 +111,11 @@ def assign_cases(config: Config, options: SolveOptions, *, minutes_held: Mapping
     origin = clock.now()
     deadline = origin + clock.budget(options.time_limit_s)
     data = build_data(config, minutes_held=minutes_held)
-    greedy = greedy_counts(data)
+    # The start: the best of the supervisor's greedy, the relieved placement and the warm start.
+    starts = [greedy_counts(data), relieved_counts(data)]
     if warm_start is not None:
-        warm = counts_from_chosen(data, warm_start)
-        if evaluate(data, coefficients, warm, TERM_NAMES) < evaluate(data, coefficients, greedy, TERM_NAMES):
-            greedy = warm
+        starts.append(counts_from_chosen(data, warm_start))
+    greedy = min(starts, key=lambda counts: evaluate(data, coefficients, counts, TERM_NAMES))
     clock.charge_estimate(_BUILD_SECONDS_PER_CASE * len(config.cases))
     exact = sum(len(item.receivers) for item in data.types) <= EXACT_MODEL_COLUMNS
     setting = _Setting(data, coefficients, options, clock, stable, exact,
@@ -119,8 +124,17 @@ def assign_cases(config: Config, options: SolveOptions, *, minutes_held: Mapping
     if clock.deterministic:
         notes.append("time limit measured in work, so the plan repeats; CP-SAT ran one thread "
                      "(--wall-clock: the wall clock and every worker)")
+    coarse: int | None = None
+    if not exact:
+        # Without the exact model the passes' LP may not be built in time: the class relaxation's LP
+        # (`relaxation.py`) gives the bound, first, so a wall-clock backstop cannot cut it off. Its work
+        # is deterministic, so the ladder's passes still repeat whenever it converges.
+        coarse, note = _coarse_bound(setting, _COARSE_SHARE * (deadline - origin))
+        notes.append(note)
     best = _ladder(setting, greedy, _initial_candidates(data, greedy, exact), deadline)
     notes.extend(best.notes)
+    if coarse is not None and (best.bound is None or coarse > best.bound):
+        best = replace(best, bound=coarse)
     if clock.cut_by_backstop:
         notes = [BACKSTOP_NOTE if note.startswith("time limit measured in work") else note for note in notes]
     plan, score = best.plan, best.score
@@ -205,6 +219,22 @@ def _ladder(setting: _Setting, start: Counts, candidates: dict[int, list[int]], 
     return replace(chosen, bound=bound, notes=notes, values=values,
                    lp=latest.lp if latest.lp.bound is not None else earlier.lp, candidates=latest.candidates,
                    balanced=latest.balanced if chosen is latest else earlier.balanced)
+
+
+def _coarse_bound(setting: _Setting, seconds: float) -> tuple[int | None, str]:
+    """The class relaxation's LP optimum (objective units), a valid bound, and a note."""
+    clock = setting.clock
+    began = clock.now()
+    coarse = class_relaxation(setting.data)
+    clock.charge_estimate(_COARSE_BUILD_SECONDS_PER_TYPE * len(setting.data.types))
+    every = {item.index: list(item.receivers) for item in coarse.types}
+    columns = sum(len(managers) for managers in every.values())
+    left = seconds - (clock.now() - began)
+    found = lp_bound(coarse, setting.coefficients, _stage_steps(TERM_NAMES), every, left, clock) if left > 0 \
+        else LpBound(None, {}, None, 0, 0.0)
+    shown = "not proven in time" if found.bound is None else f"{found.bound / OBJECTIVE_SCALE:g}"
+    return found.bound, (f"class LP bound: {shown} ({len(coarse.managers)} manager classes, {len(coarse.types)} "
+                         f"item types, {columns} columns)")
 
 
 def _one_pass(setting: _Setting, start: Counts, candidates: dict[int, list[int]], deadline: float,
