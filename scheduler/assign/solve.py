@@ -65,10 +65,12 @@ CP_SAT_COLUMNS = 60_000
 _PLAIN_FIRST_COLUMNS = 150
 _PLAIN_FIRST_SHARE = 0.2
 _PLAIN_FIRST_S = 0.3
-# Work estimates (seconds on an idle 2-core machine): aggregating the cases and the greedy start, per
-# case (measured at M, 2,500 cases: 0.97 s since the pair rules judge the drive limit and meeting with
-# travel per client; 5e-5 before, at L); building the LP, per receiver column (L: 71,600 columns).
-_BUILD_SECONDS_PER_CASE = 4e-4
+# Work estimates (seconds on an idle 2-core machine): aggregating the cases and the starts, per case and
+# per case and manager (the pair rules judge the drive limit and meeting with travel for every manager:
+# 0.94 s at M, 2,500 cases x 100 managers; 13 s at L, 25,000 x 1,000); building the LP, per receiver
+# column (L: 71,600 columns).
+_BUILD_SECONDS_PER_CASE = 3.6e-4
+_BUILD_SECONDS_PER_CASE_AND_MANAGER = 1.6e-7
 _LP_BUILD_SECONDS_PER_COLUMN = 2.6e-5
 # Building the stability pass's CP-SAT model, per receiver column (0.8 s at M, 33,000 columns): it runs
 # only with twice that left, and the work clock is charged the estimate.
@@ -77,9 +79,11 @@ _CP_SAT_BUILD_SECONDS_PER_COLUMN = 2.5e-5
 # a pass runs only with at least this many seconds of its own.
 _PASS_RATIO = 4
 _PASS_MIN_S = 0.5
-# Without the exact model, this share of the limit is kept for the class relaxation's LP (its bound:
-# 3.3 s at L, 1,673 types x 137 classes) and building it, per item type of the real model (0.8 s at L).
+# This share of the limit is kept for the class relaxation's LP (its bound: 4.4 s at L, 2,228 types x 137
+# classes; 0.2 s at M) and building it, per item type of the real model (0.8 s at L).
 _COARSE_SHARE = 0.15
+# From this many eligible columns (M has 34,000, S 800) the passes' own LP may not get its time.
+_COARSE_FROM_COLUMNS = 5_000
 _COARSE_BUILD_SECONDS_PER_TYPE = 5.5e-5
 _LADDER_NOTE = f"passes with limits growing {_PASS_RATIO}-fold"
 
@@ -116,19 +120,21 @@ def assign_cases(config: Config, options: SolveOptions, *, minutes_held: Mapping
     if warm_start is not None:
         starts.append(counts_from_chosen(data, warm_start))
     greedy = min(starts, key=lambda counts: evaluate(data, coefficients, counts, TERM_NAMES))
-    clock.charge_estimate(_BUILD_SECONDS_PER_CASE * len(config.cases))
-    exact = sum(len(item.receivers) for item in data.types) <= EXACT_MODEL_COLUMNS
+    clock.charge_estimate(len(config.cases) * (_BUILD_SECONDS_PER_CASE
+                                               + _BUILD_SECONDS_PER_CASE_AND_MANAGER * len(config.managers)))
+    columns = sum(len(item.receivers) for item in data.types)
+    exact = columns <= EXACT_MODEL_COLUMNS
     setting = _Setting(data, coefficients, options, clock, stable, exact,
                        tolerance_units(config.policy.balance_tolerance), origin, minutes_held)
     notes: list[str] = [f"{len(data.types)} item types from {len(config.cases)} cases"]
     if clock.deterministic:
         notes.append("time limit measured in work, so the plan repeats; CP-SAT ran one thread "
                      "(--wall-clock: the wall clock and every worker)")
+    # Where the passes' LP may not be built in time, the class relaxation's LP (`relaxation.py`) gives a
+    # bound, first, so a wall-clock backstop cannot cut it off. Its work is deterministic: the ladder's
+    # passes still repeat exactly whenever it converges within the shorter limit too.
     coarse: int | None = None
-    if not exact:
-        # Without the exact model the passes' LP may not be built in time: the class relaxation's LP
-        # (`relaxation.py`) gives the bound, first, so a wall-clock backstop cannot cut it off. Its work
-        # is deterministic, so the ladder's passes still repeat whenever it converges.
+    if columns > _COARSE_FROM_COLUMNS:
         coarse, note = _coarse_bound(setting, _COARSE_SHARE * (deadline - origin))
         notes.append(note)
     best = _ladder(setting, greedy, _initial_candidates(data, greedy, exact), deadline)
@@ -272,9 +278,9 @@ def _one_pass(setting: _Setting, start: Counts, candidates: dict[int, list[int]]
 
 
 def _reserve(data: AssignmentData) -> float:
-    """Seconds kept back for turning counts into a plan (grows with the case count). At S
-    it takes 0.04 s; 0.085 s reserved lets the peak search prove S optimal within 1 s, and M still
-    ends at 4.8-4.9 s of its 5 s (measured under load 2-3)."""
+    """Seconds kept back for turning counts into a plan (grows with the case count), and charged to the
+    work clock for each pass's plan. At S it takes 0.04 s; 0.085 s reserved lets the peak search prove S
+    optimal within 1 s. At L it takes about 4 s of the 1.3 reserved (the wall-clock backstop covers it)."""
     return 0.06 + len(data.config.cases) * 5e-5
 
 

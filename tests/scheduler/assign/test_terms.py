@@ -85,7 +85,7 @@ def _moves(data: AssignmentData, search: LocalSearch) -> list[tuple[int, int | N
     """Every single-bundle move the search may make from `search`'s current counts."""
     found: list[tuple[int, int | None, int | None]] = []
     for item in data.types:
-        sources: list[int | None] = [m for m in range(len(data.managers)) if search.at[m][item.index] > 0]
+        sources: list[int | None] = [m for m in range(len(data.managers)) if search.at[m].get(item.index, 0) > 0]
         if search.unassigned[item.index] > 0:
             sources.append(None)
         for source in sources:
