@@ -521,10 +521,11 @@ def _late_rule(prepared: PreparedWeek, contact: int, offset: int) -> str:
     due = prepared.week.contacts[contact].due_offset
     if offset <= due:
         return ""
+    if due < 0:
+        # Overdue before the week began: that is why it is late, appointment or not (the checker's rule).
+        return "overdue"
     if prepared.week.contacts[contact].fixed:
         return "appointment"
-    if due < 0:
-        return "overdue"
     return "days_full_by_due" if prepared.can_be_on_time(contact) else "no_slot_by_due"
 
 

@@ -130,3 +130,13 @@ def test_a_contact_whose_only_slot_by_its_due_day_is_blocked_is_late_for_want_of
     [contact] = schedule(config).contacts
     assert (contact.day, contact.start, contact.late_days, contact.late_rule) == (TUESDAY, "09:00", 1,
                                                                                   "no_slot_by_due")
+
+
+def test_an_appointment_on_an_overdue_contact_is_kept_and_late_as_overdue() -> None:
+    """Regression (issue 20): an appointment on a contact due before the week crashed `plan` (exit 4:
+    the schedule said `appointment`, the checker wants `overdue`)."""
+    contact = {"mode": "phone", "minutes": 60, "frequency": "biweekly", "last": "2026-11-15"}  # due 2026-11-29
+    plan = schedule(config_of(contact=contact, appointments=[{"contact": 0, "day": "2026-12-03", "start": "10:00"}]))
+    assert slots(plan) == [("K-1", THURSDAY, "10:00", "11:00")]
+    assert plan.contacts[0].late_rule == "overdue"
+    assert plan.contacts[0].overdue
