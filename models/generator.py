@@ -303,6 +303,7 @@ def generate_organisation(managers: int, cases: int, seed: int, *,
     needs = CaseNeeds.of(case_rows, client_rows, levels)
     _ensure_servable(manager_rows, needs, levels, week_start, rng)
     _assign_current(manager_rows, case_rows, needs, levels, week_start, rng)
+    _settle_escalations(manager_rows, case_rows, needs, levels)
     _lock_some(manager_rows, case_rows, needs, levels, week_start, rng)
     if messy > 0:
         # A stream of its own: the tidy draws above stay the same with or without the mess.
@@ -875,6 +876,22 @@ def _assign_current(managers: list[ManagerRow], cases: list[CaseRow], needs: Cas
         load[chosen] += points
         for index in unit:
             cases[index].manager = managers[chosen].id
+
+
+def _settle_escalations(managers: list[ManagerRow], cases: list[CaseRow], needs: CaseNeeds,
+                        levels: list[LevelSpec]) -> None:
+    """An escalated case needs a level above its worker's (the top when they hold it): the servability
+    above planned for one above its complexity's, so a case whose worker is already above that is not
+    escalated (a worker at the complexity's level asks to hand a case up, or one at the top keeps it)."""
+    ranks = _level_ranks(levels)
+    by_id = {manager.id: manager for manager in managers}
+    top = len(levels) - 1
+    for index, case in enumerate(cases):
+        if not case.escalate or case.manager is None:
+            continue
+        needed = max(needs.rank[index], min(ranks[by_id[case.manager].level] + 1, top))
+        if needed > needs.escalated_rank[index]:
+            case.escalate = False
 
 
 def _target_loads(managers: list[ManagerRow], capacity: dict[str, int], rng: random.Random) -> list[float]:

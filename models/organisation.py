@@ -212,7 +212,9 @@ class Case(StrictModel):
     opened: Date | None = None
     manager: Identifier | None = Field(default=None, description="Current manager, if any.")
     locked: bool = Field(default=False, description="Must stay with the current manager.")
-    escalate: bool = Field(default=False, description="Needs one level above its complexity's.")
+    escalate: bool = Field(default=False, description=(
+        "Needs a level above its current worker's (the top level if they hold it; without a worker, one above "
+        "its complexity's)."))
     points: Number | None = Field(default=None, ge=MIN_POINTS, le=MAX_POINTS, description="Explicit weekly points.")
     contacts: list[ContactRequirement] = Field(default_factory=list, max_length=MAX_LIST)
     appointments: list[Appointment] = Field(default_factory=list, max_length=MAX_LIST, description=(
@@ -315,16 +317,28 @@ class Config(StrictModel):
             return case.points
         return self.policy.complexity_points(case.complexity) * self.policy.case_type(case.type).factor
 
-    def required_level_rank(self, case: Case) -> int:
-        """Lowest level rank allowed to carry the case (one higher when escalated)."""
+    def complexity_level_rank(self, case: Case) -> int:
+        """Lowest level rank whose max_complexity covers the case's complexity (escalation aside)."""
         complexity = self.policy.complexity_rank(case.complexity)
         ranks = [
             rank
             for rank, level in enumerate(self.policy.levels)
             if self.policy.complexity_rank(level.max_complexity) >= complexity
         ]
-        lowest = min(ranks) if ranks else len(self.policy.levels)
-        return lowest + 1 if case.escalate else lowest
+        return min(ranks) if ranks else len(self.policy.levels)
+
+    def required_level_rank(self, case: Case) -> int:
+        """Lowest level rank allowed to carry the case: its complexity's, and when escalated, one above
+        the level of the worker who holds it in this config (the top level when they hold it already;
+        one above the complexity's when nobody holds it). Copies of a case (`manager` cleared, to ask who
+        may take it as new work) are judged by the config's own case of that id."""
+        lowest = self.complexity_level_rank(case)
+        if not case.escalate:
+            return lowest
+        holder = self.managers_by_id.get(self.cases_by_id.get(case.id, case).manager or "")
+        if holder is None:
+            return lowest + 1
+        return max(lowest, min(self.policy.level_rank(holder.level) + 1, len(self.policy.levels) - 1))
 
     def capacity_points(self, manager: Manager) -> float:
         return self.policy.level(manager.level).capacity_points * manager.fte

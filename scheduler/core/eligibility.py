@@ -192,10 +192,11 @@ class Eligibility:
         refusal = _class_refusal(key, self.manager_class(manager), is_current=manager_id == case.manager)
         if refusal is not None:
             if (refusal.rule == "level" and case.escalate
-                    and self.config.policy.level_rank(manager.level) == key.min_level_rank - 1):
-                # The level would do but for the escalation: say so.
-                return Exclusion("level", refusal_text("level", "escalated", complexity=case.complexity,
-                                                       level=manager.level))
+                    and self.config.policy.level_rank(manager.level) >= self.config.complexity_level_rank(case)):
+                # The level would do but for the escalation: say so, naming the level it must be above
+                # (the current worker's, or the one below the top).
+                below = self.config.policy.levels[key.min_level_rank - 1].name
+                return Exclusion("level", refusal_text("level", "escalated", complexity=case.complexity, level=below))
             return refusal
         return self._pair_refusal(case, manager)
 

@@ -133,9 +133,11 @@ def test_required_level_rank_and_escalation() -> None:
     assert config.required_level_rank(config.cases_by_id["K-2"]) == 0  # low: junior may
     assert config.required_level_rank(config.cases_by_id["K-1"]) == 1  # high: senior only
     escalated = config.cases_by_id["K-4"].model_copy(update={"escalate": True})
-    assert config.required_level_rank(escalated) == 1  # moderate, one level up
-    too_much = config.cases_by_id["K-1"].model_copy(update={"escalate": True})
-    assert config.required_level_rank(too_much) == 2  # no level is that high
+    assert config.required_level_rank(escalated) == 1  # moderate with junior m-cy: a level above hers
+    at_the_top = config.cases_by_id["K-1"].model_copy(update={"escalate": True})
+    assert config.required_level_rank(at_the_top) == 1  # senior m-ana holds the top level: it stays there
+    nobody = at_the_top.model_copy(update={"id": "K-9", "manager": None})
+    assert config.required_level_rank(nobody) == 2  # no worker: one above high, and no level is that high
 
 
 # --- days and windows ---------------------------------------------------------------------------

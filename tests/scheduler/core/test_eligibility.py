@@ -98,3 +98,60 @@ def test_exclusion_names_the_rule_that_empties_the_field(tiny_config: Config, ch
         ana.languages.remove("es")
     exclusion = Eligibility(config).exclusion(config.cases_by_id[case_id])
     assert exclusion is not None and exclusion.rule == rule
+
+
+# --- escalation (issue 20): a level above the current worker's, or the top level ---
+
+def _escalated(case_ids: tuple[str, ...]) -> Config:
+    from pathlib import Path
+
+    from models.loader import load_config
+    config = load_config(Path(__file__).parents[3] / "configs" / "child-welfare.yaml")
+    cases = [case.model_copy(update={"escalate": True}) if case.id in case_ids else case for case in config.cases]
+    return config.rebuilt(cases=cases)
+
+
+def test_an_escalated_case_needs_a_level_above_its_standard_worker() -> None:
+    # K-1010 is moderate (a junior may carry it) with standard m-will: escalated, only seniors may.
+    config = _escalated(("K-1010",))
+    levels = {config.managers_by_id[m].level for m in Eligibility(config).managers_for(config.cases_by_id["K-1010"])}
+    assert levels == {"senior"}
+    refusal = Eligibility(config).refusal(config.cases_by_id["K-1010"], "m-will")
+    assert refusal is not None and refusal.rule == "level" and "escalated" in refusal.reason
+
+
+def test_an_escalated_case_with_a_senior_never_goes_down() -> None:
+    # Regression: K-1229 (moderate, escalated) with senior m-omar went to standard m-ethan.
+    config = _escalated(())
+    case = config.cases_by_id["K-1229"]
+    assert case.escalate and case.manager == "m-omar"
+    allowed = Eligibility(config).managers_for(case)
+    assert "m-omar" in allowed and "m-ethan" not in allowed
+    assert {config.managers_by_id[m].level for m in allowed} == {"senior"}
+
+
+def test_an_escalated_case_without_a_worker_needs_one_above_its_complexity() -> None:
+    config = _escalated(())
+    intake = config.cases_by_id["K-1010"].model_copy(update={"id": "K-NEW", "manager": None, "escalate": True})
+    config = config.rebuilt(cases=[*config.cases, intake])
+    assert config.required_level_rank(intake) == config.policy.level_rank("standard")
+
+
+def test_escalated_cases_end_above_their_previous_workers_level_or_at_the_top() -> None:
+    from models.check import check_plan
+    from scheduler.assign.solve import assign_cases
+    from scheduler.core.options import SolveOptions
+
+    config = _escalated(("K-1010",))
+    plan = assign_cases(config, SolveOptions(time_limit_s=3, workers=1, seed=0)).plan
+    assert plan is not None and check_plan(config, plan) == []
+    top = len(config.policy.levels) - 1
+    for item in plan.assignments:
+        case = config.cases_by_id[item.case_id]
+        if not case.escalate or case.manager is None or item.manager_id is None:
+            continue
+        before = config.policy.level_rank(config.managers_by_id[case.manager].level)
+        after = config.policy.level_rank(config.managers_by_id[item.manager_id].level)
+        assert after > before or after == top, (case.id, case.manager, item.manager_id)
+    moved = next(move for move in plan.moves if move.case_id == "K-1010")
+    assert "escalated" in moved.reason
