@@ -115,6 +115,8 @@ REASONS: Mapping[str, Rule] = _table(
     Rule("schedule_relief", "move", "no room in the week", _variants(
         default="{source}'s week had no slot left for {contacts} of its contacts; moved to {target}, whose week "
                 "has the hours and can meet the client",
+        household="moved with its household: {source}'s week had no slot left for {contacts} of {case}'s "
+                  "contacts; moved to {target}, whose week has the hours and can meet the client",
         rebalanced="the schedule found {weeks} week(s) could not hold what balancing gave them; balancing solved "
                    "again with those weeks cut to what they held and moved the case from {source} to {target}",
     )),

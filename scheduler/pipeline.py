@@ -199,15 +199,18 @@ def _relieve(config: Config, plan: Plan, eligibility: Eligibility, options: Solv
     moves = _relief_moves(config, plan, eligibility)
     if not moves:
         return None
-    affected = {manager for pair in moves.values() for manager in pair}
+    affected = {manager for source, target, _ in moves.values() for manager in (source, target)}
     seconds = min(left, per_week * len(affected))
     chosen: dict[str, str | None] = {item.case_id: item.manager_id for item in plan.assignments}
     reasons = {move.case_id: Reason(move.rule, move.reason) for move in plan.moves}
     missed = _missed_contacts(plan)
-    for case_id, (source, target) in moves.items():
+    for case_id, (source, target, trigger) in moves.items():
         chosen[case_id] = target
-        reasons[case_id] = Reason("schedule_relief", reason_text(
-            "schedule_relief", source=source, target=target, contacts=missed.get(case_id, 0)))
+        # A household member that missed nothing itself moves with the case whose contacts found no slot.
+        words = reason_text("schedule_relief", source=source, target=target, contacts=missed.get(case_id, 0)) \
+            if trigger == case_id else reason_text("schedule_relief", "household", source=source, target=target,
+                                                   case=trigger, contacts=missed.get(trigger, 0))
+        reasons[case_id] = Reason("schedule_relief", words)
     merged = _rescheduled(config, plan, chosen, reasons, affected, eligibility,
                           replace(options, time_limit_s=seconds))
     if merged is None:
@@ -267,15 +270,16 @@ def _missed_contacts(plan: Plan) -> dict[str, int]:
     return missed
 
 
-def _relief_moves(config: Config, plan: Plan, eligibility: Eligibility) -> dict[str, tuple[str, str]]:
-    """case id -> (from, to) for the cases to move: each with its household, to the eligible manager
-    with room who matches the client's region, then has the most minutes free (then by id)."""
+def _relief_moves(config: Config, plan: Plan, eligibility: Eligibility) -> dict[str, tuple[str, str, str]]:
+    """case id -> (its manager, the manager it goes to, the case whose contacts found no slot) for the
+    cases to move: each with its household, to the eligible manager with room who matches the client's
+    region, then has the most minutes free (then by id)."""
     week = eligibility.week_time
     missed = _missed_contacts(plan)
     chosen = {item.case_id: item.manager_id for item in plan.assignments}
     full = {item.manager_id for item in plan.unscheduled if item.manager_id is not None}
     rooms = {load.manager_id: _room(config, load) for load in plan.managers}
-    moves: dict[str, tuple[str, str]] = {}
+    moves: dict[str, tuple[str, str, str]] = {}
     for case_id in sorted(missed)[:MAX_RELIEF_CASES]:
         if case_id in moves:
             continue
@@ -302,7 +306,7 @@ def _relief_moves(config: Config, plan: Plan, eligibility: Eligibility) -> dict[
             room.minutes += sign * _minutes_on(config, week, group, manager_id)
         full.add(target)  # one relief per receiving week a round: its schedule changes
         for case in group:
-            moves[case.id] = (source, target)
+            moves[case.id] = (chosen[case.id] or source, target, case_id)
     return moves
 
 

@@ -68,6 +68,10 @@ RENDERED = [
     ("schedule_relief", "default", {"source": "m-ben", "target": "m-ana", "contacts": 2},
      "m-ben's week had no slot left for 2 of its contacts; moved to m-ana, whose week has the hours and can meet "
      "the client"),
+    # Regression (issue 20): a household member moved along said "no slot left for 0 of its contacts".
+    ("schedule_relief", "household", {"source": "m-ben", "target": "m-ana", "case": "K-7", "contacts": 2},
+     "moved with its household: m-ben's week had no slot left for 2 of K-7's contacts; moved to m-ana, whose "
+     "week has the hours and can meet the client"),
     ("schedule_relief", "rebalanced", {"source": "m-ben", "target": "m-ana", "weeks": 3},
      "the schedule found 3 week(s) could not hold what balancing gave them; balancing solved again with those "
      "weeks cut to what they held and moved the case from m-ben to m-ana"),
