@@ -604,7 +604,7 @@ def _slack(final: Config, target: float, budget: Budget, chosen: Mapping[str, st
     """The most current managers (the first `existing` of the config) that can be freed together.
 
     Hires stay; no more points go unserved than in the staffing plan; a manager with locked cases
-    cannot be freed.
+    cannot be freed, nor one on leave all week (away, not spare: they come back to their cases).
     """
     data = _target_data(final, target)
     index_of = {manager.id: manager.index for manager in data.managers}
@@ -616,7 +616,7 @@ def _slack(final: Config, target: float, budget: Budget, chosen: Mapping[str, st
     columns = _load_terms(hire_model.model)
     for manager in sorted(current):
         one = data.managers[manager]
-        if one.fixed_cases:
+        if one.fixed_cases or final.on_leave_all_week(final.managers_by_id[one.id]):
             continue
         var = hire_model.backend.var(0, 1, f"freed[{manager}]")
         hire_model.freed[manager] = var

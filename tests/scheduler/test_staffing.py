@@ -9,6 +9,7 @@ import random
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -157,6 +158,15 @@ def test_slack_names_the_staff_others_can_absorb(tiny_config: Config) -> None:
     # At 100% Ana can take K-2 (her household's other case): Ben's only case; Cy holds a locked case.
     result = plan_staffing(tiny_config, 1.0, OPTIONS)
     assert result.plan.freed == ["m-ben"]
+
+
+def test_a_worker_on_leave_all_week_is_not_offered_as_slack(tiny_config: Config) -> None:
+    """Regression (issue 20): staffing offered to free m-sadia-ortiz, who was only away for the week."""
+    week = [tiny_config.week_start + timedelta(days=offset) for offset in range(5)]
+    managers = [manager.model_copy(update={"leave": week}) if manager.id == "m-ben" else manager
+                for manager in tiny_config.managers]
+    result = plan_staffing(tiny_config.rebuilt(managers=managers), 1.0, OPTIONS)
+    assert "m-ben" not in result.plan.freed
 
 
 def test_the_target_must_be_a_utilisation(tiny_config: Config) -> None:
