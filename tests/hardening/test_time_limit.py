@@ -15,6 +15,7 @@ tier is no use here: since the small-office plain CP-SAT try it is proven optima
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 from collections.abc import Callable
@@ -38,6 +39,14 @@ STAGES: dict[str, Callable[[Config, SolveOptions], Result[Plan]]] = {
 
 def _bound(limit: float) -> float:
     return limit * 1.1 + 1.0
+
+
+def _cpu_now() -> float:
+    """The process's CPU seconds, after collecting the garbage earlier tests left: the collector's work on
+    it is not the stage's (in the full suite, after the M-tier assignment tests, the 0.2 s schedule stage
+    measured 1.25 CPU seconds against the 1.22 allowed; alone it passes)."""
+    gc.collect()
+    return time.process_time()
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +75,7 @@ def test_a_cut_search_writes_the_best_plan_found(team: Path, tmp_path: Path, com
 
 @pytest.mark.parametrize(("stage", "limit"), [("plan", 2.0), ("assign", 1.0)])
 def test_the_time_limit_is_honoured_in_work(team_config: Config, stage: str, limit: float) -> None:
-    started = time.process_time()
+    started = _cpu_now()
     result = STAGES[stage](team_config, SolveOptions(time_limit_s=limit, workers=1, seed=1))
     spent = time.process_time() - started
     assert result.plan is not None
@@ -78,7 +87,7 @@ def test_schedule_stage_honours_a_small_time_limit_for_a_larger_office(team_conf
     """Regression: every week ran its heuristics, local search and a CP-SAT call whatever the stage's
     deadline, so a 60-manager office given 0.2 s took several seconds (M `plan --time-limit 5`: 15 s)."""
     limit = 0.2
-    started = time.process_time()
+    started = _cpu_now()
     plan = schedule_current_assignment(team_config, SolveOptions(time_limit_s=limit, workers=1, seed=1)).plan
     spent = time.process_time() - started
     assert plan is not None and [stats.stage for stats in plan.solver] == ["schedule"]
