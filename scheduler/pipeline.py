@@ -206,10 +206,11 @@ def _relieve(config: Config, plan: Plan, eligibility: Eligibility, options: Solv
     missed = _missed_contacts(plan)
     for case_id, (source, target, trigger) in moves.items():
         chosen[case_id] = target
-        # A household member that missed nothing itself moves with the case whose contacts found no slot.
-        words = reason_text("schedule_relief", source=source, target=target, contacts=missed.get(case_id, 0)) \
-            if trigger == case_id else reason_text("schedule_relief", "household", source=source, target=target,
-                                                   case=trigger, contacts=missed.get(trigger, 0))
+        if trigger == case_id:
+            words = reason_text("schedule_relief", source=source, target=target, contacts=missed.get(case_id, 0))
+        else:  # a household member moves with the case whose contacts found no slot
+            words = reason_text("schedule_relief", "household", source=source, target=target, case=trigger,
+                                contacts=missed.get(trigger, 0))
         reasons[case_id] = Reason("schedule_relief", words)
     merged = _rescheduled(config, plan, chosen, reasons, affected, eligibility,
                           replace(options, time_limit_s=seconds))
@@ -306,7 +307,7 @@ def _relief_moves(config: Config, plan: Plan, eligibility: Eligibility) -> dict[
             room.minutes += sign * _minutes_on(config, week, group, manager_id)
         full.add(target)  # one relief per receiving week a round: its schedule changes
         for case in group:
-            moves[case.id] = (chosen[case.id] or source, target, case_id)
+            moves[case.id] = (source, target, case_id)  # a group shares one manager (`_group`)
     return moves
 
 

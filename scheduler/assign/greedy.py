@@ -9,6 +9,9 @@ unassigned point costs more than an overloaded one, else it stays unassigned.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from models.organisation import Config
 from models.plan import Plan
 from scheduler.assign.convert import plan_from_counts
@@ -41,15 +44,16 @@ def complete(data: AssignmentData, partial: Counts) -> Counts:
     pending.sort(key=lambda entry: (-entry[0].points, entry[0].index))
     for item, moving in pending:
         local = [manager for manager in item.receivers if data.region_mismatches(item, manager) == 0]
+        room = _room(data, item, load, cases)  # reads the loads as they change
         for _ in range(moving):
-            home = _home_with_room(data, item, counts, load, cases)
+            home = _home_with_room(item, counts, room)
             if home is not None:
                 # A rounded-down LP keeps fewer bundles at home than there is room for: keep them.
                 counts.kept[home, item.index] = counts.kept.get((home, item.index), 0) + 1
                 load[home] += item.points
                 cases[home] += item.cases
                 continue
-            target = _least_loaded(data, item, local, load, cases, overload_ok)
+            target = _least_loaded(data, item, local, load, room, overload_ok)
             if target is None:
                 counts.unassigned[item.index] = counts.unassigned.get(item.index, 0) + 1
                 continue
@@ -59,27 +63,28 @@ def complete(data: AssignmentData, partial: Counts) -> Counts:
     return counts
 
 
-def _home_with_room(data: AssignmentData, item: ItemType, counts: Counts, load: list[int],
-                    cases: list[int]) -> int | None:
-    for manager in sorted(item.keepers):
-        info = data.managers[manager]
-        if (counts.kept.get((manager, item.index), 0) < item.held[manager]
-                and load[manager] + item.points <= info.capacity
-                and cases[manager] + item.cases <= info.max_cases):
-            return manager
-    return None
-
-
-def _least_loaded(data: AssignmentData, item: ItemType, local: list[int], load: list[int], cases: list[int],
-                  overload_ok: bool) -> int | None:
-    managers = data.managers
-
+def _room(data: AssignmentData, item: ItemType, load: list[int], cases: list[int]) -> Callable[[int], bool]:
+    """Whether a manager has room for one bundle of `item` in points and cases."""
     def has_room(manager: int) -> bool:
-        info = managers[manager]
+        info = data.managers[manager]
         return load[manager] + item.points <= info.capacity and cases[manager] + item.cases <= info.max_cases
 
+    return has_room
+
+
+def _home_with_room(item: ItemType, counts: Counts, fits: Callable[[int], bool]) -> int | None:
+    """A holder of `item` with a bundle of it not yet kept, and room for it (`fits`)."""
+    return next((manager for manager in sorted(item.keepers)
+                 if counts.kept.get((manager, item.index), 0) < item.held[manager] and fits(manager)), None)
+
+
+def _least_loaded(data: AssignmentData, item: ItemType, local: list[int], load: list[int],
+                  fits: Callable[[int], bool], overload_ok: bool) -> int | None:
+    """The least-utilised receiver with room (`fits`), the client's region first; else, when overload
+    is allowed, the least-utilised receiver."""
+    managers = data.managers
     for pool in (local, item.receivers):
-        roomy = [manager for manager in pool if has_room(manager)]
+        roomy = [manager for manager in pool if fits(manager)]
         if roomy:
             return min(roomy, key=lambda manager: (load[manager] / managers[manager].capacity, manager))
     if overload_ok and item.receivers:
@@ -120,23 +125,17 @@ def relieved_counts(data: AssignmentData) -> Counts:
         minutes[manager] += item.minutes_at(manager)
         contacts[manager] += item.contacts
 
-    def home(item: ItemType, roomy: bool) -> int | None:
-        return next((manager for manager in sorted(item.keepers)
-                     if counts.kept.get((manager, item.index), 0) < item.held[manager]
-                     and (not roomy or fits(manager, item))), None)
-
     for item in sorted(data.types, key=lambda entry: (-entry.points, entry.index)):
         local = [manager for manager in item.receivers if data.region_mismatches(item, manager) == 0]
+        room = functools.partial(fits, item=item)
         for _ in range(item.total):
-            keeper = home(item, roomy=True)
+            keeper = _home_with_room(item, counts, room)
             if keeper is not None:
                 place(counts.kept, keeper, item)
                 continue
-            target = next((min(roomy, key=lambda manager: (load[manager] / managers[manager].capacity, manager))
-                           for pool in (local, item.receivers)
-                           if (roomy := [manager for manager in pool if fits(manager, item)])), None)
+            target = _least_loaded(data, item, local, load, room, overload_ok=False)
             if target is None:
-                keeper = home(item, roomy=False)
+                keeper = _home_with_room(item, counts, lambda manager: True)
                 if keeper is not None:
                     place(counts.kept, keeper, item)
                     continue

@@ -206,9 +206,8 @@ def _ladder(setting: _Setting, start: Counts, candidates: dict[int, list[int]], 
         earlier = _ladder(setting, start, candidates, inner)
         if earlier.bound is not None and earlier.value <= earlier.bound / OBJECTIVE_SCALE:
             return earlier  # proven optimal: nothing to gain
-        names = TERM_NAMES
-        if evaluate(setting.data, setting.coefficients, earlier.balanced, names) <= evaluate(
-                setting.data, setting.coefficients, start, names):
+        if evaluate(setting.data, setting.coefficients, earlier.balanced, TERM_NAMES) <= evaluate(
+                setting.data, setting.coefficients, start, TERM_NAMES):
             start = earlier.balanced
         candidates = earlier.candidates
         known_lp = earlier.lp if earlier.lp.bound is not None else None
@@ -223,8 +222,7 @@ def _ladder(setting: _Setting, start: Counts, candidates: dict[int, list[int]], 
             f"{shown}): kept pass {values.index(chosen.value) + 1}")
     notes = [line for line in chosen.notes if _LADDER_NOTE not in line] + [note]
     return replace(chosen, bound=bound, notes=notes, values=values,
-                   lp=latest.lp if latest.lp.bound is not None else earlier.lp, candidates=latest.candidates,
-                   balanced=latest.balanced if chosen is latest else earlier.balanced)
+                   lp=latest.lp if latest.lp.bound is not None else earlier.lp, candidates=latest.candidates)
 
 
 def _coarse_bound(setting: _Setting, seconds: float) -> tuple[int | None, str]:
