@@ -14,8 +14,10 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from itertools import pairwise
+from zoneinfo import ZoneInfo
 
 from models.organisation import INTRODUCTION, Case, Client, Config, DueContact, GeoPoint, Manager
 from models.plan import Plan, ScheduledContact, UnscheduledContact
@@ -673,6 +675,10 @@ def _contact_times(config: Config, calendar: _Calendar, item: _Placed) -> Iterat
         if item.start < block.end and block.start < item.end:
             yield Violation("blocked_time", subject, f"{span} overlaps {item.manager.id}'s blocked time "
                                                      f"{_clock(block.start)}-{_clock(block.end)}")
+    for gap in _off_clock(config.timezone, contact.day):
+        if item.start < gap.end and gap.start < item.end:
+            yield Violation("clock_change", subject, f"{span} meets {_clock(gap.start)}-{_clock(gap.end)}, which the "
+                                                     f"clock change skips or repeats in {config.timezone}")
     # An appointment is agreed with the family: its time stands whatever the client's usual hours.
     if _inside(calendar.client_windows(item.client, contact.day), item.start, item.end) is None and not (
             _at_appointment(config, item)):
@@ -780,6 +786,11 @@ def _leg_violations(config: Config, calendar: _Calendar, day: date, items: list[
                 yield Violation("blocked_time", leg.visit.subject, f"{leg.text()} overlaps "
                                                                    f"{leg.visit.manager.id}'s blocked time "
                                                                    f"{_clock(block.start)}-{_clock(block.end)}")
+        for gap in _off_clock(config.timezone, day):
+            if leg.start < gap.end and gap.start < leg.end:
+                yield Violation("clock_change", leg.visit.subject, f"{leg.text()} meets {_clock(gap.start)}-"
+                                                                   f"{_clock(gap.end)}, which the clock change "
+                                                                   f"skips or repeats in {config.timezone}")
         if windows and not any(window.start <= leg.start and leg.end <= window.end for window in windows):
             yield Violation(leg.kind, leg.visit.subject,
                             f"{leg.text()} is outside {leg.visit.manager.id}'s working windows")
@@ -812,7 +823,7 @@ def _week_of(config: Config, manager: Manager) -> dict[date, list[tuple[int, int
         if day in holidays or day in leave or not windows:
             continue
         stretches = _stretches(config, windows)
-        for block in _blocks_on(manager, day):
+        for block in _cuts(config, manager, day):
             stretches = [piece for start, end in stretches
                          for piece in ((start, min(end, block.start)), (max(start, block.end), end))
                          if piece[0] < piece[1]]
@@ -833,6 +844,28 @@ def _less_blocks(windows: Iterable[TimeWindow], blocks: Iterable[TimeWindow]) ->
 
 def _blocks_on(manager: Manager, day: date) -> list[TimeWindow]:
     return [TimeWindow(block.start, block.end) for block in manager.blocked if block.day == day]
+
+
+def _cuts(config: Config, manager: Manager, day: date) -> list[TimeWindow]:
+    """Time of `day` the manager cannot use: blocked time and the local times a clock change skips or repeats."""
+    return [*_blocks_on(manager, day), *_off_clock(config.timezone, day)]
+
+
+@cache
+def _off_clock(zone: str, day: date) -> tuple[TimeWindow, ...]:
+    """The local times of `day` that are not exactly one instant in `zone` (a minute is one instant when
+    both readings of it, before and after a change, land on the same UTC minute that reads back as it)."""
+    tz = ZoneInfo(zone)
+    off: list[TimeWindow] = []
+    for minute in range(24 * 60):
+        wall = datetime(day.year, day.month, day.day, minute // 60, minute % 60)
+        earlier, later = (wall.replace(tzinfo=tz, fold=fold).astimezone(UTC) for fold in (0, 1))
+        if earlier != later or earlier.astimezone(tz).replace(tzinfo=None) != wall:
+            if off and off[-1].end == minute:
+                off[-1] = TimeWindow(off[-1].start, minute + 1)
+            else:
+                off.append(TimeWindow(minute, minute + 1))
+    return tuple(off)
 
 
 def _available(config: Config, manager: Manager) -> int:
@@ -903,7 +936,7 @@ class MeetingCheck:
             holidays, leave = set(config.holidays), set(manager.leave)
             days = [config.week_start + timedelta(days=offset) for offset in range(7)]
             self._weeks[manager.id] = tuple(
-                (day, tuple(_merged(_less_blocks(config.working_windows(manager, day), _blocks_on(manager, day)))))
+                (day, tuple(_merged(_less_blocks(config.working_windows(manager, day), _cuts(config, manager, day)))))
                 for day in days if day not in holidays and day not in leave and config.working_windows(manager, day))
         return self._weeks[manager.id]
 
@@ -1197,7 +1230,7 @@ def _slot_alone_by(config: Config, calendar: _Calendar, item: _Placed, due: date
     for day in sorted(calendar.working_days(item.manager)):
         if day > due:
             break
-        windows = _merged(_less_blocks(calendar.manager_windows(item.manager, day), _blocks_on(item.manager, day)))
+        windows = _merged(_less_blocks(calendar.manager_windows(item.manager, day), _cuts(config, item.manager, day)))
         clients = calendar.client_windows(item.client, day)
         for start in range(0, 24 * 60 - minutes + 1, scheduling.slot_minutes):
             end = start + minutes

@@ -36,6 +36,7 @@ from models.timeutil import (
     Window,
     add_months,
     check_no_overlap,
+    clock_change_windows,
     format_clock,
     weekday_name,
 )
@@ -370,14 +371,15 @@ class Config(StrictModel):
         return _windows_on(manager.availability, day, self.policy)
 
     def manager_windows(self, manager: Manager, day: date) -> list[TimeWindow]:
-        """The manager's working windows on a day less the manager's blocked time that day."""
+        """The manager's working windows on a day less the manager's blocked time that day and the local
+        times a clock change skips or repeats (nothing can be placed at a time that is not one instant)."""
         windows = self.working_windows(manager, day)
-        for block in manager.blocked:
-            if block.day == day:
-                windows = [piece for window in windows
-                           for piece in (TimeWindow(window.start, min(window.end, block.start)),
-                                         TimeWindow(max(window.start, block.end), window.end))
-                           if piece.start < piece.end]
+        cuts = [TimeWindow(block.start, block.end) for block in manager.blocked if block.day == day]
+        for cut in [*cuts, *clock_change_windows(day, self.timezone)]:
+            windows = [piece for window in windows
+                       for piece in (TimeWindow(window.start, min(window.end, cut.start)),
+                                     TimeWindow(max(window.start, cut.end), window.end))
+                       if piece.start < piece.end]
         return windows
 
     def appointment_of(self, case: Case, contact: DueContact) -> Appointment | None:

@@ -267,6 +267,7 @@ CHECKS: Mapping[str, str] = MappingProxyType({
     "late_rule": "late rule does not hold",
     "introduction": "introduction missing, late or misplaced",
     "blocked_time": "contact or travel in blocked time",
+    "clock_change": "contact or travel at a local time a clock change skips or repeats",
     "appointment_moved": "appointment not kept",
 })
 

@@ -6,11 +6,13 @@ can compare them without parsing; they are written back as "HH:MM" text.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
@@ -118,3 +120,40 @@ def _days_in_month(year: int, month: int) -> int:
     if month == 12:
         return 31
     return (date(year, month + 1, 1) - timedelta(days=1)).day
+
+
+@functools.cache
+def clock_change_windows(day: date, zone: str) -> tuple[TimeWindow, ...]:
+    """The local clock times of `day` that do not name one instant in `zone`: the hour skipped when the
+    clocks go forward (02:00-03:00 on a US spring morning) and the hour lived twice when they go back.
+
+    No contact may be placed there: a visit at 02:30 on 2026-03-08 in America/Chicago is at a time that
+    does not exist, and one at 01:30 on 2026-11-01 at a time that happens twice. Days without a change
+    (all but two a year, or all of them in zones without daylight saving) have none.
+    """
+    tz = ZoneInfo(zone)
+    start, end = datetime.combine(day, datetime.min.time(), tz), datetime.combine(day + timedelta(days=1),
+                                                                                  datetime.min.time(), tz)
+    if start.utcoffset() == end.utcoffset():
+        return ()
+    unclear = [minute for minute in range(MINUTES_PER_DAY) if not _one_instant(day, minute, tz)]
+    return tuple(TimeWindow(first, last + 1) for first, last in _runs(unclear))
+
+
+def _one_instant(day: date, minute: int, tz: ZoneInfo) -> bool:
+    """Whether the local time `minute` of `day` exists exactly once: it survives a round trip through UTC
+    and both readings of an ambiguous time agree."""
+    local = datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=tz)
+    back = local.astimezone(UTC).astimezone(tz)
+    same_wall = (back.replace(tzinfo=None) == local.replace(tzinfo=None))
+    return same_wall and local.utcoffset() == local.replace(fold=1).utcoffset()
+
+
+def _runs(minutes: list[int]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    for minute in minutes:
+        if runs and runs[-1][1] == minute - 1:
+            runs[-1] = (runs[-1][0], minute)
+        else:
+            runs.append((minute, minute))
+    return runs
