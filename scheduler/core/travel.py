@@ -7,10 +7,14 @@ can be said about it.
 
 from __future__ import annotations
 
+import functools
 import math
 
 Place = tuple[float, float] | None
 EARTH_RADIUS_KM = 6371.0
+# Up to this many places the farthest trip from one is read exactly off its row (and so fixes the same
+# objective weights as ever); past it a linear bound keeps preparation from squaring the count.
+EXACT_FARTHEST_UP_TO = 500
 
 
 def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -30,14 +34,50 @@ def travel_minutes(a: Place, b: Place, speed_kmh: float) -> int:
     return math.ceil(haversine_km(a, b) / speed_kmh * 60)
 
 
-def travel_matrix(places: list[Place], speed_kmh: float) -> list[list[int]]:
-    """Minutes between every pair of `places` (symmetric, zero diagonal)."""
-    size = len(places)
-    matrix = [[0] * size for _ in range(size)]
-    for i in range(size):
-        for j in range(i + 1, size):
-            matrix[i][j] = matrix[j][i] = travel_minutes(places[i], places[j], speed_kmh)
-    return matrix
+class TravelTable:
+    """Minutes between every pair of `places` (symmetric, zero diagonal), `table[a][b]`, a row at a time.
+
+    A row is worked out the first time it is read and kept. A week of a few dozen contacts reads every
+    row; a manager with thousands of due visits (most of which the week cannot hold) reads only the rows
+    of the visits the search looks at, instead of squaring the count in time and memory.
+    """
+
+    def __init__(self, places: list[Place], speed_kmh: float) -> None:
+        self._places = places
+        self._speed = speed_kmh
+        self._rows: dict[int, list[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._places)
+
+    def __getitem__(self, index: int) -> list[int]:
+        row = self._rows.get(index)
+        if row is None:
+            here, speed = self._places[index], self._speed
+            row = self._rows[index] = [travel_minutes(here, there, speed) for there in self._places]
+        return row
+
+    def farthest_bound(self, index: int) -> int:
+        """At least the longest trip from `index` to any place, read off its row while the table is small;
+        for a large one, the trip to a hub plus the hub's farthest (the triangle inequality), in linear
+        time."""
+        if len(self._places) <= EXACT_FARTHEST_UP_TO:
+            return max(self[index], default=0)
+        return self._hub_bound(self._places[index])
+
+    def _hub_bound(self, place: Place) -> int:
+        hub, radius = self._hub
+        if place is None or hub is None:
+            return 0
+        return math.ceil((haversine_km(place, hub) + radius) / self._speed * 60) + 1
+
+    @functools.cached_property
+    def _hub(self) -> tuple[tuple[float, float] | None, float]:
+        known = [place for place in self._places if place is not None]
+        if not known:
+            return None, 0.0
+        hub = known[0]
+        return hub, max(haversine_km(hub, place) for place in known)
 
 
 def place_text(place: Place) -> str:

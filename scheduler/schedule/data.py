@@ -20,12 +20,13 @@ spaced from nothing: its `case_id` is the case's `introduction_key`, and `introd
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from scheduler.core.slots import Span, day_starts
-from scheduler.core.travel import Place, travel_matrix, travel_minutes
+from scheduler.core.travel import Place, TravelTable, travel_minutes
 
 # Blocked time outside a manager's windows reaches this far beyond the day (legs never go further).
 DAY_EDGE = 24 * 60
@@ -95,7 +96,7 @@ class PreparedWeek:
     # in-person visit (the trip from / back to the base fits the manager's window, misses lunch)
     first_ok: list[dict[int, tuple[int, ...]]]
     last_ok: list[dict[int, tuple[int, ...]]]
-    travel: list[list[int]]  # between contacts (0 unless both are in person)
+    travel: TravelTable  # between contacts (0 unless both are in person), travel[a][b]
     base_travel: list[int]  # base <-> contact (0 unless in person)
     blocked: dict[int, tuple[Span, ...]]  # per day: lunch and the time outside the manager's windows
     # contact -> the introduction of its case, which must end before the contact starts
@@ -104,6 +105,16 @@ class PreparedWeek:
     @property
     def day_offsets(self) -> list[int]:
         return [day.offset for day in self.week.days]
+
+    @functools.cached_property
+    def first_ok_sets(self) -> list[dict[int, frozenset[int]]]:
+        """`first_ok` as sets, made once for every search of the week (a week of thousands of contacts
+        made them again for each)."""
+        return [{day: frozenset(starts) for day, starts in by_day.items()} for by_day in self.first_ok]
+
+    @functools.cached_property
+    def last_ok_sets(self) -> list[dict[int, frozenset[int]]]:
+        return [{day: frozenset(starts) for day, starts in by_day.items()} for by_day in self.last_ok]
 
     def has_any_slot(self, contact: int) -> bool:
         return bool(self.starts[contact])
@@ -128,7 +139,7 @@ class PreparedWeek:
 def prepare_week(week: ManagerWeek) -> PreparedWeek:
     speed = week.rules.travel_speed_kmh
     places = [contact.location if contact.in_person else None for contact in week.contacts]
-    matrix = travel_matrix(places, speed)
+    matrix = TravelTable(places, speed)
     base_travel = [travel_minutes(week.base, place, speed) for place in places]
     lunch = week.rules.lunch
     starts, first_ok, last_ok = [], [], []
@@ -419,7 +430,7 @@ def term_ceilings(prepared: PreparedWeek) -> dict[str, int]:
     return {
         "early": sum(contact.urgency for contact in contacts) * span,
         "balance": sum(contact.minutes for contact in contacts),
-        "travel": sum(max(prepared.travel[c], default=0) + 2 * prepared.base_travel[c] for c in range(len(contacts))),
+        "travel": sum(prepared.travel.farthest_bound(c) + 2 * prepared.base_travel[c] for c in range(len(contacts))),
         "late": sum(max((prepared.late_days(c, offset) for offset in prepared.starts[c]), default=0)
                     for c in range(len(contacts))),
     }

@@ -99,10 +99,8 @@ class _Search:
         self.contacts = prepared.week.contacts
         self.weights = objective_weights(prepared)
         self.first_day = min(prepared.day_offsets, default=0)
-        self.first_ok = [{day: frozenset(starts) for day, starts in by_day.items()}
-                         for by_day in prepared.first_ok]
-        self.last_ok = [{day: frozenset(starts) for day, starts in by_day.items()}
-                        for by_day in prepared.last_ok]
+        self.first_ok = prepared.first_ok_sets
+        self.last_ok = prepared.last_ok_sets
         self.day_of: dict[int, int] = {contact: offset for contact, (offset, _) in placements.items()}
         # urgency-days of waiting and days past the deadlines, kept up to date as contacts move
         self.early = sum(self._early(c, offset) for c, offset in self.day_of.items())

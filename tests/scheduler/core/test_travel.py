@@ -6,7 +6,14 @@ import math
 
 import pytest
 
-from scheduler.core.travel import EARTH_RADIUS_KM, haversine_km, place_text, travel_matrix, travel_minutes
+from scheduler.core.travel import (
+    EARTH_RADIUS_KM,
+    EXACT_FARTHEST_UP_TO,
+    TravelTable,
+    haversine_km,
+    place_text,
+    travel_minutes,
+)
 
 
 def test_a_degree_of_latitude_is_a_360th_of_the_great_circle() -> None:
@@ -32,9 +39,26 @@ def test_travel_minutes_are_rounded_up(a: tuple[float, float] | None, b: tuple[f
     assert travel_minutes(a, b, speed) == minutes
 
 
-def test_the_matrix_is_symmetric_with_a_zero_diagonal() -> None:
+def test_the_table_is_symmetric_with_a_zero_diagonal() -> None:
     places = [(0.0, 0.0), (1.0, 0.0), None]
-    assert travel_matrix(places, 60.0) == [[0, 112, 0], [112, 0, 0], [0, 0, 0]]
+    table = TravelTable(places, 60.0)
+    assert [table[index] for index in range(len(table))] == [[0, 112, 0], [112, 0, 0], [0, 0, 0]]
+    assert [table.farthest_bound(index) for index in range(3)] == [112, 112, 0]
+
+
+def test_a_large_tables_farthest_bound_is_at_least_every_trip_and_reads_no_row() -> None:
+    """Regression, issue 21 finding 6: one manager with 10,000 weekly visits squared its preparation
+    (91 s and 1.28 GB) to bound the longest trip; past EXACT_FARTHEST_UP_TO places the bound is linear."""
+    size = EXACT_FARTHEST_UP_TO + 100
+    places: list[tuple[float, float] | None] = [(41.0 + (index % 37) / 50, -88.0 + (index % 53) / 40)
+                                                 for index in range(size)]
+    places[7] = None
+    table = TravelTable(places, 40.0)
+    bounds = [table.farthest_bound(index) for index in range(size)]
+    assert not table._rows  # no row was worked out for the bounds
+    for index in (0, 7, 123, size - 1):
+        assert bounds[index] >= max(table[index])
+    assert bounds[7] == 0
 
 
 def test_a_place_is_shown_as_lat_comma_lon() -> None:
