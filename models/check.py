@@ -65,6 +65,7 @@ def check_plan(config: Config, plan: Plan, *, schedule: bool | None = None) -> l
         _assignment_summary(config, plan, assignment, loads),
         _week_minutes(config, plan, assignment),
         _meeting(config, plan, assignment),
+        _unassigned_claims(config, plan, assignment, loads),
     ):
         violations.extend(group)
     if schedule is None:
@@ -175,6 +176,119 @@ def _nobody_may_carry(config: Config, case: Case, rule: str) -> Iterator[Violati
             yield Violation("unassigned_reason_false", case.id,
                             f"listed unassigned for {rule}, but {manager.id} may carry it")
             return
+
+
+def _unassigned_claims(config: Config, plan: Plan, assignment: Mapping[str, str | None],
+                       loads: Mapping[str, _Load]) -> Iterator[Violation]:
+    """`household_conflict` and `capacity_exhausted` re-derived from the config and the plan's loads.
+
+    household_conflict: no manager the household rule leaves the case (the managers of its household's
+    locked cases when it has any, else anyone) may carry it, and, without locks, every case of its household.
+    capacity_exhausted: no such manager who may carry it, within the drive limit and able to meet the client,
+    has room left for it (with the other cases of its household listed for the same reason): points,
+    cases and, when overtime is weighed, the week's minutes.
+    """
+    meeting = MeetingCheck(config)
+    # A staffing proof plan fills managers to its target utilisation, not to capacity: its capacity_exhausted
+    # is at that target (staffing.json holds it; the tests of scheduler/staffing.py check loads against it).
+    staffing = any(stage.stage == "staffing" for stage in plan.solver)
+    for entry in plan.unassigned:
+        case = config.cases_by_id.get(entry.case_id)
+        if case is None or assignment.get(case.id) is not None or (case.locked and case.manager is not None):
+            continue  # reported by _unassigned_listing, or by _eligibility as a broken lock
+        if entry.rule == "household_conflict":
+            taker = _household_taker(config, meeting, case)
+            if taker is not None:
+                yield Violation("unassigned_reason_false", case.id, "listed unassigned for household_conflict, but "
+                                                                    f"{taker} may carry it with its household")
+        elif entry.rule == "not_assigned" and case.manager is not None:
+            yield Violation("unassigned_reason_false", case.id,
+                            f"listed unassigned for not_assigned, but the config gives it to {case.manager}")
+        elif entry.rule in ("capacity_exhausted", "weighed_out") and not staffing:
+            group = _unplaced_household(config, plan, case)
+            roomy = next((manager for manager in _household_managers(config, case, assignment)
+                          if _has_room(config, meeting, loads, assignment, group, manager)), None)
+            if roomy is not None and entry.rule == "capacity_exhausted":
+                yield Violation("unassigned_reason_false", case.id,
+                                f"listed unassigned for capacity_exhausted, but {roomy.id} may carry it and has "
+                                f"room for it{' and its household' if len(group) > 1 else ''}")
+            elif roomy is None and entry.rule == "weighed_out":
+                yield Violation("unassigned_reason_false", case.id,
+                                "listed unassigned for weighed_out, but no manager who may take it has room for it")
+
+
+def _household_of(config: Config, case: Case) -> list[Case]:
+    """The cases that must share a manager with `case` (just the case when households may split)."""
+    if not config.policy.households_together:
+        return [case]
+    key = config.clients_by_id[case.client].household_key
+    return [other for other in config.cases if config.clients_by_id[other.client].household_key == key]
+
+
+def _household_managers(config: Config, case: Case, assignment: Mapping[str, str | None]) -> list[Manager]:
+    """The managers the household rule lets `case` go to: those of its household's locked cases, else the
+    one its household's assigned cases went to, else anyone."""
+    household = _household_of(config, case)
+    tied = {str(other.manager) for other in household if other.locked and other.manager is not None}
+    if not tied:
+        tied = {str(assignment[other.id]) for other in household
+                if other.id != case.id and assignment.get(other.id) is not None}
+    if tied:
+        return [config.managers_by_id[manager_id] for manager_id in sorted(tied) if manager_id in config.managers_by_id]
+    return list(config.managers)
+
+
+def _may_take(config: Config, meeting: MeetingCheck, case: Case, manager: Manager) -> bool:
+    """Whether `manager` may carry `case` (kept when they hold it, as new work otherwise) by the class rules
+    and, as `_meeting` holds plans to, within the drive limit wherever a carrier within it exists and able
+    to meet the client wherever one of those can."""
+    as_given = case if case.manager == manager.id else case.model_copy(update={"manager": None, "locked": False})
+    if not may_carry(config, as_given, manager):
+        return False
+    limit = config.policy.scheduling.max_drive_minutes
+    client = config.clients_by_id[case.client]
+    others = [other for other in config.managers if may_carry(config, as_given, other)]
+    near = [other for other in others if limit is None or _drive(config, other, client) <= limit]
+    if limit is not None and _drive(config, manager, client) > limit and near:
+        return False
+    return meeting.meets(manager, case) or not any(meeting.meets(other, case) for other in (near or others))
+
+
+def _household_taker(config: Config, meeting: MeetingCheck, case: Case) -> str | None:
+    """A manager the household rule allows who may take `case` (and, without locks, every case of its
+    household); None when household_conflict holds."""
+    household = _household_of(config, case)
+    if len(household) < 2:
+        return "any manager (the case has no household to keep together)"
+    tied = any(other.locked and other.manager is not None for other in household)
+    for manager in _household_managers(config, case, {}):
+        needs = [case] if tied else household
+        if all(_may_take(config, meeting, other, manager) for other in needs):
+            return manager.id
+    return None
+
+
+def _unplaced_household(config: Config, plan: Plan, case: Case) -> list[Case]:
+    """`case` and the cases of its household also listed unassigned for capacity_exhausted or weighed_out (they
+    go together)."""
+    listed = {entry.case_id for entry in plan.unassigned if entry.rule in ("capacity_exhausted", "weighed_out")}
+    return [other for other in _household_of(config, case) if other.id == case.id or other.id in listed]
+
+
+def _has_room(config: Config, meeting: MeetingCheck, loads: Mapping[str, _Load],
+              assignment: Mapping[str, str | None], group: list[Case], manager: Manager) -> bool:
+    """Whether `manager` may carry every case of `group`, reach and meet each client, and take them all
+    within capacity, case limit and (when overtime is weighed) the week's minutes."""
+    if not all(_may_take(config, meeting, case, manager) for case in group):
+        return False
+    load = loads[manager.id]
+    points = sum(config.case_points(case) for case in group)
+    if load.load + points > load.capacity + TOLERANCE or load.cases + len(group) > load.max_cases:
+        return False
+    if not config.policy.weights.overtime:
+        return True
+    carried = sum(_needed(config, other, manager) for other in config.cases if assignment.get(other.id) == manager.id)
+    return carried + sum(_needed(config, case, manager) for case in group) <= _available(config, manager)
 
 
 # --- eligibility, locks, households ------------------------------------------------------------------
@@ -530,6 +644,7 @@ def _check_schedule(config: Config, plan: Plan, assignment: Mapping[str, str | N
     due.update(_introductions_due(config, assignment))
     violations = list(_contact_listing(config, plan, assignment, due))
     calendar = _Calendar(config)
+    violations.extend(_unscheduled_claims(config, plan, calendar, assignment, due))
     placed: list[_Placed] = []
     for contact in plan.contacts:
         found = _place(config, contact, violations)
@@ -629,6 +744,51 @@ def _unscheduled_manager(entry: UnscheduledContact, subject: str, manager_id: st
                         "rule case_unassigned is for (and only for) contacts of unassigned cases")
     if entry.manager_id is not None and entry.manager_id != manager_id:
         yield Violation("contact_manager", subject, f"listed for {entry.manager_id}; the case is with {manager_id}")
+
+
+def _unscheduled_claims(config: Config, plan: Plan, calendar: _Calendar, assignment: Mapping[str, str | None],
+                        due: Mapping[ContactKey, DueContact]) -> Iterator[Violation]:
+    """Each unscheduled contact's rule re-derived by enumeration, independently of the schedule engine:
+    no_working_day (the manager works no day), no_common_availability (no slot where it fits even alone; an
+    introduction only up to its due day),
+    day_capacity_full and time_limit (some such slot exists; time_limit only when the schedule stopped
+    before proving its plan), appointment_conflict (the contact has an appointment)."""
+    stopped = any(stage.stage == "schedule" and stage.status != "optimal" for stage in plan.solver)
+    for entry in plan.unscheduled:
+        key = (entry.case_id, entry.requirement_index, entry.occurrence)
+        manager = config.managers_by_id.get(assignment.get(entry.case_id) or "")
+        requirement = due.get(key)
+        if manager is None or requirement is None or entry.rule == "case_unassigned":
+            continue  # an unassigned case or an unknown contact: reported by _contact_listing
+        case = config.cases_by_id[entry.case_id]
+        subject = _contact_subject(*key)
+        if entry.rule == "appointment_conflict":
+            if config.appointment_of(case, requirement) is None:
+                yield Violation("unscheduled_reason_false", subject,
+                                "listed unscheduled for appointment_conflict, but the contact has no appointment")
+            continue
+        works = bool(calendar.working_days(manager))
+        if entry.rule == "no_working_day":
+            if works:
+                yield Violation("unscheduled_reason_false", subject,
+                                f"listed unscheduled for no_working_day, but {manager.id} works "
+                                f"{min(calendar.working_days(manager))}")
+            continue
+        # An introduction may only be made on its manager's first working days, up to its due day.
+        slot = None if not works else _slot_alone(config, calendar, manager, config.clients_by_id[case.client],
+                                                  requirement.minutes, requirement.mode == "in_person",
+                                                  requirement.due if requirement.introduction else None)
+        if entry.rule == "no_common_availability" and slot is not None:
+            yield Violation("unscheduled_reason_false", subject,
+                            f"listed unscheduled for no_common_availability, but it fits alone on {slot[0]} at "
+                            f"{_clock(slot[1])}")
+        elif entry.rule in ("day_capacity_full", "time_limit") and slot is None:
+            yield Violation("unscheduled_reason_false", subject,
+                            f"listed unscheduled for {entry.rule}, but no working day of {manager.id}'s has a slot "
+                            "where it fits even alone")
+        elif entry.rule == "time_limit" and not stopped:
+            yield Violation("unscheduled_reason_false", subject,
+                            "listed unscheduled for time_limit, but the schedule was solved to optimality")
 
 
 def _place(config: Config, contact: ScheduledContact, violations: list[Violation]) -> _Placed | None:
@@ -1186,6 +1346,9 @@ def _late_rule_holds(config: Config, calendar: _Calendar, item: _Placed, due: da
         if slot is not None:
             yield Violation("late_rule", subject, f"late rule no_slot_by_due, but it fits alone on {slot[0]} at "
                                                   f"{_clock(slot[1])}, on or before its due day {due}")
+    elif rule == "days_full_by_due" and _slot_alone_by(config, calendar, item, due) is None:
+        yield Violation("late_rule", subject, f"late rule days_full_by_due, but no day up to its due day {due} "
+                                              "has a slot where it fits even alone (that is no_slot_by_due)")
 
 
 def _appointment_of(config: Config, item: _Placed) -> tuple[date, int] | None:
@@ -1212,14 +1375,18 @@ def _appointment_kept(config: Config, item: _Placed, requirement: DueContact) ->
 
 
 def _slot_alone_by(config: Config, calendar: _Calendar, item: _Placed, due: date) -> tuple[date, int] | None:
-    """A day up to `due` and a start where the contact fits on a day of its own: on the grid, inside
-    both people's windows, off lunch, with the trips from and back to the base inside the manager's
-    windows and off lunch."""
+    """A day up to `due` and a start where the placed contact fits on a day of its own."""
+    return _slot_alone(config, calendar, item.manager, item.client, item.contact.minutes,
+                       item.contact.mode == "in_person", due)
+
+
+def _slot_alone(config: Config, calendar: _Calendar, manager: Manager, client: Client, minutes: int,
+                in_person: bool, due: date | None = None) -> tuple[date, int] | None:
+    """A working day (up to `due`) and a start where a contact fits on a day of its own: on the grid,
+    inside both people's windows, off lunch, with the trips from and back to the base inside the
+    manager's windows and off lunch."""
     scheduling = config.policy.scheduling
-    minutes = item.contact.minutes
-    trip = 0
-    if item.contact.mode == "in_person":
-        trip = _travel_minutes(item.manager.base, item.client.location, scheduling.travel_speed_kmh)
+    trip = _travel_minutes(manager.base, client.location, scheduling.travel_speed_kmh) if in_person else 0
     lunch = scheduling.lunch
 
     def clear(start: int, end: int, windows: list[TimeWindow]) -> bool:
@@ -1227,11 +1394,11 @@ def _slot_alone_by(config: Config, calendar: _Calendar, item: _Placed, due: date
             return False
         return any(window.start <= start and end <= window.end for window in windows)
 
-    for day in sorted(calendar.working_days(item.manager)):
-        if day > due:
+    for day in sorted(calendar.working_days(manager)):
+        if due is not None and day > due:
             break
-        windows = _merged(_less_blocks(calendar.manager_windows(item.manager, day), _cuts(config, item.manager, day)))
-        clients = calendar.client_windows(item.client, day)
+        windows = _merged(_less_blocks(calendar.manager_windows(manager, day), _cuts(config, manager, day)))
+        clients = calendar.client_windows(client, day)
         for start in range(0, 24 * 60 - minutes + 1, scheduling.slot_minutes):
             end = start + minutes
             if (clear(start, end, windows) and _inside(clients, start, end) is not None

@@ -83,6 +83,14 @@ REASONS: Mapping[str, Rule] = _table(
         locked_elsewhere="its household has a case locked to {managers}, who may not carry it",
         locked_case_refused="its household has case {case} locked to {manager}, who may not carry it: {refusal}",
     )),
+    Rule("weighed_out", "unassigned", "left out by the policy's weights", _variants(
+        default="{manager} may carry it and has room, but under the policy's weights placing it costs more "
+                "(balance, region or moves) than leaving it unassigned",
+    )),
+    Rule("not_assigned", "unassigned", "no manager in the config", _variants(
+        default="the config gives the case no manager, and this command keeps the assignment as it is "
+                "(`caseload plan` or `caseload assign` assigns it)",
+    )),
     Rule("capacity_exhausted", "unassigned", "every eligible manager is full", _variants(
         default="every eligible manager is at capacity",
         counted="all {count} eligible managers are at capacity",
@@ -206,6 +214,7 @@ CHECKS: Mapping[str, str] = MappingProxyType({
     "unassigned_unknown": "unknown case listed unassigned",
     "reason_missing": "rule or reason missing",
     "unassigned_reason_false": "an unassigned case's rule is false",
+    "unscheduled_reason_false": "an unscheduled contact's rule is false",
     "week_start_mismatch": "wrong week",
     # eligibility, locks, households
     "eligibility_level": "level too low",

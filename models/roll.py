@@ -35,7 +35,7 @@ from typing import get_args
 from models.changes import ConfigChanges
 from models.check import Violation, check_plan
 from models.json_positions import top_level_positions
-from models.limits import MAX_PROBLEMS_SHOWN
+from models.limits import MAX_PROBLEMS_SHOWN, week_start_in_range
 from models.loader import (
     MAX_CSV_BYTES,
     MAX_PLAN_BYTES,
@@ -128,6 +128,9 @@ def roll_week(config_path: Path, plan_path: Path, actuals_path: Path | None = No
     problems = checker_problems(config, plan, plan_json)
     if problems:
         raise ConfigError(problems)
+    beyond = _next_week_problem(config, config_path)
+    if beyond is not None:
+        raise ConfigError([beyond])
     actuals = read_actuals(actuals_path, config, plan) if actuals_path is not None else []
     return roll_forward(config, plan, actuals)
 
@@ -322,6 +325,21 @@ def other_organisation_problems(config: Config, plan: Plan, *, config_file: Path
         problems.append(_config_week_problem(config, plan, Path(config_file), str(plan_file), remedy))
     unknown = list(_unknown_ids(plan, config))
     return problems + (_located_in_plan(unknown, Path(plan_file)) if unknown else [])
+
+
+def _next_week_problem(config: Config, config_file: Path) -> LocatedProblem | None:
+    """Why next week cannot be planned (None: it can): it starts past the last year a config may name.
+    Rolling on wrote a config that `validate` refused (issue 21, found by the value fuzzer)."""
+    try:
+        week_start_in_range(config.week_start + WEEK)
+    except ValueError as error:
+        message = f"next week starts {config.week_start + WEEK}, which {str(error).split(' ', 1)[1]}"
+        try:
+            source = read_yaml(config_file, "config")[1]
+        except (ConfigError, OSError):
+            return LocatedProblem(str(config_file), None, None, "week_start", message)
+        return source.locate(("week_start",), message)
+    return None
 
 
 def _config_week_problem(config: Config, plan: Plan, config_file: Path, plan_file: str, remedy: str) -> LocatedProblem:

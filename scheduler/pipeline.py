@@ -24,7 +24,7 @@ from scheduler.core.budget import SHARES
 from scheduler.core.eligibility import Eligibility
 from scheduler.core.options import SolveOptions
 from scheduler.core.planbuild import build_plan, current_assignment
-from scheduler.core.reasons import Reason
+from scheduler.core.reasons import Reason, default_reason
 from scheduler.core.week_time import WeekTime
 from scheduler.schedule import schedule_contacts
 
@@ -95,7 +95,9 @@ def plan_week(config: Config, options: SolveOptions) -> Result[Plan]:
 
 def schedule_current_assignment(config: Config, options: SolveOptions) -> Result[Plan]:
     """Schedule the week for the assignment in the config, without rebalancing."""
-    plan = build_plan(config, current_assignment(config))
+    chosen = current_assignment(config)
+    plan = build_plan(config, chosen, unassigned_reasons={
+        case_id: default_reason("not_assigned") for case_id, manager_id in chosen.items() if manager_id is None})
     return schedule_contacts(config, plan, options)
 
 

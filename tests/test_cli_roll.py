@@ -59,6 +59,21 @@ def checked_week(config: Config, contacts: Iterable[ScheduledContact], chosen: M
 
 
 @pytest.fixture
+def tiny_yaml(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/data/tiny.yaml with Ana at half time (3 points), so that K-3, whom only she may carry, is truly
+    left unassigned for capacity_exhausted in the hand-made plans: roll takes only a plan check passes."""
+    path = tmp_path_factory.mktemp("tiny") / "tiny.yaml"
+    path.write_text((DATA / "tiny.yaml").read_text().replace("level: senior, region: north,",
+                                                             "level: senior, fte: 0.5, region: north,"))
+    return path
+
+
+@pytest.fixture
+def tiny_config(tiny_yaml: Path) -> Config:
+    return load_config(tiny_yaml)
+
+
+@pytest.fixture
 def tiny_week(tmp_path: Path, tiny_config: Config) -> Path:
     """The week of tiny.yaml: K-2's weekly call on Wednesday (with m-ana, who now holds it), K-1's monthly
     visit left unscheduled."""
@@ -67,9 +82,9 @@ def tiny_week(tmp_path: Path, tiny_config: Config) -> Path:
                                            unscheduled=[missed_visit_of_k1()]))
 
 
-def test_roll_writes_next_weeks_config(tmp_path: Path, tiny_week: Path) -> None:
+def test_roll_writes_next_weeks_config(tiny_yaml: Path, tmp_path: Path, tiny_week: Path) -> None:
     output = tmp_path / "next.yaml"
-    result = run("roll", str(DATA / "tiny.yaml"), str(tiny_week), "-o", str(output))
+    result = run("roll", str(tiny_yaml), str(tiny_week), "-o", str(output))
     assert result.exit_code == 0, result.output
     # Not scheduled: K-1's visit, and K-3's two visits (K-3 is unassigned intake: case_unassigned).
     assert result.output == (f"rolled to the week of 2026-12-07: 1 contact(s) done, 3 carried forward (0 missed or "
@@ -89,21 +104,21 @@ def test_roll_writes_next_weeks_config(tmp_path: Path, tiny_week: Path) -> None:
         DueContact("K-1", 0, 0, "in_person", 60, date(2026, 12, 7), overdue=True)]
 
 
-def test_an_actuals_row_marked_missed_keeps_the_old_last(tmp_path: Path, tiny_config: Config) -> None:
+def test_an_actuals_row_marked_missed_keeps_the_old_last(tiny_yaml: Path, tmp_path: Path, tiny_config: Config) -> None:
     folder = plan_dir(tmp_path, checked_week(tiny_config, [contact("K-1", TUE, "in_person"),
                                                            contact("K-2", WED, "phone", "m-ben")]))
     actuals = tmp_path / "actuals.csv"
     actuals.write_text("case,date,mode,status\nK-1,2026-12-01,in_person,missed\n")
     output = tmp_path / "next.yaml"
-    result = run("roll", str(DATA / "tiny.yaml"), str(folder), "-o", str(output), "--actuals", str(actuals))
+    result = run("roll", str(tiny_yaml), str(folder), "-o", str(output), "--actuals", str(actuals))
     assert result.exit_code == 0, result.output
     # K-1's visit missed; K-3's two visits not scheduled (unassigned intake).
     assert "3 carried forward (1 missed or cancelled, 2 not scheduled)" in result.output
     assert load_config(output).cases_by_id["K-1"].contacts[0].last == date(2026, 11, 2)
 
 
-def test_plan_json_itself_may_be_given(tmp_path: Path, tiny_week: Path) -> None:
-    result = run("roll", str(DATA / "tiny.yaml"), str(tiny_week / "plan.json"), "-o", str(tmp_path / "next.yaml"))
+def test_plan_json_itself_may_be_given(tiny_yaml: Path, tmp_path: Path, tiny_week: Path) -> None:
+    result = run("roll", str(tiny_yaml), str(tiny_week / "plan.json"), "-o", str(tmp_path / "next.yaml"))
     assert result.exit_code == 0, result.output
 
 
@@ -114,19 +129,19 @@ def refused(result: Result, output: Path, first_line: str) -> None:
     assert not output.exists()
 
 
-def test_an_actuals_row_naming_an_unknown_case_is_located(tmp_path: Path, tiny_week: Path) -> None:
+def test_an_actuals_row_naming_an_unknown_case_is_located(tiny_yaml: Path, tmp_path: Path, tiny_week: Path) -> None:
     actuals = tmp_path / "actuals.csv"
     actuals.write_text("case,date,mode,status\nK-2,2026-12-02,phone,done\nK-22,2026-12-02,phone,done\n")
     output = tmp_path / "next.yaml"
-    refused(run("roll", str(DATA / "tiny.yaml"), str(tiny_week), "-o", str(output), "--actuals", str(actuals)),
+    refused(run("roll", str(tiny_yaml), str(tiny_week), "-o", str(output), "--actuals", str(actuals)),
             output, f"{actuals}:3: case: unknown case 'K-22'; did you mean 'K-2'? cases are K-1, K-2, K-3, K-4, K-5")
 
 
-def test_an_actuals_row_outside_the_week_is_located(tmp_path: Path, tiny_week: Path) -> None:
+def test_an_actuals_row_outside_the_week_is_located(tiny_yaml: Path, tmp_path: Path, tiny_week: Path) -> None:
     actuals = tmp_path / "actuals.csv"
     actuals.write_text("case,date,mode,status\nK-2,2026-12-09,phone,done\n")
     output = tmp_path / "next.yaml"
-    refused(run("roll", str(DATA / "tiny.yaml"), str(tiny_week), "-o", str(output), "--actuals", str(actuals)),
+    refused(run("roll", str(tiny_yaml), str(tiny_week), "-o", str(output), "--actuals", str(actuals)),
             output, f"{actuals}:2: date: 2026-12-09 is outside the planned week (2026-11-30 to 2026-12-06); roll one "
                     "week at a time")
 
@@ -164,15 +179,15 @@ def test_a_config_of_another_week_is_refused_at_its_week_start(tmp_path: Path, t
             "is of the week of 2026-11-30; roll the plan with the config it was made from")
 
 
-def test_an_existing_output_is_replaced_only_with_force(tmp_path: Path, tiny_week: Path) -> None:
+def test_an_existing_output_is_replaced_only_with_force(tiny_yaml: Path, tmp_path: Path, tiny_week: Path) -> None:
     output = tmp_path / "next.yaml"
     output.write_text("last week's\n")
-    result = run("roll", str(DATA / "tiny.yaml"), str(tiny_week), "-o", str(output))
+    result = run("roll", str(tiny_yaml), str(tiny_week), "-o", str(output))
     assert result.exit_code == 1
     assert result.output.splitlines()[0] == (f"{output}: next.yaml already exists; choose another -o, or pass --force "
                                              "to overwrite it")
     assert output.read_text() == "last week's\n"
-    forced = run("roll", str(DATA / "tiny.yaml"), str(tiny_week), "-o", str(output), "--force")
+    forced = run("roll", str(tiny_yaml), str(tiny_week), "-o", str(output), "--force")
     assert forced.exit_code == 0, forced.output
     assert load_config(output).week_start == date(2026, 12, 7)
 

@@ -274,10 +274,16 @@ def _add_bundles(data: AssignmentData, index_of: Mapping[str, int]) -> None:
                 _add_bundle(data, rules, by_key, f"{key}:refused", refused, set(), tied_to, blocked=True)
             if movable:
                 _add_bundle(data, rules, by_key, key, movable, {tied_to[0]}, tied_to)
+        elif tied_to:
+            # Cases locked to two or more managers split the household already: each other case goes, on
+            # its own, to whichever of them may carry it. Leaving them all unassigned said "who may not
+            # carry it" of a manager who could (issue 21, finding 14).
+            for case in movable:
+                takers = {manager for manager in tied_to if data.eligibility.refusal(
+                    _as_given(case, data.managers[manager].id), data.managers[manager].id) is None}
+                _add_bundle(data, rules, by_key, f"{key}:{case.id}", [case], takers, tied_to)
         else:
-            # Cases locked to two managers: the household cannot be together; nobody receives the rest.
-            receivers = set() if tied_to else rules.receivers(movable)
-            _add_bundle(data, rules, by_key, key, movable, receivers, tied_to)
+            _add_bundle(data, rules, by_key, key, movable, rules.receivers(movable), tied_to)
     for item in data.types:
         # Keeping is allowed per holder; a holder who may not keep simply has no keep variable.
         item.keepers = frozenset(manager for manager in item.keepers if manager in item.held)
@@ -296,7 +302,7 @@ def _add_bundle(data: AssignmentData, rules: _Rules, by_key: dict[_TypeKey, Item
     keepers = frozenset(
         manager for manager in ([holder] if holder is not None else [])
         if all(rules.may_keep(case, data.managers[manager].id) for case in movable)
-        and (not tied_to or tied_to == [manager])
+        and (not tied_to or manager in tied_to)
     )
     split = holder is None and bool(holders)
     current = tuple(sorted(holders.items()))
@@ -353,6 +359,11 @@ def _tie_to_locked_manager(data: AssignmentData, movable: list[Case],
             exclusion = data.eligibility.exclusion(case.model_copy(update={"manager": None, "locked": False}))
             data.blocked[case.id] = (exclusion or refusal).rule, (exclusion or refusal).reason
     return carried, refused
+
+
+def _as_given(case: Case, manager_id: str) -> Case:
+    """The case as `manager_id` would carry it: kept when they hold it, new work otherwise."""
+    return case if case.manager == manager_id else case.model_copy(update={"manager": None, "locked": False})
 
 
 def _class_key(case_class: CaseClass) -> tuple[object, ...]:

@@ -351,7 +351,7 @@ def fewest_hires(config: Config, target_utilisation: float, options: SolveOption
     final = _with_managers(config, added)
     chosen = chosen_from_counts(exact.data, final_solution.counts)
     plan = build_plan(final, chosen, move_reasons=move_reasons(exact.data, chosen),
-                      unassigned_reasons=unassigned_reasons(exact.data, chosen))
+                      unassigned_reasons=unassigned_reasons(exact.data, chosen), capacity_share=target_utilisation)
     total = sum(hire.count for hire in hires)
     pool_value, exact_value = pool.staged.value(), exact.staged.value()
     bound = _hires_bound(pool.staged, exact_value)

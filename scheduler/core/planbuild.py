@@ -20,7 +20,7 @@ from models.plan import (
     SolverStats,
     UnassignedCase,
 )
-from models.reasons import phrase
+from models.reasons import phrase, reason_text
 from scheduler.core.eligibility import Eligibility
 from scheduler.core.reasons import Reason, default_reason
 from scheduler.core.week_time import WeekTime
@@ -34,11 +34,14 @@ def build_plan(
     unassigned_reasons: Mapping[str, Reason] | None = None,
     solver: list[SolverStats] | None = None,
     eligibility: Eligibility | None = None,
+    capacity_share: float = 1.0,
 ) -> Plan:
     """The plan for `chosen` (every case id -> manager id, or None for unassigned).
 
     An assigned case carries the flags of its pair (`Eligibility.pair_flags`: too_far, no_common_availability;
-    pass the stage's `eligibility` to reuse its look-ups)."""
+    pass the stage's `eligibility` to reuse its look-ups). An unassigned case said to find every eligible
+    manager full is checked against the loads (filled to `capacity_share` of capacity: staffing's target),
+    and named `weighed_out` where a manager who may take it has room."""
     eligibility = eligibility or Eligibility(config)
     move_reasons = move_reasons or {}
     unassigned_reasons = unassigned_reasons or {}
@@ -66,6 +69,8 @@ def build_plan(
             unassigned.append(UnassignedCase(case_id=case.id, client_id=case.client, points=points,
                                              rule=why.rule, reason=why.reason))
     loads = manager_loads(config, chosen, eligibility.week_time)
+    unassigned = _true_capacity_claims(config, eligibility, chosen, {load.manager_id: load for load in loads},
+                                       unassigned, capacity_share)
     return Plan(
         week_start=config.week_start,
         summary=_summary(config, loads, assignments, unassigned, moves, chosen),
@@ -76,6 +81,65 @@ def build_plan(
         unassigned=unassigned,
         solver=solver or [],
     )
+
+
+def _true_capacity_claims(config: Config, eligibility: Eligibility, chosen: Mapping[str, str | None],
+                          loads: Mapping[str, ManagerLoad], unassigned: list[UnassignedCase],
+                          capacity_share: float) -> list[UnassignedCase]:
+    """`capacity_exhausted` only where no manager who may take the case (with the household's other cases
+    left for the same reason) has room for it in points, cases and, when overtime is weighed, minutes.
+    Where one has, the solver left it out because the policy's weights make placing it dearer than
+    leaving it (a 1-point case raising a 1-point manager's peak by 100 points of balance): `weighed_out`,
+    naming that manager."""
+    listed = {entry.case_id for entry in unassigned if entry.rule == "capacity_exhausted"}
+    found: list[UnassignedCase] = []
+    for entry in unassigned:
+        roomy = None
+        if entry.case_id in listed:
+            case = config.cases_by_id[entry.case_id]
+            group = [other for other in _household(config, case) if other.id == case.id or other.id in listed]
+            roomy = next((manager for manager in _household_takers(config, case, chosen)
+                          if _room_for(config, eligibility, loads[manager.id], group, manager, capacity_share)), None)
+        if roomy is None:
+            found.append(entry)
+        else:
+            found.append(entry.model_copy(update={"rule": "weighed_out", "reason": reason_text(
+                "weighed_out", manager=roomy.id)}))
+    return found
+
+
+def _household(config: Config, case: Case) -> list[Case]:
+    if not config.policy.households_together:
+        return [case]
+    return config.cases_by_household[config.clients_by_id[case.client].household_key]
+
+
+def _household_takers(config: Config, case: Case, chosen: Mapping[str, str | None]) -> list[Manager]:
+    """Who the household rule lets `case` go to: its household's locked cases' managers, else the manager
+    its household's placed cases went to, else anyone."""
+    household = _household(config, case)
+    tied = sorted({str(other.manager) for other in household if other.locked and other.manager is not None})
+    if not tied:
+        tied = sorted({str(chosen[other.id]) for other in household
+                       if other.id != case.id and chosen.get(other.id) is not None})
+    if tied:
+        return [config.managers_by_id[manager_id] for manager_id in tied if manager_id in config.managers_by_id]
+    return list(config.managers)
+
+
+def _room_for(config: Config, eligibility: Eligibility, load: ManagerLoad, group: list[Case], manager: Manager,
+              capacity_share: float) -> bool:
+    for case in group:
+        as_given = case if case.manager == manager.id else case.model_copy(update={"manager": None, "locked": False})
+        if eligibility.refusal(as_given, manager.id) is not None:
+            return False
+    points = sum(config.case_points(case) for case in group)
+    if load.load + points > capacity_share * load.capacity + 1e-9 or load.cases + len(group) > load.max_cases:
+        return False
+    if not config.policy.weights.overtime:
+        return True
+    week = eligibility.week_time
+    return load.minutes_needed + sum(week.case_minutes(case, manager) for case in group) <= load.minutes_available
 
 
 def _default_move_reason(case: Case) -> Reason:

@@ -12,6 +12,7 @@ import math
 
 Place = tuple[float, float] | None
 EARTH_RADIUS_KM = 6371.0
+CEIL_SLACK = 1e-9
 # Up to this many places the farthest trip from one is read exactly off its row (and so fixes the same
 # objective weights as ever); past it a linear bound keeps preparation from squaring the count.
 EXACT_FARTHEST_UP_TO = 500
@@ -31,7 +32,9 @@ def travel_minutes(a: Place, b: Place, speed_kmh: float) -> int:
     """Whole minutes (rounded up) to go from `a` to `b`; 0 for one place or an unknown one."""
     if a is None or b is None or a == b:
         return 0
-    return math.ceil(haversine_km(a, b) / speed_kmh * 60)
+    # The slack keeps float noise from costing a minute: one point written as lon 180 and -180, or two
+    # longitudes at a pole, is some 1e-12 km apart (the checker rounds the same way).
+    return max(0, math.ceil(haversine_km(a, b) / speed_kmh * 60 - CEIL_SLACK))
 
 
 class TravelTable:

@@ -313,10 +313,33 @@ def _units(config: Config, eligibility: Eligibility) -> list[Unit]:
         groups[key].append(case)
     units: list[Unit] = []
     for key, cases in sorted(groups.items()):
+        locked = sorted({str(case.manager) for case in cases if case.locked and case.manager is not None})
+        if len(locked) >= 2:
+            units.extend(_split_household(config, eligibility, key, cases, locked))
+            continue
         kept, refused = _split_tied(eligibility, cases)
         units.append(_unit(config, eligibility, key, kept))
         if refused:
             units.append(_unit(config, eligibility, f"{key}:refused", refused, refused=True))
+    return units
+
+
+def _split_household(config: Config, eligibility: Eligibility, key: str, cases: list[Case],
+                     locked: list[str]) -> list[Unit]:
+    """A household with cases locked to two or more managers is split already: the locked cases stay,
+    one unit per manager, and each other case goes on its own to whichever of those managers may carry it
+    (none: it stays unassigned). One unit for all of them stranded cases a manager could carry (issue 21,
+    finding 14)."""
+    units = [_unit(config, eligibility, f"{key}:locked:{manager_id}",
+                   [case for case in cases if case.locked and case.manager == manager_id])
+             for manager_id in locked]
+    for case in cases:
+        if case.locked and case.manager is not None:
+            continue
+        takers = tuple(manager_id for manager_id in locked if eligibility.refusal(
+            case if case.manager == manager_id else case.model_copy(update={"manager": None, "locked": False}),
+            manager_id) is None)
+        units.append(_unit(config, eligibility, f"{key}:{case.id}", [case], eligible=takers))
     return units
 
 
@@ -328,12 +351,15 @@ def _split_tied(eligibility: Eligibility, cases: list[Case]) -> tuple[list[Case]
     return kept, [case for case in cases if case not in kept]
 
 
-def _unit(config: Config, eligibility: Eligibility, key: str, cases: list[Case], *, refused: bool = False) -> Unit:
+def _unit(config: Config, eligibility: Eligibility, key: str, cases: list[Case], *, refused: bool = False,
+          eligible: tuple[str, ...] | None = None) -> Unit:
+    """One unit; `eligible`: who may take it when a household rule has decided that already."""
     cases = sorted(cases, key=lambda case: case.id)
-    eligible = eligibility.managers_for(cases[0])  # sorted; intersections keep that order
-    for case in cases[1:]:
-        allowed = set(eligibility.managers_for(case))
-        eligible = tuple(manager_id for manager_id in eligible if manager_id in allowed)
+    if eligible is None:
+        eligible = eligibility.managers_for(cases[0])  # sorted; intersections keep that order
+        for case in cases[1:]:
+            allowed = set(eligibility.managers_for(case))
+            eligible = tuple(manager_id for manager_id in eligible if manager_id in allowed)
     holders = Counter(case.manager for case in cases)
     continuity: dict[str, int] = defaultdict(int)
     for case in cases:

@@ -55,7 +55,7 @@ def _expected_rules(config: Config, case: Case, household: list[Case]) -> set[st
         tied = config.managers_by_id[next(iter(holders))]
         if not _may_carry(config, tied, case.model_copy(update={"manager": case.manager})):
             return {"household_conflict"}
-    return {"capacity_exhausted", "household_conflict"}
+    return {"capacity_exhausted", "weighed_out", "household_conflict"}
 
 
 def _assert_honest(config: Config, plan: Plan | None, stage: str) -> None:

@@ -29,6 +29,7 @@ from models.plan import (
     Plan,
     PlanSummary,
     ScheduledContact,
+    SolverStats,
     UnassignedCase,
     UnscheduledContact,
 )
@@ -316,20 +317,31 @@ def test_assignment_reports_wrong_points(tiny_config: Config) -> None:
 WITHOUT_K3 = SOUND | {"K-3": None}
 
 
-def test_unassigned_case_listed_with_reason_passes(tiny_config: Config) -> None:
-    assert check_plan(tiny_config, plan_for(tiny_config, WITHOUT_K3)) == []
+def _ana_half_time(data: dict[str, Any]) -> None:
+    next(item for item in data["managers"] if item["id"] == "m-ana")["fte"] = 0.5
 
 
-def test_unassigned_case_not_listed(tiny_config: Config) -> None:
-    plan = plan_for(tiny_config, WITHOUT_K3)
+@pytest.fixture
+def ana_full() -> Config:
+    """tiny.yaml with Ana at half time: K-1 fills her 3 points, so K-3 (which only she may carry) is
+    truly left for capacity_exhausted, the rule `plan_for` gives it."""
+    return variant(_ana_half_time)
+
+
+def test_unassigned_case_listed_with_reason_passes(ana_full: Config) -> None:
+    assert check_plan(ana_full, plan_for(ana_full, WITHOUT_K3)) == []
+
+
+def test_unassigned_case_not_listed(ana_full: Config) -> None:
+    plan = plan_for(ana_full, WITHOUT_K3)
     plan.unassigned.clear()
-    assert rules(check_plan(tiny_config, plan)) == ["unassigned_missing"]
+    assert rules(check_plan(ana_full, plan)) == ["unassigned_missing"]
 
 
-def test_unassigned_case_listed_twice(tiny_config: Config) -> None:
-    plan = plan_for(tiny_config, WITHOUT_K3)
+def test_unassigned_case_listed_twice(ana_full: Config) -> None:
+    plan = plan_for(ana_full, WITHOUT_K3)
     plan.unassigned.append(plan.unassigned[0].model_copy())
-    assert rules(check_plan(tiny_config, plan)) == ["unassigned_duplicate"]
+    assert rules(check_plan(ana_full, plan)) == ["unassigned_duplicate"]
 
 
 def test_assigned_case_listed_unassigned(tiny_config: Config) -> None:
@@ -345,10 +357,10 @@ def test_unknown_case_listed_unassigned(tiny_config: Config) -> None:
 
 
 @pytest.mark.parametrize("field", ["rule", "reason"])
-def test_unassigned_case_without_rule_or_reason(tiny_config: Config, field: str) -> None:
-    plan = plan_for(tiny_config, WITHOUT_K3)
+def test_unassigned_case_without_rule_or_reason(ana_full: Config, field: str) -> None:
+    plan = plan_for(ana_full, WITHOUT_K3)
     setattr(plan.unassigned[0], field, " ")
-    assert rules(check_plan(tiny_config, plan)) == ["reason_missing"]
+    assert rules(check_plan(ana_full, plan)) == ["reason_missing"]
 
 
 # --- eligibility -----------------------------------------------------------------------------------------
@@ -458,8 +470,13 @@ def test_cases_of_one_client_count_as_one_household(tiny_config: Config) -> None
     assert [(v.rule, v.subject) for v in found] == [("household_split", "client:c-4")]
 
 
-def test_unassigned_member_does_not_split_a_household(tiny_config: Config) -> None:
-    assert check_plan(tiny_config, plan_for(tiny_config, SOUND | {"K-5": None})) == []
+def _k5_weighs_three(data: dict[str, Any]) -> None:
+    case(data, "K-5")["points"] = 3.0  # Cy, whom its household's locked K-4 ties it to, has 2 of 4 left
+
+
+def test_unassigned_member_does_not_split_a_household() -> None:
+    config = variant(_k5_weighs_three)
+    assert check_plan(config, plan_for(config, SOUND | {"K-5": None})) == []
 
 
 def _split_by_locks(data: dict[str, Any]) -> None:
@@ -500,7 +517,10 @@ def test_every_assignment_of_tiny_gets_exactly_the_hand_derived_verdict(tiny_con
         for household, members in HOUSEHOLDS.items():
             if len({chosen[member] for member in members} - {None}) > 1:
                 expected[("household_split", household)] += 1
-        found = Counter((v.rule, v.subject) for v in check_plan(tiny_config, plan_for(tiny_config, chosen)))
+        # `plan_for` lists every unassigned case as capacity_exhausted, true or not; whether it is, is
+        # pinned case by case in the tests of unassigned reasons below, not here.
+        found = Counter((v.rule, v.subject) for v in check_plan(tiny_config, plan_for(tiny_config, chosen))
+                        if v.rule != "unassigned_reason_false")
         assert found == expected, chosen
 
 
@@ -553,11 +573,12 @@ def test_move_without_rule_or_reason(tiny_config: Config, field: str) -> None:
 
 
 @pytest.mark.parametrize(("moved", "expected"), [(False, []), (True, ["moved_flag"])])
-def test_unassigning_a_case_is_not_a_move(tiny_config: Config, moved: bool, expected: list[str]) -> None:
+def test_unassigning_a_case_is_not_a_move(moved: bool, expected: list[str]) -> None:
     # K-5 leaves Cy for nobody: an unassigned case, not a move.
-    plan = plan_for(tiny_config, SOUND | {"K-5": None})
+    config = variant(_k5_weighs_three)
+    plan = plan_for(config, SOUND | {"K-5": None})
     by_id(plan.assignments, "case_id", "K-5").moved = moved
-    assert rules(check_plan(tiny_config, plan)) == expected
+    assert rules(check_plan(config, plan)) == expected
 
 
 # --- capacity and reported numbers -------------------------------------------------------------------------
@@ -715,21 +736,21 @@ def test_contact_that_is_not_due(tiny_config: Config) -> None:
     assert [(v.rule, v.subject) for v in check_plan(tiny_config, plan)] == [("contact_not_due", "K-3#0.2")]
 
 
-def test_contacts_of_an_unassigned_case_are_unscheduled_as_such(tiny_config: Config) -> None:
+def test_contacts_of_an_unassigned_case_are_unscheduled_as_such(ana_full: Config) -> None:
     # Without K-3's visit K-1 is Monday's first: Ana has no base, so no travel into it.
-    contacts = [item for item in sound_week(tiny_config, travel={"K-1#0.0": 0}) if item.case_id != "K-3"]
-    missing = [unscheduled(tiny_config, key, "case_unassigned", None) for key in ("K-3#0.0", "K-3#0.1")]
-    assert check_plan(tiny_config, _schedule(tiny_config, contacts, missing, WITHOUT_K3)) == []
+    contacts = [item for item in sound_week(ana_full, travel={"K-1#0.0": 0}) if item.case_id != "K-3"]
+    missing = [unscheduled(ana_full, key, "case_unassigned", None) for key in ("K-3#0.0", "K-3#0.1")]
+    assert check_plan(ana_full, _schedule(ana_full, contacts, missing, WITHOUT_K3)) == []
     missing[0].rule = "no_common_availability"
-    assert rules(check_plan(tiny_config, _schedule(tiny_config, contacts, missing, WITHOUT_K3))) == [
+    assert rules(check_plan(ana_full, _schedule(ana_full, contacts, missing, WITHOUT_K3))) == [
         "contact_case_unassigned"]
 
 
-def test_contact_of_an_unassigned_case_scheduled(tiny_config: Config) -> None:
-    contacts = [item for item in sound_week(tiny_config) if (item.case_id, item.occurrence) != ("K-3", 1)]
-    missing = [unscheduled(tiny_config, "K-3#0.1", "case_unassigned", None)]
-    plan = _schedule(tiny_config, contacts, missing, WITHOUT_K3)
-    assert [(v.rule, v.subject) for v in check_plan(tiny_config, plan)] == [("contact_case_unassigned", "K-3#0.0")]
+def test_contact_of_an_unassigned_case_scheduled(ana_full: Config) -> None:
+    contacts = [item for item in sound_week(ana_full) if (item.case_id, item.occurrence) != ("K-3", 1)]
+    missing = [unscheduled(ana_full, "K-3#0.1", "case_unassigned", None)]
+    plan = _schedule(ana_full, contacts, missing, WITHOUT_K3)
+    assert [(v.rule, v.subject) for v in check_plan(ana_full, plan)] == [("contact_case_unassigned", "K-3#0.0")]
 
 
 def test_case_unassigned_rule_for_an_assigned_case(tiny_config: Config) -> None:
@@ -1103,6 +1124,110 @@ def test_plan_counts_on_time_late_and_unscheduled(tiny_config: Config, field: st
     setattr(plan.summary, field, getattr(_schedule(tiny_config, sound_week(tiny_config)).summary, field))
     setattr(by_id(plan.managers, "manager_id", "m-ana"), field, value)
     assert [(v.rule, v.subject) for v in check_plan(tiny_config, plan)] == [("manager_contacts_mismatch", "m-ana")]
+
+
+# --- every reason re-derived (issue 21, finding 14): one false claim of each rule, and a true one ---------
+
+
+def _k6_with_c4(data: dict[str, Any]) -> None:
+    """The red team's household: c-4's K-4 locked to Cy, K-5 locked to Ben, and a third case K-6."""
+    _split_by_locks(data)
+
+
+def test_household_conflict_is_false_when_a_locked_cases_manager_may_carry_it() -> None:
+    config = variant(_k6_with_c4)
+    plan = plan_for(config, SOUND | {"K-5": "m-ben", "K-6": None})
+    plan.unassigned[0].rule = "household_conflict"
+    assert [(v.rule, v.subject) for v in check_plan(config, plan)] == [("unassigned_reason_false", "K-6")]
+
+
+def test_household_conflict_holds_when_neither_locked_cases_manager_may_carry_it() -> None:
+    def high_k6(data: dict[str, Any]) -> None:
+        _split_by_locks(data)
+        case(data, "K-6")["complexity"] = "high"  # Cy and Ben are juniors
+
+    config = variant(high_k6)
+    plan = plan_for(config, SOUND | {"K-5": "m-ben", "K-6": None})
+    plan.unassigned[0].rule = "household_conflict"
+    assert check_plan(config, plan) == []
+
+
+def test_capacity_exhausted_is_false_when_an_eligible_manager_has_room(tiny_config: Config) -> None:
+    # K-3 (moderate, 2 points) may go to Ana only; she carries K-1's 3 of her 6 points.
+    found = check_plan(tiny_config, plan_for(tiny_config, WITHOUT_K3))
+    assert [(v.rule, v.subject) for v in found] == [("unassigned_reason_false", "K-3")]
+    assert "m-ana may carry it and has room for it" in found[0].message
+
+
+def test_capacity_exhausted_holds_when_the_only_eligible_manager_is_full(ana_full: Config) -> None:
+    assert check_plan(ana_full, plan_for(ana_full, WITHOUT_K3)) == []
+
+
+def _k2_unscheduled(config: Config, rule: str) -> Plan:
+    contacts = [item for item in sound_week(config) if item.case_id != "K-2"]
+    return _schedule(config, contacts, [unscheduled(config, "K-2#0.0", rule)])
+
+
+def _c2_free_on_saturday_only(data: dict[str, Any]) -> None:
+    client(data, "c-2")["availability"] = {"sat": ["09:00-12:00"]}  # nobody works Saturdays
+
+
+@pytest.mark.parametrize("rule", ["no_common_availability", "no_working_day", "appointment_conflict"])
+def test_an_unscheduled_rule_is_false_when_the_call_fits_alone(tiny_config: Config, rule: str) -> None:
+    # K-2's 15-minute call: Ana works all week and Eli is free whenever she is.
+    assert [(v.rule, v.subject) for v in check_plan(tiny_config, _k2_unscheduled(tiny_config, rule))] == [
+        ("unscheduled_reason_false", "K-2#0.0")]
+
+
+@pytest.mark.parametrize("rule", ["day_capacity_full", "time_limit"])
+def test_days_full_or_out_of_time_is_false_when_no_slot_fits_even_alone(rule: str) -> None:
+    config = variant(_c2_free_on_saturday_only)
+    plan = _k2_unscheduled(config, rule)
+    plan.solver = [SolverStats(stage="schedule", status="feasible")]
+    assert [(v.rule, v.subject) for v in check_plan(config, plan)] == [("unscheduled_reason_false", "K-2#0.0")]
+
+
+def test_no_common_availability_holds_when_the_client_is_free_only_on_saturday() -> None:
+    config = variant(_c2_free_on_saturday_only)
+    assert check_plan(config, _k2_unscheduled(config, "no_common_availability")) == []
+
+
+def test_time_limit_needs_a_schedule_that_stopped_short(tiny_config: Config) -> None:
+    plan = _k2_unscheduled(tiny_config, "time_limit")
+    plan.solver = [SolverStats(stage="schedule", status="optimal")]
+    assert rules(check_plan(tiny_config, plan)) == ["unscheduled_reason_false"]
+    plan.solver = [SolverStats(stage="schedule", status="feasible")]
+    assert check_plan(tiny_config, plan) == []
+
+
+def test_day_capacity_full_is_taken_when_a_slot_exists(tiny_config: Config) -> None:
+    # "Some slot exists" is all the checker can prove of a full week without solving it again.
+    assert check_plan(tiny_config, _k2_unscheduled(tiny_config, "day_capacity_full")) == []
+
+
+def test_no_working_day_holds_for_a_locked_case_of_a_manager_on_leave() -> None:
+    def ben_away(data: dict[str, Any]) -> None:
+        manager(data, "m-ben")["leave"] = [MON, TUE, WED, THU, FRI]
+        case(data, "K-2").update(locked=True)
+        case(data, "K-1").update(manager="m-ben", locked=True, complexity="low")
+
+    config = variant(ben_away)
+    chosen = SOUND | {"K-1": "m-ben", "K-2": "m-ben"}
+    contacts = [item for item in sound_week(config) if item.case_id not in ("K-1", "K-2")]
+    missing = [unscheduled(config, key, "no_working_day", "m-ben") for key in ("K-1#0.0", "K-2#0.0")]
+    plan = _schedule(config, contacts, missing, chosen)
+    assert "unscheduled_reason_false" not in rules(check_plan(config, plan))
+    missing[1].rule = "day_capacity_full"
+    assert "unscheduled_reason_false" in rules(check_plan(config, _schedule(config, contacts, missing, chosen)))
+
+
+def test_days_full_by_due_is_false_when_nothing_fits_by_the_due_day() -> None:
+    # c-1 is free on Thursdays only; K-1 falls due Wednesday: no slot by then, so no_slot_by_due.
+    config = variant(lambda data: client(data, "c-1").update(availability={"thu": ["08:00-17:00"]}))
+    contacts = sound_week(config, K1_0_0=(THU, "10:15"), travel={"K-1#0.0": 0})
+    by_id(contacts, "case_id", "K-1").late_rule = "days_full_by_due"
+    assert [(v.rule, v.subject) for v in check_plan(config, _schedule(config, contacts, travel=0))] == [
+        ("late_rule", "K-1#0.0")]
 
 
 # --- the command line ------------------------------------------------------------------------------------

@@ -41,6 +41,11 @@ RENDERED = [
                                                    "on leave all week"},
      "its household has case K-1 locked to m-ben, who may not carry it: the manager is on leave all week"),
     ("capacity_exhausted", "default", {}, "every eligible manager is at capacity"),
+    ("weighed_out", "default", {"manager": "m-ana"}, "m-ana may carry it and has room, but under the policy's "
+                                                     "weights placing it costs more (balance, region or moves) "
+                                                     "than leaving it unassigned"),
+    ("not_assigned", "default", {}, "the config gives the case no manager, and this command keeps the assignment "
+                                    "as it is (`caseload plan` or `caseload assign` assigns it)"),
     ("capacity_exhausted", "counted", {"count": 3}, "all 3 eligible managers are at capacity"),
     ("capacity_exhausted", "counted_one", {"count": 1}, "all 1 eligible manager are at capacity"),
     ("not_eligible", "default", {"source": "m-ana", "refusal": "the manager is on leave all week", "target": "m-ben"},

@@ -35,7 +35,7 @@ def contact(case_id: str, day: date, mode: str, manager_id: str = "m-ana", requi
 
 def missed_visit_of_k1() -> UnscheduledContact:
     return UnscheduledContact(case_id="K-1", client_id="c-1", manager_id="m-ana", requirement_index=0, occurrence=0,
-                              mode="in_person", minutes=60, rule="no_common_availability", reason="no slot")
+                              mode="in_person", minutes=60, rule="day_capacity_full", reason="no slot left")
 
 
 def week(config: Config, contacts: Iterable[ScheduledContact], chosen: Mapping[str, str | None] = AS_IS,

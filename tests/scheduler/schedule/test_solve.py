@@ -17,6 +17,7 @@ from models.plan import Plan, ScheduledContact
 from scheduler.core.options import SolveOptions
 from scheduler.core.planbuild import build_plan, current_assignment
 from scheduler.core.travel import travel_minutes
+from scheduler.pipeline import schedule_current_assignment
 from scheduler.schedule.data import prepare_week, travel_of
 from scheduler.schedule.greedy import greedy_schedule
 from scheduler.schedule.search import improve_week, week_cost
@@ -58,7 +59,7 @@ def contact(mode: str = "phone", minutes: int = 60, frequency: str = "weekly") -
 
 def schedule(config: Config, options: SolveOptions = OPTIONS, *, tolerated: frozenset[str] = frozenset()) -> Plan:
     """Schedule the current assignment; the independent checker must find nothing (but `tolerated`)."""
-    plan = schedule_contacts(config, build_plan(config, current_assignment(config)), options).plan
+    plan = schedule_current_assignment(config, options).plan
     assert [item for item in check_plan(config, plan) if item.rule not in tolerated] == []
     return plan
 
