@@ -169,7 +169,7 @@ NOBODY_RULES = frozenset({"no_level", "no_skill", "no_language", "no_manager_ava
 
 def _nobody_may_carry(config: Config, case: Case, rule: str) -> Iterator[Violation]:
     """The claim that no manager may carry `case` (as new work: level, skills, language, at work,
-    open to new cases) is false when some manager may."""
+    open to new cases, not excluded by the client) is false when some manager may."""
     fresh = case.model_copy(update={"manager": None, "locked": False})
     for manager in config.managers:
         if not any(_refusals(config, fresh, manager, bool(config.manager_days(manager)))):
@@ -313,6 +313,9 @@ def _eligibility(config: Config, assignment: Mapping[str, str | None]) -> Iterat
 def _refusals(config: Config, case: Case, manager: Manager, working: bool) -> Iterator[Violation]:
     """Each eligibility rule `manager` breaks for `case` (one violation per broken rule)."""
     policy = config.policy
+    if manager.id in config.clients_by_id[case.client].excluded_managers:
+        yield Violation("eligibility_excluded", case.id,
+                        f"client {case.client} excludes {manager.id} from their cases")
     needed_rank = config.required_level_rank(case)
     if policy.level_rank(manager.level) < needed_rank:
         needed = policy.levels[needed_rank].name if needed_rank < len(policy.levels) else "a level above all"
@@ -1143,7 +1146,7 @@ class MeetingCheck:
 
 def may_carry(config: Config, case: Case, manager: Manager) -> bool:
     """Whether `manager` may carry `case` by the class rules (level, skills, language, at work, open to
-    new cases unless they hold it), capacity, the drive limit and meeting aside."""
+    new cases unless they hold it) and the client's exclusions, capacity, the drive limit and meeting aside."""
     return not any(_refusals(config, case, manager, bool(config.manager_days(manager))))
 
 

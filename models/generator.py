@@ -227,6 +227,7 @@ class ClientRow:
     lat: float
     lon: float
     availability: WindowPattern
+    excluded_managers: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -1067,7 +1068,8 @@ def _manager_cells(row: ManagerRow) -> tuple[object, ...]:
 
 def _client_cells(row: ClientRow) -> tuple[object, ...]:
     return (row.id, row.name, row.household or "", row.language, row.region, row.lat, row.lon,
-            _availability_text(row.availability), "", "")  # no phone or email: none are generated
+            _availability_text(row.availability), "", "",  # no phone or email: none are generated
+            ";".join(row.excluded_managers))
 
 
 def _contact_text(contact: ContactRow) -> str:
@@ -1095,7 +1097,7 @@ def _client_data(row: ClientRow) -> dict[str, Any]:
     return {
         "id": row.id, "name": row.name, "household": row.household, "language": row.language,
         "region": row.region, "location": {"lat": row.lat, "lon": row.lon},
-        "availability": _availability_data(row.availability),
+        "availability": _availability_data(row.availability), "excluded_managers": list(row.excluded_managers),
     }
 
 

@@ -50,7 +50,8 @@ LIST_KEYS = ("managers", "clients", "cases")
 # The CSV columns of each list; multi-valued cells separate their items with ';'.
 MANAGER_COLUMNS = ("id", "name", "level", "fte", "region", "office", "lat", "lon", "languages", "skills",
                    "availability", "leave", "accepts_new_cases", "email", "phone", "blocked")
-CLIENT_COLUMNS = ("id", "name", "household", "language", "region", "lat", "lon", "availability", "phone", "email")
+CLIENT_COLUMNS = ("id", "name", "household", "language", "region", "lat", "lon", "availability", "phone", "email",
+                  "excluded_managers")
 CASE_COLUMNS = ("id", "client", "type", "complexity", "opened", "manager", "locked", "escalate", "points",
                 "contacts", "appointments")
 CSV_COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType({
@@ -765,6 +766,7 @@ _CONVERTERS: Mapping[str, _Converter] = MappingProxyType({
     "languages": _items,
     "skills": _items,
     "leave": _items,
+    "excluded_managers": _items,
     "availability": _availability,
     "contacts": _contacts,
     "blocked": _blocked,

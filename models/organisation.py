@@ -179,6 +179,9 @@ class Client(StrictModel):
     availability: Availability | None = None
     phone: str | None = Field(default=None, description="How the client is reached: digits, spaces, + - ( ).")
     email: str | None = Field(default=None, description="The client's email address.")
+    excluded_managers: list[Identifier] = Field(default_factory=list, max_length=MAX_LIST, description=(
+        "Ids of managers who may never carry this client's cases (a conflict of interest, safety); a hard "
+        "rule in every stage (a locked case stays with its manager, as with every rule)."))
 
     _availability_ok = field_validator("availability")(_checked_availability)
 

@@ -76,6 +76,7 @@ REASONS: Mapping[str, Rule] = _table(
     Rule("no_manager_available", "unassigned", "no manager available", _variants(
         default="every suitable manager is on leave all week or closed to new cases",
         nobody="no manager may carry this case",
+        excluded="every manager who may otherwise carry it is excluded from the client's cases",
         no_managers="the scenario leaves no managers",
     )),
     Rule("household_conflict", "unassigned", "household cannot stay together", _variants(
@@ -179,6 +180,9 @@ REFUSALS: Mapping[str, Rule] = _table(
     Rule("locked", "refusal", "locked to another manager", _variants(
         default="case {case} is locked to manager {manager}",
     )),
+    Rule("excluded", "refusal", "excluded by the client's record", _variants(
+        default="the client's record excludes manager {manager} from their cases",
+    )),
     Rule("level", "refusal", "level too low", _variants(
         default="the manager's level may not carry this complexity",
         escalated="the case is escalated, so complexity '{complexity}' now needs a level above {level}",
@@ -222,6 +226,7 @@ CHECKS: Mapping[str, str] = MappingProxyType({
     "eligibility_language": "language not spoken",
     "eligibility_on_leave": "manager on leave all week",
     "eligibility_closed": "manager closed to new cases",
+    "eligibility_excluded": "manager excluded from the client's cases",
     "eligibility_meeting": "manager cannot meet the client",
     "meeting_flag": "wrong no_common_availability flag",
     "eligibility_too_far": "manager beyond the drive limit",

@@ -23,6 +23,7 @@ def find_problems(config: Config) -> list[Problem]:
         _policy_problems,
         _duplicate_ids,
         _manager_problems,
+        _client_problems,
         _case_problems,
     ):
         problems.extend(check(config))
@@ -113,6 +114,16 @@ def _manager_problems(config: Config) -> Iterator[Problem]:
         for block_index, block in enumerate(manager.blocked):
             if not config.week_start <= block.day <= config.week_end:
                 yield Problem(("managers", index, "blocked", block_index, "day"), _outside_week(block.day, config))
+
+
+def _client_problems(config: Config) -> Iterator[Problem]:
+    """Every manager a client names (excluded) is a manager of the config."""
+    manager_ids = list(config.managers_by_id)
+    for index, client in enumerate(config.clients):
+        for position, manager_id in enumerate(client.excluded_managers):
+            if manager_id not in config.managers_by_id:
+                yield Problem(("clients", index, "excluded_managers", position),
+                              _unknown("manager", manager_id, manager_ids))
 
 
 def _case_problems(config: Config) -> Iterator[Problem]:

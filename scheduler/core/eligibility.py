@@ -2,7 +2,8 @@
 
 Shared by balancing, rebalancing and staffing (the checker in models/check.py re-derives the rules
 independently on purpose). The class rules (level, skills, language, leave, closed to new cases) group
-managers and cases into classes with identical attributes; the pair rules (the drive limit and meeting
+managers and cases into classes with identical attributes; a client's `excluded_managers` are taken out
+of the field for its cases (never relaxed); the pair rules (the drive limit and meeting
 with travel) are evaluated for every manager at once per client, with numpy.
 
 The pair rules give way rather than leave a case without a manager: when no manager the class rules
@@ -136,8 +137,17 @@ class Eligibility:
             if keeps_closed and current is not None:
                 allowed = allowed.copy()
                 allowed[self._position[current.id]] = True
-            found = self._fields[cache_key] = self._pair_rules(case, allowed)
+            # Exclusions never give way: they are taken out before the pair rules weigh who is left.
+            found = self._fields[cache_key] = self._pair_rules(case, allowed & ~self._excluded_mask(case.client))
         return found
+
+    def _excluded_mask(self, client_id: str) -> NDArray[np.bool_]:
+        """Managers (`config.managers` order) the client's `excluded_managers` names."""
+        mask = np.zeros(len(self._ids), dtype=bool)
+        for manager_id in self.config.clients_by_id[client_id].excluded_managers:
+            if manager_id in self._position:  # a manager a scenario removed excludes nobody
+                mask[self._position[manager_id]] = True
+        return mask
 
     def _pair_rules(self, case: Case, allowed: NDArray[np.bool_]) -> Receivers:
         if not allowed.any():
@@ -187,6 +197,8 @@ class Eligibility:
             if manager_id == case.manager:
                 return None
             return Exclusion("locked", refusal_text("locked", case=case.id, manager=case.manager))
+        if manager_id in self.config.clients_by_id[case.client].excluded_managers:
+            return Exclusion("excluded", refusal_text("excluded", manager=manager_id))
         manager = self.config.managers_by_id[manager_id]
         key = self.case_class(case)
         refusal = _class_refusal(key, self.manager_class(manager), is_current=manager_id == case.manager)
@@ -232,6 +244,9 @@ class Eligibility:
             candidates = [c for c in candidates if keeps(c)]
             if not candidates:
                 return Exclusion(rule, reason)
+        excluded = self.config.clients_by_id[case.client].excluded_managers
+        if all(manager_id in excluded for c in candidates for manager_id in self._manager_classes[c]):
+            return Exclusion("no_manager_available", reason_text("no_manager_available", "excluded"))
         return Exclusion("no_manager_available", reason_text("no_manager_available", "nobody"))
 
 

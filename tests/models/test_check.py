@@ -428,6 +428,36 @@ def test_manager_closed_to_new_cases_keeps_but_gains_none(accepts: bool, expecte
     assert [violation.subject for violation in found] == ["K-2", "K-3"][: len(expected)]
 
 
+@pytest.mark.parametrize(("excluded", "expected"), [
+    (["m-ben"], []),  # Ben is excluded, but the sound plan gives c-3's case to Ana
+    (["m-ana"], ["eligibility_excluded"]),  # K-3 (client c-3) sits with Ana, whom c-3 excludes
+])
+def test_a_client_never_goes_to_an_excluded_manager(excluded: list[str], expected: list[str]) -> None:
+    config = variant(lambda data: client(data, "c-3").update(excluded_managers=excluded))
+    found = check_plan(config, plan_for(config, SOUND))
+    assert [(violation.rule, violation.subject) for violation in found] == [(rule, "K-3") for rule in expected]
+
+
+def test_a_locked_case_stays_with_an_excluded_manager_but_its_siblings_may_not() -> None:
+    # c-4 excludes Cy: the locked K-4 stays without complaint, the unlocked K-5 is refused.
+    config = variant(lambda data: client(data, "c-4").update(excluded_managers=["m-cy"]))
+    found = check_plan(config, plan_for(config, SOUND))
+    assert [(violation.rule, violation.subject) for violation in found] == [("eligibility_excluded", "K-5")]
+
+
+def test_unassigned_for_no_manager_available_is_false_when_an_unexcluded_manager_may_carry_it() -> None:
+    # c-3 excludes Ben only; Ana may carry K-3, so "no manager available" is false.
+    config = variant(lambda data: client(data, "c-3").update(excluded_managers=["m-ben"]))
+    plan = plan_for(config, SOUND | {"K-3": None})
+    plan.unassigned[0] = plan.unassigned[0].model_copy(update={"rule": "no_manager_available"})
+    assert rules(check_plan(config, plan)) == ["unassigned_reason_false"]
+    # ... and true once Ana is excluded too.
+    config = variant(lambda data: client(data, "c-3").update(excluded_managers=["m-ana", "m-ben"]))
+    plan = plan_for(config, SOUND | {"K-3": None})
+    plan.unassigned[0] = plan.unassigned[0].model_copy(update={"rule": "no_manager_available"})
+    assert check_plan(config, plan) == []
+
+
 def test_several_broken_rules_are_each_reported(tiny_config: Config) -> None:
     # K-3 with Cy: no investigations skill and no Spanish.
     found = check_plan(tiny_config, plan_for(tiny_config, SOUND | {"K-3": "m-cy"}))

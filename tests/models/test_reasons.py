@@ -33,6 +33,8 @@ RENDERED = [
     ("no_language", "default", {"language": "so"}, "no suitable manager speaks the client's language 'so'"),
     ("no_manager_available", "default", {}, "every suitable manager is on leave all week or closed to new cases"),
     ("no_manager_available", "nobody", {}, "no manager may carry this case"),
+    ("no_manager_available", "excluded", {},
+     "every manager who may otherwise carry it is excluded from the client's cases"),
     ("no_manager_available", "no_managers", {}, "the scenario leaves no managers"),
     ("household_conflict", "default", {}, "no single manager may carry every case of its household"),
     ("household_conflict", "locked_elsewhere", {"managers": "m-ana, m-ben"},
@@ -125,6 +127,7 @@ def test_every_template_is_rendered_above() -> None:
 
 @pytest.mark.parametrize(("code", "data", "expected"), [
     ("locked", {"case": "K-4", "manager": "m-cy"}, "case K-4 is locked to manager m-cy"),
+    ("excluded", {"manager": "m-ben"}, "the client's record excludes manager m-ben from their cases"),
     ("level", {}, "the manager's level may not carry this complexity"),
     ("skill", {"skills": "investigations, substance-use"}, "the manager lacks skills investigations, substance-use"),
     ("language", {"language": "es"}, "the manager does not speak 'es'"),

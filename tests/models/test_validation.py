@@ -93,6 +93,10 @@ RULES = [
     (_set(("cases", 1, "manager"), "m-bob"),
      [Problem(("cases", 1, "manager"),
               "unknown manager 'm-bob'; did you mean 'm-ben'? managers are m-ana, m-ben, m-cy")]),
+    # a client excludes a manager the config does not have
+    (_set(("clients", 2, "excluded_managers"), ["m-cy", "m-bn"]),
+     [Problem(("clients", 2, "excluded_managers", 1),
+              "unknown manager 'm-bn'; did you mean 'm-ben'? managers are m-ana, m-ben, m-cy")]),
     # locked without a manager
     (_set(("cases", 2, "locked"), True),
      [Problem(("cases", 2, "locked"), "a locked case needs a current manager; set manager or unlock it")]),

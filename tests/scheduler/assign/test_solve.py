@@ -57,6 +57,36 @@ def test_manager_on_leave_all_week_loses_their_cases() -> None:
     assert "on leave all week" in plan.moves[0].reason
 
 
+def test_a_case_leaves_a_manager_its_client_excludes_and_the_move_says_so() -> None:
+    config = organisation([manager("m-a"), manager("m-b")], [client("c-1", excluded_managers=["m-a"])],
+                          [case("K-1", "c-1", manager="m-a")])
+    plan = solve(config)
+    assert chosen(plan) == {"K-1": "m-b"}
+    assert [(move.case_id, move.rule, move.reason) for move in plan.moves] == [
+        ("K-1", "not_eligible", "m-a may no longer carry it: the client's record excludes manager m-a from their "
+                                "cases; moved to m-b")]
+    assert check_plan(config, plan) == []
+
+
+def test_a_case_whose_every_manager_is_excluded_stays_unassigned_and_says_so() -> None:
+    config = organisation([manager("m-a"), manager("m-b")], [client("c-1", excluded_managers=["m-a", "m-b"])],
+                          [case("K-1", "c-1", manager="m-a")])
+    plan = solve(config)
+    assert chosen(plan) == {"K-1": None}
+    assert [(item.rule, item.reason) for item in plan.unassigned] == [
+        ("no_manager_available", "every manager who may otherwise carry it is excluded from the client's cases")]
+    assert check_plan(config, plan) == []
+
+
+def test_a_locked_case_stays_with_an_excluded_manager_its_sibling_does_not() -> None:
+    config = organisation([manager("m-a"), manager("m-b")], [client("c-1", excluded_managers=["m-a"])],
+                          [case("K-1", "c-1", manager="m-a", locked=True), case("K-2", "c-1", manager="m-a")])
+    plan = solve(config)
+    assert chosen(plan) == {"K-1": "m-a", "K-2": None}
+    assert [item.rule for item in plan.unassigned] == ["household_conflict"]
+    assert check_plan(config, plan) == []
+
+
 def test_manager_closed_to_new_cases_keeps_their_own_but_takes_no_intake() -> None:
     config = organisation(
         [manager("m-closed", accepts_new_cases=False), manager("m-open")],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models.organisation import Config
-from scheduler.core.eligibility import Eligibility
+from scheduler.core.eligibility import Eligibility, tied_household_refusal
 
 
 def _case(config: Config, case_id: str):  # type: ignore[no-untyped-def]
@@ -155,3 +155,43 @@ def test_escalated_cases_end_above_their_previous_workers_level_or_at_the_top() 
         assert after > before or after == top, (case.id, case.manager, item.manager_id)
     moved = next(move for move in plan.moves if move.case_id == "K-1010")
     assert "escalated" in moved.reason
+
+
+def _excluding(config: Config, client_id: str, *managers: str) -> Config:
+    data = config.model_dump()
+    next(item for item in data["clients"] if item["id"] == client_id)["excluded_managers"] = list(managers)
+    return Config.model_validate(data)
+
+
+def test_an_excluded_manager_is_refused_and_left_out(tiny_config: Config) -> None:
+    # K-2 (low, client c-2) is Ben's; c-2 excludes Ben: only Ana and Cy may carry it, Ben's refusal says why.
+    config = _excluding(tiny_config, "c-2", "m-ben")
+    eligibility = Eligibility(config)
+    assert eligibility.managers_for(_case(config, "K-2")) == ("m-ana", "m-cy")
+    refusal = eligibility.refusal(_case(config, "K-2"), "m-ben")
+    assert refusal is not None
+    assert (refusal.rule, refusal.reason) == ("excluded", "the client's record excludes manager m-ben from their cases")
+
+
+def test_a_case_whose_every_eligible_manager_is_excluded_names_the_exclusion(tiny_config: Config) -> None:
+    # Only Ana may carry K-3 (investigation, Spanish); c-3 excludes her.
+    config = _excluding(tiny_config, "c-3", "m-ana")
+    eligibility = Eligibility(config)
+    assert eligibility.managers_for(_case(config, "K-3")) == ()
+    exclusion = eligibility.exclusion(_case(config, "K-3"))
+    assert exclusion is not None
+    assert (exclusion.rule, exclusion.reason) == (
+        "no_manager_available", "every manager who may otherwise carry it is excluded from the client's cases")
+
+
+def test_a_locked_case_stays_with_an_excluded_manager_and_its_sibling_may_not_join(tiny_config: Config) -> None:
+    # c-4 excludes Cy, who holds the locked K-4 and K-5: the lock stands, K-5 may not stay with Cy.
+    config = _excluding(tiny_config, "c-4", "m-cy")
+    eligibility = Eligibility(config)
+    assert eligibility.managers_for(_case(config, "K-4")) == ("m-cy",)
+    assert eligibility.refusal(_case(config, "K-4"), "m-cy") is None
+    refusal = tied_household_refusal(eligibility, _case(config, "K-5"), [_case(config, "K-4"), _case(config, "K-5")])
+    assert refusal is not None
+    assert (refusal.rule, refusal.reason) == (
+        "household_conflict", "its household has case K-4 locked to m-cy, who may not carry it: the client's record "
+                              "excludes manager m-cy from their cases")

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from models.loader import load_config
+from models.organisation import Config
 from models.proposals import ProposedMove
 from scheduler.rebalance.apply import refused_moves
 
@@ -51,3 +52,13 @@ def test_a_household_moved_whole_is_accepted() -> None:
 def test_invalid_moves_are_refused_with_a_located_reason(moves: list[ProposedMove], expected: str) -> None:
     config = load_config(DATA / "rebalance.yaml")
     assert [str(problem) for problem in refused_moves(config, moves)] == [expected]
+
+
+def test_a_move_to_a_manager_the_client_excludes_is_refused() -> None:
+    config = load_config(DATA / "rebalance.yaml")
+    data = config.model_dump()
+    next(item for item in data["clients"] if item["id"] == "c-3")["excluded_managers"] = ["m-ben"]
+    config = Config.model_validate(data)
+    assert [str(problem) for problem in refused_moves(config, [move("K-3", "m-ana", "m-ben")])] == [
+        "proposals.csv:2: to_manager: case K-3: m-ben may not carry it: the client's record excludes manager m-ben "
+        "from their cases"]

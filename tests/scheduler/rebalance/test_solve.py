@@ -149,6 +149,15 @@ def test_a_case_its_manager_may_not_carry_must_move() -> None:
     assert result.plan.moves[0].rule == "not_eligible"
 
 
+def test_a_case_whose_client_excludes_its_manager_must_move_and_says_why() -> None:
+    cases = [case("K-1", "c1", 3, "m-a")]
+    result = run(config([manager("m-a"), manager("m-b")], [client("c1", excluded_managers=["m-a"])], cases))
+    assert moved(result.plan) == {"K-1": "m-b"}
+    assert result.plan.moves[0].rule == "not_eligible"
+    assert result.plan.moves[0].reason.startswith(
+        "m-a (Name m-a) may no longer carry this case (the client's record excludes manager m-a from their cases)")
+
+
 def test_unassigned_intake_is_placed_in_its_region() -> None:
     cases = [case("K-1", "c1", 2, None)]
     managers = [manager("m-north"), manager("m-south", region="south")]
