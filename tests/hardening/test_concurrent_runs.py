@@ -13,6 +13,9 @@ swap while the second one starts.
 from __future__ import annotations
 
 import hashlib
+import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -23,7 +26,7 @@ from click.testing import CliRunner
 from cli import main
 from export import output_set
 from export.output_set import MANIFEST_NAME, lock_folder, read_manifest, write_output_set
-from tests.hardening.helpers import DATA
+from tests.hardening.helpers import DATA, QUICK, ROOT, TINY, caseload, popen_caseload
 
 NAMES = ("plan.json", "assignments.csv", "report.html", "schedule.csv")
 
@@ -94,3 +97,73 @@ def test_a_folder_another_run_keeps_busy_is_refused_with_exit_1(tmp_path: Path,
     # Once the other run is done, the same command goes through.
     again = CliRunner().invoke(main, ["report", str(DATA / "report" / "plan.json"), "-o", str(out / "report.html")])
     assert again.exit_code == 0, again.output
+
+
+PAIRS = 50
+
+
+def test_fifty_pairs_of_runs_into_one_folder_each_leave_one_whole_set(tmp_path: Path) -> None:
+    """The red team's attack, 50 times: two runs started together into one folder. After each pair the
+    folder holds every file of one run and the manifest records exactly those (4 pairs in 150 mixed)."""
+    errors: list[BaseException] = []
+
+    def run(content: str) -> None:
+        try:
+            write_set(tmp_path, content)
+        except BaseException as error:  # reported by the assertion below, not lost in the thread
+            errors.append(error)
+
+    for pair in range(PAIRS):
+        contents = (f"pair {pair} a", f"pair {pair} b")
+        threads = [threading.Thread(target=run, args=(content,)) for content in contents]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert errors == [], pair
+        found = {name: (tmp_path / name).read_text() for name in NAMES}
+        winner = found["plan.json"].removesuffix(" plan.json")
+        assert winner in contents, pair
+        assert found == {name: f"{winner} {name}" for name in NAMES}, pair
+        recorded = read_manifest(tmp_path)
+        assert {name: recorded[name].sha256 for name in NAMES} == {
+            name: hashlib.sha256((tmp_path / name).read_bytes()).hexdigest() for name in NAMES}, pair
+
+
+def test_two_caseload_processes_into_one_folder_leave_one_whole_plan(tmp_path: Path) -> None:
+    """Real processes, as two cron jobs would: both exit 0, and the folder holds one run's whole set, which
+    `caseload check` passes."""
+    out = tmp_path / "out"
+    runs = [popen_caseload(["plan", str(TINY), "-o", str(out), *QUICK]) for _ in range(2)]
+    for process in runs:
+        _, stderr = process.communicate(timeout=300)
+        assert process.returncode == 0, stderr
+    check = caseload(["check", str(TINY), str(out / "plan.json")])
+    assert check.returncode == 0, check.stdout + check.stderr
+    recorded = read_manifest(out)
+    assert recorded and all(hashlib.sha256((out / name).read_bytes()).hexdigest() == entry.sha256
+                            for name, entry in recorded.items())
+
+
+def test_a_run_killed_while_it_holds_the_folder_does_not_block_the_next(tmp_path: Path) -> None:
+    """The lock is the kernel's: a run killed outright (SIGKILL, no clean-up) lets go of the folder with
+    its process, so the next run goes through at once instead of waiting or refusing the folder."""
+    out = tmp_path / "out"
+    out.mkdir()
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; sys.path.insert(0, sys.argv[1]);"
+        "from export.output_set import lock_folder; from pathlib import Path;"
+        "assert lock_folder(Path(sys.argv[2])) is not None; print('held', flush=True); time.sleep(600)"),
+        str(ROOT), str(out)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(30)
+        started = time.monotonic()
+        result = CliRunner().invoke(main, ["report", str(DATA / "report" / "plan.json"), "-o",
+                                           str(out / "report.html")])
+        assert result.exit_code == 0, result.output
+        assert time.monotonic() - started < output_set.LOCK_WAIT_S
+    finally:
+        if holder.poll() is None:
+            holder.kill()
