@@ -79,3 +79,8 @@ def week_start_in_range(value: date) -> date:
         raise ValueError(f"{value} is outside the years {MIN_WEEK_YEAR} to {MAX_WEEK_YEAR}; plan a week "
                          "between them")
     return value
+
+# The promise of --time-limit T (docs/guarantees.md "Time limits"): the solve stages within
+# TIME_LIMIT_SLACK x T + TIME_LIMIT_GRACE_S seconds; past it a command warns.
+TIME_LIMIT_SLACK = 1.1
+TIME_LIMIT_GRACE_S = 1.0

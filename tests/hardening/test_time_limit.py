@@ -92,3 +92,22 @@ def test_schedule_stage_honours_a_small_time_limit_for_a_larger_office(team_conf
     spent = time.process_time() - started
     assert plan is not None and [stats.stage for stats in plan.solver] == ["schedule"]
     assert spent <= _bound(limit), f"{spent:.2f} CPU seconds for a {limit:g} s limit"
+
+
+@pytest.mark.parametrize(("stage_seconds", "warned"), [((0.8, 1.3), False), ((1.2, 2.0), True)])
+def test_a_solve_past_its_limit_says_so(caplog: pytest.LogCaptureFixture, stage_seconds: tuple[float, float],
+                                        warned: bool) -> None:
+    """Issue 21, finding 7: `plan --time-limit 1` on M took 3.32 s in its stages, silently. The bound of
+    T = 1 is 2.1 s: 2.1 s passes quietly, 3.2 s is a warning naming both."""
+    from cli import _warn_if_over_the_limit
+    from models.plan import SolverStats
+
+    plan = Plan.model_construct(solver=[SolverStats(stage=name, status="feasible", runtime_s=seconds)
+                                        for name, seconds in zip(("assignment", "schedule"), stage_seconds,
+                                                                 strict=True)])
+    with caplog.at_level("WARNING", logger="caseload"):
+        _warn_if_over_the_limit(plan, 1.0)
+    messages = [record.getMessage() for record in caplog.records]
+    assert messages == ([
+        "warning: the solve took 3.2 s, more than --time-limit 1 allows (2.1 s): preparing this organisation "
+        "takes longer than that on this machine; give a longer --time-limit"] if warned else [])
