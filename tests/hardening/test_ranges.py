@@ -255,3 +255,22 @@ def test_every_weight_has_the_documented_upper_bound(model: type[Weights | Sched
                                        "weights": {name: too_big[name]}})
             else:
                 model.model_validate({name: too_big[name]})
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    # Issue 21, minor: YAML reads `true` as a boolean, which pydantic took for 1.0.
+    ("name: Ben Okafor, level: junior,", "name: Ben Okafor, level: junior, fte: true,",
+     "managers[1].fte: expected a number, but got true; write the number itself"),
+    # Issue 21, finding 10: a 300-character id passed validate; plan then failed writing its calendar
+    # (ENAMETOOLONG, exit 4).
+    ("id: m-ben,", f"id: m-{'b' * 298},", "managers[1].id: is 300 characters long; an id is at most 100"),
+])
+def test_a_value_plan_would_trip_on_is_refused_by_validate(tmp_path: Path, old: str, new: str,
+                                                           expected: str) -> None:
+    config = variant(tmp_path, old, new)
+    for command in (["validate", str(config)], ["plan", str(config), "-o", str(tmp_path / "out")]):
+        result = run(*command)
+        assert_no_traceback(result)
+        assert result.exit_code == 1, result.output
+        assert expected in result.output
+    assert not (tmp_path / "out").exists()

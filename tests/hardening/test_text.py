@@ -169,3 +169,21 @@ def test_the_yaml_merge_key_is_refused_in_words(tmp_path: Path) -> None:
     lines = problems(validate(path))
     line = line_of(path.read_text(encoding="utf-8"), "<<:")
     assert lines[0] == f"{path}:{line}:3: policy.<<: YAML merge keys (<<) are not supported; write the keys out"
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    ("timezone: America/Chicago", 'timezone: "\\e]0;pwned\\a"'),  # the red team's title-bar escape
+    ("frequency: weekly}", 'frequency: "weekly\\e]0;pwned\\a"}'),
+    ("{id: m-ben, name: Ben Okafor, level: junior,",
+     "{id: m-ben, name: Ben Okafor, level: junior, availability: {\"mon\\e]0;x\\a\": ['08:00-12:00']},"),
+    ("holidays: []", 'holidays: []\n"pw\\e]0;x\\a": 1'),  # an unknown key
+])
+def test_an_escape_sequence_in_any_value_or_key_reaches_the_terminal_escaped(tmp_path: Path, before: str,
+                                                                            after: str) -> None:
+    """Issue 21, finding 13: escape sequences from `timezone`, `frequency`, availability keys and unknown keys
+    reached stderr as they were. Every message shows them escaped (\\u001b), one located line each."""
+    result = validate(variant(tmp_path, (before, after)))
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "\\u001b" in result.output
+    assert all(LOCATED_LINE.match(line) for line in problems(result))
