@@ -58,6 +58,7 @@ def check_plan(config: Config, plan: Plan, *, schedule: bool | None = None) -> l
         _unassigned_listing(config, plan, assignment),
         _eligibility(config, assignment),
         _households(config, assignment),
+        _intake_caps(config, assignment),
         _move_flags(config, plan),
         _move_list(config, plan, assignment),
         _manager_loads(config, plan, loads),
@@ -365,6 +366,21 @@ def _household_violation(household: str, cases: list[Case],
     elif len(used) > 1:
         yield Violation("household_split", household,
                         f"cases of one household went to {', '.join(sorted(str(m) for m in used))}")
+
+
+def _intake_caps(config: Config, assignment: Mapping[str, str | None]) -> Iterator[Violation]:
+    """No manager gets more cases new to them (intake placed with them, cases moved to them; each case of a
+    household counts) than their `max_new_cases`, or the policy's."""
+    new: Counter[str] = Counter()
+    for case in config.cases:
+        manager_id = assignment.get(case.id)
+        if manager_id is not None and manager_id != case.manager:
+            new[manager_id] += 1
+    for manager in config.managers:
+        cap = manager.max_new_cases if manager.max_new_cases is not None else config.policy.max_new_cases
+        if cap is not None and new[manager.id] > cap:
+            yield Violation("intake_cap", manager.id,
+                            f"{new[manager.id]} cases are new to {manager.id} this week, above the cap of {cap}")
 
 
 # --- moves ---------------------------------------------------------------------------------------------

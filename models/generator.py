@@ -215,6 +215,7 @@ class ManagerRow:
     accepts_new_cases: bool
     email: str
     phone: str
+    max_new_cases: int | None = None
 
 
 @dataclass(slots=True)
@@ -1063,7 +1064,7 @@ def _manager_cells(row: ManagerRow) -> tuple[object, ...]:
     return (row.id, row.name, row.level, row.fte, row.region, row.office, row.lat, row.lon,
             ";".join(row.languages), ";".join(row.skills), _availability_text(row.availability),
             ";".join(day.isoformat() for day in row.leave), "" if row.accepts_new_cases else "false",
-            row.email, row.phone)
+            "" if row.max_new_cases is None else row.max_new_cases, row.email, row.phone)
 
 
 def _client_cells(row: ClientRow) -> tuple[object, ...]:
@@ -1088,8 +1089,8 @@ def _manager_data(row: ManagerRow) -> dict[str, Any]:
         "id": row.id, "name": row.name, "level": row.level, "fte": row.fte, "region": row.region,
         "office": row.office, "base": {"lat": row.lat, "lon": row.lon}, "languages": list(row.languages),
         "skills": list(row.skills), "availability": _availability_data(row.availability),
-        "leave": list(row.leave), "accepts_new_cases": row.accepts_new_cases, "email": row.email,
-        "phone": row.phone,
+        "leave": list(row.leave), "accepts_new_cases": row.accepts_new_cases, "max_new_cases": row.max_new_cases,
+        "email": row.email, "phone": row.phone,
     }
 
 

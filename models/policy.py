@@ -12,6 +12,7 @@ from models.limits import (
     MAX_CONTACTS_PER_DAY,
     MAX_FACTOR,
     MAX_LIST,
+    MAX_NEW_CASES,
     MAX_POINTS,
     MAX_SEED,
     MAX_TIME_LIMIT_S,
@@ -148,6 +149,9 @@ class Policy(StrictModel):
                                            description="Ordered from least to most complex.")
     case_types: dict[PlainText, CaseType] = Field(default_factory=dict, max_length=MAX_LIST)
     households_together: bool = True
+    max_new_cases: int | None = Field(default=None, ge=0, le=MAX_NEW_CASES, description=(
+        "The most cases new to a manager in a week (intake placed with them and cases moved to them; a "
+        "household's cases count one each), for every manager without their own max_new_cases. null: no cap."))
     balance_tolerance: float = Field(default=0.05, ge=0, le=1)
     weights: Weights = Field(default_factory=Weights)
     scheduling: Scheduling = Field(default_factory=Scheduling)

@@ -85,6 +85,7 @@ def _add_column(model: AssignmentModel, backend: GlopBackend, index: int, manage
     rows = backend.rows
     for name, coefficient in ((f"conserve[{index}]", 1), (f"cap[{manager}]", item.points),
                               (f"cases[{manager}]", item.cases),
+                              (f"intake[{manager}]", item.new_at(manager)),
                               (f"peak[{manager}]", UTILISATION_UNITS * item.points),
                               (f"minutes[{manager}]", item.minutes_at(manager)),
                               (f"contacts[{manager}]", item.contacts * model.data.managers[manager].minutes)):

@@ -164,6 +164,11 @@ def _household_locks(config: Config) -> dict[str, set[str]]:
 
 def unassigned_reasons(data: AssignmentData, chosen: dict[str, str | None]) -> dict[str, Reason]:
     reasons: dict[str, Reason] = {}
+    new: dict[str, int] = defaultdict(int)  # cases new to each manager: their intake caps may be what is full
+    for case in data.config.cases:
+        target = chosen.get(case.id)
+        if target is not None and target != case.manager:
+            new[target] += 1
     for item in data.types:
         for bundle in item.bundles:
             for case_id in bundle.case_ids:
@@ -174,8 +179,12 @@ def unassigned_reasons(data: AssignmentData, chosen: dict[str, str | None]) -> d
                     reasons[case_id] = Reason(*blocked)
                 else:
                     count = len(set(item.receivers) | item.keepers)
-                    reasons[case_id] = Reason("capacity_exhausted", reason_text(
-                        "capacity_exhausted", "counted" if count != 1 else "counted_one", count=count))
+                    capped = any(data.managers[manager].intake_cap is not None and new[data.managers[manager].id]
+                                 + item.new_at(manager) > (data.managers[manager].intake_cap or 0)
+                                 for manager in item.receivers)
+                    variant = "intake_cap" if capped else "counted" if count != 1 else "counted_one"
+                    reasons[case_id] = Reason("capacity_exhausted", reason_text("capacity_exhausted", variant,
+                                                                                count=count))
     return reasons
 
 

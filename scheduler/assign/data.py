@@ -62,6 +62,7 @@ class ManagerData:
     # Contacts the week holds: policy.scheduling.max_contacts_per_day on each working day (0: no day).
     slots: int = 0
     fixed_contacts: int = 0  # locked cases' contacts due this week
+    intake_cap: int | None = None  # the most cases new to the manager this week (None: no cap)
 
     def overtime(self, minutes: int, contacts: int) -> int:
         """Minutes beyond what the week holds: its minutes over, or its contacts beyond its contact slots
@@ -111,6 +112,11 @@ class ItemType:
     def total(self) -> int:
         return self.intake + sum(self.held.values())
 
+    def new_at(self, manager: int) -> int:
+        """Cases of one bundle that are new to `manager` when it is received there (not kept): all of
+        them, but for a split household the cases `manager` holds already."""
+        return self.cases - (self.current_cases - self.moves_at(manager))
+
     def moves_at(self, manager: int | None) -> int:
         """Split households: cases moved when the bundle ends at `manager` (None: unassigned)."""
         if self.split_moves is None or manager is None:
@@ -127,6 +133,7 @@ class AssignmentData:
     levels: list[int]  # level ranks that have at least one manager
     # Cases that cannot go anywhere as part of their bundle: case id -> (rule, reason).
     blocked: dict[str, tuple[str, str]] = field(default_factory=dict)
+    intake_capped: bool = False  # some manager has an intake cap (else the greedy need not count new cases)
 
     def region_mismatches(self, item: ItemType, manager: int) -> int:
         region = self.managers[manager].region
@@ -162,6 +169,18 @@ class AssignmentData:
             for (manager, index), count in source.items():
                 contacts[manager] += count * self.types[index].contacts
         return contacts
+
+    def new_cases(self, counts: Counts) -> list[int]:
+        """Cases new to every manager under `counts` (received bundles; the intake cap counts these)."""
+        new = [0] * len(self.managers)
+        for (manager, index), count in counts.received.items():
+            new[manager] += count * self.types[index].new_at(manager)
+        return new
+
+    def within_intake_caps(self, counts: Counts) -> bool:
+        """Whether no manager receives more new cases than their intake cap."""
+        return all(manager.intake_cap is None or new <= manager.intake_cap
+                   for manager, new in zip(self.managers, self.new_cases(counts), strict=True))
 
     def overtime(self, counts: Counts) -> int:
         """Minutes beyond the weeks (`ManagerData.overtime`), summed over managers."""
@@ -205,11 +224,12 @@ def build_data(config: Config, eligibility: Eligibility | None = None,
                     fixed_cases=fixed_cases[manager.id],
                     minutes=min(week.available_minutes(manager), held.get(manager.id, week.available_minutes(manager))),
                     fixed_minutes=fixed_minutes[manager.id], slots=week.contact_slots(manager),
-                    fixed_contacts=fixed_contacts[manager.id])
+                    fixed_contacts=fixed_contacts[manager.id], intake_cap=config.intake_cap(manager))
         for index, manager in enumerate(managers)
     ]
     data = AssignmentData(config=config, eligibility=eligibility, managers=manager_data, types=[],
-                          levels=sorted({manager.level_rank for manager in manager_data}))
+                          levels=sorted({manager.level_rank for manager in manager_data}),
+                          intake_capped=any(manager.intake_cap is not None for manager in manager_data))
     _add_bundles(data, index_of)
     _finish_minutes(data)
     return data

@@ -6,7 +6,7 @@ Internal API (used by scheduler.assign.solve and, later, rebalancing and staffin
     model.add_variables()          # kept[m,t], received[m,t], unassigned[t], over/excess[m], peaks
     model.add_conservation()       # every bundle of a type is kept, received somewhere, or unassigned
     model.add_capacity()           # load <= capacity + over, cases <= max_cases + excess (hard if weight 0),
-                                   # minutes <= the week's minutes + overtime
+                                   # new cases <= the intake cap (hard), minutes <= the week's minutes + overtime
     model.add_peaks()              # peak[level] >= utilisation (whole %) of each manager; overall >= peak
     model.add_band(peaks, overall, tolerance_units)        # extra: stay near a known balance
     model.add_limit(["unassigned", "overload"], limit)       # extra: weighted terms <= limit
@@ -220,7 +220,19 @@ class AssignmentModel:
             # Locked cases alone may already exceed capacity: never make the model infeasible.
             self.backend.constraint(load, None, max(room, 0), f"cap[{manager.index}]")
             self.backend.constraint(cases, None, max(case_room, 0), f"cases[{manager.index}]")
+        self._add_intake_caps()
         self._add_minutes()
+
+    def _add_intake_caps(self) -> None:
+        """Hard: the cases new to a manager (bundles received, each case of a household counted) stay
+        within their intake cap."""
+        capped = {manager.index: manager.intake_cap for manager in self.data.managers if manager.intake_cap is not None}
+        new: dict[int, Terms] = defaultdict(list)
+        for (manager, index), var in sorted(self.received.items(), key=_key):
+            if manager in capped:
+                new[manager].append((var, self.data.types[index].new_at(manager)))
+        for manager, cap in sorted(capped.items()):
+            self.backend.constraint(new[manager], None, cap, f"intake[{manager}]")
 
     def _add_minutes(self) -> None:
         """The week's minutes hold the contacts and travel of the cases carried; what does not fit is

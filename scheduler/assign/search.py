@@ -42,6 +42,9 @@ class LocalSearch:
             for (manager, index), count in source.items():
                 self._shift(manager, index, count)
         self.unassigned: dict[int, int] = defaultdict(int, counts.unassigned)
+        # Cases new to each manager (bundles beyond what they keep): held within their intake caps.
+        self.new = [sum(max(0, count - self._keeps(data.types[index], manager)) * data.types[index].new_at(manager)
+                        for index, count in self.at[manager].items()) for manager in range(len(data.managers))]
         self.load, self.cases = data.loads(counts)
         self.minutes = data.minute_loads(counts)
         self.contacts = data.contact_loads(counts)
@@ -159,7 +162,14 @@ class LocalSearch:
         return found
 
     def _may_take(self, item: ItemType, manager: int) -> bool:
-        return manager in self.receivers[item.index] or self.at[manager].get(item.index, 0) < self._keeps(item, manager)
+        """A holder taking back a bundle of their own; else an eligible receiver within their intake cap (a
+        swap checks each side before either leaves, which never lets a cap be passed)."""
+        if self.at[manager].get(item.index, 0) < self._keeps(item, manager):
+            return True
+        if manager not in self.receivers[item.index]:
+            return False
+        cap = self.data.managers[manager].intake_cap
+        return cap is None or self.new[manager] + item.new_at(manager) <= cap
 
     # --- moves ---------------------------------------------------------------------------------
 
@@ -184,6 +194,9 @@ class LocalSearch:
             if manager is None:
                 self.unassigned[item.index] += sign
                 continue
+            # Holders keep their own first (`counts`): a bundle beyond that is new to the manager.
+            if self.at[manager].get(item.index, 0) - (sign < 0) >= self._keeps(item, manager):
+                self.new[manager] += sign * item.new_at(manager)
             self._shift(manager, item.index, sign)
             before = self._units(manager, self.load[manager])
             self.load[manager] += sign * item.points

@@ -118,7 +118,9 @@ def assign_cases(config: Config, options: SolveOptions, *, minutes_held: Mapping
     # The start: the best of the supervisor's greedy, the relieved placement and the warm start.
     starts = [greedy_counts(data), relieved_counts(data)]
     if warm_start is not None:
-        starts.append(counts_from_chosen(data, warm_start))
+        warm = counts_from_chosen(data, warm_start)
+        if data.within_intake_caps(warm):  # every start keeps the hard rules; the searches never repair one
+            starts.append(warm)
     greedy = min(starts, key=lambda counts: evaluate(data, coefficients, counts, TERM_NAMES))
     clock.charge_estimate(len(config.cases) * (_BUILD_SECONDS_PER_CASE
                                                + _BUILD_SECONDS_PER_CASE_AND_MANAGER * len(config.managers)))

@@ -458,6 +458,24 @@ def test_unassigned_for_no_manager_available_is_false_when_an_unexcluded_manager
     assert check_plan(config, plan) == []
 
 
+@pytest.mark.parametrize(("policy_cap", "own_cap", "expected"), [
+    (None, None, []),  # no cap
+    (2, None, []),  # Ana gets K-2 and K-3, two new cases: within the policy's cap of 2
+    (1, None, ["intake_cap"]),  # ... above the policy's cap of 1
+    (1, 2, []),  # Ana's own cap (2) overrides the policy's
+    (None, 1, ["intake_cap"]),  # Ana's own cap of 1
+])
+def test_no_manager_gets_more_new_cases_than_their_intake_cap(policy_cap: int | None, own_cap: int | None,
+                                                              expected: list[str]) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        data["policy"]["max_new_cases"] = policy_cap
+        manager(data, "m-ana")["max_new_cases"] = own_cap
+
+    config = variant(edit)
+    found = check_plan(config, plan_for(config, SOUND))
+    assert [(violation.rule, violation.subject) for violation in found] == [(rule, "m-ana") for rule in expected]
+
+
 def test_several_broken_rules_are_each_reported(tiny_config: Config) -> None:
     # K-3 with Cy: no investigations skill and no Spanish.
     found = check_plan(tiny_config, plan_for(tiny_config, SOUND | {"K-3": "m-cy"}))

@@ -87,6 +87,40 @@ def test_a_locked_case_stays_with_an_excluded_manager_its_sibling_does_not() -> 
     assert check_plan(config, plan) == []
 
 
+def test_an_intake_cap_holds_the_new_cases_a_manager_takes() -> None:
+    # Three intake cases: the least loaded would share them 2 + 1; Ana's cap of 1 gives Ben two.
+    clients = [client("c-1"), client("c-2"), client("c-3")]
+    cases = [case("K-1", "c-1"), case("K-2", "c-2"), case("K-3", "c-3")]
+    config = organisation([manager("m-a", max_new_cases=1), manager("m-b")], clients, cases)
+    plan = solve(config)
+    assert Counter(chosen(plan).values()) == {"m-a": 1, "m-b": 2}
+    assert check_plan(config, plan) == []
+
+
+def test_the_policy_intake_cap_leaves_cases_unassigned_and_says_so() -> None:
+    # The policy's cap of 1 for both managers: one of three intake cases stays unassigned.
+    clients = [client("c-1"), client("c-2"), client("c-3")]
+    cases = [case("K-1", "c-1"), case("K-2", "c-2"), case("K-3", "c-3")]
+    config = organisation([manager("m-a"), manager("m-b")], clients, cases, max_new_cases=1)
+    plan = solve(config)
+    assert Counter(chosen(plan).values()) == {"m-a": 1, "m-b": 1, None: 1}
+    assert [(item.rule, item.reason) for item in plan.unassigned] == [(
+        "capacity_exhausted", "all 2 eligible managers are at capacity or have taken as many new cases this week "
+                              "as their intake cap allows")]
+    assert check_plan(config, plan) == []
+
+
+def test_a_household_moving_together_counts_each_case_against_the_cap() -> None:
+    # Two siblings leave a manager on leave all week: m-a may take 1 new case, m-b 2: the household goes to m-b.
+    managers = [manager("m-a", max_new_cases=1), manager("m-b", max_new_cases=2), manager("m-x", leave=WEEK)]
+    config = organisation(managers,
+                          [client("c-1", household="h"), client("c-2", household="h")],
+                          [case("K-1", "c-1", manager="m-x"), case("K-2", "c-2", manager="m-x")])
+    plan = solve(config)
+    assert chosen(plan) == {"K-1": "m-b", "K-2": "m-b"}
+    assert check_plan(config, plan) == []
+
+
 def test_manager_closed_to_new_cases_keeps_their_own_but_takes_no_intake() -> None:
     config = organisation(
         [manager("m-closed", accepts_new_cases=False), manager("m-open")],
