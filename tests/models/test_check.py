@@ -1211,6 +1211,31 @@ def test_capacity_exhausted_holds_when_the_only_eligible_manager_is_full(ana_ful
     assert check_plan(ana_full, plan_for(ana_full, WITHOUT_K3)) == []
 
 
+def _ana_capped(cap: int) -> Config:
+    """tiny.yaml with an intake cap on Ana (WITHOUT_K3 moves K-2 to her: one case new to her)."""
+    return variant(lambda data: manager(data, "m-ana").update(max_new_cases=cap))
+
+
+def test_capacity_exhausted_holds_when_the_only_eligible_manager_is_at_her_intake_cap() -> None:
+    # Ana has the points for K-3 (3 of 6 used) but K-2, moved to her, is the one new case her cap allows.
+    config = _ana_capped(1)
+    assert check_plan(config, plan_for(config, WITHOUT_K3)) == []
+
+
+def test_capacity_exhausted_is_false_when_the_intake_cap_leaves_room() -> None:
+    config = _ana_capped(2)
+    found = check_plan(config, plan_for(config, WITHOUT_K3))
+    assert [(v.rule, v.subject) for v in found] == [("unassigned_reason_false", "K-3")]
+    assert "m-ana may carry it and has room for it" in found[0].message
+
+
+def test_weighed_out_is_false_when_the_only_taker_is_at_her_intake_cap() -> None:
+    config = _ana_capped(1)
+    plan = plan_for(config, WITHOUT_K3)
+    plan.unassigned[0].rule = "weighed_out"
+    assert [(v.rule, v.subject) for v in check_plan(config, plan)] == [("unassigned_reason_false", "K-3")]
+
+
 def _k2_unscheduled(config: Config, rule: str) -> Plan:
     contacts = [item for item in sound_week(config) if item.case_id != "K-2"]
     return _schedule(config, contacts, [unscheduled(config, "K-2#0.0", rule)])
