@@ -186,6 +186,9 @@ class Client(StrictModel):
     excluded_managers: list[Identifier] = Field(default_factory=list, max_length=MAX_LIST, description=(
         "Ids of managers who may never carry this client's cases (a conflict of interest, safety); a hard "
         "rule in every stage (a locked case stays with its manager, as with every rule)."))
+    preferred_manager: Identifier | None = Field(default=None, description=(
+        "The manager this client's cases should stay with (rapport): a soft rule, policy.weights.preference per "
+        "case away from them while they may carry it."))
 
     _availability_ok = field_validator("availability")(_checked_availability)
 

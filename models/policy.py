@@ -61,6 +61,8 @@ class Weights(StrictModel):
     balance: float = Field(default=10, ge=0, le=MAX_WEIGHT, description="Per percentage point of peak utilisation.")
     moves: float = Field(default=3, ge=0, le=MAX_WEIGHT, description="Per case moved away from its current manager.")
     region: float = Field(default=1, ge=0, le=MAX_WEIGHT, description="Per case held outside the client's region.")
+    preference: float = Field(default=5, ge=0, le=MAX_WEIGHT, description=(
+        "Per case away from its client's preferred_manager while that manager may carry it."))
     # 500 an hour outweighs balance and moves at realistic capacities (the week's hours act as a hard
     # limit wherever a plan can keep to them) and stays below leaving a case unassigned (1,000 a point;
     # a case of 2 points needs about 2 hours a week).

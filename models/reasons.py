@@ -117,6 +117,9 @@ REASONS: Mapping[str, Rule] = _table(
         over_points="{who} is at {utilisation:.0%} of capacity",
         over_cases="{who} carries {cases} cases, above the limit of {max_cases}, at {utilisation:.0%} of capacity",
     )),
+    Rule("preferred_manager", "move", "back with the preferred manager", _variants(
+        default="moved to {target}, the client's preferred manager ({source} was at {was:.0%} of capacity)",
+    )),
     Rule("balance", "move", "evening out caseloads", _variants(
         default="moved to even out caseloads",
         between="moved to even out caseloads: {source} was at {was:.0%} of capacity, {target} is at {now:.0%}",

@@ -120,10 +120,11 @@ class _Pricer:
                         for item in data.types]
 
     def _costs(self, index: int) -> np.ndarray:
-        """column_cost of every receiver of a type: region mismatches (and moves, split households)."""
+        """column_cost of every receiver of a type: region mismatches (and moves, split households; preference
+        misses)."""
         model = self.model
         item = model.data.types[index]
-        if item.split_moves is not None:
+        if item.split_moves is not None or (item.preferred and model.coefficients.preference):
             return np.array([model.column_cost(item, m) for m in item.receivers], dtype=np.float64)
         regions = self.region_ids[self.receivers[index]]
         mismatches = np.zeros(len(regions), dtype=np.int64)

@@ -137,14 +137,15 @@ def _move_reason(data: AssignmentData, case: Case, source: ManagerLoad | None, t
     """The first rule that applies (`core.reasons.move_rule`), in the balancing stage's words: who the case
     left, at what utilisation, and where it went."""
     refusal = None if source is None else data.eligibility.refusal(case, source.manager_id)
-    rule = move_rule(source, refusal, household=split or tied, level_apart=True)
+    preferred = data.config.clients_by_id[case.client].preferred_manager == target.manager_id
+    rule = move_rule(source, refusal, household=split or tied, level_apart=True, preferred=preferred)
     if source is None:
         text = reason_text(rule, "placed", target=target.manager_id, utilisation=target.utilisation)
     elif refusal is not None:
         text = reason_text(rule, source=source.manager_id, refusal=refusal.reason, target=target.manager_id)
     elif rule == "household_reunited":
         text = reason_text(rule, "default" if split else "tied", target=target.manager_id)
-    elif rule == "over_capacity":
+    elif rule in ("over_capacity", "preferred_manager"):
         text = reason_text(rule, source=source.manager_id, was=source.utilisation, target=target.manager_id)
     else:
         text = reason_text(rule, "between", source=source.manager_id, was=source.utilisation,

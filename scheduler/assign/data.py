@@ -102,6 +102,8 @@ class ItemType:
     minutes: dict[int, int] = field(default_factory=dict)
     held: dict[int, int] = field(default_factory=dict)
     intake: int = 0
+    # Per case of a bundle whose client prefers a manager who may carry it: that manager (sorted indices).
+    preferred: tuple[int, ...] = ()
     bundles: list[Bundle] = field(default_factory=list)
 
     def minutes_at(self, manager: int) -> int:
@@ -134,6 +136,10 @@ class AssignmentData:
     # Cases that cannot go anywhere as part of their bundle: case id -> (rule, reason).
     blocked: dict[str, tuple[str, str]] = field(default_factory=dict)
     intake_capped: bool = False  # some manager has an intake cap (else the greedy need not count new cases)
+
+    def preference_misses(self, item: ItemType, manager: int) -> int:
+        """Cases of one bundle of `item` at `manager` away from a preferred manager who may carry them."""
+        return sum(1 for preferred in item.preferred if preferred != manager)
 
     def region_mismatches(self, item: ItemType, manager: int) -> int:
         region = self.managers[manager].region
@@ -336,10 +342,15 @@ def _add_bundle(data: AssignmentData, rules: _Rules, by_key: dict[_TypeKey, Item
     visits = sum(week.visits(case) for case in movable)
     contacts = sum(week.contacts(case) for case in movable)
     regions = tuple(sorted(config.clients_by_id[case.client].region or "" for case in movable))
+    preferred = _preferred(data, index_of, movable)
+    # A holder the client excludes may not keep the bundle although they may keep others of its class: such
+    # bundles are a type apart (sharing one, the model kept one of them with its excluded holder).
+    excluded_holder = holder is not None and any(
+        data.managers[holder].id in config.clients_by_id[case.client].excluded_managers for case in movable)
     # The receivers are part of the key: the drive limit and meeting make them depend on where the
     # client lives, not only on the case's class.
     type_key: _TypeKey = (classes, points, contact_minutes, visits, contacts, len(movable), regions, tuple(tied_to),
-                          (key,) if split else (), blocked, tuple(sorted(receivers)))
+                          (key,) if split else (), blocked, tuple(sorted(receivers)), preferred, excluded_holder)
     item = by_key.get(type_key)
     if item is None:
         item = ItemType(
@@ -349,7 +360,7 @@ def _add_bundle(data: AssignmentData, rules: _Rules, by_key: dict[_TypeKey, Item
             split_moves=({manager: sum(holders.values()) - count for manager, count in holders.items()}
                          if split else None),
             current_cases=sum(holders.values()) if split else 0, contact_minutes=contact_minutes, visits=visits,
-            contacts=contacts,
+            contacts=contacts, preferred=preferred,
         )
         by_key[type_key] = item
         data.types.append(item)
@@ -359,6 +370,17 @@ def _add_bundle(data: AssignmentData, rules: _Rules, by_key: dict[_TypeKey, Item
         item.keepers = item.keepers | keepers
     else:
         item.intake += 1
+
+
+def _preferred(data: AssignmentData, index_of: Mapping[str, int], cases: list[Case]) -> tuple[int, ...]:
+    """The preferred manager of each case whose client names one who may carry it (sorted indices)."""
+    found = []
+    for case in cases:
+        preferred = data.config.clients_by_id[case.client].preferred_manager
+        if preferred is not None and preferred in index_of and \
+                data.eligibility.refusal(_as_given(case, preferred), preferred) is None:
+            found.append(index_of[preferred])
+    return tuple(sorted(found))
 
 
 def _tie_to_locked_manager(data: AssignmentData, movable: list[Case],

@@ -136,7 +136,7 @@ class LocalSearch:
         if source is None:
             cost = -self.c.unassigned * item.points
             return cost - (self.c.moves * item.current_cases if item.split_moves is not None else 0)
-        cost = -self.c.region * self._mismatches(item, source)
+        cost = -self.c.region * self._mismatches(item, source) - self.c.preference * self._misses(item, source)
         if item.split_moves is not None:
             return cost - self.c.moves * item.moves_at(source)
         if self.at[source].get(item.index, 0) <= self._keeps(item, source):
@@ -147,7 +147,7 @@ class LocalSearch:
         if target is None:
             cost = self.c.unassigned * item.points
             return cost + (self.c.moves * item.current_cases if item.split_moves is not None else 0)
-        cost = self.c.region * self._mismatches(item, target)
+        cost = self.c.region * self._mismatches(item, target) + self.c.preference * self._misses(item, target)
         if item.split_moves is not None:
             return cost + self.c.moves * item.moves_at(target)
         if self.at[target].get(item.index, 0) < self._keeps(item, target):
@@ -160,6 +160,9 @@ class LocalSearch:
         if found is None:
             found = self._mismatch[key] = self.data.region_mismatches(item, manager)
         return found
+
+    def _misses(self, item: ItemType, manager: int) -> int:
+        return self.data.preference_misses(item, manager) if item.preferred else 0
 
     def _may_take(self, item: ItemType, manager: int) -> bool:
         """A holder taking back a bundle of their own; else an eligible receiver within their intake cap (a

@@ -495,6 +495,12 @@ def _region_value(data: AssignmentData, coefficients: Coefficients, counts: Coun
         for source in (counts.kept, counts.received) for (manager, index), count in source.items())
 
 
+def _preference_value(data: AssignmentData, coefficients: Coefficients, counts: Counts) -> int:
+    return coefficients.preference * sum(
+        count * data.preference_misses(data.types[index], manager)
+        for source in (counts.kept, counts.received) for (manager, index), count in source.items())
+
+
 # How each named term of `terms.TERMS` weighs counts (the model's own arithmetic).
 _WEIGHED: Mapping[str, Callable[[AssignmentData, Coefficients, Counts], int]] = MappingProxyType({
     "unassigned": _unassigned_value,
@@ -502,6 +508,7 @@ _WEIGHED: Mapping[str, Callable[[AssignmentData, Coefficients, Counts], int]] = 
     "balance": _balance_value,
     "moves": _moves_value,
     "region": _region_value,
+    "preference": _preference_value,
     "overtime": _overtime_value,
 })
 

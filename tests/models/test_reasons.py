@@ -52,6 +52,8 @@ RENDERED = [
     ("capacity_exhausted", "counted_one", {"count": 1}, "all 1 eligible manager are at capacity"),
     ("capacity_exhausted", "intake_cap", {"count": 2},
      "all 2 eligible managers are at capacity or have taken as many new cases this week as their intake cap allows"),
+    ("preferred_manager", "default", {"source": "m-ana", "was": 0.5, "target": "m-ben"},
+     "moved to m-ben, the client's preferred manager (m-ana was at 50% of capacity)"),
     ("not_eligible", "default", {"source": "m-ana", "refusal": "the manager is on leave all week", "target": "m-ben"},
      "m-ana may no longer carry it: the manager is on leave all week; moved to m-ben"),
     ("not_eligible", "may_not_carry", {"who": "m-ana (Ana Ruiz)", "refusal": "the manager accepts no new cases"},
