@@ -61,6 +61,8 @@ class Solution:
     excess_cases: int = 0
     unplaced: Mapping[int, int] = field(default_factory=dict)
     """Kind -> units of intake, or forced off their holder, left unassigned (every taker at its intake cap)."""
+    loose_unplaced: tuple[str, ...] = ()
+    """Split households left unassigned (every receiver at its intake cap); their locked cases stay."""
     secondary: int = 0
 
     @property
@@ -69,7 +71,7 @@ class Solution:
 
     @property
     def unplaced_units(self) -> int:
-        return sum(self.unplaced.values())
+        return sum(self.unplaced.values()) + len(self.loose_unplaced)
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,10 @@ class RebalanceModel:
         }
         self.over_goal = self.model.new_int_var(0, problem.total_points, "over_goal")
         self.unplaced = self._unplaced_variables(supply)
+        # With intake caps a split household may find every receiver at its cap: it may then stay unplaced.
+        capped = any(cap is not None for cap in problem.intake_cap.values())
+        self.loose_unplaced: dict[str, cp_model.IntVar] = {
+            unit_id: self.model.new_bool_var(f"loose_unplaced_{unit_id}") for unit_id in problem.loose if capped}
         self.unplaced_total = self.model.new_int_var(0, self._upper_unplaced(), "unplaced")
 
     def _unplaced_variables(self, supply: Mapping[int, int]) -> dict[int, cp_model.IntVar]:
@@ -159,7 +165,7 @@ class RebalanceModel:
                 for kind, count in sorted(placeable.items()) if count}
 
     def _upper_unplaced(self) -> int:
-        return sum(variable.proto.domain[1] for variable in self.unplaced.values())
+        return sum(int(variable.proto.domain[1]) for variable in self.unplaced.values()) + len(self.loose_unplaced)
 
     # --- constraints -----------------------------------------------------------------------------
 
@@ -180,8 +186,9 @@ class RebalanceModel:
             self.model.add(sum(leaving[kind]) + pool == sum(arriving[kind]) + (0 if unplaced is None else unplaced))
 
     def _add_loose_units_placed_once(self) -> None:
-        for choices in self.loose.values():
-            self.model.add_exactly_one(choices.values())
+        for unit_id, choices in self.loose.items():
+            unplaced = self.loose_unplaced.get(unit_id)
+            self.model.add_exactly_one([*choices.values(), *([] if unplaced is None else [unplaced])])
 
     def _add_manager_limits(self) -> None:
         """Load within peak x capacity; case count within max_cases plus a counted excess."""
@@ -249,10 +256,12 @@ class RebalanceModel:
         for unit_id, choices in self.loose.items():
             unit = problem.units[unit_id]
             moved.extend(unit.moved_cases(manager_id) * chosen for manager_id, chosen in choices.items())
+        for unit_id, unplaced in self.loose_unplaced.items():
+            moved.append(_unlocked_held(problem, unit_id) * unplaced)
         self.model.add(self.moves == sum(moved))
         self.model.add(self.excess_cases == sum(self.excess.values()))
         self.model.add(self.over_goal == sum(self.over.values()))
-        self.model.add(self.unplaced_total == sum(self.unplaced.values()))
+        self.model.add(self.unplaced_total == sum(self.unplaced.values()) + sum(self.loose_unplaced.values()))
 
     # --- objective terms ----------------------------------------------------------------------------
 
@@ -401,6 +410,8 @@ class RebalanceModel:
                 self.model.add_hint(variable, int(hint.loose_choice.get(unit_id) == manager_id))
         for kind, variable in self.unplaced.items():
             self.model.add_hint(variable, hint.unplaced.get(kind, 0))
+        for unit_id, variable in self.loose_unplaced.items():
+            self.model.add_hint(variable, int(unit_id in hint.loose_unplaced))
         if hint.load_by_manager:
             # A complete hint lets CP-SAT take it as its first solution at once.
             for manager_id, variable in self.excess.items():
@@ -442,6 +453,8 @@ class RebalanceModel:
             excess_cases=int(solver.value(self.excess_cases)),
             unplaced={kind: value for kind, variable in self.unplaced.items()
                       if (value := int(solver.value(variable)))},
+            loose_unplaced=tuple(unit_id for unit_id, variable in self.loose_unplaced.items()
+                                 if solver.boolean_value(variable)),
             secondary=int(solver.value(self.secondary_term())),
         )
 
@@ -488,17 +501,25 @@ def solution_from_units(problem: RebalanceProblem, destination: Mapping[str, str
     return Solution(
         status="feasible", objective=None, bound=None, runtime_s=0.0, released=tuple(released),
         received=dict(received),
-        loose_choice={unit_id: destination[unit_id] for unit_id in problem.loose},
+        loose_choice={unit_id: destination[unit_id] for unit_id in problem.loose if unit_id in destination},
+        loose_unplaced=tuple(unit_id for unit_id in problem.loose if unit_id not in destination),
         peak=_peak(problem, load),
         # As the model counts them: a unit forced off its holder moves even when nobody may take it.
         moves=sum(problem.units[unit_id].moved_cases(manager_id) for unit_id, manager_id in destination.items())
         + sum(bucket.moved_cases for bucket in problem.buckets if bucket.forced
-              for unit_id in bucket.unit_ids if unit_id not in destination),
+              for unit_id in bucket.unit_ids if unit_id not in destination)
+        + sum(_unlocked_held(problem, unit_id) for unit_id in problem.loose if unit_id not in destination),
         excess_by_manager=excess,
         excess_cases=sum(excess.values()),
         unplaced=dict(unplaced),
         load_by_manager=load,
     )
+
+
+def _unlocked_held(problem: RebalanceProblem, unit_id: str) -> int:
+    """The unit's cases that have a manager and are not locked to them (those an unplaced unit takes away)."""
+    return sum(1 for case_id in problem.units[unit_id].case_ids
+               if (case := problem.config.cases_by_id[case_id]).manager is not None and not case.locked)
 
 
 def _peak(problem: RebalanceProblem, load: Mapping[str, int]) -> int:

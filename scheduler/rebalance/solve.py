@@ -439,14 +439,16 @@ class _Converter:
         capacity or at their intake cap (the model leaves a unit unplaced for nothing else; planbuild then
         checks the claim against the loads)."""
         problem = self.problem
+        config = problem.config
         reasons: dict[str, Reason] = {}
-        placed_units = set(problem.fixed) | set(problem.stranded) | set(problem.loose)
         for unit_id, unit in problem.units.items():
-            if unit_id in placed_units or any(chosen.get(case_id) is not None for case_id in unit.case_ids):
+            unlocked = [case_id for case_id in unit.case_ids if not config.cases_by_id[case_id].locked]
+            if unit_id in problem.fixed or unit_id in problem.stranded or not unlocked or \
+                    any(chosen.get(case_id) is not None for case_id in unlocked):
                 continue
             count = len(problem.receivers_of(unit_id))
             reason = Reason("capacity_exhausted", reason_text("capacity_exhausted", "intake_cap", count=count))
-            reasons.update(dict.fromkeys(unit.case_ids, reason))
+            reasons.update(dict.fromkeys(unlocked, reason))
         return reasons
 
     def _household(self, case: Case) -> list[Case]:
@@ -566,6 +568,10 @@ def solution_assignment(problem: RebalanceProblem, solution: Solution) -> dict[s
                 chosen[case_id] = None
     for unit_id, manager_id in solution.loose_choice.items():
         put(unit_id, manager_id)
+    for unit_id in solution.loose_unplaced:  # every receiver at its intake cap: its locked cases stay
+        for case_id in problem.units[unit_id].case_ids:
+            if not config.cases_by_id[case_id].locked:
+                chosen[case_id] = None
     return chosen
 
 

@@ -305,3 +305,16 @@ def test_no_relief_move_goes_to_a_manager_at_her_intake_cap() -> None:
     assert result.plan.summary.max_utilisation == 1.1  # m-a keeps her 11 of 10 points: nobody may take any
     assert check_plan(capped, result.plan) == []
     assert all(check_plan(capped, point.plan) == [] for point in result.curve)
+
+
+def test_a_split_household_whose_only_taker_is_at_its_cap_stays_unassigned_whole() -> None:
+    # K-1's client excludes m-a, its holder; its household's K-2 is with m-b, who takes no new case: the
+    # household cannot be brought together anywhere, so its unlocked cases stay unassigned together.
+    cases = [case("K-1", "c1", 2, "m-a"), case("K-2", "c2", 2, "m-b")]
+    managers = [manager("m-a"), manager("m-b", max_new_cases=0)]
+    cfg = config(managers, [client("c1", household="h", excluded_managers=["m-a"]), client("c2", household="h")],
+                 cases)
+    result = run(cfg)
+    assert {item.case_id: item.manager_id for item in result.plan.assignments} == {"K-1": None, "K-2": None}
+    assert {item.rule for item in result.plan.unassigned} == {"capacity_exhausted"}
+    assert check_plan(cfg, result.plan) == []
