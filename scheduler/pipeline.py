@@ -242,8 +242,14 @@ def _own_placed(plan: Plan) -> int:
 
 
 def _as_assigned(config: Config, chosen: dict[str, str | None]) -> Config:
-    """The config with every case where `chosen` has it (locked cases are where they were)."""
-    return config.rebuilt(cases=[case if case.manager == chosen.get(case.id) else case.model_copy(
+    """The config with every case where `chosen` has it (locked cases are where they were), and each intake
+    cap lowered by the cases `chosen` already makes new to that manager: balancing counts new cases from
+    where the cases are, so without it a second round gave a capped manager new cases again. (A case sent
+    back to its own manager then counts against their cap too: the cap may bind early, never late.)"""
+    new = new_cases(config, chosen)
+    managers = [manager if (cap := config.intake_cap(manager)) is None else manager.model_copy(
+        update={"max_new_cases": max(0, cap - new[manager.id])}) for manager in config.managers]
+    return config.rebuilt(managers=managers, cases=[case if case.manager == chosen.get(case.id) else case.model_copy(
         update={"manager": chosen.get(case.id)}) for case in config.cases])
 
 

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from icalendar import Calendar
 
@@ -200,3 +201,21 @@ def test_plan_week_keeps_a_case_in_a_full_week_rather_than_break_an_intake_cap()
         "K-1": "m-near", "K-2": "m-near", "K-9": "m-far"}
     assert plan.moves == []
     assert [(item.case_id, item.manager_id) for item in plan.unscheduled] == [("K-2", "m-near")]
+
+
+@pytest.mark.parametrize(("policy_cap", "own_cap", "expected"), [
+    (None, 2, {"m-ana": 1, "m-ben": None, "m-cy": None}),  # K-2, moved to Ana, used one of her two
+    (1, None, {"m-ana": 0, "m-ben": 1, "m-cy": 1}),  # the policy's cap, per manager
+])
+def test_regression_the_feedbacks_second_balancing_counted_new_cases_afresh(
+        policy_cap: int | None, own_cap: int | None, expected: dict[str, int | None]) -> None:
+    # The feedback balances again from the plan's assignment as if the cases had always been there, so
+    # the cap must be what is left of it: on the example it gave m-daniela (cap 1) a second new case.
+    data = yaml.safe_load(TINY.read_text(encoding="utf-8"))
+    data["policy"]["max_new_cases"] = policy_cap
+    data["managers"][0]["max_new_cases"] = own_cap
+    config = Config.model_validate(data)
+    chosen: dict[str, str | None] = {"K-1": "m-ana", "K-2": "m-ana", "K-3": None, "K-4": "m-cy", "K-5": "m-cy"}
+    rebuilt = pipeline._as_assigned(config, chosen)
+    assert {manager.id: manager.max_new_cases for manager in rebuilt.managers} == expected
+    assert rebuilt.cases_by_id["K-2"].manager == "m-ana"
