@@ -467,6 +467,28 @@ def _notifications_table(plan: Plan, config: Config | None) -> str:
                   cells, numeric_from=7) + more
 
 
+def away_from_preferred(plan: Plan, config: Config) -> list[tuple[str, str, str, str]]:
+    """(household, client, preferred manager, who carries its cases now: manager ids or "unassigned") of
+    every client whose cases are not all with the `preferred_manager` it names, by household then client."""
+    carried = {item.case_id: item.manager_id for item in plan.assignments}
+    rows = []
+    for client in config.clients:
+        if client.preferred_manager is None:
+            continue
+        holders = [carried[case.id] for case in config.cases if case.client == client.id and case.id in carried]
+        away = sorted({holder or "unassigned" for holder in holders if holder != client.preferred_manager})
+        if away:
+            rows.append((client.household or client.id, client.id, client.preferred_manager, ", ".join(away)))
+    return sorted(rows)
+
+
+def _preference_table(plan: Plan, config: Config) -> str:
+    rows = away_from_preferred(plan, config)
+    if not rows:
+        return '<p class="muted">None: every family that names a preferred manager is with them.</p>'
+    return _table(["Household", "Client", "Preferred manager", "Now with"], rows, numeric_from=4)
+
+
 def _section(section_id: str, title: str, intro: str, content: str) -> str:
     intro_html = f'<p class="intro">{escape(intro)}</p>' if intro else ""
     return (f'<section id="{section_id}"><h2>{escape(title)}</h2>{intro_html}{content}</section>')
@@ -507,6 +529,11 @@ def _report_body(plan: Plan, config: Config | None) -> str:
         _section("moves", "Moves", "Cases given to a different manager than their current one, with the reason "
                  "and the effect on both managers' utilisation (before → after); intake placed (no previous "
                  "manager, rule new_intake) is listed too, and counted apart.", '<div id="moves-table"></div>'),
+        *([_section("preferred", "Families away from their preferred manager",
+                    "Clients whose cases are not with the manager they name as preferred (policy.weights."
+                    "preference weighs each case away from them while that manager may carry it).",
+                    _preference_table(plan, config))]
+          if config is not None and any(client.preferred_manager for client in config.clients) else []),
         _section("notify", "Who must be told",
                  "Each case new to its manager (moved, or new intake placed): the new manager calls the client "
                  "with their name, how to reach them and the case number. Client phone numbers and emails are "

@@ -58,6 +58,7 @@ def check_plan(config: Config, plan: Plan, *, schedule: bool | None = None) -> l
         _unassigned_listing(config, plan, assignment),
         _eligibility(config, assignment),
         _households(config, assignment),
+        _intake_caps(config, assignment),
         _move_flags(config, plan),
         _move_list(config, plan, assignment),
         _manager_loads(config, plan, loads),
@@ -186,12 +187,13 @@ def _unassigned_claims(config: Config, plan: Plan, assignment: Mapping[str, str 
     locked cases when it has any, else anyone) may carry it, and, without locks, every case of its household.
     capacity_exhausted: no such manager who may carry it, within the drive limit and able to meet the client,
     has room left for it (with the other cases of its household listed for the same reason): points,
-    cases and, when overtime is weighed, the week's minutes.
+    cases, new cases within the intake cap and, when overtime is weighed, the week's minutes.
     """
     meeting = MeetingCheck(config)
     # A staffing proof plan fills managers to its target utilisation, not to capacity: its capacity_exhausted
     # is at that target (staffing.json holds it; the tests of scheduler/staffing.py check loads against it).
     staffing = any(stage.stage == "staffing" for stage in plan.solver)
+    new = _new_cases(config, assignment)
     for entry in plan.unassigned:
         case = config.cases_by_id.get(entry.case_id)
         if case is None or assignment.get(case.id) is not None or (case.locked and case.manager is not None):
@@ -207,7 +209,7 @@ def _unassigned_claims(config: Config, plan: Plan, assignment: Mapping[str, str 
         elif entry.rule in ("capacity_exhausted", "weighed_out") and not staffing:
             group = _unplaced_household(config, plan, case)
             roomy = next((manager for manager in _household_managers(config, case, assignment)
-                          if _has_room(config, meeting, loads, assignment, group, manager)), None)
+                          if _has_room(config, meeting, loads, assignment, new, group, manager)), None)
             if roomy is not None and entry.rule == "capacity_exhausted":
                 yield Violation("unassigned_reason_false", case.id,
                                 f"listed unassigned for capacity_exhausted, but {roomy.id} may carry it and has "
@@ -275,15 +277,30 @@ def _unplaced_household(config: Config, plan: Plan, case: Case) -> list[Case]:
     return [other for other in _household_of(config, case) if other.id == case.id or other.id in listed]
 
 
+def _new_cases(config: Config, assignment: Mapping[str, str | None]) -> Counter[str]:
+    """Cases new to each manager under `assignment` (intake placed with them, cases moved to them)."""
+    new: Counter[str] = Counter()
+    for case in config.cases:
+        manager_id = assignment.get(case.id)
+        if manager_id is not None and manager_id != case.manager:
+            new[manager_id] += 1
+    return new
+
+
 def _has_room(config: Config, meeting: MeetingCheck, loads: Mapping[str, _Load],
-              assignment: Mapping[str, str | None], group: list[Case], manager: Manager) -> bool:
+              assignment: Mapping[str, str | None], new: Mapping[str, int], group: list[Case],
+              manager: Manager) -> bool:
     """Whether `manager` may carry every case of `group`, reach and meet each client, and take them all
-    within capacity, case limit and (when overtime is weighed) the week's minutes."""
+    within capacity, case limit, intake cap (`new`: the cases already new to each manager) and (when
+    overtime is weighed) the week's minutes."""
     if not all(_may_take(config, meeting, case, manager) for case in group):
         return False
     load = loads[manager.id]
     points = sum(config.case_points(case) for case in group)
     if load.load + points > load.capacity + TOLERANCE or load.cases + len(group) > load.max_cases:
+        return False
+    cap = config.intake_cap(manager)
+    if cap is not None and new.get(manager.id, 0) + sum(case.manager != manager.id for case in group) > cap:
         return False
     if not config.policy.weights.overtime:
         return True
@@ -365,6 +382,17 @@ def _household_violation(household: str, cases: list[Case],
     elif len(used) > 1:
         yield Violation("household_split", household,
                         f"cases of one household went to {', '.join(sorted(str(m) for m in used))}")
+
+
+def _intake_caps(config: Config, assignment: Mapping[str, str | None]) -> Iterator[Violation]:
+    """No manager gets more cases new to them (intake placed with them, cases moved to them; each case of a
+    household counts) than their `max_new_cases`, or the policy's."""
+    new = _new_cases(config, assignment)
+    for manager in config.managers:
+        cap = config.intake_cap(manager)
+        if cap is not None and new[manager.id] > cap:
+            yield Violation("intake_cap", manager.id,
+                            f"{new[manager.id]} cases are new to {manager.id} this week, above the cap of {cap}")
 
 
 # --- moves ---------------------------------------------------------------------------------------------

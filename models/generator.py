@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from types import MappingProxyType
@@ -215,6 +215,7 @@ class ManagerRow:
     accepts_new_cases: bool
     email: str
     phone: str
+    max_new_cases: int | None = None
 
 
 @dataclass(slots=True)
@@ -228,6 +229,7 @@ class ClientRow:
     lon: float
     availability: WindowPattern
     excluded_managers: list[str] = field(default_factory=list)
+    preferred_manager: str | None = None
 
 
 @dataclass(slots=True)
@@ -962,7 +964,10 @@ def _make_messy(managers: list[ManagerRow], clients: list[ClientRow], cases: lis
     * split households (one family, several managers);
     * holders of locked cases on leave all week;
     * holders who lost the client's language, or the skill the case type needs;
-    * a manager far over `max_cases`.
+    * a manager far over `max_cases`;
+    * clients who exclude the current manager of an unlocked case of theirs (a conflict found since);
+    * clients who name a preferred manager (their current one, or anyone);
+    * managers with an intake cap of 0 to 2 new cases this week.
     """
     client_of = {client.id: client for client in clients}
     junior = min(levels, key=lambda level: level.rank)
@@ -1010,6 +1015,28 @@ def _make_messy(managers: list[ManagerRow], clients: list[ClientRow], cases: lis
         for case in some(cases)[: limit * 3 // 2]:
             if not case.locked:
                 case.manager = crowded.id
+    _supervisors_rules(managers, clients, cases, rng, some)
+
+
+def _supervisors_rules(managers: list[ManagerRow], clients: list[ClientRow], cases: list[CaseRow],
+                       rng: random.Random, some: Callable[[Sequence[Any]], list[Any]]) -> None:
+    """Exclusions of current holders, preferred managers and intake caps (issue 22), drawn after every
+    other messy kind so those stay as they were."""
+    client_of = {client.id: client for client in clients}
+    for case in some([case for case in cases if case.manager is not None and not case.locked]):
+        excluded = client_of[case.client].excluded_managers
+        if case.manager not in excluded:
+            excluded.append(str(case.manager))
+    holder_of = {case.client: case.manager for case in cases if case.manager is not None}
+    if managers:
+        for client in some(clients):
+            current = holder_of.get(client.id)
+            anyone = _choice(rng, managers).id
+            preferred = current if current is not None and rng.random() < 0.5 else anyone
+            if preferred not in client.excluded_managers:
+                client.preferred_manager = preferred
+    for manager in some(managers):
+        manager.max_new_cases = _between(rng, 0, 2)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1063,13 +1090,13 @@ def _manager_cells(row: ManagerRow) -> tuple[object, ...]:
     return (row.id, row.name, row.level, row.fte, row.region, row.office, row.lat, row.lon,
             ";".join(row.languages), ";".join(row.skills), _availability_text(row.availability),
             ";".join(day.isoformat() for day in row.leave), "" if row.accepts_new_cases else "false",
-            row.email, row.phone)
+            "" if row.max_new_cases is None else row.max_new_cases, row.email, row.phone)
 
 
 def _client_cells(row: ClientRow) -> tuple[object, ...]:
     return (row.id, row.name, row.household or "", row.language, row.region, row.lat, row.lon,
             _availability_text(row.availability), "", "",  # no phone or email: none are generated
-            ";".join(row.excluded_managers))
+            ";".join(row.excluded_managers), row.preferred_manager or "")
 
 
 def _contact_text(contact: ContactRow) -> str:
@@ -1088,8 +1115,8 @@ def _manager_data(row: ManagerRow) -> dict[str, Any]:
         "id": row.id, "name": row.name, "level": row.level, "fte": row.fte, "region": row.region,
         "office": row.office, "base": {"lat": row.lat, "lon": row.lon}, "languages": list(row.languages),
         "skills": list(row.skills), "availability": _availability_data(row.availability),
-        "leave": list(row.leave), "accepts_new_cases": row.accepts_new_cases, "email": row.email,
-        "phone": row.phone,
+        "leave": list(row.leave), "accepts_new_cases": row.accepts_new_cases, "max_new_cases": row.max_new_cases,
+        "email": row.email, "phone": row.phone,
     }
 
 
@@ -1098,6 +1125,7 @@ def _client_data(row: ClientRow) -> dict[str, Any]:
         "id": row.id, "name": row.name, "household": row.household, "language": row.language,
         "region": row.region, "location": {"lat": row.lat, "lon": row.lon},
         "availability": _availability_data(row.availability), "excluded_managers": list(row.excluded_managers),
+        "preferred_manager": row.preferred_manager,
     }
 
 

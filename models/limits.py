@@ -27,6 +27,7 @@ MIN_POINTS, MAX_POINTS = 0.01, 1_000  # complexity points, a case's explicit poi
 MIN_FACTOR, MAX_FACTOR = 0.01, 10  # a case type's factor on complexity points
 MIN_CAPACITY_POINTS, MAX_CAPACITY_POINTS = 1, 10_000  # a level's weekly capacity (x fte >= 0.05 points)
 MAX_CASES_PER_MANAGER = 10_000  # a level's max_cases
+MAX_NEW_CASES = 10_000  # a week's cap on cases new to a manager (managers[].max_new_cases, policy.max_new_cases)
 MIN_TRAVEL_SPEED_KMH, MAX_TRAVEL_SPEED_KMH = 1, 1_000
 MAX_CONTACTS_PER_DAY = 24 * 60
 MAX_TIME_LIMIT_S = 7 * 24 * 3600  # a week: --time-limit and policy.solver.time_limit_s

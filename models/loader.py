@@ -49,9 +49,9 @@ LIST_KEYS = ("managers", "clients", "cases")
 
 # The CSV columns of each list; multi-valued cells separate their items with ';'.
 MANAGER_COLUMNS = ("id", "name", "level", "fte", "region", "office", "lat", "lon", "languages", "skills",
-                   "availability", "leave", "accepts_new_cases", "email", "phone", "blocked")
+                   "availability", "leave", "accepts_new_cases", "max_new_cases", "email", "phone", "blocked")
 CLIENT_COLUMNS = ("id", "name", "household", "language", "region", "lat", "lon", "availability", "phone", "email",
-                  "excluded_managers")
+                  "excluded_managers", "preferred_manager")
 CASE_COLUMNS = ("id", "client", "type", "complexity", "opened", "manager", "locked", "escalate", "points",
                 "contacts", "appointments")
 CSV_COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType({

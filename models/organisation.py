@@ -18,6 +18,7 @@ from models.limits import (
     MAX_LIST,
     MAX_MANAGERS,
     MAX_MINUTES,
+    MAX_NEW_CASES,
     MAX_POINTS,
     MIN_FTE,
     MIN_POINTS,
@@ -160,6 +161,9 @@ class Manager(StrictModel):
     )
     leave: list[Date] = Field(default_factory=list, max_length=MAX_LIST)
     accepts_new_cases: bool = True
+    max_new_cases: Count | None = Field(default=None, ge=0, le=MAX_NEW_CASES, description=(
+        "The most cases new to this manager this week (intake placed and cases moved in; a household counts "
+        "each case); default: policy.max_new_cases."))
     email: str | None = None
     phone: str | None = None
     blocked: list[Block] = Field(default_factory=list, max_length=MAX_LIST, description=(
@@ -182,6 +186,9 @@ class Client(StrictModel):
     excluded_managers: list[Identifier] = Field(default_factory=list, max_length=MAX_LIST, description=(
         "Ids of managers who may never carry this client's cases (a conflict of interest, safety); a hard "
         "rule in every stage (a locked case stays with its manager, as with every rule)."))
+    preferred_manager: Identifier | None = Field(default=None, description=(
+        "The manager this client's cases should stay with (rapport): a soft rule, policy.weights.preference per "
+        "case away from them while they may carry it."))
 
     _availability_ok = field_validator("availability")(_checked_availability)
 
@@ -346,6 +353,10 @@ class Config(StrictModel):
 
     def capacity_points(self, manager: Manager) -> float:
         return self.policy.level(manager.level).capacity_points * manager.fte
+
+    def intake_cap(self, manager: Manager) -> int | None:
+        """The most cases new to `manager` this week (their own max_new_cases, else the policy's); None: no cap."""
+        return manager.max_new_cases if manager.max_new_cases is not None else self.policy.max_new_cases
 
     def max_cases(self, manager: Manager) -> int:
         """Case-count limit scaled by FTE, rounded down but at least one."""

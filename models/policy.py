@@ -12,6 +12,7 @@ from models.limits import (
     MAX_CONTACTS_PER_DAY,
     MAX_FACTOR,
     MAX_LIST,
+    MAX_NEW_CASES,
     MAX_POINTS,
     MAX_SEED,
     MAX_TIME_LIMIT_S,
@@ -60,6 +61,8 @@ class Weights(StrictModel):
     balance: float = Field(default=10, ge=0, le=MAX_WEIGHT, description="Per percentage point of peak utilisation.")
     moves: float = Field(default=3, ge=0, le=MAX_WEIGHT, description="Per case moved away from its current manager.")
     region: float = Field(default=1, ge=0, le=MAX_WEIGHT, description="Per case held outside the client's region.")
+    preference: float = Field(default=5, ge=0, le=MAX_WEIGHT, description=(
+        "Per case away from its client's preferred_manager while that manager may carry it."))
     # 500 an hour outweighs balance and moves at realistic capacities (the week's hours act as a hard
     # limit wherever a plan can keep to them) and stays below leaving a case unassigned (1,000 a point;
     # a case of 2 points needs about 2 hours a week).
@@ -148,6 +151,9 @@ class Policy(StrictModel):
                                            description="Ordered from least to most complex.")
     case_types: dict[PlainText, CaseType] = Field(default_factory=dict, max_length=MAX_LIST)
     households_together: bool = True
+    max_new_cases: int | None = Field(default=None, ge=0, le=MAX_NEW_CASES, description=(
+        "The most cases new to a manager in a week (intake placed with them and cases moved to them; a "
+        "household's cases count one each), for every manager without their own max_new_cases. null: no cap."))
     balance_tolerance: float = Field(default=0.05, ge=0, le=1)
     weights: Weights = Field(default_factory=Weights)
     scheduling: Scheduling = Field(default_factory=Scheduling)

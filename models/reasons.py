@@ -96,6 +96,8 @@ REASONS: Mapping[str, Rule] = _table(
         default="every eligible manager is at capacity",
         counted="all {count} eligible managers are at capacity",
         counted_one="all 1 eligible manager are at capacity",
+        intake_cap="all {count} eligible managers are at capacity or have taken as many new cases this week as "
+                   "their intake cap allows",
     )),
     # --- why a case moves (plan.moves[].rule) ---
     Rule("not_eligible", "move", "current manager no longer eligible", _variants(
@@ -114,6 +116,9 @@ REASONS: Mapping[str, Rule] = _table(
         default="{source} was at {was:.0%} of capacity; moved to {target}",
         over_points="{who} is at {utilisation:.0%} of capacity",
         over_cases="{who} carries {cases} cases, above the limit of {max_cases}, at {utilisation:.0%} of capacity",
+    )),
+    Rule("preferred_manager", "move", "back with the preferred manager", _variants(
+        default="moved to {target}, the client's preferred manager ({source} was at {was:.0%} of capacity)",
     )),
     Rule("balance", "move", "evening out caseloads", _variants(
         default="moved to even out caseloads",
@@ -193,6 +198,9 @@ REFUSALS: Mapping[str, Rule] = _table(
     Rule("closed_to_new_cases", "refusal", "closed to new cases", _variants(
         default="the manager accepts no new cases",
     )),
+    Rule("intake_cap", "refusal", "intake cap reached", _variants(
+        default="the manager may take {cap} new case(s) this week and would take {count}",
+    )),
     Rule("meeting", "refusal", "cannot meet the client", _variants(
         default="on no working day this week do the manager's hours hold a {minutes}-minute contact inside the "
                 "client's availability with the drive from the base and back",
@@ -233,6 +241,7 @@ CHECKS: Mapping[str, str] = MappingProxyType({
     "drive_flag": "wrong too_far flag",
     "locked": "locked case moved",
     "household_split": "household split",
+    "intake_cap": "more new cases than the manager's intake cap",
     # moves
     "previous_manager": "wrong previous manager",
     "moved_flag": "wrong moved flag",

@@ -117,13 +117,16 @@ def _manager_problems(config: Config) -> Iterator[Problem]:
 
 
 def _client_problems(config: Config) -> Iterator[Problem]:
-    """Every manager a client names (excluded) is a manager of the config."""
+    """Every manager a client names (excluded, preferred) is a manager of the config."""
     manager_ids = list(config.managers_by_id)
     for index, client in enumerate(config.clients):
         for position, manager_id in enumerate(client.excluded_managers):
             if manager_id not in config.managers_by_id:
                 yield Problem(("clients", index, "excluded_managers", position),
                               _unknown("manager", manager_id, manager_ids))
+        if client.preferred_manager is not None and client.preferred_manager not in config.managers_by_id:
+            yield Problem(("clients", index, "preferred_manager"),
+                          _unknown("manager", client.preferred_manager, manager_ids))
 
 
 def _case_problems(config: Config) -> Iterator[Problem]:

@@ -13,9 +13,10 @@ What stays unplaced keeps its true reason.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from models.organisation import Case, Config
+from models.organisation import Case, Config, Manager
 from models.plan import ManagerLoad, Plan, SolverStats
 from models.reasons import reason_text
 from models.result import Result, combined
@@ -23,7 +24,7 @@ from scheduler.assign import assign_cases
 from scheduler.core.budget import SHARES
 from scheduler.core.eligibility import Eligibility
 from scheduler.core.options import SolveOptions
-from scheduler.core.planbuild import build_plan, current_assignment
+from scheduler.core.planbuild import build_plan, current_assignment, new_cases
 from scheduler.core.reasons import Reason, default_reason
 from scheduler.core.week_time import WeekTime
 from scheduler.schedule import schedule_contacts
@@ -241,8 +242,14 @@ def _own_placed(plan: Plan) -> int:
 
 
 def _as_assigned(config: Config, chosen: dict[str, str | None]) -> Config:
-    """The config with every case where `chosen` has it (locked cases are where they were)."""
-    return config.rebuilt(cases=[case if case.manager == chosen.get(case.id) else case.model_copy(
+    """The config with every case where `chosen` has it (locked cases are where they were), and each intake
+    cap lowered by the cases `chosen` already makes new to that manager: balancing counts new cases from
+    where the cases are, so without it a second round gave a capped manager new cases again. (A case sent
+    back to its own manager then counts against their cap too: the cap may bind early, never late.)"""
+    new = new_cases(config, chosen)
+    managers = [manager if (cap := config.intake_cap(manager)) is None else manager.model_copy(
+        update={"max_new_cases": max(0, cap - new[manager.id])}) for manager in config.managers]
+    return config.rebuilt(managers=managers, cases=[case if case.manager == chosen.get(case.id) else case.model_copy(
         update={"manager": chosen.get(case.id)}) for case in config.cases])
 
 
@@ -275,13 +282,14 @@ def _missed_contacts(plan: Plan) -> dict[str, int]:
 
 def _relief_moves(config: Config, plan: Plan, eligibility: Eligibility) -> dict[str, tuple[str, str, str]]:
     """case id -> (its manager, the manager it goes to, the case whose contacts found no slot) for the
-    cases to move: each with its household, to the eligible manager with room who matches the client's
-    region, then has the most minutes free (then by id)."""
+    cases to move: each with its household, to the eligible manager with room (points, cases, minutes and
+    intake cap) who matches the client's region, then has the most minutes free (then by id)."""
     week = eligibility.week_time
     missed = _missed_contacts(plan)
     chosen = {item.case_id: item.manager_id for item in plan.assignments}
     full = {item.manager_id for item in plan.unscheduled if item.manager_id is not None}
     rooms = {load.manager_id: _room(config, load) for load in plan.managers}
+    new = new_cases(config, chosen)  # cases new to each manager this week: their intake caps count these
     moves: dict[str, tuple[str, str, str]] = {}
     for case_id in sorted(missed)[:MAX_RELIEF_CASES]:
         if case_id in moves:
@@ -295,6 +303,7 @@ def _relief_moves(config: Config, plan: Plan, eligibility: Eligibility) -> dict[
         fitting = [manager.id for manager in config.managers
                    if manager.id != source and manager.id not in full
                    and rooms[manager.id].takes(points, len(group), _minutes_on(config, week, group, manager.id))
+                   and _within_intake_cap(config, new, group, manager)
                    and all(eligibility.refusal(case.model_copy(update={"manager": None, "locked": False}),
                                                manager.id) is None for case in group)]
         if not fitting:
@@ -307,10 +316,19 @@ def _relief_moves(config: Config, plan: Plan, eligibility: Eligibility) -> dict[
             room.points += sign * points
             room.cases += sign * len(group)
             room.minutes += sign * _minutes_on(config, week, group, manager_id)
+        for case in group:
+            new[source] -= case.manager != source
+            new[target] += case.manager != target
         full.add(target)  # one relief per receiving week a round: its schedule changes
         for case in group:
             moves[case.id] = (source, target, case_id)  # a group shares one manager (`_group`)
     return moves
+
+
+def _within_intake_cap(config: Config, new: Mapping[str, int], group: list[Case], manager: Manager) -> bool:
+    """Whether `manager` may take `group` within their intake cap (`new`: the cases already new to them)."""
+    cap = config.intake_cap(manager)
+    return cap is None or new.get(manager.id, 0) + sum(case.manager != manager.id for case in group) <= cap
 
 
 def _minutes_on(config: Config, week: WeekTime, group: list[Case], manager_id: str) -> int:

@@ -85,6 +85,7 @@ def _add_column(model: AssignmentModel, backend: GlopBackend, index: int, manage
     rows = backend.rows
     for name, coefficient in ((f"conserve[{index}]", 1), (f"cap[{manager}]", item.points),
                               (f"cases[{manager}]", item.cases),
+                              (f"intake[{manager}]", item.new_at(manager)),
                               (f"peak[{manager}]", UTILISATION_UNITS * item.points),
                               (f"minutes[{manager}]", item.minutes_at(manager)),
                               (f"contacts[{manager}]", item.contacts * model.data.managers[manager].minutes)):
@@ -119,10 +120,11 @@ class _Pricer:
                         for item in data.types]
 
     def _costs(self, index: int) -> np.ndarray:
-        """column_cost of every receiver of a type: region mismatches (and moves, split households)."""
+        """column_cost of every receiver of a type: region mismatches (and moves, split households; preference
+        misses)."""
         model = self.model
         item = model.data.types[index]
-        if item.split_moves is not None:
+        if item.split_moves is not None or (item.preferred and model.coefficients.preference):
             return np.array([model.column_cost(item, m) for m in item.receivers], dtype=np.float64)
         regions = self.region_ids[self.receivers[index]]
         mismatches = np.zeros(len(regions), dtype=np.int64)

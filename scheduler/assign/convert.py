@@ -137,14 +137,15 @@ def _move_reason(data: AssignmentData, case: Case, source: ManagerLoad | None, t
     """The first rule that applies (`core.reasons.move_rule`), in the balancing stage's words: who the case
     left, at what utilisation, and where it went."""
     refusal = None if source is None else data.eligibility.refusal(case, source.manager_id)
-    rule = move_rule(source, refusal, household=split or tied, level_apart=True)
+    preferred = data.config.clients_by_id[case.client].preferred_manager == target.manager_id
+    rule = move_rule(source, refusal, household=split or tied, level_apart=True, preferred=preferred)
     if source is None:
         text = reason_text(rule, "placed", target=target.manager_id, utilisation=target.utilisation)
     elif refusal is not None:
         text = reason_text(rule, source=source.manager_id, refusal=refusal.reason, target=target.manager_id)
     elif rule == "household_reunited":
         text = reason_text(rule, "default" if split else "tied", target=target.manager_id)
-    elif rule == "over_capacity":
+    elif rule in ("over_capacity", "preferred_manager"):
         text = reason_text(rule, source=source.manager_id, was=source.utilisation, target=target.manager_id)
     else:
         text = reason_text(rule, "between", source=source.manager_id, was=source.utilisation,
@@ -164,6 +165,11 @@ def _household_locks(config: Config) -> dict[str, set[str]]:
 
 def unassigned_reasons(data: AssignmentData, chosen: dict[str, str | None]) -> dict[str, Reason]:
     reasons: dict[str, Reason] = {}
+    new: dict[str, int] = defaultdict(int)  # cases new to each manager: their intake caps may be what is full
+    for case in data.config.cases:
+        target = chosen.get(case.id)
+        if target is not None and target != case.manager:
+            new[target] += 1
     for item in data.types:
         for bundle in item.bundles:
             for case_id in bundle.case_ids:
@@ -174,8 +180,12 @@ def unassigned_reasons(data: AssignmentData, chosen: dict[str, str | None]) -> d
                     reasons[case_id] = Reason(*blocked)
                 else:
                     count = len(set(item.receivers) | item.keepers)
-                    reasons[case_id] = Reason("capacity_exhausted", reason_text(
-                        "capacity_exhausted", "counted" if count != 1 else "counted_one", count=count))
+                    capped = any(data.managers[manager].intake_cap is not None and new[data.managers[manager].id]
+                                 + item.new_at(manager) > (data.managers[manager].intake_cap or 0)
+                                 for manager in item.receivers)
+                    variant = "intake_cap" if capped else "counted" if count != 1 else "counted_one"
+                    reasons[case_id] = Reason("capacity_exhausted", reason_text("capacity_exhausted", variant,
+                                                                                count=count))
     return reasons
 
 

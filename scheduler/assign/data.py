@@ -62,6 +62,7 @@ class ManagerData:
     # Contacts the week holds: policy.scheduling.max_contacts_per_day on each working day (0: no day).
     slots: int = 0
     fixed_contacts: int = 0  # locked cases' contacts due this week
+    intake_cap: int | None = None  # the most cases new to the manager this week (None: no cap)
 
     def overtime(self, minutes: int, contacts: int) -> int:
         """Minutes beyond what the week holds: its minutes over, or its contacts beyond its contact slots
@@ -101,6 +102,8 @@ class ItemType:
     minutes: dict[int, int] = field(default_factory=dict)
     held: dict[int, int] = field(default_factory=dict)
     intake: int = 0
+    # Per case of a bundle whose client prefers a manager who may carry it: that manager (sorted indices).
+    preferred: tuple[int, ...] = ()
     bundles: list[Bundle] = field(default_factory=list)
 
     def minutes_at(self, manager: int) -> int:
@@ -110,6 +113,11 @@ class ItemType:
     @property
     def total(self) -> int:
         return self.intake + sum(self.held.values())
+
+    def new_at(self, manager: int) -> int:
+        """Cases of one bundle that are new to `manager` when it is received there (not kept): all of
+        them, but for a split household the cases `manager` holds already."""
+        return self.cases - (self.current_cases - self.moves_at(manager))
 
     def moves_at(self, manager: int | None) -> int:
         """Split households: cases moved when the bundle ends at `manager` (None: unassigned)."""
@@ -127,6 +135,11 @@ class AssignmentData:
     levels: list[int]  # level ranks that have at least one manager
     # Cases that cannot go anywhere as part of their bundle: case id -> (rule, reason).
     blocked: dict[str, tuple[str, str]] = field(default_factory=dict)
+    intake_capped: bool = False  # some manager has an intake cap (else the greedy need not count new cases)
+
+    def preference_misses(self, item: ItemType, manager: int) -> int:
+        """Cases of one bundle of `item` at `manager` away from a preferred manager who may carry them."""
+        return sum(1 for preferred in item.preferred if preferred != manager)
 
     def region_mismatches(self, item: ItemType, manager: int) -> int:
         region = self.managers[manager].region
@@ -162,6 +175,18 @@ class AssignmentData:
             for (manager, index), count in source.items():
                 contacts[manager] += count * self.types[index].contacts
         return contacts
+
+    def new_cases(self, counts: Counts) -> list[int]:
+        """Cases new to every manager under `counts` (received bundles; the intake cap counts these)."""
+        new = [0] * len(self.managers)
+        for (manager, index), count in counts.received.items():
+            new[manager] += count * self.types[index].new_at(manager)
+        return new
+
+    def within_intake_caps(self, counts: Counts) -> bool:
+        """Whether no manager receives more new cases than their intake cap."""
+        return all(manager.intake_cap is None or new <= manager.intake_cap
+                   for manager, new in zip(self.managers, self.new_cases(counts), strict=True))
 
     def overtime(self, counts: Counts) -> int:
         """Minutes beyond the weeks (`ManagerData.overtime`), summed over managers."""
@@ -205,11 +230,12 @@ def build_data(config: Config, eligibility: Eligibility | None = None,
                     fixed_cases=fixed_cases[manager.id],
                     minutes=min(week.available_minutes(manager), held.get(manager.id, week.available_minutes(manager))),
                     fixed_minutes=fixed_minutes[manager.id], slots=week.contact_slots(manager),
-                    fixed_contacts=fixed_contacts[manager.id])
+                    fixed_contacts=fixed_contacts[manager.id], intake_cap=config.intake_cap(manager))
         for index, manager in enumerate(managers)
     ]
     data = AssignmentData(config=config, eligibility=eligibility, managers=manager_data, types=[],
-                          levels=sorted({manager.level_rank for manager in manager_data}))
+                          levels=sorted({manager.level_rank for manager in manager_data}),
+                          intake_capped=any(manager.intake_cap is not None for manager in manager_data))
     _add_bundles(data, index_of)
     _finish_minutes(data)
     return data
@@ -316,10 +342,15 @@ def _add_bundle(data: AssignmentData, rules: _Rules, by_key: dict[_TypeKey, Item
     visits = sum(week.visits(case) for case in movable)
     contacts = sum(week.contacts(case) for case in movable)
     regions = tuple(sorted(config.clients_by_id[case.client].region or "" for case in movable))
+    preferred = _preferred(data, index_of, movable)
+    # A holder the client excludes may not keep the bundle although they may keep others of its class: such
+    # bundles are a type apart (sharing one, the model kept one of them with its excluded holder).
+    excluded_holder = holder is not None and any(
+        data.managers[holder].id in config.clients_by_id[case.client].excluded_managers for case in movable)
     # The receivers are part of the key: the drive limit and meeting make them depend on where the
     # client lives, not only on the case's class.
     type_key: _TypeKey = (classes, points, contact_minutes, visits, contacts, len(movable), regions, tuple(tied_to),
-                          (key,) if split else (), blocked, tuple(sorted(receivers)))
+                          (key,) if split else (), blocked, tuple(sorted(receivers)), preferred, excluded_holder)
     item = by_key.get(type_key)
     if item is None:
         item = ItemType(
@@ -329,7 +360,7 @@ def _add_bundle(data: AssignmentData, rules: _Rules, by_key: dict[_TypeKey, Item
             split_moves=({manager: sum(holders.values()) - count for manager, count in holders.items()}
                          if split else None),
             current_cases=sum(holders.values()) if split else 0, contact_minutes=contact_minutes, visits=visits,
-            contacts=contacts,
+            contacts=contacts, preferred=preferred,
         )
         by_key[type_key] = item
         data.types.append(item)
@@ -339,6 +370,17 @@ def _add_bundle(data: AssignmentData, rules: _Rules, by_key: dict[_TypeKey, Item
         item.keepers = item.keepers | keepers
     else:
         item.intake += 1
+
+
+def _preferred(data: AssignmentData, index_of: Mapping[str, int], cases: list[Case]) -> tuple[int, ...]:
+    """The preferred manager of each case whose client names one who may carry it (sorted indices)."""
+    found = []
+    for case in cases:
+        preferred = data.config.clients_by_id[case.client].preferred_manager
+        if preferred is not None and preferred in index_of and \
+                data.eligibility.refusal(_as_given(case, preferred), preferred) is None:
+            found.append(index_of[preferred])
+    return tuple(sorted(found))
 
 
 def _tie_to_locked_manager(data: AssignmentData, movable: list[Case],

@@ -2,15 +2,16 @@
 
 Everyone keeps the cases they may still carry (households whole). Every other bundle (new intake,
 split households, cases whose manager may no longer carry them), largest first, goes to the
-eligible manager with the lowest utilisation who has room, preferring the client's region. When no
-one has room, the bundle goes to the least-utilised eligible manager anyway (overload) if an
-unassigned point costs more than an overloaded one, else it stays unassigned.
+eligible manager with the lowest utilisation who has room (and whose intake cap, a hard limit,
+leaves room for it), preferring the client's region. When no one has room, the bundle goes to the
+least-utilised eligible manager within their intake cap anyway (overload) if an unassigned point
+costs more than an overloaded one, else it stays unassigned.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from models.organisation import Config
 from models.plan import Plan
@@ -31,6 +32,7 @@ def complete(data: AssignmentData, partial: Counts) -> Counts:
     overload_ok = weights.unassigned >= weights.overload
     counts = Counts(kept=dict(partial.kept), received=dict(partial.received), unassigned=dict(partial.unassigned))
     load, cases = data.loads(counts)
+    new = data.new_cases(counts)
     placed: dict[int, int] = {}
     for source in (counts.kept, counts.received):
         for (_, index), count in source.items():
@@ -53,14 +55,24 @@ def complete(data: AssignmentData, partial: Counts) -> Counts:
                 load[home] += item.points
                 cases[home] += item.cases
                 continue
-            target = _least_loaded(data, item, local, load, room, overload_ok)
+            target = _least_loaded(data, item, _open(data, item, local, new), _open(data, item, item.receivers, new),
+                                   load, room, overload_ok)
             if target is None:
                 counts.unassigned[item.index] = counts.unassigned.get(item.index, 0) + 1
                 continue
             counts.received[target, item.index] = counts.received.get((target, item.index), 0) + 1
             load[target] += item.points
             cases[target] += item.cases
+            new[target] += item.new_at(target)
     return counts
+
+
+def _open(data: AssignmentData, item: ItemType, managers: Sequence[int], new: list[int]) -> list[int]:
+    """The managers whose intake cap leaves room for one more bundle of `item` (`new`: their new cases)."""
+    if not data.intake_capped:
+        return list(managers)
+    return [manager for manager in managers if data.managers[manager].intake_cap is None
+            or new[manager] + item.new_at(manager) <= (data.managers[manager].intake_cap or 0)]
 
 
 def _room(data: AssignmentData, item: ItemType, load: list[int], cases: list[int]) -> Callable[[int], bool]:
@@ -78,18 +90,18 @@ def _home_with_room(item: ItemType, counts: Counts, fits: Callable[[int], bool])
                  if counts.kept.get((manager, item.index), 0) < item.held[manager] and fits(manager)), None)
 
 
-def _least_loaded(data: AssignmentData, item: ItemType, local: list[int], load: list[int],
-                  fits: Callable[[int], bool], overload_ok: bool) -> int | None:
-    """The least-utilised receiver with room (`fits`), the client's region first; else, when overload
-    is allowed, the least-utilised receiver."""
+def _least_loaded(data: AssignmentData, item: ItemType, local: Sequence[int], receivers: Sequence[int],
+                  load: list[int], fits: Callable[[int], bool], overload_ok: bool) -> int | None:
+    """The least-utilised of `receivers` (those within their intake cap) with room (`fits`), the client's
+    region (`local`) first; else, when overload is allowed, the least-utilised of them."""
     managers = data.managers
-    for pool in (local, item.receivers):
+    for pool in (local, receivers):
         roomy = [manager for manager in pool if fits(manager)]
         if roomy:
             return min(roomy, key=lambda manager: (load[manager] / managers[manager].capacity, manager))
-    if overload_ok and item.receivers:
-        return min(item.receivers, key=lambda manager: (load[manager] / managers[manager].capacity,
-                                                        data.region_mismatches(item, manager), manager))
+    if overload_ok and receivers:
+        return min(receivers, key=lambda manager: (load[manager] / managers[manager].capacity,
+                                                   data.region_mismatches(item, manager), manager))
     return None
 
 
@@ -111,6 +123,7 @@ def relieved_counts(data: AssignmentData) -> Counts:
     counts = Counts()
     load, cases = data.loads(counts)
     minutes, contacts = data.minute_loads(counts), data.contact_loads(counts)
+    new = data.new_cases(counts)
 
     def fits(manager: int, item: ItemType) -> bool:
         info = managers[manager]
@@ -120,6 +133,8 @@ def relieved_counts(data: AssignmentData) -> Counts:
 
     def place(source: dict[tuple[int, int], int], manager: int, item: ItemType) -> None:
         source[manager, item.index] = source.get((manager, item.index), 0) + 1
+        if source is counts.received:
+            new[manager] += item.new_at(manager)
         load[manager] += item.points
         cases[manager] += item.cases
         minutes[manager] += item.minutes_at(manager)
@@ -133,13 +148,14 @@ def relieved_counts(data: AssignmentData) -> Counts:
             if keeper is not None:
                 place(counts.kept, keeper, item)
                 continue
-            target = _least_loaded(data, item, local, load, room, overload_ok=False)
+            receivers = _open(data, item, item.receivers, new)
+            target = _least_loaded(data, item, _open(data, item, local, new), receivers, load, room, overload_ok=False)
             if target is None:
                 keeper = _home_with_room(item, counts, lambda manager: True)
                 if keeper is not None:
                     place(counts.kept, keeper, item)
                     continue
-                target = min(item.receivers, default=None, key=lambda manager: (
+                target = min(receivers, default=None, key=lambda manager: (
                     managers[manager].overtime(minutes[manager] + item.minutes_at(manager),
                                                contacts[manager] + item.contacts),
                     load[manager] / managers[manager].capacity, manager))

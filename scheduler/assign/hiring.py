@@ -410,8 +410,9 @@ def _solve_pool(config: Config, target: float, profiles: Sequence[HireProfile], 
         one = data.managers[manager]
         rooms[manager] = (one.capacity, one.max_cases)
         upper[manager] = _pool_upper(data, candidates, manager, one.capacity, one.max_cases)
+        # A pool stands for several hires: the policy's intake cap (per manager) is not one pool's limit.
         data.managers[manager] = replace(one, capacity=one.capacity * upper[manager],
-                                         max_cases=one.max_cases * upper[manager])
+                                         max_cases=one.max_cases * upper[manager], intake_cap=None)
     rank_of = {m: profiles[n].level_rank for m, n in pools.items()}
     hire_model = _build(data, candidates, rooms, upper, rank_of, [])
     start_counts, start_hires = _greedy_pool(data, candidates, rooms, rank_of)
@@ -451,17 +452,20 @@ def _greedy_pool(data: AssignmentData, candidates: Mapping[int, Sequence[int]],
         if extra:
             moving.append((item.index, extra))
     open_hires: dict[int, list[list[int]]] = {pool: [] for pool in rooms}  # pool -> [load, cases] per hire
+    new = [0] * len(data.managers)  # cases new to each member of staff, within their intake caps
     moving.sort(key=lambda entry: (-data.types[entry[0]].points, entry[0]))
     for index, bundles in moving:
         item = data.types[index]
         staff = [m for m in candidates[index] if m not in rooms]
         pools = sorted((m for m in candidates[index] if m in rooms), key=lambda m: (rank_of[m], m))
         for _ in range(bundles):
-            target = max((m for m in staff if _fits(data, load, cases, m, item.points, item.cases)),
+            target = max((m for m in staff if _fits(data, load, cases, m, item.points, item.cases)
+                          and new[m] + item.new_at(m) <= _cap(data, m)),
                          key=lambda m: (data.managers[m].capacity - load[m], -m), default=None)
             if target is not None:
                 load[target] += item.points
                 cases[target] += item.cases
+                new[target] += item.new_at(target)
                 counts.received[target, index] = counts.received.get((target, index), 0) + 1
             elif pools:
                 pool = pools[0]
@@ -470,6 +474,11 @@ def _greedy_pool(data: AssignmentData, candidates: Mapping[int, Sequence[int]],
             else:
                 counts.unassigned[index] = counts.unassigned.get(index, 0) + 1
     return counts, {pool: len(hires) for pool, hires in open_hires.items()}
+
+
+def _cap(data: AssignmentData, manager: int) -> float:
+    cap = data.managers[manager].intake_cap
+    return math.inf if cap is None else cap
 
 
 def _fits(data: AssignmentData, load: list[int], cases: list[int], manager: int, points: int, count: int) -> bool:

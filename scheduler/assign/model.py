@@ -6,7 +6,7 @@ Internal API (used by scheduler.assign.solve and, later, rebalancing and staffin
     model.add_variables()          # kept[m,t], received[m,t], unassigned[t], over/excess[m], peaks
     model.add_conservation()       # every bundle of a type is kept, received somewhere, or unassigned
     model.add_capacity()           # load <= capacity + over, cases <= max_cases + excess (hard if weight 0),
-                                   # minutes <= the week's minutes + overtime
+                                   # new cases <= the intake cap (hard), minutes <= the week's minutes + overtime
     model.add_peaks()              # peak[level] >= utilisation (whole %) of each manager; overall >= peak
     model.add_band(peaks, overall, tolerance_units)        # extra: stay near a known balance
     model.add_limit(["unassigned", "overload"], limit)       # extra: weighted terms <= limit
@@ -63,7 +63,8 @@ class Coefficients:
     """Integer objective coefficients (objective units = OBJECTIVE_SCALE x score units).
 
     Weights are honoured to 0.01: unassigned and overload per hundredth of a point, balance per
-    utilisation unit of peak utilisation (the weight is per percentage point), moves and region per case,
+    utilisation unit of peak utilisation (the weight is per percentage point), moves, region and preference
+    per case,
     excess per case over max_cases (at the overload weight), overtime per minute (the weight is per hour).
     """
 
@@ -73,6 +74,7 @@ class Coefficients:
     balance: int
     moves: int
     region: int
+    preference: int = 0
     overtime: int = 0
 
     @staticmethod
@@ -84,6 +86,7 @@ class Coefficients:
             balance=round(weights.balance * OBJECTIVE_SCALE * 100 / UTILISATION_UNITS),
             moves=round(weights.moves * OBJECTIVE_SCALE),
             region=round(weights.region * OBJECTIVE_SCALE),
+            preference=round(weights.preference * OBJECTIVE_SCALE),
             overtime=round(weights.overtime * OBJECTIVE_SCALE / 60),
         )
 
@@ -220,7 +223,19 @@ class AssignmentModel:
             # Locked cases alone may already exceed capacity: never make the model infeasible.
             self.backend.constraint(load, None, max(room, 0), f"cap[{manager.index}]")
             self.backend.constraint(cases, None, max(case_room, 0), f"cases[{manager.index}]")
+        self._add_intake_caps()
         self._add_minutes()
+
+    def _add_intake_caps(self) -> None:
+        """Hard: the cases new to a manager (bundles received, each case of a household counted) stay
+        within their intake cap."""
+        capped = {manager.index: manager.intake_cap for manager in self.data.managers if manager.intake_cap is not None}
+        new: dict[int, Terms] = defaultdict(list)
+        for (manager, index), var in sorted(self.received.items(), key=_key):
+            if manager in capped:
+                new[manager].append((var, self.data.types[index].new_at(manager)))
+        for manager, cap in sorted(capped.items()):
+            self.backend.constraint(new[manager], None, cap, f"intake[{manager}]")
 
     def _add_minutes(self) -> None:
         """The week's minutes hold the contacts and travel of the cases carried; what does not fit is
@@ -295,6 +310,7 @@ class AssignmentModel:
             "balance": self._balance_term,
             "moves": self._moves_term,
             "region": self._region_term,
+            "preference": self._preference_term,
             "overtime": self._overtime_term,
         }
 
@@ -354,9 +370,19 @@ class AssignmentModel:
                 terms.append((var, coef * mismatches))
         return terms, 0
 
+    def _preference_term(self) -> tuple[Terms, int]:
+        coef = self.coefficients.preference
+        terms: Terms = []
+        for (manager, index), var in [*sorted(self.kept.items(), key=_key), *sorted(self.received.items(), key=_key)]:
+            misses = self.data.preference_misses(self.data.types[index], manager)
+            if misses:
+                terms.append((var, coef * misses))
+        return terms, 0
+
     def column_cost(self, item: ItemType, manager: int) -> int:
         """Objective coefficient of received[manager, item] (for LP pricing)."""
         cost = self.coefficients.region * self.data.region_mismatches(item, manager)
+        cost += self.coefficients.preference * self.data.preference_misses(item, manager)
         if item.split_moves is not None:
             cost += self.coefficients.moves * item.moves_at(manager)
         return cost

@@ -54,6 +54,8 @@ def manager_classes(data: AssignmentData) -> tuple[list[ManagerData], list[int]]
             fixed_load=sum(m.fixed_load for m in members), fixed_cases=sum(m.fixed_cases for m in members),
             minutes=sum(m.minutes for m in members), fixed_minutes=sum(m.fixed_minutes for m in members),
             slots=sum(m.slots for m in members), fixed_contacts=sum(m.fixed_contacts for m in members)))
+            # No intake caps: dropping a constraint keeps the relaxation a relaxation (merged split households
+            # would not count their new cases exactly).
     return classes, class_of
 
 

@@ -6,6 +6,7 @@
               + w_balance    x balance (percentage points)
               + w_moves      x moves
               + w_region     x region mismatches
+              + w_preference x preference misses
               + w_overtime   x overtime (hours)
 
 * points and capacities are counted in hundredths (`assign_data.scaled`), exactly as the model does;
@@ -14,6 +15,8 @@
   counts as 82 percentage points;
 * moves = cases that had a manager and now have another one or none;
 * region mismatches = assigned cases whose client and manager both have a region, and differ;
+* preference misses = assigned cases whose client's preferred_manager may carry them (as kept when
+  they hold the case, as new work otherwise) but is not their manager;
 * overtime = per manager, the minutes of due contacts plus estimated travel beyond the minutes the
   week holds (scheduler/core/week_time.py), or, when more, its due contacts beyond the week's contact
   slots (`max_contacts_per_day` on each working day) at the week's minutes per slot, rounded up; in
@@ -32,6 +35,7 @@ from models.organisation import Config
 from models.plan import Plan
 from scheduler.assign.data import POINT_SCALE, UTILISATION_UNITS, scaled
 from scheduler.assign.terms import TERMS
+from scheduler.core.eligibility import Eligibility
 from scheduler.core.week_time import WeekTime
 
 
@@ -46,6 +50,7 @@ def score_assignment(config: Config, chosen: Mapping[str, str | None],
     minutes: dict[str, int] = defaultdict(int)
     contacts: dict[str, int] = defaultdict(int)
     unassigned = moves = region = 0
+    misses = preference_misses(config, chosen)
     for case in config.cases:
         manager_id = chosen.get(case.id)
         points = scaled(config.case_points(case))
@@ -86,6 +91,7 @@ def score_assignment(config: Config, chosen: Mapping[str, str | None],
         "balance": balance_units * 100 / UTILISATION_UNITS,
         "moves": float(moves),
         "region": float(region),
+        "preference": float(misses),
         "overtime": overtime / 60,
     }
     raw = {term.name: quantities[term.name] for term in TERMS}
@@ -94,6 +100,24 @@ def score_assignment(config: Config, chosen: Mapping[str, str | None],
     result.update(weighted)
     result["objective"] = round(sum(weighted.values()), 6)
     return result
+
+
+def preference_misses(config: Config, chosen: Mapping[str, str | None]) -> int:
+    """Assigned cases away from their client's preferred manager while that manager may carry them."""
+    preferring = [case for case in config.cases if config.clients_by_id[case.client].preferred_manager is not None]
+    if not preferring:
+        return 0
+    eligibility = Eligibility(config)
+    misses = 0
+    for case in preferring:
+        manager_id = chosen.get(case.id)
+        preferred = str(config.clients_by_id[case.client].preferred_manager)
+        if manager_id is None or manager_id == preferred or preferred not in config.managers_by_id:
+            continue
+        as_given = case if case.manager == preferred else case.model_copy(update={"manager": None, "locked": False})
+        if eligibility.refusal(as_given, preferred) is None:
+            misses += 1
+    return misses
 
 
 def score_plan(config: Config, plan: Plan, minutes_held: Mapping[str, int] | None = None) -> dict[str, float]:

@@ -42,6 +42,9 @@ class LocalSearch:
             for (manager, index), count in source.items():
                 self._shift(manager, index, count)
         self.unassigned: dict[int, int] = defaultdict(int, counts.unassigned)
+        # Cases new to each manager (bundles beyond what they keep): held within their intake caps.
+        self.new = [sum(max(0, count - self._keeps(data.types[index], manager)) * data.types[index].new_at(manager)
+                        for index, count in self.at[manager].items()) for manager in range(len(data.managers))]
         self.load, self.cases = data.loads(counts)
         self.minutes = data.minute_loads(counts)
         self.contacts = data.contact_loads(counts)
@@ -133,7 +136,7 @@ class LocalSearch:
         if source is None:
             cost = -self.c.unassigned * item.points
             return cost - (self.c.moves * item.current_cases if item.split_moves is not None else 0)
-        cost = -self.c.region * self._mismatches(item, source)
+        cost = -self.c.region * self._mismatches(item, source) - self.c.preference * self._misses(item, source)
         if item.split_moves is not None:
             return cost - self.c.moves * item.moves_at(source)
         if self.at[source].get(item.index, 0) <= self._keeps(item, source):
@@ -144,7 +147,7 @@ class LocalSearch:
         if target is None:
             cost = self.c.unassigned * item.points
             return cost + (self.c.moves * item.current_cases if item.split_moves is not None else 0)
-        cost = self.c.region * self._mismatches(item, target)
+        cost = self.c.region * self._mismatches(item, target) + self.c.preference * self._misses(item, target)
         if item.split_moves is not None:
             return cost + self.c.moves * item.moves_at(target)
         if self.at[target].get(item.index, 0) < self._keeps(item, target):
@@ -158,8 +161,18 @@ class LocalSearch:
             found = self._mismatch[key] = self.data.region_mismatches(item, manager)
         return found
 
+    def _misses(self, item: ItemType, manager: int) -> int:
+        return self.data.preference_misses(item, manager) if item.preferred else 0
+
     def _may_take(self, item: ItemType, manager: int) -> bool:
-        return manager in self.receivers[item.index] or self.at[manager].get(item.index, 0) < self._keeps(item, manager)
+        """A holder taking back a bundle of their own; else an eligible receiver within their intake cap (a
+        swap checks each side before either leaves, which never lets a cap be passed)."""
+        if self.at[manager].get(item.index, 0) < self._keeps(item, manager):
+            return True
+        if manager not in self.receivers[item.index]:
+            return False
+        cap = self.data.managers[manager].intake_cap
+        return cap is None or self.new[manager] + item.new_at(manager) <= cap
 
     # --- moves ---------------------------------------------------------------------------------
 
@@ -184,6 +197,9 @@ class LocalSearch:
             if manager is None:
                 self.unassigned[item.index] += sign
                 continue
+            # Holders keep their own first (`counts`): a bundle beyond that is new to the manager.
+            if self.at[manager].get(item.index, 0) - (sign < 0) >= self._keeps(item, manager):
+                self.new[manager] += sign * item.new_at(manager)
             self._shift(manager, item.index, sign)
             before = self._units(manager, self.load[manager])
             self.load[manager] += sign * item.points

@@ -118,7 +118,9 @@ def assign_cases(config: Config, options: SolveOptions, *, minutes_held: Mapping
     # The start: the best of the supervisor's greedy, the relieved placement and the warm start.
     starts = [greedy_counts(data), relieved_counts(data)]
     if warm_start is not None:
-        starts.append(counts_from_chosen(data, warm_start))
+        warm = counts_from_chosen(data, warm_start)
+        if data.within_intake_caps(warm):  # every start keeps the hard rules; the searches never repair one
+            starts.append(warm)
     greedy = min(starts, key=lambda counts: evaluate(data, coefficients, counts, TERM_NAMES))
     clock.charge_estimate(len(config.cases) * (_BUILD_SECONDS_PER_CASE
                                                + _BUILD_SECONDS_PER_CASE_AND_MANAGER * len(config.managers)))
@@ -493,6 +495,12 @@ def _region_value(data: AssignmentData, coefficients: Coefficients, counts: Coun
         for source in (counts.kept, counts.received) for (manager, index), count in source.items())
 
 
+def _preference_value(data: AssignmentData, coefficients: Coefficients, counts: Counts) -> int:
+    return coefficients.preference * sum(
+        count * data.preference_misses(data.types[index], manager)
+        for source in (counts.kept, counts.received) for (manager, index), count in source.items())
+
+
 # How each named term of `terms.TERMS` weighs counts (the model's own arithmetic).
 _WEIGHED: Mapping[str, Callable[[AssignmentData, Coefficients, Counts], int]] = MappingProxyType({
     "unassigned": _unassigned_value,
@@ -500,6 +508,7 @@ _WEIGHED: Mapping[str, Callable[[AssignmentData, Coefficients, Counts], int]] = 
     "balance": _balance_value,
     "moves": _moves_value,
     "region": _region_value,
+    "preference": _preference_value,
     "overtime": _overtime_value,
 })
 

@@ -12,7 +12,8 @@ second, lexicographic pass starts from the balancing pass's solution and, within
 * unassigned points, points over capacity, cases over max_cases and overtime minutes no more than
   the balancing pass's (`Ceilings`),
 
-minimises moves first, then the rest of the objective (balance and region keep their weights' ratio;
+minimises moves (and preference misses, at the policy's ratio to a move) first, then the rest of the
+objective (balance and region keep their weights' ratio;
 unassigned, overload and overtime keep their weights, which outweigh a move). One move is worth
 more than any balance and region change inside the band (`stability_coefficients`), so a move
 survives only where no plan within the ceilings does without it: the moves a rule or overload relief
@@ -88,15 +89,20 @@ def stability_coefficients(data: AssignmentData, coefficients: Coefficients, lim
 
     Balance and region keep their weights' ratio, divided by their greatest common divisor (small
     numbers); a move costs one more than the largest balance and region terms any plan within the
-    ceilings can have. Unassigned, overload and overtime keep their coefficients (at sane weights
-    far above a move's: one hundredth of a point over capacity outweighs it)."""
+    ceilings can have; a case away from its preferred manager costs what the policy's weights say
+    against a move. Unassigned, overload and overtime keep their coefficients (at sane weights far above
+    a move's: one hundredth of a point over capacity outweighs it)."""
     divisor = math.gcd(coefficients.balance, coefficients.region) or 1
     balance = coefficients.balance // divisor
     region = coefficients.region // divisor
     balance_span = sum(limits.peaks.values()) + limits.overall
     region_span = sum(item.cases * item.total for item in data.types)
-    return replace(coefficients, balance=balance, region=region,
-                   moves=balance * balance_span + region * region_span + 1)
+    moves = balance * balance_span + region * region_span + 1
+    # A case away from its preferred manager weighs against a move as the policy says (5 against 3: a case
+    # goes back to them), both above any balance and region change inside the band.
+    preference = -(-coefficients.preference * moves // coefficients.moves) if coefficients.moves else \
+        coefficients.preference // divisor
+    return replace(coefficients, balance=balance, region=region, preference=preference, moves=moves)
 
 
 def stability_steps(limits: Ceilings) -> Callable[[AssignmentModel], None]:

@@ -42,6 +42,8 @@ TERMS: tuple[Term, ...] = (
          "cases that had a manager and now have another one or none (continuity)"),
     Term("region", lambda weights: weights.region,
          "assigned cases whose client and manager both have a region, and differ"),
+    Term("preference", lambda weights: weights.preference,
+         "assigned cases away from their client's preferred manager while that manager may carry them"),
     Term("overtime", lambda weights: weights.overtime,
          "hours of due contacts and estimated travel beyond the hours a manager's week holds, summed over managers"),
 )

@@ -6,7 +6,7 @@ summaries are computed one way only.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 
 from models.organisation import Case, Config, Manager
@@ -87,11 +87,13 @@ def _true_capacity_claims(config: Config, eligibility: Eligibility, chosen: Mapp
                           loads: Mapping[str, ManagerLoad], unassigned: list[UnassignedCase],
                           capacity_share: float) -> list[UnassignedCase]:
     """`capacity_exhausted` only where no manager who may take the case (with the household's other cases
-    left for the same reason) has room for it in points, cases and, when overtime is weighed, minutes.
+    left for the same reason) has room for it in points, cases, new cases within the intake cap and, when
+    overtime is weighed, minutes.
     Where one has, the solver left it out because the policy's weights make placing it dearer than
     leaving it (a 1-point case raising a 1-point manager's peak by 100 points of balance): `weighed_out`,
     naming that manager."""
     listed = {entry.case_id for entry in unassigned if entry.rule == "capacity_exhausted"}
+    received = new_cases(config, chosen)
     found: list[UnassignedCase] = []
     for entry in unassigned:
         roomy = None
@@ -99,7 +101,8 @@ def _true_capacity_claims(config: Config, eligibility: Eligibility, chosen: Mapp
             case = config.cases_by_id[entry.case_id]
             group = [other for other in _household(config, case) if other.id == case.id or other.id in listed]
             roomy = next((manager for manager in _household_takers(config, case, chosen)
-                          if _room_for(config, eligibility, loads[manager.id], group, manager, capacity_share)), None)
+                          if _room_for(config, eligibility, loads[manager.id], received[manager.id], group, manager,
+                                       capacity_share)), None)
         if roomy is None:
             found.append(entry)
         else:
@@ -127,14 +130,30 @@ def _household_takers(config: Config, case: Case, chosen: Mapping[str, str | Non
     return list(config.managers)
 
 
-def _room_for(config: Config, eligibility: Eligibility, load: ManagerLoad, group: list[Case], manager: Manager,
-              capacity_share: float) -> bool:
+def new_cases(config: Config, chosen: Mapping[str, str | None]) -> Counter[str]:
+    """Cases new to each manager under `chosen` (intake placed with them, cases moved to them): what
+    their intake caps count."""
+    new: Counter[str] = Counter()
+    for case in config.cases:
+        manager_id = chosen.get(case.id)
+        if manager_id is not None and manager_id != case.manager:
+            new[manager_id] += 1
+    return new
+
+
+def _room_for(config: Config, eligibility: Eligibility, load: ManagerLoad, received: int, group: list[Case],
+              manager: Manager, capacity_share: float) -> bool:
+    """Whether `manager` may take every case of `group` within capacity, case limit, intake cap (`received`:
+    the cases already new to them) and, when overtime is weighed, the week's minutes."""
     for case in group:
         as_given = case if case.manager == manager.id else case.model_copy(update={"manager": None, "locked": False})
         if eligibility.refusal(as_given, manager.id) is not None:
             return False
     points = sum(config.case_points(case) for case in group)
     if load.load + points > capacity_share * load.capacity + 1e-9 or load.cases + len(group) > load.max_cases:
+        return False
+    cap = config.intake_cap(manager)
+    if cap is not None and received + sum(case.manager != manager.id for case in group) > cap:
         return False
     if not config.policy.weights.overtime:
         return True

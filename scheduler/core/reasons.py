@@ -2,7 +2,8 @@
 
 Balancing (scheduler/assign/convert.py) and rebalancing (scheduler/rebalance/solve.py) both explain each
 moved case by the first rule that applies: new intake, the current manager may no longer carry it, the
-household is brought together, the current manager is over capacity, else balance.
+household is brought together, the current manager is over capacity, the case goes to its client's
+preferred manager, else balance.
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ class Reason:
 
 
 def move_rule(source: ManagerLoad | None, refusal: Exclusion | None, *, household: bool,
-              level_apart: bool = False) -> str:
+              level_apart: bool = False, preferred: bool = False) -> str:
     """The rule code of a move away from `source` (the current manager's load before; None: new intake).
 
     `refusal`: why the current manager may no longer carry the case; `household`: the move brings the
     household together; `level_apart`: name a level refusal `level_mismatch` (balancing does, rebalancing
-    calls every refusal `not_eligible`).
+    calls every refusal `not_eligible`); `preferred`: the case goes to its client's preferred manager.
     """
     if source is None:
         return "new_intake"
@@ -38,6 +39,8 @@ def move_rule(source: ManagerLoad | None, refusal: Exclusion | None, *, househol
         return "household_reunited"
     if source.overloaded:
         return "over_capacity"
+    if preferred:
+        return "preferred_manager"
     return "balance"
 
 

@@ -2,18 +2,21 @@
 
 Proposals wait for a supervisor; meanwhile the config changes. A move is refused when its case is
 gone or locked, its destination is gone or may not carry it (the shared eligibility rules), the case
-is no longer with the manager the proposal moves it from, it is listed twice, or (when households
-stay together) it would split a household from cases that do not move with it.
+is no longer with the manager the proposal moves it from, it is listed twice, (when households stay
+together) it would split a household from cases that do not move with it, or its destination would
+receive more new cases than their intake cap allows (every move to that manager is refused: the
+supervisor chooses which to keep).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 
 from models.organisation import Config
 from models.problems import LocatedProblem
 from models.proposals import ProposedMove
+from models.reasons import refusal_text
 from scheduler.core.eligibility import Eligibility
 
 
@@ -29,6 +32,7 @@ def refused_moves(config: Config, moves: list[ProposedMove]) -> list[LocatedProb
         seen.setdefault(move.case_id, move)
     if not problems:
         problems.extend(_split_households(config, moves))
+        problems.extend(_intake_caps(config, moves))
     return problems
 
 
@@ -74,4 +78,17 @@ def _split_households(config: Config, moves: list[ProposedMove]) -> list[Located
         if left_behind:
             problems.append(move.problem("case", f"moving it without {', '.join(left_behind)} splits the "
                                                  "household; keep or delete the household's rows together"))
+    return problems
+
+
+def _intake_caps(config: Config, moves: list[ProposedMove]) -> list[LocatedProblem]:
+    """Every move to a manager the moves give more new cases than their intake cap (each move is a case
+    new to its destination: `_refusal` refused those already there)."""
+    received = Counter(move.to_manager for move in moves)
+    problems = []
+    for move in moves:
+        cap = config.intake_cap(config.managers_by_id[move.to_manager])
+        if cap is not None and received[move.to_manager] > cap:
+            problems.append(move.problem("to_manager", f"{move.to_manager} may not carry it: " + refusal_text(
+                "intake_cap", cap=cap, count=received[move.to_manager])))
     return problems

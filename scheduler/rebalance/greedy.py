@@ -23,7 +23,8 @@ Strategy = Literal["smallest", "relief"]
 @dataclass(frozen=True)
 class GreedyResult:
     destination: dict[str, str]
-    """Every unit the solver decides (buckets, intake pools, split households) -> its manager."""
+    """Every unit the solver decides (buckets, intake pools, split households) -> its manager; intake and
+    units forced off their holder that every taker's intake cap turns away are left out (unplaced)."""
     moves: int
     peak: int
     """Highest utilisation afterwards, in thousandths."""
@@ -61,6 +62,7 @@ class _State:
         fixed = problem.fixed_load()
         self.load = {m: fixed[m][0] for m in problem.manager_ids}
         self.count = {m: fixed[m][1] for m in problem.manager_ids}
+        self.new = problem.fixed_new_cases()  # cases new to each manager (what intake caps count)
         self.destination: dict[str, str] = {}
         self.held: dict[str, list[str]] = {m: [] for m in problem.manager_ids}
         # The most utilised manager, found in log time: a heap with stale entries skipped on read.
@@ -79,9 +81,11 @@ class _State:
         if previous is not None:
             self.load[previous] -= unit.points
             self.count[previous] -= unit.cases
+            self.new[previous] -= self.problem.new_cases(unit_id, previous)
         self.destination[unit_id] = manager_id
         self.load[manager_id] += unit.points
         self.count[manager_id] += unit.cases
+        self.new[manager_id] += self.problem.new_cases(unit_id, manager_id)
         for changed in {previous, manager_id} - {None}:
             assert changed is not None
             heapq.heappush(self._heap, (-self.load[changed] / self.problem.capacity[changed], changed))
@@ -98,6 +102,14 @@ class _State:
                 return manager_id
             heapq.heappop(self._heap)
         return None
+
+    def within_cap(self, unit_id: str, manager_id: str, leaving: str | None = None) -> bool:
+        """Whether `manager_id` may take the unit within their intake cap (after `leaving` goes, if given)."""
+        cap = self.problem.intake_cap[manager_id]
+        if cap is None:
+            return True
+        freed = 0 if leaving is None else self.problem.new_cases(leaving, manager_id)
+        return self.new[manager_id] - freed + self.problem.new_cases(unit_id, manager_id) <= cap
 
     def utilisation(self, manager_id: str) -> float:
         return PER_MILLE * self.load[manager_id] / self.problem.capacity[manager_id]
@@ -128,11 +140,14 @@ class _State:
                 required.append(unit_id)
         for unit_id in required:
             receiver = self._roomiest(unit_id)
+            if receiver is None:
+                continue  # every taker is at its intake cap: the unit stays unplaced
             self._put(unit_id, receiver)
             self.held[receiver].append(unit_id)
 
-    def _roomiest(self, unit_id: str) -> str:
-        """The eligible manager left least utilised by taking the unit (within max_cases if possible)."""
+    def _roomiest(self, unit_id: str) -> str | None:
+        """The eligible manager left least utilised by taking the unit (within max_cases if possible), within
+        their intake cap (a split household goes to one of its receivers whatever the caps; None: nobody)."""
         problem = self.problem
         unit = problem.units[unit_id]
 
@@ -141,7 +156,10 @@ class _State:
             after = (self.load[manager_id] + unit.points) / problem.capacity[manager_id]
             return (over_count, after, problem.mismatches(unit, manager_id), manager_id)
 
-        return min(problem.receivers_of(unit_id), key=key)
+        takers = [manager_id for manager_id in problem.receivers_of(unit_id) if self.within_cap(unit_id, manager_id)]
+        if not takers and unit_id in problem.loose:
+            takers = list(problem.receivers_of(unit_id))
+        return min(takers, key=key) if takers else None
 
     def most_loaded(self, goal: int | None) -> str | None:
         """The manager to relieve next: over a case-count limit first (a harder rule than the peak),
@@ -177,7 +195,7 @@ class _State:
             unit = problem.units[unit_id]
             home = holder_of[unit_id]
             if PER_MILLE * (self.load[home] + unit.points) <= goal * problem.capacity[home] and \
-                    self.count[home] + unit.cases <= problem.max_cases[home]:
+                    self.count[home] + unit.cases <= problem.max_cases[home] and self.within_cap(unit_id, home):
                 self._shift(unit_id, self.destination[unit_id], home)
 
     def relieve_by_chain(self, source: str) -> bool:
@@ -210,8 +228,10 @@ class _State:
             count_after = self.count[receiver] - moved.cases + unit.cases
             if count_after > problem.max_cases[receiver] or not _below(load_after, problem.capacity[receiver], level):
                 continue
+            if not self.within_cap(unit.id, receiver, leaving=moved_id):
+                continue
             for third in problem.receivers_of(moved_id):
-                if third in (receiver, source):
+                if third in (receiver, source) or not self.within_cap(moved_id, third):
                     continue
                 if self.count[third] + moved.cases > problem.max_cases[third]:
                     continue
@@ -242,6 +262,8 @@ class _State:
         best: tuple[float, int, str] | None = None
         for manager_id in problem.receivers_of(unit_id):
             if manager_id == source or self.count[manager_id] + unit.cases > problem.max_cases[manager_id]:
+                continue
+            if not self.within_cap(unit_id, manager_id):
                 continue
             load_after = self.load[manager_id] + unit.points
             capacity = problem.capacity[manager_id]

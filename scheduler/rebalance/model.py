@@ -59,11 +59,19 @@ class Solution:
     over_goal: int = 0
     """Scaled points above the stage's goal, summed over managers (0: the goal is reached)."""
     excess_cases: int = 0
+    unplaced: Mapping[int, int] = field(default_factory=dict)
+    """Kind -> units of intake, or forced off their holder, left unassigned (every taker at its intake cap)."""
+    loose_unplaced: tuple[str, ...] = ()
+    """Split households left unassigned (every receiver at its intake cap); their locked cases stay."""
     secondary: int = 0
 
     @property
     def found(self) -> bool:
         return self.status in ("optimal", "feasible")
+
+    @property
+    def unplaced_units(self) -> int:
+        return sum(self.unplaced.values()) + len(self.loose_unplaced)
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,8 @@ class StageLimits:
     peak: int | None = None
     moves: int | None = None
     excess_cases: int | None = None
+    unplaced: int | None = None
+    """Units left unassigned (only intake, or units forced off their holder, when intake caps leave no taker)."""
     goal: int | None = None
     """The utilisation (thousandths) the elastic stages aim for; load above it is counted, not refused."""
 
@@ -93,6 +103,7 @@ class RebalanceModel:
         self._add_kind_conservation()
         self._add_loose_units_placed_once()
         self._add_manager_limits()
+        self._add_intake_caps()
         self._add_summaries()
 
     # --- variables -------------------------------------------------------------------------------
@@ -133,13 +144,36 @@ class RebalanceModel:
             for manager_id in problem.manager_ids
         }
         self.over_goal = self.model.new_int_var(0, problem.total_points, "over_goal")
+        self.unplaced = self._unplaced_variables(supply)
+        # With intake caps a split household may find every receiver at its cap: it may then stay unplaced.
+        capped = any(cap is not None for cap in problem.intake_cap.values())
+        self.loose_unplaced: dict[str, cp_model.IntVar] = {
+            unit_id: self.model.new_bool_var(f"loose_unplaced_{unit_id}") for unit_id in problem.loose if capped}
+        self.unplaced_total = self.model.new_int_var(0, self._upper_unplaced(), "unplaced")
+
+    def _unplaced_variables(self, supply: Mapping[int, int]) -> dict[int, cp_model.IntVar]:
+        """Per kind, the units that may stay unplaced: intake and units forced off their holder, and only
+        when some manager has an intake cap (without caps everyone may take them, over capacity if need be)."""
+        problem = self.problem
+        if all(cap is None for cap in problem.intake_cap.values()):
+            return {}
+        placeable: dict[int, int] = {kind: len(unit_ids) for kind, unit_ids in problem.pools.items()}
+        for bucket in problem.buckets:
+            if bucket.forced:
+                placeable[bucket.kind] = placeable.get(bucket.kind, 0) + bucket.count
+        return {kind: self.model.new_int_var(0, min(count, supply[kind]), f"unplaced_{kind}")
+                for kind, count in sorted(placeable.items()) if count}
+
+    def _upper_unplaced(self) -> int:
+        return sum(int(variable.proto.domain[1]) for variable in self.unplaced.values()) + len(self.loose_unplaced)
 
     # --- constraints -----------------------------------------------------------------------------
 
     def _add_kind_conservation(self) -> None:
         """Every unit that leaves a manager, and every intake unit, arrives somewhere: units of one kind
         are interchangeable, so counts suffice. Intake that some manager may take is always placed
-        (over a case-count limit if need be: unassigned work ranks first among the objectives)."""
+        (over a case-count limit if need be: unassigned work ranks first among the objectives), but
+        for intake and units forced off their holder that every taker's intake cap turns away."""
         leaving: dict[int, list[cp_model.IntVar]] = defaultdict(list)
         for index, bucket in enumerate(self.problem.buckets):
             leaving[bucket.kind].append(self.release[index])
@@ -148,11 +182,13 @@ class RebalanceModel:
             arriving[kind].append(variable)
         for kind in range(len(self.problem.kinds)):
             pool = len(self.problem.pools.get(kind, ()))
-            self.model.add(sum(leaving[kind]) + pool == sum(arriving[kind]))
+            unplaced = self.unplaced.get(kind)
+            self.model.add(sum(leaving[kind]) + pool == sum(arriving[kind]) + (0 if unplaced is None else unplaced))
 
     def _add_loose_units_placed_once(self) -> None:
-        for choices in self.loose.values():
-            self.model.add_exactly_one(choices.values())
+        for unit_id, choices in self.loose.items():
+            unplaced = self.loose_unplaced.get(unit_id)
+            self.model.add_exactly_one([*choices.values(), *([] if unplaced is None else [unplaced])])
 
     def _add_manager_limits(self) -> None:
         """Load within peak x capacity; case count within max_cases plus a counted excess."""
@@ -165,6 +201,30 @@ class RebalanceModel:
             # Elastic form of "within the goal": large neighbourhood search moves through states
             # that are not there yet, from any warm start.
             self.model.add(PER_MILLE * load[manager_id] <= capacity * self.goal + PER_MILLE * self.over[manager_id])
+
+    def _add_intake_caps(self) -> None:
+        """Hard: the cases new to a capped manager (intake joining a unit they keep or are locked to, units
+        received, a split household's cases they do not hold) stay within their intake cap. A unit received
+        back by its own holder counts as new: the model never prefers that to keeping it."""
+        problem = self.problem
+        capped = {manager_id: cap for manager_id, cap in problem.intake_cap.items() if cap is not None}
+        if not capped:
+            return
+        fixed = problem.fixed_new_cases()
+        new: dict[str, list[cp_model.LinearExprT]] = {manager_id: [] for manager_id in capped}
+        for index, bucket in enumerate(problem.buckets):
+            intake = problem.kinds[bucket.kind].cases - bucket.moved_cases
+            if bucket.holder in new and intake:
+                new[bucket.holder].append(intake * (bucket.count - self.release[index]))
+        for (manager_id, kind_index), variable in self.receive.items():
+            if manager_id in new:
+                new[manager_id].append(problem.kinds[kind_index].cases * variable)
+        for unit_id, choices in self.loose.items():
+            for manager_id, chosen in choices.items():
+                if manager_id in new and problem.new_cases(unit_id, manager_id):
+                    new[manager_id].append(problem.new_cases(unit_id, manager_id) * chosen)
+        for manager_id, cap in sorted(capped.items()):
+            self.model.add(fixed[manager_id] + sum(new[manager_id]) <= cap)
 
     def _manager_terms(self) -> tuple[dict[str, cp_model.LinearExprT], dict[str, cp_model.LinearExprT]]:
         problem = self.problem
@@ -196,9 +256,12 @@ class RebalanceModel:
         for unit_id, choices in self.loose.items():
             unit = problem.units[unit_id]
             moved.extend(unit.moved_cases(manager_id) * chosen for manager_id, chosen in choices.items())
+        for unit_id, unplaced in self.loose_unplaced.items():
+            moved.append(_unlocked_held(problem, unit_id) * unplaced)
         self.model.add(self.moves == sum(moved))
         self.model.add(self.excess_cases == sum(self.excess.values()))
         self.model.add(self.over_goal == sum(self.over.values()))
+        self.model.add(self.unplaced_total == sum(self.unplaced.values()) + sum(self.loose_unplaced.values()))
 
     # --- objective terms ----------------------------------------------------------------------------
 
@@ -249,8 +312,10 @@ class RebalanceModel:
 
     def minimise_excess_cases(self, limits: StageLimits, options: SolveOptions,
                               hint: Solution | None) -> Solution:
-        """Cases beyond max_cases (intake and cases that must move may force some)."""
-        return self._solve(self.excess_cases, limits, options, hint)
+        """Units left unplaced (intake caps may force some) first, then cases beyond max_cases (intake and
+        cases that must move may force some)."""
+        weight = self._upper(self.excess_cases) + 1
+        return self._solve(self.unplaced_total * weight + self.excess_cases, limits, options, hint)
 
     def minimise_peak(self, limits: StageLimits, options: SolveOptions, hint: Solution | None) -> Solution:
         return self._solve(self.peak, limits, options, hint)
@@ -316,7 +381,7 @@ class RebalanceModel:
 
     def _set_limits(self, limits: StageLimits) -> None:
         for variable, upper in ((self.peak, limits.peak), (self.moves, limits.moves),
-                                (self.excess_cases, limits.excess_cases)):
+                                (self.excess_cases, limits.excess_cases), (self.unplaced_total, limits.unplaced)):
             domain = variable.proto.domain
             domain[1] = self._upper(variable) if upper is None else max(domain[0], upper)
         goal = self._upper(self.peak) if limits.goal is None else limits.goal
@@ -331,6 +396,7 @@ class RebalanceModel:
             self.moves.index: sum(unit.cases for unit in self.problem.units.values()),
             self.excess_cases.index: sum(unit.cases for unit in self.problem.units.values())
             * len(self.problem.manager_ids),
+            self.unplaced_total.index: self._upper_unplaced(),
         }
         return uppers[variable.index]
 
@@ -342,11 +408,16 @@ class RebalanceModel:
         for unit_id, choices in self.loose.items():
             for manager_id, variable in choices.items():
                 self.model.add_hint(variable, int(hint.loose_choice.get(unit_id) == manager_id))
+        for kind, variable in self.unplaced.items():
+            self.model.add_hint(variable, hint.unplaced.get(kind, 0))
+        for unit_id, variable in self.loose_unplaced.items():
+            self.model.add_hint(variable, int(unit_id in hint.loose_unplaced))
         if hint.load_by_manager:
             # A complete hint lets CP-SAT take it as its first solution at once.
             for manager_id, variable in self.excess.items():
                 self.model.add_hint(variable, hint.excess_by_manager.get(manager_id, 0))
             self.model.add_hint(self.excess_cases, hint.excess_cases)
+            self.model.add_hint(self.unplaced_total, hint.unplaced_units)
             self.model.add_hint(self.peak, hint.peak)
             self.model.add_hint(self.moves, hint.moves)
             self.model.add_hint(self.goal, self._goal_value)
@@ -380,6 +451,10 @@ class RebalanceModel:
             over_goal=int(solver.value(self.over_goal)),
             moves=int(solver.value(self.moves)),
             excess_cases=int(solver.value(self.excess_cases)),
+            unplaced={kind: value for kind, variable in self.unplaced.items()
+                      if (value := int(solver.value(variable)))},
+            loose_unplaced=tuple(unit_id for unit_id, variable in self.loose_unplaced.items()
+                                 if solver.boolean_value(variable)),
             secondary=int(solver.value(self.secondary_term())),
         )
 
@@ -395,19 +470,27 @@ class RebalanceModel:
 
 
 def solution_from_units(problem: RebalanceProblem, destination: Mapping[str, str]) -> Solution:
-    """The counts of a unit -> manager choice (a heuristic's answer), to warm-start the solver."""
-    kind_of = {unit_id: bucket.kind for bucket in problem.buckets for unit_id in bucket.unit_ids}
-    kind_of.update({unit_id: kind for kind, unit_ids in problem.pools.items() for unit_id in unit_ids})
+    """The counts of a unit -> manager choice (a heuristic's answer), to warm-start the solver. Intake and
+    units forced off their holder missing from `destination` stay unplaced (intake caps turned them away)."""
     released = []
     received: dict[tuple[str, int], int] = defaultdict(int)
+    unplaced: dict[int, int] = defaultdict(int)
+
+    def arrive(unit_id: str, kind: int) -> None:
+        manager_id = destination.get(unit_id)
+        if manager_id is None:
+            unplaced[kind] += 1
+        else:
+            received[manager_id, kind] += 1
+
     for bucket in problem.buckets:
-        leaving = [unit_id for unit_id in bucket.unit_ids if destination[unit_id] != bucket.holder]
+        leaving = [unit_id for unit_id in bucket.unit_ids if destination.get(unit_id) != bucket.holder]
         released.append(len(leaving))
         for unit_id in leaving:
-            received[destination[unit_id], bucket.kind] += 1
+            arrive(unit_id, bucket.kind)
     for kind, unit_ids in problem.pools.items():
         for unit_id in unit_ids:
-            received[destination[unit_id], kind] += 1
+            arrive(unit_id, kind)
     fixed = problem.fixed_load()
     load = {manager_id: fixed[manager_id][0] for manager_id in problem.manager_ids}
     count = {manager_id: fixed[manager_id][1] for manager_id in problem.manager_ids}
@@ -418,13 +501,25 @@ def solution_from_units(problem: RebalanceProblem, destination: Mapping[str, str
     return Solution(
         status="feasible", objective=None, bound=None, runtime_s=0.0, released=tuple(released),
         received=dict(received),
-        loose_choice={unit_id: destination[unit_id] for unit_id in problem.loose},
+        loose_choice={unit_id: destination[unit_id] for unit_id in problem.loose if unit_id in destination},
+        loose_unplaced=tuple(unit_id for unit_id in problem.loose if unit_id not in destination),
         peak=_peak(problem, load),
-        moves=sum(problem.units[unit_id].moved_cases(manager_id) for unit_id, manager_id in destination.items()),
+        # As the model counts them: a unit forced off its holder moves even when nobody may take it.
+        moves=sum(problem.units[unit_id].moved_cases(manager_id) for unit_id, manager_id in destination.items())
+        + sum(bucket.moved_cases for bucket in problem.buckets if bucket.forced
+              for unit_id in bucket.unit_ids if unit_id not in destination)
+        + sum(_unlocked_held(problem, unit_id) for unit_id in problem.loose if unit_id not in destination),
         excess_by_manager=excess,
         excess_cases=sum(excess.values()),
+        unplaced=dict(unplaced),
         load_by_manager=load,
     )
+
+
+def _unlocked_held(problem: RebalanceProblem, unit_id: str) -> int:
+    """The unit's cases that have a manager and are not locked to them (those an unplaced unit takes away)."""
+    return sum(1 for case_id in problem.units[unit_id].case_ids
+               if (case := problem.config.cases_by_id[case_id]).manager is not None and not case.locked)
 
 
 def _peak(problem: RebalanceProblem, load: Mapping[str, int]) -> int:

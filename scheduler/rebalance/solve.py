@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
@@ -109,7 +109,7 @@ def rebalance(config: Config, options: SolveOptions, *, max_moves: int | None = 
     plan = converter.plan(chosen, list(stats))
     proposal_runtime = time.perf_counter() - started
     fewest_start = _greedy_hint(problem, _NO_GOAL, max_moves)
-    if limits.excess_cases is not None and fewest_start.excess_cases > limits.excess_cases:
+    if not _fits(limits, fewest_start) or not _within_caps(problem, fewest_start):
         fewest_start = chosen
     points = _curve(model, converter, limits, best.peak, goal, budget, fewest_start, chosen) if curve else []
     proposals = Proposals(
@@ -131,7 +131,7 @@ def fewest_moves_within(problem: RebalanceProblem, options: SolveOptions, peak: 
     weights = problem.config.policy.weights
     model = RebalanceModel(problem, continuity_weight=_weight(weights.moves), region_weight=_weight(weights.region))
     hint = solution_from_units(problem, start)
-    limits = StageLimits(excess_cases=hint.excess_cases, goal=peak)
+    limits = StageLimits(excess_cases=hint.excess_cases, unplaced=hint.unplaced_units, goal=peak)
     solution = model.minimise_moves(limits, options, hint)
     if not solution.found or solution.over_goal > 0:
         return FewestMoves("feasible", hint.moves, max(hint.load_by_manager[m] / problem.capacity[m]
@@ -162,23 +162,47 @@ def _goal(best: Solution, floor: int, target: float | None, tolerance: float) ->
 
 def _placement_limits(model: RebalanceModel, problem: RebalanceProblem, before: Plan, max_moves: int | None,
                       options: SolveOptions, stats: list[SolverStats]) -> tuple[StageLimits, Solution | None]:
-    """The bound on cases beyond max_cases every later stage keeps (solved only when some may be
-    needed: intake to place, counts over a limit today, or cases that must leave their manager)."""
+    """The bounds on units left unplaced (intake caps) and cases beyond max_cases every later stage keeps
+    (solved only when some may be needed: intake to place, counts over a limit today, cases that must
+    leave their manager, or intake caps)."""
     count_excess = any(load.cases > load.max_cases for load in before.managers)
     forced = any(bucket.forced for bucket in problem.buckets)
-    if not problem.pools and not count_excess and not forced and not problem.loose:
-        return StageLimits(moves=max_moves, excess_cases=0), model.current_solution()
+    capped = any(cap is not None for cap in problem.intake_cap.values())
+    if not problem.pools and not count_excess and not forced and not problem.loose and not capped:
+        return StageLimits(moves=max_moves, excess_cases=0, unplaced=0), model.current_solution()
     start = _greedy_hint(problem, _NO_GOAL, max_moves)
     within_moves = max_moves is None or start.moves <= max_moves
-    if start.excess_cases == 0 and within_moves:
-        return StageLimits(moves=max_moves, excess_cases=0), start  # nothing can beat no excess at all
+    if start.excess_cases == 0 and start.unplaced_units == 0 and within_moves and _within_caps(problem, start):
+        # Nothing can beat no excess and nothing unplaced.
+        return StageLimits(moves=max_moves, excess_cases=0, unplaced=0), start
     placement = model.minimise_excess_cases(StageLimits(moves=max_moves), options, start)
     if not placement.found:
-        if within_moves:
-            return StageLimits(moves=max_moves, excess_cases=start.excess_cases), start
+        if within_moves and _within_caps(problem, start):
+            return StageLimits(moves=max_moves, excess_cases=start.excess_cases, unplaced=start.unplaced_units), start
         return StageLimits(moves=max_moves), None
-    stats.append(_stats("rebalance:placement", placement, options, {"excess_cases": placement.excess_cases}))
-    return StageLimits(moves=max_moves, excess_cases=placement.excess_cases), placement
+    stats.append(_stats("rebalance:placement", placement, options, {
+        "unplaced_units": placement.unplaced_units, "excess_cases": placement.excess_cases}))
+    return StageLimits(moves=max_moves, excess_cases=placement.excess_cases,
+                       unplaced=placement.unplaced_units), placement
+
+
+def _within_caps(problem: RebalanceProblem, start: Solution) -> bool:
+    """Whether a warm start keeps every manager within their intake cap (a greedy cannot always: intake
+    of a household its holder keeps, a split household whose every receiver is at its cap)."""
+    if all(cap is None for cap in problem.intake_cap.values()):
+        return True
+    new = Counter[str]()
+    chosen = solution_assignment(problem, start)
+    for case in problem.config.cases:
+        manager_id = chosen.get(case.id)
+        if manager_id is not None and manager_id != case.manager:
+            new[manager_id] += 1
+    return all(cap is None or new[manager_id] <= cap for manager_id, cap in problem.intake_cap.items())
+
+
+def _fits(limits: StageLimits, start: Solution) -> bool:
+    """Whether a warm start keeps the placement stage's bounds (cases beyond max_cases, units unplaced)."""
+    return start.excess_cases <= (limits.excess_cases or 0) and start.unplaced_units <= (limits.unplaced or 0)
 
 
 def _greedy_hint(problem: RebalanceProblem, goal: int | None, max_moves: int | None) -> Solution:
@@ -190,8 +214,9 @@ def _greedy_hint(problem: RebalanceProblem, goal: int | None, max_moves: int | N
                                                             chains=True).destination)
               for strategy in strategies]
     if goal is None:
-        return min(starts, key=lambda start: (start.excess_cases, start.peak, start.moves))
-    return min(starts, key=lambda start: (start.excess_cases, start.peak > goal, start.moves, start.peak))
+        return min(starts, key=lambda start: (start.unplaced_units, start.excess_cases, start.peak, start.moves))
+    return min(starts, key=lambda start: (start.unplaced_units, start.excess_cases, start.peak > goal, start.moves,
+                                          start.peak))
 
 
 def _best_peak(model: RebalanceModel, problem: RebalanceProblem, limits: StageLimits, options: SolveOptions,
@@ -199,8 +224,8 @@ def _best_peak(model: RebalanceModel, problem: RebalanceProblem, limits: StageLi
     """The lowest peak, started from the greedy's; its bound is at least the solver-free Hall bound.
     When the solver finds nothing in time (a state agency on a busy machine), the start stands."""
     hint = _greedy_hint(problem, None, max_moves)
-    if (limits.excess_cases is not None and hint.excess_cases > limits.excess_cases) or \
-            (max_moves is not None and hint.moves > max_moves):
+    if not _fits(limits, hint) or (max_moves is not None and hint.moves > max_moves) or \
+            not _within_caps(problem, hint):
         hint = placed
     solution = model.minimise_peak(limits, options, hint)
     if not solution.found:
@@ -231,7 +256,8 @@ def _assignment_start(problem: RebalanceProblem, budget: Budget, limits: StageLi
             return []
         destination[unit_id] = manager_id
     start = solution_from_units(problem, destination)
-    if start.excess_cases > (limits.excess_cases or 0) or (limits.moves is not None and start.moves > limits.moves):
+    if not _fits(limits, start) or not _within_caps(problem, start) or \
+            (limits.moves is not None and start.moves > limits.moves):
         return []
     return [start]
 
@@ -240,7 +266,7 @@ def _proposal(model: RebalanceModel, problem: RebalanceProblem, limits: StageLim
               starts: list[Solution], budget: Budget, stats: list[SolverStats]) -> Solution | None:
     options = budget.options_for("proposal")
     greedy = _greedy_hint(problem, goal, limits.moves)
-    starts = starts + ([greedy] if greedy.excess_cases <= (limits.excess_cases or 0) else [])
+    starts = starts + ([greedy] if _fits(limits, greedy) and _within_caps(problem, greedy) else [])
     hint = min(starts, key=lambda start: (start.peak > goal, start.moves))
     fewest = model.minimise_moves(replace(limits, goal=goal), options, hint)
     if not fewest.found:
@@ -282,7 +308,7 @@ def _curve(model: RebalanceModel, converter: _Converter, limits: StageLimits, be
         starts = [previous, proposal]
         if threshold is not None:
             starts.append(_greedy_hint(model.problem, threshold, limits.moves))
-        starts = [item for item in starts if item.excess_cases <= (limits.excess_cases or 0)
+        starts = [item for item in starts if _fits(limits, item) and _within_caps(model.problem, item)
                   and (peak is None or item.peak <= peak)] or [previous]
         start = min(starts, key=lambda item: (threshold is not None and item.peak > threshold, item.moves, item.peak))
         stage_limits = replace(limits, goal=threshold, peak=peak)
@@ -375,7 +401,7 @@ class _Converter:
         config = self.problem.config
         after = build_plan(config, chosen, eligibility=self.eligibility)
         reasons = self._reasons(chosen, after)
-        unassigned = self._unassigned_reasons()
+        unassigned = self._unassigned_reasons(chosen)
         plan = build_plan(config, chosen, move_reasons=reasons, unassigned_reasons=unassigned, solver=stats,
                           eligibility=self.eligibility)
         return plan.model_copy(update={"moves": self._ranked(plan.moves)})
@@ -391,8 +417,8 @@ class _Converter:
             plan=plan,
         )
 
-    def _unassigned_reasons(self) -> dict[str, Reason]:
-        reasons = {}
+    def _unassigned_reasons(self, chosen: Mapping[str, str | None]) -> dict[str, Reason]:
+        reasons = self._unplaced_reasons(chosen)
         config = self.problem.config
         for case in config.cases:
             exclusion = self.eligibility.exclusion(case)
@@ -406,6 +432,23 @@ class _Converter:
                 tied = tied_household_refusal(self.eligibility, case, self._household(case))
                 reasons[case.id] = (exclusion_reason(tied) if tied is not None
                                     else default_reason("household_conflict"))
+        return reasons
+
+    def _unplaced_reasons(self, chosen: Mapping[str, str | None]) -> dict[str, Reason]:
+        """Intake, and units forced off their holder, left unplaced: every manager who may take them is at
+        capacity or at their intake cap (the model leaves a unit unplaced for nothing else; planbuild then
+        checks the claim against the loads)."""
+        problem = self.problem
+        config = problem.config
+        reasons: dict[str, Reason] = {}
+        for unit_id, unit in problem.units.items():
+            unlocked = [case_id for case_id in unit.case_ids if not config.cases_by_id[case_id].locked]
+            if unit_id in problem.fixed or unit_id in problem.stranded or not unlocked or \
+                    any(chosen.get(case_id) is not None for case_id in unlocked):
+                continue
+            count = len(problem.receivers_of(unit_id))
+            reason = Reason("capacity_exhausted", reason_text("capacity_exhausted", "intake_cap", count=count))
+            reasons.update(dict.fromkeys(unlocked, reason))
         return reasons
 
     def _household(self, case: Case) -> list[Case]:
@@ -508,28 +551,41 @@ def solution_assignment(problem: RebalanceProblem, solution: Solution) -> dict[s
         for case_id in problem.units[unit_id].case_ids:
             if case_id not in locked:
                 chosen[case_id] = None
-    leaving: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    leaving: dict[int, list[tuple[str, str, bool]]] = defaultdict(list)
     for index, bucket in enumerate(problem.buckets):
         released = solution.released[index]
         for position, unit_id in enumerate(bucket.unit_ids):
             if position < released:
-                leaving[bucket.kind].append((bucket.holder, unit_id))
+                leaving[bucket.kind].append((bucket.holder, unit_id, bucket.forced))
             else:
                 put(unit_id, bucket.holder)
     slots: dict[int, dict[str, int]] = defaultdict(dict)
     for (manager_id, kind), count in sorted(solution.received.items()):
         slots[kind][manager_id] = count
     for kind in range(len(problem.kinds)):
-        _hand_out(leaving[kind], problem.pools.get(kind, ()), slots[kind], put)
+        for unit_id in _hand_out(leaving[kind], problem.pools.get(kind, ()), slots[kind], put):
+            for case_id in problem.units[unit_id].case_ids:
+                chosen[case_id] = None
     for unit_id, manager_id in solution.loose_choice.items():
         put(unit_id, manager_id)
+    for unit_id in solution.loose_unplaced:  # every receiver at its intake cap: its locked cases stay
+        for case_id in problem.units[unit_id].case_ids:
+            if not config.cases_by_id[case_id].locked:
+                chosen[case_id] = None
     return chosen
 
 
-def _hand_out(leaving: list[tuple[str, str]], pool: tuple[str, ...], slots: dict[str, int],
-              put: Callable[[str, str], None]) -> None:
+def _hand_out(leaving: list[tuple[str, str, bool]], pool: tuple[str, ...], slots: dict[str, int],
+              put: Callable[[str, str], None]) -> list[str]:
+    """Give the leaving units (holder, unit, forced off its holder) and the intake pool their receivers;
+    the units left over (unplaced: intake caps turned them away)."""
+    receivers = [manager_id for manager_id in sorted(slots) for _ in range(slots[manager_id])]
+    if len(leaving) + len(pool) > len(receivers):
+        # Units that need not leave are handed out first: only intake and units forced off their holder
+        # may stay unplaced (the model allows no other), and those go unassigned.
+        leaving = sorted(leaving, key=lambda item: item[2])
     waiting: list[str] = []
-    for holder, unit_id in leaving:
+    for holder, unit_id, _ in leaving:
         # A manager that gives up and takes a unit of the same kind simply keeps its own.
         if slots.get(holder, 0) > 0:
             slots[holder] -= 1
@@ -540,3 +596,4 @@ def _hand_out(leaving: list[tuple[str, str]], pool: tuple[str, ...], slots: dict
     receivers = [manager_id for manager_id in sorted(slots) for _ in range(slots[manager_id])]
     for unit_id, manager_id in zip(waiting, receivers, strict=False):
         put(unit_id, manager_id)
+    return waiting[len(receivers):]

@@ -178,6 +178,20 @@ class RebalanceProblem:
 
     loose_receivers: dict[str, tuple[str, ...]]
     """Per split household: the managers it may go to (its eligible managers unless narrowed)."""
+    intake_cap: dict[str, int | None]
+    """Manager -> the most cases new to them this week (None: no cap)."""
+
+    def new_cases(self, unit_id: str, manager_id: str) -> int:
+        """Cases of a unit new to `manager_id` when it ends there: all but those the manager holds today
+        (intake counts; kept, only the unit's intake is new)."""
+        return sum(count for holder, count in self.units[unit_id].holders if holder != manager_id)
+
+    def fixed_new_cases(self) -> dict[str, int]:
+        """Manager -> cases new to them that no plan avoids: intake joining a unit locked to them."""
+        new = dict.fromkeys(self.manager_ids, 0)
+        for unit_id, manager_id in self.fixed.items():
+            new[manager_id] += self.new_cases(unit_id, manager_id)
+        return new
 
     def receivers_of(self, unit_id: str) -> tuple[str, ...]:
         """Where a unit may go: its kind's receivers (or, for a split household, its own)."""
@@ -246,6 +260,7 @@ def build_problem(config: Config, eligibility: Eligibility | None = None, *,
         kinds=kinds,
         receivers=receivers,
         loose_receivers=loose_receivers,
+        intake_cap={manager.id: config.intake_cap(manager) for manager in config.managers},
         narrowed=narrowed,
         buckets=buckets,
         pools=pools,

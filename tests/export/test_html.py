@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from export.html import (
     CHART_LIBRARY,
+    away_from_preferred,
     inline_script_source,
     render_comparison,
     render_report,
@@ -42,6 +44,7 @@ from models.scenario import ScenarioRow
 from scheduler.core.planbuild import build_plan, current_assignment
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "report"
+TINY = Path(__file__).resolve().parents[1] / "data" / "tiny.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -457,3 +460,19 @@ def test_regression_report_counted_overloaded_managers_from_the_rounded_overload
     overloaded = {level: re.findall(r"<td class=num>(.*?)</td>", rest)[-3] for level, rest in rows}
     assert overloaded == {"junior": "0", "senior": "1"}
     assert plan.summary.overloaded_managers == 1
+
+
+def test_families_away_from_their_preferred_manager_are_listed() -> None:
+    # tiny.yaml: Dana Smith (c-1, household h-1) prefers Ana and is with her; Fay Jones (c-3) prefers Ben
+    # but K-3 goes to Ana; Gus Brown (c-4) prefers Ben, K-4 stays with Cy and K-5 is left unassigned.
+    data = yaml.safe_load(TINY.read_text(encoding="utf-8"))
+    preferred = {"c-1": "m-ana", "c-3": "m-ben", "c-4": "m-ben"}
+    for item in data["clients"]:
+        item["preferred_manager"] = preferred.get(item["id"])
+    config = Config.model_validate(data)
+    plan = build_plan(config, {"K-1": "m-ana", "K-2": "m-ana", "K-3": "m-ana", "K-4": "m-cy", "K-5": None})
+    assert away_from_preferred(plan, config) == [("c-3", "c-3", "m-ben", "m-ana"),
+                                                 ("c-4", "c-4", "m-ben", "m-cy, unassigned")]
+    page = render_report(plan, config)
+    assert '<section id="preferred">' in page and "<td>m-cy, unassigned</td>" in page
+    assert '<section id="preferred">' not in render_report(plan, load_config(TINY))

@@ -1,6 +1,7 @@
 """Messy organisations (`generate --messy`): locked cases on managers who may no longer carry them,
 locked cases in mixed-complexity households, split households, holders on leave all week, holders
-who lost a language or a skill, a manager over max_cases. Every plan of every stage passes the
+who lost a language or a skill, a manager over max_cases, clients excluding their current manager or
+naming a preferred one, managers with an intake cap. Every plan of every stage passes the
 independent checker, and every unassigned case carries the rule an independent re-derivation gives.
 """
 
@@ -35,7 +36,8 @@ def _may_carry(config: Config, manager: Manager, case: Case) -> bool:
             and set(config.policy.case_type(case.type).skills) <= set(manager.skills)
             and client.language in manager.languages
             and not config.on_leave_all_week(manager)
-            and (manager.accepts_new_cases or case.manager == manager.id))
+            and (manager.accepts_new_cases or case.manager == manager.id)
+            and manager.id not in client.excluded_managers)
 
 
 def _household_of(config: Config) -> dict[str, list[Case]]:

@@ -458,6 +458,24 @@ def test_unassigned_for_no_manager_available_is_false_when_an_unexcluded_manager
     assert check_plan(config, plan) == []
 
 
+@pytest.mark.parametrize(("policy_cap", "own_cap", "expected"), [
+    (None, None, []),  # no cap
+    (2, None, []),  # Ana gets K-2 and K-3, two new cases: within the policy's cap of 2
+    (1, None, ["intake_cap"]),  # ... above the policy's cap of 1
+    (1, 2, []),  # Ana's own cap (2) overrides the policy's
+    (None, 1, ["intake_cap"]),  # Ana's own cap of 1
+])
+def test_no_manager_gets_more_new_cases_than_their_intake_cap(policy_cap: int | None, own_cap: int | None,
+                                                              expected: list[str]) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        data["policy"]["max_new_cases"] = policy_cap
+        manager(data, "m-ana")["max_new_cases"] = own_cap
+
+    config = variant(edit)
+    found = check_plan(config, plan_for(config, SOUND))
+    assert [(violation.rule, violation.subject) for violation in found] == [(rule, "m-ana") for rule in expected]
+
+
 def test_several_broken_rules_are_each_reported(tiny_config: Config) -> None:
     # K-3 with Cy: no investigations skill and no Spanish.
     found = check_plan(tiny_config, plan_for(tiny_config, SOUND | {"K-3": "m-cy"}))
@@ -1191,6 +1209,31 @@ def test_capacity_exhausted_is_false_when_an_eligible_manager_has_room(tiny_conf
 
 def test_capacity_exhausted_holds_when_the_only_eligible_manager_is_full(ana_full: Config) -> None:
     assert check_plan(ana_full, plan_for(ana_full, WITHOUT_K3)) == []
+
+
+def _ana_capped(cap: int) -> Config:
+    """tiny.yaml with an intake cap on Ana (WITHOUT_K3 moves K-2 to her: one case new to her)."""
+    return variant(lambda data: manager(data, "m-ana").update(max_new_cases=cap))
+
+
+def test_capacity_exhausted_holds_when_the_only_eligible_manager_is_at_her_intake_cap() -> None:
+    # Ana has the points for K-3 (3 of 6 used) but K-2, moved to her, is the one new case her cap allows.
+    config = _ana_capped(1)
+    assert check_plan(config, plan_for(config, WITHOUT_K3)) == []
+
+
+def test_capacity_exhausted_is_false_when_the_intake_cap_leaves_room() -> None:
+    config = _ana_capped(2)
+    found = check_plan(config, plan_for(config, WITHOUT_K3))
+    assert [(v.rule, v.subject) for v in found] == [("unassigned_reason_false", "K-3")]
+    assert "m-ana may carry it and has room for it" in found[0].message
+
+
+def test_weighed_out_is_false_when_the_only_taker_is_at_her_intake_cap() -> None:
+    config = _ana_capped(1)
+    plan = plan_for(config, WITHOUT_K3)
+    plan.unassigned[0].rule = "weighed_out"
+    assert [(v.rule, v.subject) for v in check_plan(config, plan)] == [("unassigned_reason_false", "K-3")]
 
 
 def _k2_unscheduled(config: Config, rule: str) -> Plan:

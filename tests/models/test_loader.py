@@ -161,7 +161,7 @@ def test_empty_csv_names_the_columns(tmp_path: Path) -> None:
     assert problems_of(write(tmp_path, "org.yaml", POLICY + "clients: clients.csv\n")) == [
         f"{tmp_path}/clients.csv:1: the file is empty; the first line must name the columns "
         "(id, name, household, language, region, lat, lon, availability, phone, email, "
-        "excluded_managers)"
+        "excluded_managers, preferred_manager)"
     ]
 
 
@@ -345,6 +345,17 @@ def test_malformed_items_still_take_part_in_cross_checks(tmp_path: Path) -> None
         f"{config}:13:73: cases[1].manager: unknown manager 'm-9'; did you mean 'm-3'? managers are m-1, m-3",
         f"{tmp_path}/clients.csv:3: the row has 3 cells but the header names 2 columns",
     ]
+
+
+def test_an_unknown_preferred_manager_is_located_in_the_clients_csv(tmp_path: Path) -> None:
+    write(tmp_path, "clients.csv", "id,preferred_manager\nc-1,m-1\nc-2,m-2\n")
+    config = write(tmp_path, "org.yaml", POLICY + (
+        "managers:\n"
+        "  - {id: m-1, level: junior}\n"
+        "clients: clients.csv\n"
+    ))
+    assert problems_of(config) == [
+        f"{tmp_path}/clients.csv:3: preferred_manager: unknown manager 'm-2'; did you mean 'm-1'? managers are m-1"]
 
 
 def test_an_unknown_excluded_manager_is_located_in_yaml_and_csv(tmp_path: Path) -> None:

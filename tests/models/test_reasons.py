@@ -50,6 +50,10 @@ RENDERED = [
                                     "as it is (`caseload plan` or `caseload assign` assigns it)"),
     ("capacity_exhausted", "counted", {"count": 3}, "all 3 eligible managers are at capacity"),
     ("capacity_exhausted", "counted_one", {"count": 1}, "all 1 eligible manager are at capacity"),
+    ("capacity_exhausted", "intake_cap", {"count": 2},
+     "all 2 eligible managers are at capacity or have taken as many new cases this week as their intake cap allows"),
+    ("preferred_manager", "default", {"source": "m-ana", "was": 0.5, "target": "m-ben"},
+     "moved to m-ben, the client's preferred manager (m-ana was at 50% of capacity)"),
     ("not_eligible", "default", {"source": "m-ana", "refusal": "the manager is on leave all week", "target": "m-ben"},
      "m-ana may no longer carry it: the manager is on leave all week; moved to m-ben"),
     ("not_eligible", "may_not_carry", {"who": "m-ana (Ana Ruiz)", "refusal": "the manager accepts no new cases"},
@@ -133,6 +137,7 @@ def test_every_template_is_rendered_above() -> None:
     ("language", {"language": "es"}, "the manager does not speak 'es'"),
     ("on_leave", {}, "the manager is on leave all week"),
     ("closed_to_new_cases", {}, "the manager accepts no new cases"),
+    ("intake_cap", {"cap": 1, "count": 2}, "the manager may take 1 new case(s) this week and would take 2"),
 ])
 def test_each_refusal_renders_its_exact_words(code: str, data: dict[str, object], expected: str) -> None:
     assert refusal_text(code, **data) == expected

@@ -97,6 +97,10 @@ RULES = [
     (_set(("clients", 2, "excluded_managers"), ["m-cy", "m-bn"]),
      [Problem(("clients", 2, "excluded_managers", 1),
               "unknown manager 'm-bn'; did you mean 'm-ben'? managers are m-ana, m-ben, m-cy")]),
+    # a client prefers a manager the config does not have
+    (_set(("clients", 0, "preferred_manager"), "m-anna"),
+     [Problem(("clients", 0, "preferred_manager"),
+              "unknown manager 'm-anna'; did you mean 'm-ana'? managers are m-ana, m-ben, m-cy")]),
     # locked without a manager
     (_set(("cases", 2, "locked"), True),
      [Problem(("cases", 2, "locked"), "a locked case needs a current manager; set manager or unlock it")]),

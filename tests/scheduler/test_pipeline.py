@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from icalendar import Calendar
 
@@ -16,6 +17,7 @@ from models.plan import Plan
 from models.result import Result
 from scheduler import pipeline
 from scheduler.assign import assign_cases
+from scheduler.core.eligibility import Eligibility
 from scheduler.core.options import SolveOptions
 from scheduler.pipeline import plan_week, schedule_current_assignment
 
@@ -119,24 +121,18 @@ def test_cli_same_seed_gives_identical_files(tmp_path: Path) -> None:
     assert plans[0] == plans[1]
 
 
-def test_schedule_feedback_moves_a_case_out_of_a_week_with_no_room() -> None:
-    # m-near works Monday 09:00-12:00 (180 minutes). K-1's client is 20 km north of the bases, K-2's
-    # 20 km south (30 minutes' drive each, 60 between them); each case is a 60-minute visit. Balancing's
-    # estimate (visit + one leg from the base = 90 each, 180 in all) fits the week, and each visit alone
-    # fits with both legs (120), so m-near may carry both; but the route base -> north -> south -> base
-    # takes 30 + 60 + 60 + 60 + 30 = 240 minutes. m-far (full week) carries a locked case of 5 points, so
-    # by balance both stay with m-near (20 % against 50 %). The schedule places one visit (K-1's: the
-    # earlier due, by id); the feedback cuts m-near's week to the 90 minutes it held, balancing solves
-    # again from the plan and moves K-2 to m-far, and both weeks are scheduled again.
+def _near_and_far(far_cap: int | None = None) -> Config:
+    """m-near's Monday morning cannot hold K-1's and K-2's visits (see the test below); m-far has the week
+    free and, with `far_cap`, an intake cap."""
     base = {"lat": 41.88, "lon": -87.63}
     visit = [{"mode": "in_person", "minutes": 60, "frequency": "weekly"}]
-    config = Config.model_validate({
+    return Config.model_validate({
         "week_start": "2026-11-30",
         "policy": {"levels": [{"name": "junior", "capacity_points": 10, "max_cases": 5, "max_complexity": "low"}],
                    "complexities": [{"name": "low", "points": 1}],
                    "scheduling": {"contact_share": 1.0}},
         "managers": [{"id": "m-near", "level": "junior", "base": base, "availability": {"mon": ["09:00-12:00"]}},
-                     {"id": "m-far", "level": "junior", "base": base}],
+                     {"id": "m-far", "level": "junior", "base": base, "max_new_cases": far_cap}],
         "clients": [{"id": "c-1", "location": {"lat": 42.06, "lon": -87.63}},
                     {"id": "c-2", "location": {"lat": 41.70, "lon": -87.63}}, {"id": "c-9"}],
         "cases": [{"id": "K-1", "client": "c-1", "type": "care", "complexity": "low", "manager": "m-near",
@@ -146,6 +142,18 @@ def test_schedule_feedback_moves_a_case_out_of_a_week_with_no_room() -> None:
                   {"id": "K-9", "client": "c-9", "type": "care", "complexity": "low", "points": 5,
                    "manager": "m-far", "locked": True}],
     })
+
+
+def test_schedule_feedback_moves_a_case_out_of_a_week_with_no_room() -> None:
+    # m-near works Monday 09:00-12:00 (180 minutes). K-1's client is 20 km north of the bases, K-2's
+    # 20 km south (30 minutes' drive each, 60 between them); each case is a 60-minute visit. Balancing's
+    # estimate (visit + one leg from the base = 90 each, 180 in all) fits the week, and each visit alone
+    # fits with both legs (120), so m-near may carry both; but the route base -> north -> south -> base
+    # takes 30 + 60 + 60 + 60 + 30 = 240 minutes. m-far (full week) carries a locked case of 5 points, so
+    # by balance both stay with m-near (20 % against 50 %). The schedule places one visit (K-1's: the
+    # earlier due, by id); the feedback cuts m-near's week to the 90 minutes it held, balancing solves
+    # again from the plan and moves K-2 to m-far, and both weeks are scheduled again.
+    config = _near_and_far()
     balanced = assign_cases(config, SolveOptions(time_limit_s=10, workers=1, seed=0)).plan
     assert balanced is not None
     assert [(item.case_id, item.manager_id) for item in balanced.assignments[:2]] == [("K-1", "m-near"),
@@ -168,3 +176,46 @@ def test_schedule_feedback_moves_a_case_out_of_a_week_with_no_room() -> None:
         "round 1: balancing solved again with 1 week(s) cut to the minutes their schedules held (1 newly), from the "
         "plan's assignment: 1 case(s) moved; scheduled 2 manager week(s) again: 1 more of the cases' own contacts "
         "placed, 2 in all")
+
+
+@pytest.mark.parametrize(("far_cap", "expected"), [
+    (None, {"K-2": ("m-near", "m-far", "K-2")}),
+    (1, {"K-2": ("m-near", "m-far", "K-2")}),
+    (0, {}),  # m-far takes no new case: K-2 stays where it is
+])
+def test_schedule_relief_moves_no_case_to_a_manager_at_her_intake_cap(far_cap: int | None,
+                                                                      expected: dict[str, tuple[str, str, str]]
+                                                                      ) -> None:
+    config = _near_and_far(far_cap)
+    current = schedule_current_assignment(config, OPTIONS).plan
+    assert [item.case_id for item in current.unscheduled] == ["K-2"]
+    assert pipeline._relief_moves(config, current, Eligibility(config)) == expected
+
+
+def test_plan_week_keeps_a_case_in_a_full_week_rather_than_break_an_intake_cap() -> None:
+    config = _near_and_far(0)
+    plan = plan_week(config, OPTIONS).plan
+    assert plan is not None
+    assert check_plan(config, plan) == []
+    assert {item.case_id: item.manager_id for item in plan.assignments} == {
+        "K-1": "m-near", "K-2": "m-near", "K-9": "m-far"}
+    assert plan.moves == []
+    assert [(item.case_id, item.manager_id) for item in plan.unscheduled] == [("K-2", "m-near")]
+
+
+@pytest.mark.parametrize(("policy_cap", "own_cap", "expected"), [
+    (None, 2, {"m-ana": 1, "m-ben": None, "m-cy": None}),  # K-2, moved to Ana, used one of her two
+    (1, None, {"m-ana": 0, "m-ben": 1, "m-cy": 1}),  # the policy's cap, per manager
+])
+def test_regression_the_feedbacks_second_balancing_counted_new_cases_afresh(
+        policy_cap: int | None, own_cap: int | None, expected: dict[str, int | None]) -> None:
+    # The feedback balances again from the plan's assignment as if the cases had always been there, so
+    # the cap must be what is left of it: on the example it gave m-daniela (cap 1) a second new case.
+    data = yaml.safe_load(TINY.read_text(encoding="utf-8"))
+    data["policy"]["max_new_cases"] = policy_cap
+    data["managers"][0]["max_new_cases"] = own_cap
+    config = Config.model_validate(data)
+    chosen: dict[str, str | None] = {"K-1": "m-ana", "K-2": "m-ana", "K-3": None, "K-4": "m-cy", "K-5": "m-cy"}
+    rebuilt = pipeline._as_assigned(config, chosen)
+    assert {manager.id: manager.max_new_cases for manager in rebuilt.managers} == expected
+    assert rebuilt.cases_by_id["K-2"].manager == "m-ana"

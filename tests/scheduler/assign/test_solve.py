@@ -26,7 +26,7 @@ def test_tiny_fixture_has_the_hand_checked_optimum(tiny_config: Config) -> None:
     assert result.objective == 2754.0
     assert result.bound == 2754.0
     assert result.plan.solver[0].objective_terms == {
-        "unassigned": 0.0, "overload": 0.0, "balance": 2750.0, "moves": 3.0, "region": 1.0,
+        "unassigned": 0.0, "overload": 0.0, "balance": 2750.0, "moves": 3.0, "region": 1.0, "preference": 0.0,
         "overtime": 0.0}
 
 
@@ -84,6 +84,100 @@ def test_a_locked_case_stays_with_an_excluded_manager_its_sibling_does_not() -> 
     plan = solve(config)
     assert chosen(plan) == {"K-1": "m-a", "K-2": None}
     assert [item.rule for item in plan.unassigned] == ["household_conflict"]
+    assert check_plan(config, plan) == []
+
+
+@pytest.mark.parametrize("excluding", ["c-1", "c-2"])
+def test_regression_a_case_kept_with_its_excluded_holder_when_a_like_case_may_stay(excluding: str) -> None:
+    # m-a takes no new cases but keeps her own; K-1 and K-2 are alike in all but the exclusion. They shared
+    # one item type, and the model kept K-1 with m-a whichever client excluded her.
+    config = organisation([manager("m-a", accepts_new_cases=False), manager("m-b")],
+                          [client("c-1", excluded_managers=["m-a"] if excluding == "c-1" else []),
+                           client("c-2", excluded_managers=["m-a"] if excluding == "c-2" else [])],
+                          [case("K-1", "c-1", manager="m-a"), case("K-2", "c-2", manager="m-a")])
+    plan = solve(config)
+    moved = "K-1" if excluding == "c-1" else "K-2"
+    assert chosen(plan) == {"K-1": "m-a", "K-2": "m-a"} | {moved: "m-b"}
+    assert check_plan(config, plan) == []
+
+
+def _preferring(weight: float | None = None, language: str = "en") -> Config:
+    """m-a carries K-1 and K-2, m-b K-3 (1 point each, equal capacities, one level); K-1's client prefers m-b.
+    Moving K-1 leaves the peak at 2 points: only the preference (5 against a move's 3) moves it."""
+    weights = {} if weight is None else {"weights": {"preference": weight}}
+    return organisation([manager("m-a", languages=["en", "es"]), manager("m-b")],
+                        [client("c-1", preferred_manager="m-b", language=language), client("c-2"), client("c-3")],
+                        [case("K-1", "c-1", manager="m-a"), case("K-2", "c-2", manager="m-a"),
+                         case("K-3", "c-3", manager="m-b")], **weights)
+
+
+def test_a_case_goes_back_to_its_preferred_manager_and_says_why() -> None:
+    config = _preferring()
+    plan = solve(config)
+    assert chosen(plan) == {"K-1": "m-b", "K-2": "m-a", "K-3": "m-b"}
+    assert [(move.case_id, move.rule, move.reason) for move in plan.moves] == [
+        ("K-1", "preferred_manager", "moved to m-b, the client's preferred manager (m-a was at 20% of capacity)")]
+    assert plan.solver[0].objective_terms["preference"] == 0.0
+    assert check_plan(config, plan) == []
+
+
+@pytest.mark.parametrize(("weight", "language", "misses"), [
+    (0.0, "en", 1.0),  # the preference weighs nothing (K-1 is still away from m-b)
+    (2.0, "en", 1.0),  # it weighs less than the move (3)
+    (None, "es", 0.0),  # m-b does not speak Spanish, so may not carry K-1: the preference does not count
+])
+def test_a_preference_that_does_not_outweigh_the_move_moves_nothing(weight: float | None, language: str,
+                                                                   misses: float) -> None:
+    config = _preferring(weight, language)
+    plan = solve(config)
+    assert chosen(plan) == {"K-1": "m-a", "K-2": "m-a", "K-3": "m-b"}
+    assert plan.moves == []
+    assert score_plan(config, plan)["preference_raw"] == misses
+    assert check_plan(config, plan) == []
+
+
+@pytest.mark.parametrize("preferred", ["m-a", "m-b"])
+def test_intake_goes_to_its_preferred_manager(preferred: str) -> None:
+    # m-a and m-b carry one point each: the intake case K-9 raises either to the same peak.
+    config = organisation([manager("m-a"), manager("m-b")],
+                          [client("c-1"), client("c-2"), client("c-9", preferred_manager=preferred)],
+                          [case("K-1", "c-1", manager="m-a"), case("K-2", "c-2", manager="m-b"), case("K-9", "c-9")])
+    plan = solve(config)
+    assert chosen(plan)["K-9"] == preferred
+    assert check_plan(config, plan) == []
+
+
+def test_an_intake_cap_holds_the_new_cases_a_manager_takes() -> None:
+    # Three intake cases: the least loaded would share them 2 + 1; Ana's cap of 1 gives Ben two.
+    clients = [client("c-1"), client("c-2"), client("c-3")]
+    cases = [case("K-1", "c-1"), case("K-2", "c-2"), case("K-3", "c-3")]
+    config = organisation([manager("m-a", max_new_cases=1), manager("m-b")], clients, cases)
+    plan = solve(config)
+    assert Counter(chosen(plan).values()) == {"m-a": 1, "m-b": 2}
+    assert check_plan(config, plan) == []
+
+
+def test_the_policy_intake_cap_leaves_cases_unassigned_and_says_so() -> None:
+    # The policy's cap of 1 for both managers: one of three intake cases stays unassigned.
+    clients = [client("c-1"), client("c-2"), client("c-3")]
+    cases = [case("K-1", "c-1"), case("K-2", "c-2"), case("K-3", "c-3")]
+    config = organisation([manager("m-a"), manager("m-b")], clients, cases, max_new_cases=1)
+    plan = solve(config)
+    assert Counter(chosen(plan).values()) == {"m-a": 1, "m-b": 1, None: 1}
+    assert [(item.rule, item.reason) for item in plan.unassigned] == [(
+        "capacity_exhausted", "all 2 eligible managers are at capacity or have taken as many new cases this week "
+                              "as their intake cap allows")]
+    assert check_plan(config, plan) == []
+
+
+def test_a_household_moving_together_counts_each_case_against_the_cap() -> None:
+    # Two siblings leave a manager on leave all week: m-a may take 1 new case, m-b 2: the household goes to m-b.
+    managers = [manager("m-a", max_new_cases=1), manager("m-b", max_new_cases=2), manager("m-x", leave=WEEK)]
+    config = organisation(managers,
+                          [client("c-1", household="h"), client("c-2", household="h")],
+                          [case("K-1", "c-1", manager="m-x"), case("K-2", "c-2", manager="m-x")])
+    plan = solve(config)
+    assert chosen(plan) == {"K-1": "m-b", "K-2": "m-b"}
     assert check_plan(config, plan) == []
 
 

@@ -22,14 +22,14 @@ from tests.scheduler.assign.instances import case, client, manager, organisation
 
 def _office(**weights: float) -> Config:
     """m-a (north, capacity 4, one hour a week) carries K-1 and K-2 (4 points, two 45-minute calls),
-    m-b (south, capacity 3) K-3 (1 point); K-4 (2 points) is new intake; K-5 is too complex for a
-    junior. Every term can be non-zero here."""
+    m-b (south, capacity 3) K-3 (1 point); K-4 (2 points) is new intake, its client prefers m-b; K-5 is too
+    complex for a junior. Every term can be non-zero here."""
     call = [{"mode": "phone", "minutes": 45, "frequency": "weekly"}]
     return organisation(
         [manager("m-a", region="north", fte=0.4, availability={"mon": ["09:00-10:00"]}),
          manager("m-b", region="south", fte=0.3)],
         [client("c1", region="north"), client("c2", region="north"), client("c3", region="south"),
-         client("c4", region="north"), client("c5", region="north")],
+         client("c4", region="north", preferred_manager="m-b"), client("c5", region="north")],
         [case("K-1", "c1", "moderate", manager="m-a", contacts=call),
          case("K-2", "c2", "moderate", manager="m-a", contacts=call),
          case("K-3", "c3", "low", manager="m-b"), case("K-4", "c4", "moderate", contacts=call),
@@ -49,11 +49,11 @@ def _model(config: Config) -> AssignmentModel:
 
 
 def test_the_terms_are_listed_once_most_important_first_with_the_policy_weights() -> None:
-    assert TERM_NAMES == ("unassigned", "overload", "balance", "moves", "region", "overtime")
+    assert TERM_NAMES == ("unassigned", "overload", "balance", "moves", "region", "preference", "overtime")
     assert tuple(Weights.model_fields) == TERM_NAMES  # the policy names its weights in the same order
-    weights = Weights(unassigned=7, overload=5, balance=3, moves=2, region=0.5, overtime=4)
+    weights = Weights(unassigned=7, overload=5, balance=3, moves=2, region=0.5, preference=6, overtime=4)
     assert term_weights(weights) == {"unassigned": 7, "overload": 5, "balance": 3, "moves": 2, "region": 0.5,
-                                     "overtime": 4}
+                                     "preference": 6, "overtime": 4}
     assert all(term.meaning for term in TERMS)
 
 

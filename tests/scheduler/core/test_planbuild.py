@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+import yaml
+
+from models.check import check_plan
 from models.organisation import Config
 from scheduler.core.planbuild import build_plan, current_assignment
 from scheduler.core.reasons import Reason
+from tests.conftest import DATA
 
 
 def test_current_assignment_plan_has_exact_loads(tiny_config: Config) -> None:
@@ -52,3 +59,16 @@ def test_level_summary_takes_the_peak_within_each_level(tiny_config: Config) -> 
     plan = build_plan(tiny_config, current_assignment(tiny_config))
     junior = next(level for level in plan.levels if level.level == "junior")
     assert (junior.managers, junior.cases, junior.max_utilisation, junior.mean_utilisation) == (2, 3, 0.75, 0.5)
+
+
+@pytest.mark.parametrize(("cap", "rule"), [
+    (1, "capacity_exhausted"),  # K-2, moved to Ana, is the one new case her cap allows: no taker has room
+    (2, "weighed_out"),  # her cap leaves room for K-3 (and her points do: 3 of 6 used)
+])
+def test_an_intake_cap_at_its_limit_leaves_no_room(cap: int, rule: str) -> None:
+    data: dict[str, Any] = yaml.safe_load((DATA / "tiny.yaml").read_text(encoding="utf-8"))
+    next(item for item in data["managers"] if item["id"] == "m-ana")["max_new_cases"] = cap
+    config = Config.model_validate(data)
+    plan = build_plan(config, current_assignment(config) | {"K-2": "m-ana"})  # K-3 (intake) left out
+    assert [(item.case_id, item.rule) for item in plan.unassigned] == [("K-3", rule)]
+    assert check_plan(config, plan) == []

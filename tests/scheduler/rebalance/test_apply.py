@@ -62,3 +62,19 @@ def test_a_move_to_a_manager_the_client_excludes_is_refused() -> None:
     assert [str(problem) for problem in refused_moves(config, [move("K-3", "m-ana", "m-ben")])] == [
         "proposals.csv:2: to_manager: case K-3: m-ben may not carry it: the client's record excludes manager m-ben "
         "from their cases"]
+
+
+@pytest.mark.parametrize(("cap", "expected"), [
+    (2, []),  # two new cases for m-ben: within his cap
+    (1, ["proposals.csv:2: to_manager: case K-1: m-ben may not carry it: the manager may take 1 new case(s) this "
+         "week and would take 2",
+         "proposals.csv:3: to_manager: case K-2: m-ben may not carry it: the manager may take 1 new case(s) this "
+         "week and would take 2"]),
+])
+def test_moves_beyond_the_destinations_intake_cap_are_refused(cap: int, expected: list[str]) -> None:
+    config = load_config(DATA / "rebalance.yaml")
+    data = config.model_dump()
+    next(item for item in data["managers"] if item["id"] == "m-ben")["max_new_cases"] = cap
+    config = Config.model_validate(data)
+    moves = [move("K-1", "m-ana", "m-ben"), move("K-2", "m-ana", "m-ben", 3)]  # a household, moved whole
+    assert [str(problem) for problem in refused_moves(config, moves)] == expected

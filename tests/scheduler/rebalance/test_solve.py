@@ -266,3 +266,55 @@ def test_regression_a_household_tied_to_a_junior_kept_its_high_case_there() -> N
     assert [(item.case_id, item.rule) for item in result.plan.unassigned] == [("K-2", "household_conflict")]
     assert "case K-1 locked to m-junior" in result.plan.unassigned[0].reason
     assert check_plan(cfg, result.plan) == []
+
+
+# --- intake caps (issue 22, item 3): hard, as everywhere ------------------------------------------------
+
+
+def test_intake_goes_past_a_manager_at_her_intake_cap() -> None:
+    # Both intake cases would go to m-a (their region, nothing carried); her cap takes one.
+    cases = [case("K-1", "c1", 2, None), case("K-2", "c2", 2, None), case("K-9", "c9", 4, "m-b", locked=True)]
+    managers = [manager("m-a", max_new_cases=1), manager("m-b", region="south")]
+    cfg = config(managers, [client("c1"), client("c2"), client("c9", region="south")], cases)
+    result = run(cfg)
+    assert moved(result.plan) == {"K-1": "m-a", "K-2": "m-b"}
+    assert check_plan(cfg, result.plan) == []
+    assert all(check_plan(cfg, point.plan) == [] for point in result.curve)
+
+
+def test_intake_and_a_case_that_must_move_stay_unassigned_when_every_taker_is_at_its_cap() -> None:
+    # K-2's client excludes m-a, its holder; m-b, the only other manager, takes no new cases; K-1 is intake.
+    cases = [case("K-1", "c1", 2, None), case("K-2", "c2", 2, "m-a")]
+    managers = [manager("m-a", max_new_cases=0), manager("m-b", max_new_cases=0)]
+    cfg = config(managers, [client("c1"), client("c2", excluded_managers=["m-a"])], cases)
+    result = run(cfg)
+    assert result.plan.moves == []
+    words = "eligible managers are at capacity or have taken as many new cases this week as their intake cap allows"
+    assert [(item.case_id, item.rule, item.reason) for item in result.plan.unassigned] == [
+        ("K-1", "capacity_exhausted", f"all 2 {words}"), ("K-2", "capacity_exhausted", f"all 1 {words}")]
+    assert check_plan(cfg, result.plan) == []
+
+
+def test_no_relief_move_goes_to_a_manager_at_her_intake_cap() -> None:
+    cfg = overloaded_pair()
+    capped = cfg.model_copy(update={"managers": [cfg.managers[0], cfg.managers[1].model_copy(
+        update={"max_new_cases": 0})]})
+    capped = Config.model_validate(capped.model_dump())
+    result = run(capped)
+    assert result.plan.moves == []
+    assert result.plan.summary.max_utilisation == 1.1  # m-a keeps her 11 of 10 points: nobody may take any
+    assert check_plan(capped, result.plan) == []
+    assert all(check_plan(capped, point.plan) == [] for point in result.curve)
+
+
+def test_a_split_household_whose_only_taker_is_at_its_cap_stays_unassigned_whole() -> None:
+    # K-1's client excludes m-a, its holder; its household's K-2 is with m-b, who takes no new case: the
+    # household cannot be brought together anywhere, so its unlocked cases stay unassigned together.
+    cases = [case("K-1", "c1", 2, "m-a"), case("K-2", "c2", 2, "m-b")]
+    managers = [manager("m-a"), manager("m-b", max_new_cases=0)]
+    cfg = config(managers, [client("c1", household="h", excluded_managers=["m-a"]), client("c2", household="h")],
+                 cases)
+    result = run(cfg)
+    assert {item.case_id: item.manager_id for item in result.plan.assignments} == {"K-1": None, "K-2": None}
+    assert {item.rule for item in result.plan.unassigned} == {"capacity_exhausted"}
+    assert check_plan(cfg, result.plan) == []
