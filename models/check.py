@@ -53,6 +53,7 @@ def check_plan(config: Config, plan: Plan, *, schedule: bool | None = None) -> l
     """
     assignment, violations = _read_assignments(config, plan)
     loads = _recompute_loads(config, assignment)
+    minutes = _week_minutes_of(config, assignment)
     for group in (
         _week_start(config, plan),
         _unassigned_listing(config, plan, assignment),
@@ -64,9 +65,9 @@ def check_plan(config: Config, plan: Plan, *, schedule: bool | None = None) -> l
         _manager_loads(config, plan, loads),
         _level_summaries(config, plan, loads),
         _assignment_summary(config, plan, assignment, loads),
-        _week_minutes(config, plan, assignment),
+        _week_minutes(config, plan, minutes),
         _meeting(config, plan, assignment),
-        _unassigned_claims(config, plan, assignment, loads),
+        _unassigned_claims(config, plan, assignment, loads, minutes),
     ):
         violations.extend(group)
     if schedule is None:
@@ -180,7 +181,7 @@ def _nobody_may_carry(config: Config, case: Case, rule: str) -> Iterator[Violati
 
 
 def _unassigned_claims(config: Config, plan: Plan, assignment: Mapping[str, str | None],
-                       loads: Mapping[str, _Load]) -> Iterator[Violation]:
+                       loads: Mapping[str, _Load], minutes: _Minutes) -> Iterator[Violation]:
     """`household_conflict` and `capacity_exhausted` re-derived from the config and the plan's loads.
 
     household_conflict: no manager the household rule leaves the case (the managers of its household's
@@ -189,17 +190,18 @@ def _unassigned_claims(config: Config, plan: Plan, assignment: Mapping[str, str 
     has room left for it (with the other cases of its household listed for the same reason): points,
     cases, new cases within the intake cap and, when overtime is weighed, the week's minutes.
     """
-    meeting = MeetingCheck(config)
+    takers = _Takers(config)
     # A staffing proof plan fills managers to its target utilisation, not to capacity: its capacity_exhausted
     # is at that target (staffing.json holds it; the tests of scheduler/staffing.py check loads against it).
     staffing = any(stage.stage == "staffing" for stage in plan.solver)
     new = _new_cases(config, assignment)
+    listed = {entry.case_id for entry in plan.unassigned if entry.rule in ("capacity_exhausted", "weighed_out")}
     for entry in plan.unassigned:
         case = config.cases_by_id.get(entry.case_id)
         if case is None or assignment.get(case.id) is not None or (case.locked and case.manager is not None):
             continue  # reported by _unassigned_listing, or by _eligibility as a broken lock
         if entry.rule == "household_conflict":
-            taker = _household_taker(config, meeting, case)
+            taker = _household_taker(config, takers, case)
             if taker is not None:
                 yield Violation("unassigned_reason_false", case.id, "listed unassigned for household_conflict, but "
                                                                     f"{taker} may carry it with its household")
@@ -207,9 +209,10 @@ def _unassigned_claims(config: Config, plan: Plan, assignment: Mapping[str, str 
             yield Violation("unassigned_reason_false", case.id,
                             f"listed unassigned for not_assigned, but the config gives it to {case.manager}")
         elif entry.rule in ("capacity_exhausted", "weighed_out") and not staffing:
-            group = _unplaced_household(config, plan, case)
+            # The cases of its household listed for the same reasons go together.
+            group = [other for other in _household_of(config, case) if other.id == case.id or other.id in listed]
             roomy = next((manager for manager in _household_managers(config, case, assignment)
-                          if _has_room(config, meeting, loads, assignment, new, group, manager)), None)
+                          if _has_room(config, takers, loads, minutes, new, group, manager)), None)
             if roomy is not None and entry.rule == "capacity_exhausted":
                 yield Violation("unassigned_reason_false", case.id,
                                 f"listed unassigned for capacity_exhausted, but {roomy.id} may carry it and has "
@@ -223,8 +226,7 @@ def _household_of(config: Config, case: Case) -> list[Case]:
     """The cases that must share a manager with `case` (just the case when households may split)."""
     if not config.policy.households_together:
         return [case]
-    key = config.clients_by_id[case.client].household_key
-    return [other for other in config.cases if config.clients_by_id[other.client].household_key == key]
+    return config.cases_by_household[config.clients_by_id[case.client].household_key]
 
 
 def _household_managers(config: Config, case: Case, assignment: Mapping[str, str | None]) -> list[Manager]:
@@ -240,23 +242,37 @@ def _household_managers(config: Config, case: Case, assignment: Mapping[str, str
     return list(config.managers)
 
 
-def _may_take(config: Config, meeting: MeetingCheck, case: Case, manager: Manager) -> bool:
-    """Whether `manager` may carry `case` (kept when they hold it, as new work otherwise) by the class rules
-    and, as `_meeting` holds plans to, within the drive limit wherever a carrier within it exists and able
-    to meet the client wherever one of those can."""
-    as_given = case if case.manager == manager.id else case.model_copy(update={"manager": None, "locked": False})
-    if not may_carry(config, as_given, manager):
-        return False
-    limit = config.policy.scheduling.max_drive_minutes
-    client = config.clients_by_id[case.client]
-    others = [other for other in config.managers if may_carry(config, as_given, other)]
-    near = [other for other in others if limit is None or _drive(config, other, client) <= limit]
-    if limit is not None and _drive(config, manager, client) > limit and near:
-        return False
-    return meeting.meets(manager, case) or not any(meeting.meets(other, case) for other in (near or others))
+class _Takers:
+    """Who may take a case (kept by its holder, as new work for anyone else): by the class rules and, as
+    `_meeting` holds plans to, within the drive limit wherever a carrier within it exists and able to meet
+    the client wherever one of those can. Worked out once per case and way of holding it: every unassigned
+    case asks about every manager, and each answer needs the whole field."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.meeting = MeetingCheck(config)
+        self._found: dict[tuple[str, bool], frozenset[str]] = {}
+
+    def may_take(self, case: Case, manager: Manager) -> bool:
+        kept = case.manager == manager.id
+        key = (case.id, kept)
+        if key not in self._found:
+            as_given = case if kept else case.model_copy(update={"manager": None, "locked": False})
+            self._found[key] = self._field(case, as_given)
+        return manager.id in self._found[key]
+
+    def _field(self, case: Case, as_given: Case) -> frozenset[str]:
+        config, meeting = self.config, self.meeting
+        limit = config.policy.scheduling.max_drive_minutes
+        client = config.clients_by_id[case.client]
+        others = [other for other in config.managers if may_carry(config, as_given, other)]
+        near = [other for other in others if limit is None or _drive(config, other, client) <= limit]
+        pool = near or others
+        someone_meets = any(meeting.meets(other, case) for other in pool)
+        return frozenset(other.id for other in pool if meeting.meets(other, case) or not someone_meets)
 
 
-def _household_taker(config: Config, meeting: MeetingCheck, case: Case) -> str | None:
+def _household_taker(config: Config, takers: _Takers, case: Case) -> str | None:
     """A manager the household rule allows who may take `case` (and, without locks, every case of its
     household); None when household_conflict holds."""
     household = _household_of(config, case)
@@ -265,16 +281,9 @@ def _household_taker(config: Config, meeting: MeetingCheck, case: Case) -> str |
     tied = any(other.locked and other.manager is not None for other in household)
     for manager in _household_managers(config, case, {}):
         needs = [case] if tied else household
-        if all(_may_take(config, meeting, other, manager) for other in needs):
+        if all(takers.may_take(other, manager) for other in needs):
             return manager.id
     return None
-
-
-def _unplaced_household(config: Config, plan: Plan, case: Case) -> list[Case]:
-    """`case` and the cases of its household also listed unassigned for capacity_exhausted or weighed_out (they
-    go together)."""
-    listed = {entry.case_id for entry in plan.unassigned if entry.rule in ("capacity_exhausted", "weighed_out")}
-    return [other for other in _household_of(config, case) if other.id == case.id or other.id in listed]
 
 
 def _new_cases(config: Config, assignment: Mapping[str, str | None]) -> Counter[str]:
@@ -287,13 +296,12 @@ def _new_cases(config: Config, assignment: Mapping[str, str | None]) -> Counter[
     return new
 
 
-def _has_room(config: Config, meeting: MeetingCheck, loads: Mapping[str, _Load],
-              assignment: Mapping[str, str | None], new: Mapping[str, int], group: list[Case],
-              manager: Manager) -> bool:
+def _has_room(config: Config, takers: _Takers, loads: Mapping[str, _Load], minutes: _Minutes,
+              new: Mapping[str, int], group: list[Case], manager: Manager) -> bool:
     """Whether `manager` may carry every case of `group`, reach and meet each client, and take them all
     within capacity, case limit, intake cap (`new`: the cases already new to each manager) and (when
     overtime is weighed) the week's minutes."""
-    if not all(_may_take(config, meeting, case, manager) for case in group):
+    if not all(takers.may_take(case, manager) for case in group):
         return False
     load = loads[manager.id]
     points = sum(config.case_points(case) for case in group)
@@ -304,8 +312,8 @@ def _has_room(config: Config, meeting: MeetingCheck, loads: Mapping[str, _Load],
         return False
     if not config.policy.weights.overtime:
         return True
-    carried = sum(_needed(config, other, manager) for other in config.cases if assignment.get(other.id) == manager.id)
-    return carried + sum(_needed(config, case, manager) for case in group) <= _available(config, manager)
+    return (minutes.needed[manager.id] + sum(_needed(config, case, manager) for case in group)
+            <= minutes.available[manager.id])
 
 
 # --- eligibility, locks, households ------------------------------------------------------------------
@@ -1076,18 +1084,30 @@ def _needed(config: Config, case: Case, manager: Manager) -> int:
     return sum(contact.minutes + (leg if contact.mode == "in_person" else 0) for contact in config.due_contacts(case))
 
 
-def _week_minutes(config: Config, plan: Plan, assignment: Mapping[str, str | None]) -> Iterator[Violation]:
-    """Every manager's minutes recomputed: what the week holds, what the cases carried need, the overtime."""
-    needed: dict[str, int] = defaultdict(int)
+@dataclass(frozen=True)
+class _Minutes:
+    """Per manager: what the cases carried need this week, and the share of the week contacts may fill."""
+
+    needed: Mapping[str, int]
+    available: Mapping[str, int]
+
+
+def _week_minutes_of(config: Config, assignment: Mapping[str, str | None]) -> _Minutes:
+    needed: dict[str, int] = dict.fromkeys(config.managers_by_id, 0)
     for case in config.cases:
         manager_id = assignment.get(case.id)
         if manager_id is not None and manager_id in config.managers_by_id:
             needed[manager_id] += _needed(config, case, config.managers_by_id[manager_id])
+    return _Minutes(needed, {manager.id: _available(config, manager) for manager in config.managers})
+
+
+def _week_minutes(config: Config, plan: Plan, minutes: _Minutes) -> Iterator[Violation]:
+    """Every manager's minutes recomputed: what the week holds, what the cases carried need, the overtime."""
     by_id = {entry.manager_id: entry for entry in plan.managers}
     overtime = over = 0
     for manager in config.managers:
-        available = _available(config, manager)
-        want = needed[manager.id]
+        available = minutes.available[manager.id]
+        want = minutes.needed[manager.id]
         overtime += max(0, want - available)
         over += want > available
         entry = by_id.get(manager.id)

@@ -362,22 +362,19 @@ class AssignmentModel:
         return terms, constant
 
     def _region_term(self) -> tuple[Terms, int]:
-        coef = self.coefficients.region
-        terms: Terms = []
-        for (manager, index), var in [*sorted(self.kept.items(), key=_key), *sorted(self.received.items(), key=_key)]:
-            mismatches = self.data.region_mismatches(self.data.types[index], manager)
-            if mismatches:
-                terms.append((var, coef * mismatches))
-        return terms, 0
+        return self._per_case_term(self.coefficients.region, self.data.region_mismatches), 0
 
     def _preference_term(self) -> tuple[Terms, int]:
-        coef = self.coefficients.preference
+        return self._per_case_term(self.coefficients.preference, self.data.preference_misses), 0
+
+    def _per_case_term(self, coef: int, count: Callable[[ItemType, int], int]) -> Terms:
+        """coef x count(type, manager) on every kept and received column (a term counted per case held)."""
         terms: Terms = []
         for (manager, index), var in [*sorted(self.kept.items(), key=_key), *sorted(self.received.items(), key=_key)]:
-            misses = self.data.preference_misses(self.data.types[index], manager)
-            if misses:
-                terms.append((var, coef * misses))
-        return terms, 0
+            found = count(self.data.types[index], manager)
+            if found:
+                terms.append((var, coef * found))
+        return terms
 
     def column_cost(self, item: ItemType, manager: int) -> int:
         """Objective coefficient of received[manager, item] (for LP pricing)."""

@@ -35,6 +35,23 @@ def write_set(folder: Path, content: str) -> None:
     write_output_set(folder, {folder / name: f"{content} {name}" for name in NAMES}, "plan")
 
 
+def writer(folder: Path, content: str, errors: list[BaseException], name: str | None = None) -> threading.Thread:
+    """A run writing its set of `content` from a thread; what it raises lands in `errors`, not lost."""
+    def run() -> None:
+        try:
+            write_set(folder, content)
+        except BaseException as error:
+            errors.append(error)
+
+    return threading.Thread(target=run, name=name)
+
+
+def assert_manifest_records_the_folder(folder: Path) -> None:
+    recorded = read_manifest(folder)
+    assert {name: recorded[name].sha256 for name in NAMES} == {
+        name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in NAMES}
+
+
 def test_a_second_run_waits_for_the_first_and_the_folder_holds_one_whole_set(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_set(tmp_path, "earlier")
@@ -49,15 +66,8 @@ def test_a_second_run_waits_for_the_first_and_the_folder_holds_one_whole_set(
 
     monkeypatch.setattr(output_set, "_move", first_run_pauses_mid_swap)
     errors: list[BaseException] = []
-
-    def run(content: str) -> None:
-        try:
-            write_set(tmp_path, content)
-        except BaseException as error:  # reported by the assertion below, not lost in the thread
-            errors.append(error)
-
-    first = threading.Thread(target=run, args=("first",), name="first")
-    second = threading.Thread(target=run, args=("second",), name="second")
+    first = writer(tmp_path, "first", errors, name="first")
+    second = writer(tmp_path, "second", errors, name="second")
     first.start()
     assert in_swap.wait(10)
     second.start()
@@ -68,9 +78,7 @@ def test_a_second_run_waits_for_the_first_and_the_folder_holds_one_whole_set(
     second.join(10)
     assert errors == []
     assert {name: (tmp_path / name).read_text() for name in NAMES} == {name: f"second {name}" for name in NAMES}
-    recorded = read_manifest(tmp_path)
-    assert {name: recorded[name].sha256 for name in NAMES} == {
-        name: hashlib.sha256((tmp_path / name).read_bytes()).hexdigest() for name in NAMES}
+    assert_manifest_records_the_folder(tmp_path)
 
 
 def test_a_folder_another_run_keeps_busy_is_refused_with_exit_1(tmp_path: Path,
@@ -106,16 +114,9 @@ def test_fifty_pairs_of_runs_into_one_folder_each_leave_one_whole_set(tmp_path: 
     """The red team's attack, 50 times: two runs started together into one folder. After each pair the
     folder holds every file of one run and the manifest records exactly those (4 pairs in 150 mixed)."""
     errors: list[BaseException] = []
-
-    def run(content: str) -> None:
-        try:
-            write_set(tmp_path, content)
-        except BaseException as error:  # reported by the assertion below, not lost in the thread
-            errors.append(error)
-
     for pair in range(PAIRS):
         contents = (f"pair {pair} a", f"pair {pair} b")
-        threads = [threading.Thread(target=run, args=(content,)) for content in contents]
+        threads = [writer(tmp_path, content, errors) for content in contents]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -125,9 +126,7 @@ def test_fifty_pairs_of_runs_into_one_folder_each_leave_one_whole_set(tmp_path: 
         winner = found["plan.json"].removesuffix(" plan.json")
         assert winner in contents, pair
         assert found == {name: f"{winner} {name}" for name in NAMES}, pair
-        recorded = read_manifest(tmp_path)
-        assert {name: recorded[name].sha256 for name in NAMES} == {
-            name: hashlib.sha256((tmp_path / name).read_bytes()).hexdigest() for name in NAMES}, pair
+        assert_manifest_records_the_folder(tmp_path)
 
 
 def test_two_caseload_processes_into_one_folder_leave_one_whole_plan(tmp_path: Path) -> None:

@@ -137,6 +137,13 @@ class _Draw:
     def out(self, path: str) -> None:
         (self.spec.scenario_out_of_range if self.scenario else self.spec.out_of_range).append(path)
 
+    def within(self, path: str, inside: Sequence[T], outside: Sequence[T]) -> T:
+        """One of `inside`, or (rarely) one of `outside`, recorded as out of range at `path`."""
+        if self.rare():
+            self.out(path)
+            return self.pick(outside)
+        return self.pick(inside)
+
     def number(self, path: str, low: float, high: float, typical: float, *, integer: bool = False,
                low_open: bool = False, outside: list[float] | None = None) -> float | int:
         """Typical, the bounds, anything between, or (rarely) just outside, 0 or negative (`outside`: the
@@ -240,11 +247,7 @@ def organisations(draw: st.DrawFn) -> OrgSpec:
         scheduling["day"] = {"start": day_start, "end": day_end}
     day_minutes = _minutes(day_end) - _minutes(day_start)
     if pick.maybe(25):
-        if pick.rare():
-            pick.out("policy.scheduling.slot_minutes")
-            scheduling["slot_minutes"] = pick.pick(SLOTS_OUT)
-        else:
-            scheduling["slot_minutes"] = pick.pick(SLOTS)
+        scheduling["slot_minutes"] = pick.within("policy.scheduling.slot_minutes", SLOTS, SLOTS_OUT)
     if pick.maybe(25):
         lunch = pick.pick([None, {"start": "12:00", "end": "13:00"}, {"start": "10:00", "end": "10:15"},
                            {"start": "18:00", "end": "19:00"}])
@@ -288,18 +291,10 @@ def organisations(draw: st.DrawFn) -> OrgSpec:
                             "seed": pick.number("policy.solver.seed", 0, limits.MAX_SEED, 0, integer=True)}
 
     # --- the week ---
-    if pick.rare():
-        pick.out("week_start")
-        week_start: date = pick.pick(WEEK_STARTS_OUT)
-    else:
-        week_start = pick.pick(WEEK_STARTS)
+    week_start: date = pick.within("week_start", WEEK_STARTS, WEEK_STARTS_OUT)
     config: dict[str, Any] = {"week_start": week_start}
     if pick.maybe(60):
-        if pick.rare():
-            pick.out("timezone")
-            config["timezone"] = pick.pick(TIMEZONES_OUT)
-        else:
-            config["timezone"] = pick.pick(TIMEZONES)
+        config["timezone"] = pick.within("timezone", TIMEZONES, TIMEZONES_OUT)
     config["policy"] = policy
     if pick.maybe(30):
         config["holidays"] = [pick.day_in_or_near(week_start, f"holidays[{index}]")
@@ -428,11 +423,7 @@ def _case(pick: _Draw, index: int, client_id: str, week_start: date, day_minutes
         elif 1 <= minutes <= day_minutes and pick.maybe(5):  # as long as the working day
             minutes = day_minutes
         contact["minutes"] = minutes
-        if pick.rare():
-            pick.out(f"{contact_path}.frequency")
-            contact["frequency"] = pick.pick(FREQUENCIES_OUT)
-        else:
-            contact["frequency"] = pick.pick(FREQUENCIES)
+        contact["frequency"] = pick.within(f"{contact_path}.frequency", FREQUENCIES, FREQUENCIES_OUT)
         if pick.maybe(50):
             last = pick.day_in_or_near(week_start - DAY * 14, f"{contact_path}.last")
             if last > week_start + DAY * 6 and last.year <= limits.MAX_DATE_YEAR:
