@@ -441,7 +441,9 @@ def _block(data: AssignmentData, cases: list[Case], key: str, tied_to: list[int]
     """Record why a bundle that no manager may carry stays unassigned."""
     for case in cases:
         fresh = case.model_copy(update={"manager": None, "locked": False})
-        exclusion = data.eligibility.exclusion(fresh)
+        # A holder who may keep the case could carry it: then the household, not the field, keeps it out.
+        kept = case.manager is not None and data.eligibility.refusal(case, case.manager) is None
+        exclusion = None if kept else data.eligibility.exclusion(fresh)
         if exclusion is not None:
             data.blocked[case.id] = (exclusion.rule, exclusion.reason)
         elif tied_to:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from models.check import check_plan
@@ -75,6 +75,9 @@ def _assert_honest(config: Config, plan: Plan | None, stage: str) -> None:
           suppress_health_check=[HealthCheck.too_slow])
 @given(managers=st.integers(min_value=2, max_value=8), cases=st.integers(min_value=10, max_value=70),
        seed=st.integers(min_value=0, max_value=2**31 - 1), mess=st.sampled_from([0.05, 0.2, 0.5, 1.0]))
+# Regression: K-0012, which its holder m-002 may keep, shares a household with a case nobody may carry; it
+# was unassigned as no_manager_available (judged as new work), where the household keeps it out.
+@example(managers=2, cases=27, seed=5000, mess=0.05)
 def test_balancing_and_rebalancing_a_messy_organisation_break_no_rule(managers: int, cases: int, seed: int,
                                                                       mess: float) -> None:
     config = _organisation(managers, cases, seed, mess)
