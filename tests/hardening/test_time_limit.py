@@ -83,15 +83,32 @@ def test_the_time_limit_is_honoured_in_work(team_config: Config, stage: str, lim
     assert result.plan.solver[0].status == "feasible"  # the limit, not a proof, ended the search
 
 
+def _schedule_cpu_seconds(config: Config, limit: float) -> tuple[float, Plan]:
+    started = _cpu_now()
+    plan = schedule_current_assignment(config, SolveOptions(time_limit_s=limit, workers=1, seed=1)).plan
+    assert plan is not None and [stats.stage for stats in plan.solver] == ["schedule"]
+    return time.process_time() - started, plan
+
+
+def _weeks_without_a_model(plan: Plan) -> int:
+    notes = [note for note in plan.solver[0].notes if "got no CP-SAT model" in note]
+    return int(notes[0].split()[0]) if notes else 0
+
+
 def test_schedule_stage_honours_a_small_time_limit_for_a_larger_office(team_config: Config) -> None:
     """Regression: every week ran its heuristics, local search and a CP-SAT call whatever the stage's
-    deadline, so a 60-manager office given 0.2 s took several seconds (M `plan --time-limit 5`: 15 s)."""
-    limit = 0.2
-    started = _cpu_now()
-    plan = schedule_current_assignment(team_config, SolveOptions(time_limit_s=limit, workers=1, seed=1)).plan
-    spent = time.process_time() - started
-    assert plan is not None and [stats.stage for stats in plan.solver] == ["schedule"]
-    assert spent <= _bound(limit), f"{spent:.2f} CPU seconds for a {limit:g} s limit"
+    deadline, so a 60-manager office given 0.2 s took several seconds (M `plan --time-limit 5`: 15 s).
+
+    Every week needs its heuristic schedule whatever the limit (greedy, local search): that floor is
+    measured here with a limit of 1 ms, on this machine in this process, and the 0.2 s stage may spend
+    only its limit (+10 %, + 0.5 s of jitter) beyond it. Judged in absolute CPU seconds the test
+    measured the machine instead: 1.34 CPU seconds against 1.22 on the CI machine, 0.7 here, with the
+    floor itself about 0.7 (issue 21, finding 7: the floor is what small limits cannot undercut)."""
+    floor, _ = _schedule_cpu_seconds(team_config, 0.001)
+    spent, plan = _schedule_cpu_seconds(team_config, 0.2)
+    assert spent - floor <= 0.2 * 1.1 + 0.5, f"{spent:.2f} CPU seconds for 0.2 s, {floor:.2f} for 1 ms"
+    # The deadline, not the weeks' count, decided the work: nearly every week kept its heuristic schedule.
+    assert _weeks_without_a_model(plan) >= 50, plan.solver[0].notes
 
 
 @pytest.mark.parametrize(("stage_seconds", "warned"), [((0.8, 1.3), False), ((1.2, 2.0), True)])
