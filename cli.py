@@ -786,7 +786,8 @@ def roll(config: Path, plan_dir: Path, output: Path, actuals: Path | None, force
     click.echo(f"rolled to the week of {rolled.week_start}: {rolled.contacts_done} contact(s) done, "
                f"{carried} carried forward ({rolled.contacts_missed} missed or cancelled, "
                f"{rolled.contacts_unscheduled} not scheduled), {rolled.managers_changed} case(s) with another "
-               f"manager, {rolled.leave_days_dropped} leave day(s) dropped; wrote "
+               f"manager, {rolled.leave_days_dropped} leave day(s) dropped"
+               f"{f', {rolled.month_counts} monthly visit count(s) carried' if rolled.month_counts else ''}; wrote "
                f"{', '.join(str(path) for path in written)}")
 
 

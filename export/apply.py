@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import os
 import re
 from collections import defaultdict
@@ -27,8 +28,10 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from export.output_set import write_output_set
-from models.changes import ConfigChanges
+from models.changes import ConfigChanges, MonthCount
 from models.problems import ConfigError, LocatedProblem
+
+log = logging.getLogger("caseload")
 
 _CSV_KEYS = ("managers", "clients", "cases")
 _PLAIN_END = re.compile(r"[,}\]]| #")
@@ -83,6 +86,10 @@ def _changed(config_path: Path, changes: ConfigChanges, output: Path, *, force: 
         if isinstance(value, str) and (key == "cases" or (key == "managers" and (changes.leave
                                                                                   or changes.blocked_cleared))):
             source = config_path.parent / value
+            if key == "cases" and changes.month_counts:
+                log.warning("warning: the cases are in %s: a CSV contacts cell has no place for the month's visit "
+                            "counts, so %d are not carried (write the cases in the YAML to carry them)", value,
+                            len(changes.month_counts))
             target = output.parent / f"{output.stem}-{Path(value).name}"
             _refuse_overwrite(source, target)
             files[target] = _changed_csv(key, source, changes)
@@ -197,6 +204,9 @@ def _edit_managers(editor: _TextEditor, managers: Any, changes: ConfigChanges) -
 
 def _edit_cases(editor: _TextEditor, cases: Any, changes: ConfigChanges) -> None:
     last_by_case = _last_by_case(changes)
+    counts_by_case: dict[str, dict[int, MonthCount]] = defaultdict(dict)
+    for (case_id, index), count in changes.month_counts.items():
+        counts_by_case[case_id][index] = count
     for item in cases or []:
         if not isinstance(item, CommentedMap):
             continue
@@ -213,6 +223,11 @@ def _edit_cases(editor: _TextEditor, cases: Any, changes: ConfigChanges) -> None
         for index, last in last_by_case.get(case_id, {}).items():
             if isinstance(requirements, CommentedSeq) and isinstance(requirements[index], CommentedMap):
                 _set_value(editor, requirements[index], "last", last.isoformat(), ())
+        for index, count in counts_by_case.get(case_id, {}).items():
+            if isinstance(requirements, CommentedSeq) and isinstance(requirements[index], CommentedMap):
+                for key, value in (("month", count.month), ("month_visits", str(count.visits)),
+                                   ("month_in_residence", str(count.in_residence))):
+                    _set_value(editor, requirements[index], key, value, ())
 
 
 def _last_by_case(changes: ConfigChanges) -> dict[str, dict[int, date]]:

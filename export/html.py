@@ -31,7 +31,7 @@ from urllib.parse import quote
 
 from export.notifications import notifications
 from models.organisation import Config
-from models.plan import ManagerLoad, Plan
+from models.plan import ComplianceSummary, ManagerLoad, Plan
 from models.problems import ConfigError, LocatedProblem
 from models.scenario import ScenarioRow
 from models.timeutil import parse_clock
@@ -489,6 +489,21 @@ def _preference_table(plan: Plan, config: Config) -> str:
     return _table(["Household", "Client", "Preferred manager", "Now with"], rows, numeric_from=4)
 
 
+def _compliance_content(compliance: ComplianceSummary) -> str:
+    share = "-" if compliance.in_residence_share is None else f"{compliance.in_residence_share:.0%}"
+    counts = _table(["Cases due", "Visited", "Planned this week", "To come", "At risk", "Visits",
+                     "In residence", "Share in residence", "Target"],
+                    [[number(compliance.cases_due), number(compliance.visited), number(compliance.planned),
+                      number(compliance.to_come), number(compliance.at_risk), number(compliance.visits),
+                      number(compliance.in_residence), share, f"{compliance.in_residence_target:.0%}"]],
+                    numeric_from=0)
+    if not compliance.at_risk_cases:
+        return counts + '<p class="muted">No case is at risk of a month without a visit.</p>'
+    rows = [[item.case_id, item.manager_id or "unassigned", item.rule, item.reason]
+            for item in compliance.at_risk_cases]
+    return counts + "<h3>At risk</h3>" + _table(["Case", "Manager", "Rule", "Why"], rows, numeric_from=4)
+
+
 def _section(section_id: str, title: str, intro: str, content: str) -> str:
     intro_html = f'<p class="intro">{escape(intro)}</p>' if intro else ""
     return (f'<section id="{section_id}"><h2>{escape(title)}</h2>{intro_html}{content}</section>')
@@ -534,6 +549,12 @@ def _report_body(plan: Plan, config: Config | None) -> str:
                     "preference weighs each case away from them while that manager may carry it).",
                     _preference_table(plan, config))]
           if config is not None and any(client.preferred_manager for client in config.clients) else []),
+        *([_section("compliance", f"Monthly visits, {plan.summary.compliance.month}",
+                    f"Calendar-month compliance (policy.compliance): every case with a monthly in-person visit is "
+                    f"visited this month, planned this week, to come later in the month or at risk; visits are due "
+                    f"by {plan.summary.compliance.last_working_day}, the month's last working day.",
+                    _compliance_content(plan.summary.compliance))]
+          if plan.summary.compliance is not None else []),
         _section("notify", "Who must be told",
                  "Each case new to its manager (moved, or new intake placed): the new manager calls the client "
                  "with their name, how to reach them and the case number. Client phone numbers and emails are "

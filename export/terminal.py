@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from models.organisation import Config
-from models.plan import Plan
+from models.plan import ComplianceSummary, Plan
 
 # Off a terminal (a pipe, a file, a CI log) output is folded to this width.
 PLAIN_WIDTH = 80
@@ -187,6 +187,15 @@ def _plan_levels_table(plan: Plan) -> Table:
     return table
 
 
+def compliance_line(compliance: ComplianceSummary) -> str:
+    """Calendar-month visits in one line: the month, its four counts, the share in residence."""
+    share = "-" if compliance.in_residence_share is None else f"{compliance.in_residence_share:.0%}"
+    return (f"monthly visits {compliance.month} (due by {compliance.last_working_day}): {compliance.cases_due} "
+            f"case(s); {compliance.visited} visited, {compliance.planned} planned this week, {compliance.to_come} "
+            f"to come, {compliance.at_risk} at risk; {share} in residence (target "
+            f"{compliance.in_residence_target:.0%})")
+
+
 def _plan_headline(plan: Plan) -> list[str]:
     summary = plan.summary
     lines = [
@@ -202,6 +211,8 @@ def _plan_headline(plan: Plan) -> list[str]:
         lines.append(f"contacts scheduled {summary.contacts_scheduled} of {summary.contacts_due} due "
                      f"({summary.contacts_on_time} on time, {summary.contacts_late} late); "
                      f"travel {summary.travel_minutes / 60:.1f} hours")
+    if summary.compliance is not None:
+        lines.append(compliance_line(summary.compliance))
     for stats in plan.solver:
         objective = "-" if stats.objective is None else f"{stats.objective:g}"
         bound = "-" if stats.bound is None else f"{stats.bound:g}"

@@ -12,6 +12,15 @@ from datetime import date
 
 
 @dataclass(frozen=True)
+class MonthCount:
+    """A requirement's visits in one calendar month, and those in the client's residence."""
+
+    month: str
+    visits: int
+    in_residence: int
+
+
+@dataclass(frozen=True)
 class ConfigChanges:
     week_start: date | None = None
     """The new week (None: unchanged)."""
@@ -25,6 +34,9 @@ class ConfigChanges:
     """Managers whose `blocked` time (all of it in the week that ends) is taken out."""
     appointments_cleared: frozenset[str] = frozenset()
     """Cases whose `appointments` (all of them in the week that ends) are taken out."""
+    month_counts: Mapping[tuple[str, int], MonthCount] = field(default_factory=dict)
+    """(case id, contact requirement index) -> the requirement's new month, month_visits, month_in_residence
+    (calendar-month compliance)."""
 
     @staticmethod
     def moves(new_managers: Mapping[str, str]) -> ConfigChanges:

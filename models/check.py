@@ -713,6 +713,7 @@ def _check_schedule(config: Config, plan: Plan, assignment: Mapping[str, str | N
             violations.extend(_introduction_first(config, by_case[case_id]))
     violations.extend(_schedule_summary(plan, len(due), travel))
     violations.extend(_manager_contact_counts(plan))
+    violations.extend(_compliance(config, plan, assignment))
     return violations
 
 
@@ -1359,7 +1360,130 @@ def due_day(config: Config, contact: DueContact) -> date:
         return config.week_start
     if kind == "biweekly":
         return requirement.last + timedelta(days=14)
-    return add_months(requirement.last, 1)
+    month_later = add_months(requirement.last, 1)
+    if _counted_by_month(config, requirement.mode, kind):
+        return min(month_later, _month_deadline(config, month_later.year, month_later.month))
+    return month_later
+
+
+def _counted_by_month(config: Config, mode: str, kind: str) -> bool:
+    """Calendar-month compliance counts monthly in-person visits when the policy switches it on."""
+    compliance = config.policy.compliance
+    return bool(compliance and compliance.monthly_visits and mode == "in_person" and kind == "monthly")
+
+
+def _month_deadline(config: Config, year: int, month: int) -> date:
+    """The month's last day that is a working day of the policy and no holiday (its last day if none is)."""
+    first = date(year, month, 1)
+    days = [first + timedelta(days=offset) for offset in range(31)]
+    days = [day for day in days if day.month == month]
+    names = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    working = [day for day in days if names[day.weekday()] in config.policy.scheduling.working_days
+               and day not in set(config.holidays)]
+    return (working or days)[-1]
+
+
+# --- calendar-month compliance ---------------------------------------------------------------------------
+
+
+def _compliance(config: Config, plan: Plan, assignment: Mapping[str, str | None]) -> Iterator[Violation]:
+    """summary.compliance against the figures worked out here: per case with a monthly in-person visit,
+    visited (a `last` in the month) / planned (a visit in the month this week) / to come (the month's last
+    working day after the week) / at risk, with a rule that holds; and the month's visits in residence."""
+    reported = plan.summary.compliance
+    compliance = config.policy.compliance
+    if compliance is None or not compliance.monthly_visits:
+        if reported is not None:
+            yield Violation("compliance_mismatch", "summary.compliance", "reported, but policy.compliance is off")
+        return
+    if reported is None:
+        yield Violation("compliance_mismatch", "summary.compliance", "missing: policy.compliance is on")
+        return
+    start = config.week_start
+    deadline = _month_deadline(config, start.year, start.month)
+    expected = _expected_compliance(config, plan, assignment, deadline)
+    expected.update(month=f"{start:%Y-%m}", last_working_day=deadline,
+                    in_residence_target=compliance.in_residence_share)
+    shown = reported.model_dump()
+    for name, value in expected.items():
+        if shown[name] != value:
+            yield Violation("compliance_mismatch", f"summary.compliance.{name}", f"{shown[name]!r} reported, "
+                                                                                 f"{value!r} worked out")
+
+
+def _expected_compliance(config: Config, plan: Plan, assignment: Mapping[str, str | None],
+                         deadline: date) -> dict[str, object]:
+    start = config.week_start
+    week_end = start + timedelta(days=6)
+    days_by_key: dict[tuple[str, int], list[date]] = defaultdict(list)
+    for contact in plan.contacts:
+        days_by_key[(contact.case_id, contact.requirement_index)].append(contact.day)
+    unplaced = {(item.case_id, item.requirement_index) for item in plan.unscheduled}
+    states: Counter[str] = Counter()
+    visits = at_home = 0
+    risks: list[tuple[str, str | None, str]] = []
+    for case in config.cases:
+        indexes = [index for index, requirement in enumerate(case.contacts)
+                   if _counted_by_month(config, requirement.mode, requirement.parsed_frequency.kind)]
+        if not indexes:
+            continue
+        this_month = {index: [day for day in days_by_key[(case.id, index)] if (day.year, day.month) ==
+                              (start.year, start.month)] for index in indexes}
+        for index in indexes:
+            requirement = case.contacts[index]
+            last_in_month = requirement.last is not None and (requirement.last.year, requirement.last.month) == (
+                start.year, start.month)
+            if requirement.month == f"{start:%Y-%m}" and requirement.month_visits > 0:
+                made, made_at_home = requirement.month_visits, requirement.month_in_residence
+            else:
+                made = 1 if last_in_month else 0
+                made_at_home = made if requirement.in_residence else 0
+            visits += made + len(this_month[index])
+            at_home += made_at_home + (len(this_month[index]) if requirement.in_residence else 0)
+        lasts = [case.contacts[index].last for index in indexes]
+        if any(last is not None and (last.year, last.month) == (start.year, start.month) for last in lasts):
+            states["visited"] += 1
+        elif any(this_month.values()):
+            states["planned"] += 1
+        elif deadline > week_end:
+            states["to_come"] += 1
+        else:
+            risks.append((case.id, assignment.get(case.id), _risk_rule(case, indexes, assignment, days_by_key,
+                                                                       unplaced, deadline)))
+    risks.sort()
+    reported = {(item.case_id, item.manager_id, item.rule) for item in (plan.summary.compliance.at_risk_cases
+                                                                          if plan.summary.compliance else [])
+                if item.reason.strip()}
+    return {"cases_due": sum(states.values()) + len(risks), "visited": states["visited"],
+            "planned": states["planned"], "to_come": states["to_come"], "at_risk": len(risks),
+            "visits": visits, "in_residence": at_home,
+            "in_residence_share": round(at_home / visits, 4) if visits else None,
+            # Each at-risk case once, with its manager and the rule that holds (and some reason given).
+            "at_risk_cases": _risk_listing(plan, risks, reported)}
+
+
+def _risk_rule(case: Case, indexes: list[int], assignment: Mapping[str, str | None],
+               days_by_key: Mapping[tuple[str, int], list[date]], unplaced: set[tuple[str, int]],
+               deadline: date) -> str:
+    if assignment.get(case.id) is None:
+        return "compliance_unassigned"
+    next_month = date(deadline.year + deadline.month // 12, deadline.month % 12 + 1, 1)
+    if any(day >= next_month for index in indexes for day in days_by_key.get((case.id, index), [])):
+        return "compliance_after_month_end"
+    if any((case.id, index) in unplaced for index in indexes):
+        return "compliance_unscheduled"
+    return "compliance_not_due"
+
+
+def _risk_listing(plan: Plan, risks: list[tuple[str, str | None, str]],
+                  reported: set[tuple[str, str | None, str]]) -> list[dict[str, object]]:
+    """The at-risk listing as worked out, with the plan's own reason text where its entry matches (the words
+    are the engine's; a missing or blank one, or another rule, shows as a difference)."""
+    texts = {(item.case_id, item.manager_id, item.rule): item.reason
+             for item in (plan.summary.compliance.at_risk_cases if plan.summary.compliance else [])}
+    return [{"case_id": case_id, "manager_id": manager_id, "rule": rule,
+             "reason": texts[(case_id, manager_id, rule)] if (case_id, manager_id, rule) in reported else ""}
+            for case_id, manager_id, rule in risks]
 
 
 def _deadline(config: Config, calendar: _Calendar, item: _Placed, requirement: DueContact) -> Iterator[Violation]:

@@ -311,7 +311,7 @@ def generate_organisation(managers: int, cases: int, seed: int, *,
     if messy > 0:
         # A stream of its own: the tidy draws above stay the same with or without the mess.
         _make_messy(manager_rows, client_rows, case_rows, levels, week_start, random.Random(f"messy:{seed}"), messy)
-    header = _header(levels, week_start, timezone)
+    header = _header(levels, week_start, timezone, compliance=messy > 0)
     option = f" --messy {messy:g}" if messy > 0 else ""
     option += " --geography state" if state else ""
     comment = (f"Synthetic organisation from `caseload generate --managers {managers} --cases {cases} "
@@ -693,8 +693,10 @@ def _scaled_levels(managers: list[ManagerRow], cases: list[CaseRow], week_start:
     ]
 
 
-def _header(levels: list[LevelSpec], week_start: date, timezone: str) -> dict[str, Any]:
-    policy = {
+def _header(levels: list[LevelSpec], week_start: date, timezone: str, *, compliance: bool = False) -> dict[str, Any]:
+    """The config's week and policy; `compliance`: calendar-month visit compliance on (the messy organisations:
+    its month-end due days, summary and checker get the same exercise as every other rule)."""
+    policy: dict[str, Any] = {
         "levels": [
             {"name": level.name, "capacity_points": level.capacity_points, "max_cases": level.max_cases,
              "max_complexity": COMPLEXITIES[level.max_complexity_rank][0]}
@@ -717,6 +719,8 @@ def _header(levels: list[LevelSpec], week_start: date, timezone: str) -> dict[st
             "travel_speed_kmh": 40,
         },
     }
+    if compliance:
+        policy["compliance"] = {"monthly_visits": True, "in_residence_share": 0.5}
     return {"week_start": week_start, "timezone": timezone, "policy": policy, "holidays": list(HOLIDAYS)}
 
 

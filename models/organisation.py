@@ -39,6 +39,7 @@ from models.timeutil import (
     check_no_overlap,
     clock_change_windows,
     format_clock,
+    month_end,
     weekday_name,
 )
 
@@ -59,6 +60,9 @@ def _checked_availability(value: Availability | None) -> Availability | None:
     if value is None:
         return None
     return {day: check_no_overlap(windows) for day, windows in value.items()}
+
+
+_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,32 @@ class ContactRequirement(StrictModel):
     minutes: Count = Field(gt=0, le=MAX_MINUTES, description="Length of one contact in minutes.")
     frequency: str = Field(description="weekly, N/week, biweekly or monthly.")
     last: Date | None = Field(default=None, description="Date of the last contact of this kind.")
+    in_residence: bool = Field(default=True, description=(
+        "Its in-person contacts are made in the client's residence (false: elsewhere, e.g. school or the "
+        "office); calendar-month compliance reports the share of visits in residence."))
+    month: str | None = Field(default=None, description=(
+        "The calendar month (YYYY-MM) that month_visits and month_in_residence count; `caseload roll` writes "
+        "them. Counts of another month than the planning week's are not used."))
+    month_visits: Count = Field(default=0, ge=0, le=MAX_LIST, description=(
+        "Contacts of this requirement made so far in `month`."))
+    month_in_residence: Count = Field(default=0, ge=0, le=MAX_LIST, description=(
+        "Of month_visits, those made in the client's residence."))
+
+    @field_validator("month")
+    @classmethod
+    def _is_a_month(cls, value: str | None) -> str | None:
+        if value is not None and not _MONTH.fullmatch(value):
+            raise ValueError("a month is written YYYY-MM, e.g. 2026-11")
+        return value
+
+    @model_validator(mode="after")
+    def _month_counts_agree(self) -> ContactRequirement:
+        if self.month_in_residence > self.month_visits:
+            raise ValueError(f"month_in_residence ({self.month_in_residence}) is more than month_visits "
+                             f"({self.month_visits})")
+        if self.month is None and self.month_visits:
+            raise ValueError("month_visits needs the month (YYYY-MM) it counts")
+        return self
 
     @field_validator("frequency")
     @classmethod
@@ -420,7 +450,7 @@ class Config(StrictModel):
                                    self.week_end, overdue=False)
                     )
                 continue
-            next_due = frequency.next_due(requirement.last)
+            next_due = self.next_due(requirement)
             if next_due is None or next_due <= self.week_end:
                 due_date = self.week_start if next_due is None else max(next_due, self.week_start)
                 overdue = next_due is not None and next_due < self.week_start
@@ -429,6 +459,35 @@ class Config(StrictModel):
                 )
         return due
 
+
+    def next_due(self, requirement: ContactRequirement) -> date | None:
+        """When a biweekly or monthly requirement falls due next (None: never made, or weekly). Under
+        calendar-month compliance a monthly in-person visit is due a month after `last` or by the last
+        working day of the month after `last`'s, whichever is earlier: the month it is for never passes
+        without it while a day is left (a month after the 31st can fall on a weekend past the last one)."""
+        next_due = requirement.parsed_frequency.next_due(requirement.last)
+        if next_due is None or not self.tracks_compliance(requirement):
+            return next_due
+        return min(next_due, self.last_working_day(next_due))
+
+    def tracks_compliance(self, requirement: ContactRequirement) -> bool:
+        """Whether calendar-month compliance counts this requirement: a monthly in-person one, with
+        policy.compliance.monthly_visits on."""
+        compliance = self.policy.compliance
+        return (compliance is not None and compliance.monthly_visits and requirement.mode == "in_person"
+                and requirement.parsed_frequency.kind == "monthly")
+
+    def last_working_day(self, day: date) -> date:
+        """The last working day (the policy's working days, holidays skipped) of `day`'s calendar month; its
+        last day when it has none."""
+        working, holidays = set(self.policy.scheduling.working_days), set(self.holidays)
+        last = month_end(day)
+        candidate = last
+        while candidate.month == last.month:
+            if weekday_name(candidate) in working and candidate not in holidays:
+                return candidate
+            candidate -= timedelta(days=1)
+        return last
 
     def introduction_days(self, manager: Manager) -> list[date]:
         """The days a case new to `manager` may get its introduction: the manager's first

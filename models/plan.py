@@ -158,6 +158,35 @@ class UnscheduledContact(PlanModel):
                                                          "(requirement_index -1).")
 
 
+class VisitAtRisk(PlanModel):
+    """A case whose monthly visit the month may end without (calendar-month compliance)."""
+
+    case_id: str
+    manager_id: str | None
+    rule: str = Field(description="compliance_unassigned, compliance_unscheduled, compliance_after_month_end or "
+                                  "compliance_not_due.")
+    reason: str
+
+
+class ComplianceSummary(PlanModel):
+    """Calendar-month visit compliance for the month the week starts in (policy.compliance): each case with a
+    monthly in-person requirement is visited, planned, to come or at risk (exactly one)."""
+
+    month: str = Field(description="YYYY-MM: the month of week_start.")
+    last_working_day: date = Field(description="The month's last working day: its visits are due by then.")
+    cases_due: int = Field(description="Cases with a monthly in-person requirement: each needs a visit this month.")
+    visited: int = Field(description="Visited already this month (a requirement's `last` in the month).")
+    planned: int = Field(description="Not yet visited; a visit is placed this week on a day of the month.")
+    to_come: int = Field(description="Neither, with working days of the month left after this week.")
+    at_risk: int = Field(description="Neither, and the month's last working day falls in this week (or before).")
+    visits: int = Field(description="Visits of the month: counted in the config (month_visits, or 1 for a `last` "
+                                    "in the month) and placed this week in the month.")
+    in_residence: int = Field(description="Of those visits, the ones in the client's residence.")
+    in_residence_share: float | None = Field(description="in_residence / visits (null: no visits).")
+    in_residence_target: float = Field(description="policy.compliance.in_residence_share.")
+    at_risk_cases: list[VisitAtRisk] = Field(default_factory=list)
+
+
 class PlanSummary(PlanModel):
     managers: int
     cases: int
@@ -182,6 +211,8 @@ class PlanSummary(PlanModel):
     overtime_minutes: int = Field(default=0, description="Minutes needed beyond the week's, over all managers.")
     managers_over_minutes: int = Field(default=0, description="Managers whose cases need more minutes than "
                                                               "their week holds.")
+    compliance: ComplianceSummary | None = Field(default=None, description=(
+        "Calendar-month visit compliance, with policy.compliance on and a schedule made."))
 
 
 class Plan(PlanModel):

@@ -133,6 +133,18 @@ class Introduction(StrictModel):
                                                                 "working days of the week.")
 
 
+class Compliance(StrictModel):
+    """Calendar-month visit compliance (US child welfare: a child in foster care is visited every calendar
+    month, most visits in the child's residence; agencies are measured by calendar month)."""
+
+    monthly_visits: bool = Field(default=True, description=(
+        "Count every monthly in-person requirement by calendar month: due by the month's last working day "
+        "when a month after `last` falls later, and reported in summary.compliance."))
+    in_residence_share: float = Field(default=0.5, ge=0, le=1, description=(
+        "The share of the month's visits to be made in the client's residence (reported against the month's "
+        "visits; contacts[].in_residence says where a requirement's visits are made)."))
+
+
 class SolverSettings(StrictModel):
     time_limit_s: float = Field(default=30, gt=0, le=MAX_TIME_LIMIT_S, description="Wall-clock limit per solve stage.")
     workers: int = Field(default=2, ge=1, le=64, description="CP-SAT threads / worker processes.")
@@ -160,6 +172,8 @@ class Policy(StrictModel):
     introduction: Introduction | None = Field(
         default_factory=Introduction,
         description="The introduction contact of every moved or new case; null: none are scheduled.")
+    compliance: Compliance | None = Field(default=None, description=(
+        "Calendar-month visit compliance: {monthly_visits: true, in_residence_share: 0.5}; null: off."))
     solver: SolverSettings = Field(default_factory=SolverSettings)
 
     @field_validator("weights")

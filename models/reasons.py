@@ -24,6 +24,7 @@ from typing import Literal
 
 __all__ = [
     "CHECKS",
+    "DEFAULT",
     "LANGUAGE_NAMES",
     "REASONS",
     "REFUSALS",
@@ -36,7 +37,7 @@ __all__ = [
     "refusal_text",
 ]
 
-Kind = Literal["unassigned", "move", "unscheduled", "late", "refusal"]
+Kind = Literal["unassigned", "move", "unscheduled", "late", "at_risk", "refusal"]
 DEFAULT = "default"
 
 
@@ -179,6 +180,21 @@ REASONS: Mapping[str, Rule] = _table(
     Rule("appointment", "late", "kept appointment", _variants(
         default="due {due}; placed at the time agreed in its appointment",
     )),
+    # --- why a monthly visit is at risk (summary.compliance.at_risk_cases[].rule) ---
+    Rule("compliance_unassigned", "at_risk", "case unassigned", _variants(
+        default="the case has no manager this week: nobody visits it by {deadline}, the month's last working day",
+    )),
+    Rule("compliance_unscheduled", "at_risk", "visit not placed", _variants(
+        default="its visit could not be placed this week ({unscheduled_rule}: {unscheduled_reason}); the month's "
+                "last working day is {deadline}",
+    )),
+    Rule("compliance_after_month_end", "at_risk", "visit after the month's end", _variants(
+        default="its visit is placed on {day}, after {deadline}, the month's last working day: it counts for "
+                "the next month",
+    )),
+    Rule("compliance_not_due", "at_risk", "no visit due this week", _variants(
+        default="no visit of it falls due this week (last visit {last}), and the month ends by {deadline}",
+    )),
 )
 
 REFUSALS: Mapping[str, Rule] = _table(
@@ -292,6 +308,8 @@ CHECKS: Mapping[str, str] = MappingProxyType({
     "blocked_time": "contact or travel in blocked time",
     "clock_change": "contact or travel at a local time a clock change skips or repeats",
     "appointment_moved": "appointment not kept",
+    # calendar-month compliance
+    "compliance_mismatch": "wrong calendar-month compliance figure",
 })
 
 # Phrases that longer reasons are built from.

@@ -26,13 +26,13 @@ from __future__ import annotations
 import difflib
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import get_args
 
-from models.changes import ConfigChanges
+from models.changes import ConfigChanges, MonthCount
 from models.check import Violation, check_plan
 from models.json_positions import top_level_positions
 from models.limits import MAX_PROBLEMS_SHOWN, week_start_in_range
@@ -51,6 +51,7 @@ from models.loader import (
 from models.organisation import Config, ContactMode
 from models.plan import Plan, ScheduledContact
 from models.problems import ConfigError, LocatedProblem
+from models.timeutil import month_key
 
 WEEK = timedelta(days=7)
 ACTUAL_STATUSES = ("done", "missed", "cancelled")
@@ -98,6 +99,11 @@ class Rolled:
     """Due contacts the plan could not schedule (carried forward)."""
     managers_changed: int
     leave_days_dropped: int
+
+    @property
+    def month_counts(self) -> int:
+        """Requirements whose calendar-month visit count is carried into next week's config."""
+        return len(self.changes.month_counts)
 
     @property
     def week_start(self) -> date:
@@ -180,12 +186,12 @@ def roll_forward(config: Config, plan: Plan, actuals: Sequence[Actual] = ()) -> 
     Introductions (requirement -1) belong to no requirement: they set no `last` and are not counted."""
     contacts = [contact for contact in plan.contacts if contact.requirement_index >= 0]
     statuses = _contact_statuses(contacts, actuals)
-    done_on: dict[tuple[str, int], date] = {}
+    done_on: dict[tuple[str, int], list[date]] = defaultdict(list)
     done = missed = 0
     for contact, status in zip(contacts, statuses, strict=True):
         if status == "done":
             done += 1
-            _note_done(done_on, (contact.case_id, contact.requirement_index), contact.day)
+            done_on[(contact.case_id, contact.requirement_index)].append(contact.day)
         else:
             missed += 1
     problems: list[LocatedProblem] = []
@@ -195,7 +201,7 @@ def roll_forward(config: Config, plan: Plan, actuals: Sequence[Actual] = ()) -> 
         index = _requirement_of(actual, config, problems)
         if index is not None:
             done += 1
-            _note_done(done_on, (actual.case_id, index), actual.day)
+            done_on[(actual.case_id, index)].append(actual.day)
     if problems:
         raise ConfigError(problems)
     managers = _managers_after(config, plan)
@@ -204,16 +210,12 @@ def roll_forward(config: Config, plan: Plan, actuals: Sequence[Actual] = ()) -> 
         week_start=config.week_start + WEEK,
         managers=managers,
         last=_new_last_dates(config, done_on),
+        month_counts=_month_counts(config, done_on),
         leave=leave,
         blocked_cleared=frozenset(manager.id for manager in config.managers if manager.blocked),
         appointments_cleared=frozenset(case.id for case in config.cases if case.appointments),
     )
     return Rolled(changes, done, missed, len(plan.unscheduled), len(managers), dropped)
-
-
-def _note_done(done_on: dict[tuple[str, int], date], key: tuple[str, int], day: date) -> None:
-    if key not in done_on or day > done_on[key]:
-        done_on[key] = day
 
 
 def _matches(contact: ScheduledContact, actual: Actual) -> bool:
@@ -260,13 +262,34 @@ def _requirement_of(actual: Actual, config: Config, problems: list[LocatedProble
     return None
 
 
-def _new_last_dates(config: Config, done_on: dict[tuple[str, int], date]) -> dict[tuple[str, int], date]:
+def _new_last_dates(config: Config, done_on: Mapping[tuple[str, int], list[date]]) -> dict[tuple[str, int], date]:
     changed: dict[tuple[str, int], date] = {}
-    for (case_id, index), day in sorted(done_on.items()):
-        old = config.cases_by_id[case_id].contacts[index].last
+    for (case_id, index), days in sorted(done_on.items()):
+        old, day = config.cases_by_id[case_id].contacts[index].last, max(days)
         if old is None or day > old:
             changed[(case_id, index)] = day
     return changed
+
+
+def _month_counts(config: Config, done_on: Mapping[tuple[str, int], list[date]]) -> dict[tuple[str, int], MonthCount]:
+    """Calendar-month compliance: each counted requirement with visits done this week in next week's month,
+    with its count of that month so far (the config's, or one for a `last` in the month it did not count).
+    Visits in a month that ends with this week count for nothing next week, and write nothing."""
+    month = month_key(config.week_start + WEEK)
+    counts: dict[tuple[str, int], MonthCount] = {}
+    for (case_id, index), days in sorted(done_on.items()):
+        requirement = config.cases_by_id[case_id].contacts[index]
+        new = sum(1 for day in days if month_key(day) == month)
+        if not new or not config.tracks_compliance(requirement):
+            continue
+        if requirement.month == month and requirement.month_visits:
+            visits, at_home = requirement.month_visits, requirement.month_in_residence
+        elif requirement.last is not None and month_key(requirement.last) == month:
+            visits, at_home = 1, int(requirement.in_residence)
+        else:
+            visits = at_home = 0
+        counts[(case_id, index)] = MonthCount(month, visits + new, at_home + (new if requirement.in_residence else 0))
+    return counts
 
 
 def _managers_after(config: Config, plan: Plan) -> dict[str, str | None]:

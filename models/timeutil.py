@@ -116,6 +116,16 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, last_day))
 
 
+def month_end(day: date) -> date:
+    """The last day of `day`'s calendar month."""
+    return date(day.year, day.month, _days_in_month(day.year, day.month))
+
+
+def month_key(day: date) -> str:
+    """`day`'s calendar month as YYYY-MM."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
 def _days_in_month(year: int, month: int) -> int:
     if month == 12:
         return 31

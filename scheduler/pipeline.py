@@ -22,6 +22,7 @@ from models.reasons import reason_text
 from models.result import Result, combined
 from scheduler.assign import assign_cases
 from scheduler.core.budget import SHARES
+from scheduler.core.compliance import with_compliance
 from scheduler.core.eligibility import Eligibility
 from scheduler.core.options import SolveOptions
 from scheduler.core.planbuild import build_plan, current_assignment, new_cases
@@ -266,7 +267,7 @@ def _rescheduled(config: Config, plan: Plan, chosen: dict[str, str | None], reas
         for item in rebuilt.assignments]})
     again = schedule_contacts(config, partial, options).plan
     assert again is not None, "the schedule stage always returns a plan"
-    merged = _merged(plan, rebuilt, again, affected)
+    merged = with_compliance(config, _merged(plan, rebuilt, again, affected))
     if _own_placed(merged) <= _own_placed(plan):
         return None
     return merged

@@ -32,6 +32,11 @@ from scheduler.core.travel import Place, TravelTable, travel_minutes
 DAY_EDGE = 24 * 60
 
 
+# Late days a monthly visit counts on top when it slips past the end of the month it is for: more than the
+# six days any contact can wait within a week.
+MISSED_MONTH_DAYS = 7
+
+
 @dataclass(frozen=True)
 class ContactInput:
     """One due contact: `group` holds the contacts of one case requirement (interchangeable)."""
@@ -47,6 +52,9 @@ class ContactInput:
     client_windows: tuple[tuple[int, tuple[Span, ...]], ...]  # (day offset, windows) per day
     introduces: str = ""  # an introduction: the case whose other contacts it precedes
     fixed: bool = False  # an appointment: its one candidate slot is the agreed time
+    # Calendar-month compliance: the offset of the last day of the month this visit is for, when that month
+    # ends within the week (placed later, the month goes without it); None otherwise.
+    month_end: int | None = None
 
     def windows_on(self, offset: int) -> tuple[Span, ...]:
         for day, windows in self.client_windows:
@@ -122,8 +130,12 @@ class PreparedWeek:
     def late_days(self, contact: int, offset: int) -> int:
         """Days the contact waits past its deadline when placed on day `offset`, counted from the
         week's Monday at the earliest: an overdue contact is late whatever the week does, and only
-        the days it waits within the week are the schedule's doing."""
-        return max(0, offset - max(0, self.week.contacts[contact].due_offset))
+        the days it waits within the week are the schedule's doing. A monthly visit that slips past the
+        end of the month it is for counts MISSED_MONTH_DAYS more: a month without its visit weighs more
+        than any contact's whole week of waiting (calendar-month compliance)."""
+        item = self.week.contacts[contact]
+        missed = MISSED_MONTH_DAYS if item.month_end is not None and offset > item.month_end else 0
+        return max(0, offset - max(0, item.due_offset)) + missed
 
     def fits_alone(self, contact: int, *, by: int | None = None) -> bool:
         """Whether the contact fits on a day of its own (up to day `by`): a start where the trips from

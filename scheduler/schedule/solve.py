@@ -19,8 +19,9 @@ from models.organisation import Case, Config, DueContact, Manager
 from models.plan import ManagerLoad, Plan, ScheduledContact, SolverStats, SolveStatus, UnscheduledContact
 from models.reasons import reason_text
 from models.result import Result
-from models.timeutil import format_clock
+from models.timeutil import format_clock, month_end
 from scheduler.core.clock import WORK_SHARE, backstop_seconds
+from scheduler.core.compliance import with_compliance
 from scheduler.core.options import SolveOptions
 from scheduler.core.slots import Span, spans
 from scheduler.core.travel import place_text
@@ -161,7 +162,7 @@ def schedule_contacts(config: Config, plan: Plan, options: SolveOptions) -> Resu
     scheduled = plan.model_copy(update={"contacts": contacts, "unscheduled": unscheduled, "summary": summary,
                                         "solver": solver,
                                         "managers": _manager_counts(plan, contacts, unscheduled, outcomes)})
-    return Result.from_stats(stats, scheduled)
+    return Result.from_stats(stats, with_compliance(config, scheduled))
 
 
 def manager_weeks(config: Config, plan: Plan) -> list[ManagerWeek]:
@@ -389,18 +390,19 @@ def _manager_week(config: Config, manager: Manager, due: list[tuple[Case, DueCon
 
 
 def _due_order(config: Config, due: list[tuple[Case, DueContact]]) -> list[tuple[Case, DueContact]]:
-    """Appointments first (their time is fixed), then introductions, then overdue, then by due date and
-    urgency; occurrences of a requirement stay in order."""
-    def key(item: tuple[Case, DueContact]) -> tuple[bool, bool, bool, date, int, str, int, int]:
+    """Appointments first (their time is fixed), then introductions, then monthly visits whose month ends
+    this week, then overdue, then by due date and urgency; occurrences of a requirement stay in order."""
+    def key(item: tuple[Case, DueContact]) -> tuple[bool, bool, bool, bool, date, int, str, int, int]:
         case, contact = item
         rank = config.policy.complexity_rank(case.complexity)
-        return (config.appointment_of(case, contact) is None, not contact.introduction, not contact.overdue,
-                due_date(case, contact), -rank, case.id, contact.requirement_index, contact.occurrence)
+        return (config.appointment_of(case, contact) is None, not contact.introduction,
+                _month_end_offset(config, case, contact) is None, not contact.overdue,
+                due_date(config, case, contact), -rank, case.id, contact.requirement_index, contact.occurrence)
 
     return sorted(due, key=key)
 
 
-def due_date(case: Case, contact: DueContact) -> date:
+def due_date(config: Config, case: Case, contact: DueContact) -> date:
     """The day the contact falls due: its requirement's next due date from `last` (before the week
     when overdue; `DueContact.due` is that date moved up to the week's Monday), the Monday when
     the contact was never made ("due now"), the week's Sunday for weekly and N/week contacts; an
@@ -408,7 +410,7 @@ def due_date(case: Case, contact: DueContact) -> date:
     if contact.introduction:
         return contact.due
     requirement = case.contacts[contact.requirement_index]
-    next_due = requirement.parsed_frequency.next_due(requirement.last)
+    next_due = config.next_due(requirement)
     return contact.due if next_due is None else next_due
 
 
@@ -434,12 +436,24 @@ def _contact_input(config: Config, case: Case, contact: DueContact, days: list[d
         minutes=contact.minutes,
         in_person=contact.mode == "in_person",
         location=location if contact.mode == "in_person" else None,
-        due_offset=_offset(config, due_date(case, contact)),
+        due_offset=_offset(config, due_date(config, case, contact)),
         urgency=urgency(contact.overdue, config.policy.complexity_rank(case.complexity),
                         len(config.policy.complexities)),
+        month_end=_month_end_offset(config, case, contact),
         client_windows=windows,
         fixed=appointment is not None,
     )
+
+
+def _month_end_offset(config: Config, case: Case, contact: DueContact) -> int | None:
+    """Calendar-month compliance: for a monthly visit whose month (the one its due day falls in, or the week's
+    first when overdue) has its last working day in this week, the offset of that month's last day."""
+    if contact.introduction or not config.tracks_compliance(case.contacts[contact.requirement_index]):
+        return None
+    month_of = max(due_date(config, case, contact), config.week_start)
+    if config.last_working_day(month_of) > config.week_end:
+        return None
+    return _offset(config, month_end(month_of))
 
 
 def _offset(config: Config, day: date) -> int:
@@ -550,7 +564,7 @@ def _plan_contacts(config: Config, due: dict[str, tuple[Case, DueContact]], week
         by_key = {contact.key: contact for contact in week.contacts}
         for item in outcome.placed:
             case, contact = due[item.key]
-            due_day = due_date(case, contact)
+            due_day = due_date(config, case, contact)
             contacts.append(ScheduledContact(
                 case_id=case.id, client_id=case.client, manager_id=week.manager_id,
                 requirement_index=contact.requirement_index, occurrence=contact.occurrence, mode=contact.mode,

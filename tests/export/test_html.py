@@ -476,3 +476,19 @@ def test_families_away_from_their_preferred_manager_are_listed() -> None:
     page = render_report(plan, config)
     assert '<section id="preferred">' in page and "<td>m-cy, unassigned</td>" in page
     assert '<section id="preferred">' not in render_report(plan, load_config(TINY))
+
+
+def test_the_months_visits_and_the_cases_at_risk_have_a_section() -> None:
+    """tests/data/month_end.yaml: K-D, unassigned, is at risk; the words are escaped like every cell."""
+    from scheduler.core.options import SolveOptions
+    from scheduler.pipeline import schedule_current_assignment
+    from tests.conftest import DATA
+
+    config = load_config(DATA / "month_end.yaml")
+    plan = schedule_current_assignment(config, SolveOptions(time_limit_s=5, workers=1, seed=0)).plan
+    assert plan is not None
+    page = render_report(plan, config)
+    assert '<section id="compliance"><h2>Monthly visits, 2026-11</h2>' in page
+    assert ("<tr><td>K-D</td><td>unassigned</td><td>compliance_unassigned</td><td>the case has no manager this "
+            "week: nobody visits it by 2026-11-30, the month&#x27;s last working day</td></tr>") in page
+    assert '<section id="compliance">' not in render_report(build_plan(config, current_assignment(config)), config)

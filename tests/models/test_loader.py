@@ -449,3 +449,20 @@ def test_a_bad_client_phone_or_email_is_located_without_repeating_it(tmp_path: P
         "name@example.org",
     ]
     assert not any("555.0101" in problem or "eli at" in problem for problem in problems)
+
+
+@pytest.mark.parametrize(("counts", "message"), [
+    ("month: 2026-11, month_visits: 1, month_in_residence: 2",
+     "month_in_residence (2) is more than month_visits (1)"),
+    ("month_visits: 1", "month_visits needs the month (YYYY-MM) it counts"),
+    ("month: 2026-13, month_visits: 1", "month: a month is written YYYY-MM, e.g. 2026-11"),
+])
+def test_a_months_visit_count_that_cannot_be_is_located(tmp_path: Path, counts: str, message: str) -> None:
+    path = write(tmp_path, "org.yaml", POLICY + f"""managers: [{{id: m-1, level: junior}}]
+clients: [{{id: c-1}}]
+cases:
+  - {{id: K-1, client: c-1, type: foster-care, complexity: low,
+     contacts: [{{mode: in_person, minutes: 60, frequency: monthly, {counts}}}]}}
+""")
+    problems = problems_of(path)
+    assert len(problems) == 1 and problems[0].startswith(f"{path}:10:") and message in problems[0], problems

@@ -116,6 +116,17 @@ RENDERED = [
      "its appointment on 2026-12-01 at 10:00 cannot be kept: the time is outside manager m-ana's working hours, "
      "leave or blocked time, or another appointment, lunch or travel takes it"),
     ("appointment", "default", {"due": "2026-12-01"}, "due 2026-12-01; placed at the time agreed in its appointment"),
+    ("compliance_unassigned", "default", {"deadline": "2026-11-30"},
+     "the case has no manager this week: nobody visits it by 2026-11-30, the month's last working day"),
+    ("compliance_unscheduled", "default", {"deadline": "2026-11-30", "unscheduled_rule": "time_limit",
+                                           "unscheduled_reason": "out of time"},
+     "its visit could not be placed this week (time_limit: out of time); the month's last working day is "
+     "2026-11-30"),
+    ("compliance_after_month_end", "default", {"deadline": "2026-11-30", "day": "2026-12-01"},
+     "its visit is placed on 2026-12-01, after 2026-11-30, the month's last working day: it counts for the next "
+     "month"),
+    ("compliance_not_due", "default", {"deadline": "2026-11-30", "last": "2026-12-02"},
+     "no visit of it falls due this week (last visit 2026-12-02), and the month ends by 2026-11-30"),
 ]
 
 
@@ -151,7 +162,7 @@ def test_an_escalation_names_itself_in_the_level_refusal() -> None:
 
 
 def test_every_rule_has_a_short_name_and_the_kind_of_its_table() -> None:
-    assert {rule.kind for rule in REASONS.values()} == {"unassigned", "move", "unscheduled", "late"}
+    assert {rule.kind for rule in REASONS.values()} == {"unassigned", "move", "unscheduled", "late", "at_risk"}
     assert {rule.kind for rule in REFUSALS.values()} == {"refusal"}
     assert all(rule.name and rule.code == code for table in (REASONS, REFUSALS) for code, rule in table.items())
     assert all(CHECKS.values())

@@ -14,10 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from export.apply import changed_files
+from models.changes import MonthCount
+from models.loader import load_config
 from models.organisation import Config
 from models.plan import Plan, ScheduledContact, UnscheduledContact
 from models.problems import ConfigError
 from models.roll import Actual, plan_problems, read_actuals, roll_forward
+from tests.conftest import DATA
 from tests.models.test_check import plan_for
 
 MON, TUE, WED, THU = date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 2), date(2026, 12, 3)
@@ -241,3 +245,57 @@ def test_a_plan_without_a_schedule_is_refused(tiny_config: Config) -> None:
     problems = plan_problems(tiny_config, week(tiny_config, []))
     assert [problem.field for problem in problems] == [""]
     assert "the plan has no schedule" in problems[0].message
+
+
+# --- calendar-month compliance: the month's visit counts (tests/data/month_end.yaml) ----------------------
+
+
+def _month_end() -> Config:
+    return load_config(DATA / "month_end.yaml")
+
+
+def _visit(case_id: str, day: date) -> ScheduledContact:
+    return ScheduledContact(case_id=case_id, client_id=f"c-{case_id[-1].lower()}", manager_id="m-ana",
+                            requirement_index=0, occurrence=0, mode="in_person", day=day, start="09:00", end="10:00",
+                            minutes=60)
+
+
+def test_visits_in_next_weeks_month_start_its_count_and_a_month_that_ended_writes_none() -> None:
+    """Next week starts 2026-12-07: K-F's visit on 2 December starts December's count (at school: none in
+    residence), K-G's on the 4th too (its November count is of another month); K-B's on 30 November counts for
+    a month that is over."""
+    config = _month_end()
+    plan = plan_for(config, {case.id: case.manager for case in config.cases},
+                    [_visit("K-B", MON), _visit("K-F", WED), _visit("K-G", date(2026, 12, 4))])
+    changes = roll_forward(config, plan).changes
+    assert changes.month_counts == {("K-F", 0): MonthCount("2026-12", 1, 0), ("K-G", 0): MonthCount("2026-12", 1, 1)}
+
+
+def test_a_visit_within_the_month_adds_to_its_count() -> None:
+    """The week of 16 November: K-G had 2 visits counted in November, K-A one (its `last`, 10 November, with no
+    count written); a visit each on the 17th and 18th makes 3 and 2, all at home."""
+    config = _month_end().rebuilt(week_start=date(2026, 11, 16))
+    plan = plan_for(config, {case.id: case.manager for case in config.cases},
+                    [_visit("K-G", date(2026, 11, 17)), _visit("K-A", date(2026, 11, 18))])
+    changes = roll_forward(config, plan).changes
+    assert changes.month_counts == {("K-A", 0): MonthCount("2026-11", 2, 2), ("K-G", 0): MonthCount("2026-11", 3, 3)}
+
+
+def test_no_counts_without_compliance() -> None:
+    config = _month_end()
+    off = config.rebuilt(policy=config.policy.model_copy(update={"compliance": None}))
+    plan = plan_for(off, {case.id: case.manager for case in off.cases}, [_visit("K-F", WED)])
+    assert roll_forward(off, plan).changes.month_counts == {}
+
+
+def test_the_counts_are_written_into_next_weeks_yaml_and_read_back(tmp_path: Path) -> None:
+    config = _month_end()
+    plan = plan_for(config, {case.id: case.manager for case in config.cases},
+                    [_visit("K-F", WED), _visit("K-G", date(2026, 12, 4))])
+    output = tmp_path / "next.yaml"
+    output.write_text(changed_files(DATA / "month_end.yaml", roll_forward(config, plan).changes, output)[output],
+                      encoding="utf-8")
+    requirements = {case.id: case.contacts[0] for case in load_config(output).cases}
+    assert [(requirements[case].month, requirements[case].month_visits, requirements[case].month_in_residence,
+             requirements[case].last) for case in ("K-F", "K-G")] == [
+        ("2026-12", 1, 0, WED), ("2026-12", 1, 1, date(2026, 12, 4))]
