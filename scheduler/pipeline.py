@@ -284,7 +284,8 @@ def _missed_contacts(plan: Plan) -> dict[str, int]:
 def _relief_moves(config: Config, plan: Plan, eligibility: Eligibility) -> dict[str, tuple[str, str, str]]:
     """case id -> (its manager, the manager it goes to, the case whose contacts found no slot) for the
     cases to move: each with its household, to the eligible manager with room (points, cases, minutes and
-    intake cap) who matches the client's region, then has the most minutes free (then by id)."""
+    intake cap) whom the client prefers, else who matches the client's region, then has the most minutes
+    free (then by id)."""
     week = eligibility.week_time
     missed = _missed_contacts(plan)
     chosen = {item.case_id: item.manager_id for item in plan.assignments}
@@ -309,8 +310,9 @@ def _relief_moves(config: Config, plan: Plan, eligibility: Eligibility) -> dict[
                                                manager.id) is None for case in group)]
         if not fitting:
             continue
+        preferred = config.clients_by_id[group[0].client].preferred_manager
         target = min(fitting, key=lambda manager_id: (
-            config.managers_by_id[manager_id].region != region,
+            manager_id != preferred, config.managers_by_id[manager_id].region != region,
             rooms[manager_id].minutes - rooms[manager_id].available, manager_id))
         for manager_id, sign in ((source, -1), (target, 1)):
             room = rooms[manager_id]

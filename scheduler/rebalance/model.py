@@ -91,13 +91,14 @@ class RebalanceModel:
     """Counts of units kept, released and received, with loads, peak utilisation and move counts."""
 
     def __init__(self, problem: RebalanceProblem, *, continuity_weight: int, region_weight: int,
-                 budget: Budget | None = None) -> None:
+                 preference_weight: int = 0, budget: Budget | None = None) -> None:
         self.problem = problem
         # The command's budget: every solve is measured on its clock and never outlasts it.
         self.budget = budget
         self.model = cp_model.CpModel()
         self._continuity_weight = continuity_weight
         self._region_weight = region_weight
+        self._preference_weight = preference_weight
         self._goal_value = 0
         self._add_variables()
         self._add_kind_conservation()
@@ -294,18 +295,39 @@ class RebalanceModel:
                          if problem.mismatches(unit, manager_id))
         return sum(terms)
 
+    def preference_term(self) -> cp_model.LinearExprT:
+        """Cases held afterwards by another manager than the one their client prefers, while that one may
+        carry them (kept units count too, as in `region_term`)."""
+        problem = self.problem
+        terms: list[cp_model.LinearExprT] = []
+        for index, bucket in enumerate(problem.buckets):
+            away = problem.away_from_preferred(problem.kinds[bucket.kind], bucket.holder)
+            if away:
+                terms.append(away * (bucket.count - self.release[index]))
+        for (manager_id, kind_index), variable in self.receive.items():
+            away = problem.away_from_preferred(problem.kinds[kind_index], manager_id)
+            if away:
+                terms.append(away * variable)
+        for unit_id, choices in self.loose.items():
+            unit = problem.units[unit_id]
+            terms.extend(problem.away_from_preferred(unit, manager_id) * chosen
+                         for manager_id, chosen in choices.items() if problem.away_from_preferred(unit, manager_id))
+        return sum(terms)
+
     @property
     def has_secondary_terms(self) -> bool:
-        return bool(self._continuity_weight or self._region_weight)
+        return bool(self._continuity_weight or self._region_weight or self._preference_weight)
 
     def secondary_term(self) -> cp_model.LinearExprT:
-        """Among equally few moves: least continuity lost, then fewest cases outside their region.
-        A term whose policy weight is 0 is left out."""
+        """Among equally few moves: least continuity lost, fewest cases outside their region and away from
+        their preferred manager, by the policy's weights. A term whose policy weight is 0 is left out."""
         terms: list[cp_model.LinearExprT] = []
         if self._continuity_weight:
             terms.append(self._continuity_weight * self.continuity_term())
         if self._region_weight:
             terms.append(self._region_weight * self.region_term())
+        if self._preference_weight:
+            terms.append(self._preference_weight * self.preference_term())
         return sum(terms)
 
     # --- stages -------------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ the one before:
 2. best: the lowest peak utilisation any reassignment reaches (within --max-moves);
 3. proposal: the fewest moves that bring every manager to the goal — the target utilisation
    (default 100 %) but no more than `policy.balance_tolerance` above the best — then, among those,
-   the least continuity lost and the fewest cases outside their client's region;
+   the least continuity lost, the fewest cases outside their client's region and away from the manager
+   their client prefers;
 4. curve: for descending peak thresholds, the fewest moves that reach each (then the lowest peak
    for that many moves), until more moves stop helping.
 
@@ -80,8 +81,8 @@ def rebalance(config: Config, options: SolveOptions, *, max_moves: int | None = 
     eligibility = Eligibility(config)
     problem = build_problem(config, eligibility)
     weights = config.policy.weights
-    model = RebalanceModel(problem, continuity_weight=_weight(weights.moves),
-                           region_weight=_weight(weights.region), budget=budget)
+    model = RebalanceModel(problem, continuity_weight=_weight(weights.moves), region_weight=_weight(weights.region),
+                           preference_weight=_weight(weights.preference), budget=budget)
     before = build_plan(config, current_assignment(config), eligibility=eligibility)
     stats: list[SolverStats] = []
     if max_moves is not None:
@@ -129,7 +130,8 @@ def fewest_moves_within(problem: RebalanceProblem, options: SolveOptions, peak: 
     """The fewest moves that bring every manager within `peak` (thousandths), warm-started from a unit ->
     manager choice such as a greedy's; for comparing heuristics with the solver (bench/rebalance.py)."""
     weights = problem.config.policy.weights
-    model = RebalanceModel(problem, continuity_weight=_weight(weights.moves), region_weight=_weight(weights.region))
+    model = RebalanceModel(problem, continuity_weight=_weight(weights.moves), region_weight=_weight(weights.region),
+                           preference_weight=_weight(weights.preference))
     hint = solution_from_units(problem, start)
     limits = StageLimits(excess_cases=hint.excess_cases, unplaced=hint.unplaced_units, goal=peak)
     solution = model.minimise_moves(limits, options, hint)

@@ -76,6 +76,8 @@ class Unit:
     locked_to: str | None
     continuity_by_holder: tuple[tuple[str, int], ...]
     """(current manager, continuity cost of the unit's cases they hold): the cost of moving those."""
+    preferred: RegionCounts = ()
+    """(preferred manager, cases of the unit whose client names them and whom they may carry), sorted."""
 
     @property
     def assigned_holders(self) -> tuple[str, ...]:
@@ -97,6 +99,7 @@ class Kind:
     points: int
     cases: int
     regions: RegionCounts
+    preferred: RegionCounts = ()
 
 
 @dataclass(frozen=True)
@@ -212,6 +215,10 @@ class RebalanceProblem:
             return 0
         return sum(count for client_region, count in kind_or_unit.regions if client_region != region)
 
+    def away_from_preferred(self, kind_or_unit: Kind | Unit, manager_id: str) -> int:
+        """Cases that would sit with another manager than the one their client prefers (who may carry them)."""
+        return sum(count for preferred, count in kind_or_unit.preferred if preferred != manager_id)
+
 
 def build_problem(config: Config, eligibility: Eligibility | None = None, *,
                   max_receiver_columns: int = MAX_RECEIVER_COLUMNS) -> RebalanceProblem:
@@ -237,7 +244,7 @@ def build_problem(config: Config, eligibility: Eligibility | None = None, *,
             loose.append(unit_id)
         else:
             movable.append(unit_id)
-            kinds_of[unit_id] = Kind(unit.eligible, unit.points, unit.cases, unit.regions)
+            kinds_of[unit_id] = Kind(unit.eligible, unit.points, unit.cases, unit.regions, unit.preferred)
     for kind in sorted(set(kinds_of.values()), key=_kind_key):
         kind_index[kind] = len(kind_index)
     buckets, pools = _buckets(units, movable, kinds_of, kind_index)
@@ -292,8 +299,8 @@ class _Neighbourhood:
         return tuple(sorted(inside.union(outside[:OUT_OF_REGION_RECEIVERS])))
 
 
-def _kind_key(kind: Kind) -> tuple[tuple[str, ...], int, int, RegionCounts]:
-    return (kind.eligible, kind.points, kind.cases, kind.regions)
+def _kind_key(kind: Kind) -> tuple[tuple[str, ...], int, int, RegionCounts, RegionCounts]:
+    return (kind.eligible, kind.points, kind.cases, kind.regions, kind.preferred)
 
 
 def _buckets(units: dict[str, Unit], movable: list[str], kinds_of: dict[str, Kind],
@@ -381,6 +388,7 @@ def _unit(config: Config, eligibility: Eligibility, key: str, cases: list[Case],
         if case.manager is not None:
             continuity[case.manager] += continuity_cost(config, case)
     regions = Counter(config.clients_by_id[case.client].region for case in cases)
+    preferred = Counter(config.clients_by_id[case.client].preferred_manager for case in cases)
     locked = sorted({case.manager for case in cases if case.locked and case.manager is not None})
     return Unit(
         id=key,
@@ -394,6 +402,8 @@ def _unit(config: Config, eligibility: Eligibility, key: str, cases: list[Case],
         regions=tuple(sorted((region, count) for region, count in regions.items() if region is not None)),
         locked_to=locked[0] if locked else None,
         continuity_by_holder=tuple(sorted(continuity.items())),
+        preferred=tuple(sorted((manager_id, count) for manager_id, count in preferred.items()
+                               if manager_id is not None and manager_id in eligible)),
     )
 
 

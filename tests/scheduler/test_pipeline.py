@@ -219,3 +219,15 @@ def test_regression_the_feedbacks_second_balancing_counted_new_cases_afresh(
     rebuilt = pipeline._as_assigned(config, chosen)
     assert {manager.id: manager.max_new_cases for manager in rebuilt.managers} == expected
     assert rebuilt.cases_by_id["K-2"].manager == "m-ana"
+
+
+@pytest.mark.parametrize(("preferred", "target"), [(None, "m-also"), ("m-far", "m-far")])
+def test_schedule_relief_moves_a_case_to_the_manager_its_client_prefers(preferred: str | None, target: str) -> None:
+    """m-also is m-far's equal with nothing to carry (first by id); the client of K-2 may prefer m-far."""
+    config = _near_and_far()
+    also = config.managers_by_id["m-far"].model_copy(update={"id": "m-also"})
+    clients = [client.model_copy(update={"preferred_manager": preferred}) if client.id == "c-2" else client
+               for client in config.clients]
+    config = config.rebuilt(managers=[*config.managers, also], clients=clients)
+    current = schedule_current_assignment(config, OPTIONS).plan
+    assert pipeline._relief_moves(config, current, Eligibility(config)) == {"K-2": ("m-near", target, "K-2")}

@@ -318,3 +318,24 @@ def test_a_split_household_whose_only_taker_is_at_its_cap_stays_unassigned_whole
     assert {item.case_id: item.manager_id for item in result.plan.assignments} == {"K-1": None, "K-2": None}
     assert {item.rule for item in result.plan.unassigned} == {"capacity_exhausted"}
     assert check_plan(cfg, result.plan) == []
+
+
+# --- preferred managers (issue 22, item 2): a tie-break among equally few moves -------------------------------
+
+
+def test_among_equally_few_moves_a_case_goes_to_the_manager_its_client_prefers() -> None:
+    # m-a carries 12 points of 10: one of K-1, K-2 (alike) must go to m-b or m-c (alike); c2 prefers m-b.
+    # (With policy.weights.preference 0 the solver sends K-1 to m-c.)
+    cases = [case("K-1", "c1", 6, "m-a"), case("K-2", "c2", 6, "m-a")]
+    cfg = config([manager("m-a"), manager("m-b"), manager("m-c")],
+                 [client("c1"), client("c2", preferred_manager="m-b")], cases)
+    result = run(cfg)
+    assert moved(result.plan) == {"K-2": "m-b"}
+    assert check_plan(cfg, result.plan) == []
+
+
+def test_among_equally_few_moves_a_case_stays_with_the_manager_its_client_prefers() -> None:
+    # As above, but c1 prefers m-a, who carries K-1: K-2 moves (with the weight 0, K-1 does).
+    cases = [case("K-1", "c1", 6, "m-a"), case("K-2", "c2", 6, "m-a")]
+    cfg = config([manager("m-a"), manager("m-b")], [client("c1", preferred_manager="m-a"), client("c2")], cases)
+    assert moved(run(cfg).plan) == {"K-2": "m-b"}
