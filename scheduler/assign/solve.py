@@ -260,7 +260,9 @@ def _one_pass(setting: _Setting, start: Counts, candidates: dict[int, list[int]]
     priced = sum(len(managers) for managers in lp.added.values())
     notes = [f"LP bound: {'found' if lp.bound is not None else 'not proven'} in {lp.rounds} round(s), "
              f"{priced} column(s) priced in" + (" (an earlier pass's)" if known_lp is not None else "")]
-    finisher = "local search" if two.status == "local search" else f"CP-SAT ({two.status})"
+    finisher = {"local search": "local search",
+                "start": "its start (the time limit had passed before the search began)"}.get(
+        two.status, f"CP-SAT ({two.status})")
     notes.append(f"finished by {finisher}; {two.columns} receiver columns"
                  + ("" if setting.exact else " (same region + LP-priced)"))
     final = two.counts
@@ -323,6 +325,12 @@ def _solve_stage(data: AssignmentData, coefficients: Coefficients, names: Sequen
     started = clock.now()
     steps = _stage_steps(names)
     columns = sum(len(managers) for managers in candidates.values())
+    if math.isinf(started):
+        # Past the work clock's wall-clock backstop every deadline has passed (and `started + budget` is no
+        # deadline: inf - inf made the time left NaN, which let the peak search build and solve its LP,
+        # 4 s on M at --time-limit 1): the start stands.
+        return (StageOutcome("start", hint, None, None, 0.0, columns), candidates,
+                known_lp or LpBound(None, {}, None, 0, 0.0))
     lp_seconds = _LP_SHARE * budget
     if known_lp is not None:
         lp = known_lp

@@ -140,8 +140,9 @@ def schedule_contacts(config: Config, plan: Plan, options: SolveOptions) -> Resu
     unassigned = [_unassigned_contact(item) for item in without_manager]
     weeks = [_manager_week(config, config.managers_by_id[manager_id], due[manager_id])
              for manager_id in sorted(due)]
-    tasks = _tasks(weeks, options, started)
-    outcomes = _solve_all(tasks, options.workers)
+    workers = options.workers if _worth_processes(weeks, options.workers, options.time_limit_s) else 1
+    tasks = _tasks(weeks, options, started, parallel=workers > 1)
+    outcomes = _solve_all(tasks, workers)
     due_index = {contact.key: (case, contact) for items in due.values() for case, contact in items}
 
     contacts, unscheduled = _plan_contacts(config, due_index, weeks, outcomes)
@@ -463,10 +464,9 @@ def _offset(config: Config, day: date) -> int:
 # --- solving: time shares and processes ---
 
 
-def _tasks(weeks: list[ManagerWeek], options: SolveOptions, started: float) -> list[WeekTask]:
+def _tasks(weeks: list[ManagerWeek], options: SolveOptions, started: float, *, parallel: bool) -> list[WeekTask]:
     """The weeks as tasks with the stage's time: the work it plans for (deterministic runs) and the
     deadline that caps it (the backstop in deterministic runs). `solve_week_chunk` shares it out."""
-    parallel = _worth_processes(weeks, options.workers)
     reserve = min(options.time_limit_s * 0.5,
                   options.time_limit_s * RESERVE_SHARE + (SPAWN_SECONDS if parallel else 0.0))
     solve_seconds = max(0.05, options.time_limit_s - reserve)
@@ -481,7 +481,8 @@ def _tasks(weeks: list[ManagerWeek], options: SolveOptions, started: float) -> l
 
 
 def _solve_all(tasks: list[WeekTask], workers: int) -> list[WeekOutcome]:
-    if not _worth_processes([task.week for task in tasks], workers):
+    """The weeks' outcomes, in `workers` processes (1: in this one)."""
+    if workers <= 1:
         return solve_week_chunk(tasks)
     chunks = _chunks(tasks, workers * CHUNKS_PER_WORKER)
     # Each process works through its share of the chunks: each chunk gets that share of the work.
@@ -493,10 +494,13 @@ def _solve_all(tasks: list[WeekTask], workers: int) -> list[WeekOutcome]:
     return [outcome for chunk in results for outcome in chunk]
 
 
-def _worth_processes(weeks: list[ManagerWeek], workers: int) -> bool:
-    """Starting processes costs seconds on a busy machine; a small organisation is done sooner here."""
+def _worth_processes(weeks: list[ManagerWeek], workers: int, time_limit_s: float) -> bool:
+    """Starting processes costs seconds on a busy machine: a small organisation, or a stage whose limit the
+    start would eat most of (below two starts: M at --time-limit 1 took 1.9 s in two processes, 1.2 s in
+    this one, for the same contacts placed), is done sooner here."""
     contacts = sum(len(week.contacts) for week in weeks)
-    return workers > 1 and len(weeks) > 1 and contacts >= MIN_CONTACTS_FOR_PROCESSES
+    return (workers > 1 and len(weeks) > 1 and contacts >= MIN_CONTACTS_FOR_PROCESSES
+            and time_limit_s >= 2 * SPAWN_SECONDS)
 
 
 def _chunks(tasks: list[WeekTask], count: int) -> list[list[WeekTask]]:
