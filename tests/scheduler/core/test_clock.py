@@ -11,6 +11,7 @@ from contextlib import contextmanager
 import pytest
 from ortools.sat.python import cp_model
 
+from models.check import check_plan
 from models.generator import generate_organisation
 from models.organisation import Config
 from scheduler.assign import assign_cases
@@ -137,3 +138,21 @@ def test_a_plan_the_backstop_cut_does_not_claim_to_repeat(tiny_config: Config,
     assert cut is not None
     assert BACKSTOP_NOTE in cut.solver[0].notes
     assert not any("so the plan repeats" in note for note in cut.solver[0].notes)
+
+
+def test_regression_a_stage_begun_past_the_backstop_ran_the_peak_search(tiny_config: Config,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the backstop `now()` is infinite, and a balancing stage that began there computed its time left as
+    inf - inf = NaN, which passed every `<= 0.05` test: the peak search built and solved its LP with the
+    deadline gone (4.1 s of M's 7.3 s at --time-limit 1). The stage now keeps its start."""
+    import scheduler.assign.solve as assign_solve
+
+    def no_peak_search(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the peak search ran past the backstop")
+
+    monkeypatch.setattr(assign_solve, "peak_search", no_peak_search)
+    monkeypatch.setattr(clock_module.time, "monotonic", _JumpingMonotonic())
+    cut = assign_cases(tiny_config, SolveOptions(time_limit_s=5.0, workers=1, seed=0)).plan
+    assert cut is not None and check_plan(tiny_config, cut) == []
+    assert any("finished by its start (the time limit had passed before the search began)" in note
+               for note in cut.solver[0].notes)
