@@ -163,6 +163,16 @@ def test_same_seed_same_organisation_and_seeds_change_the_picks(tiny_config: Con
     assert len(picks) > 1
 
 
+def test_regression_the_same_change_in_two_scenarios_picked_different_cases(tiny_config: Config) -> None:
+    """"intake +10 %" and "intake +10 % with two hires" cloned 3 cases of 25 in common: the picks were seeded by
+    the scenario's name. Now by the change itself, so the comparison shows what the hires do."""
+    grow = {"cases": {"factor": 1.6}}
+    alone = apply_scenario(tiny_config, scenario(grow, name="intake"), seed=3)
+    hires = apply_scenario(tiny_config, scenario(grow, {"add_managers": {"count": 2, "level": "junior"}},
+                                                 name="intake with two hires"), seed=3)
+    assert [case.model_dump() for case in hires.cases] == [case.model_dump() for case in alone.cases]
+
+
 # --- validation against the config ----------------------------------------------------------------
 
 
