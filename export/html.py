@@ -20,7 +20,7 @@ import json
 import math
 import re
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -48,6 +48,8 @@ MONTH_LABELS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 DEFAULT_DAY = (8 * 60, 17 * 60)
 # Rows of the "Who must be told" table; notifications.csv has them all.
 SHOWN_NOTIFICATIONS = 200
+# Late contacts listed in the report (the most days late first; all of them are in schedule.csv).
+SHOWN_LATE = 200
 
 _SOURCE_MAP_COMMENT = re.compile(r"^//# sourceMappingURL=.*$", re.MULTILINE)
 # Text that would end (or confuse the parsing of) an inline <script> element early.
@@ -504,6 +506,26 @@ def _compliance_content(compliance: ComplianceSummary) -> str:
     return counts + "<h3>At risk</h3>" + _table(["Case", "Manager", "Rule", "Why"], rows, numeric_from=4)
 
 
+def _late_content(plan: Plan) -> str:
+    """Contacts placed after their due day: counts per rule, then the first SHOWN_LATE with day, due day and
+    why (the rest are in schedule.csv)."""
+    late = sorted((item for item in plan.contacts if item.late_days),
+                  key=lambda item: (-item.late_days, item.manager_id, item.day, item.start, item.case_id))
+    if not late:
+        return ('<h3>Contacts placed late</h3><p class="muted">None: every scheduled contact is on or before its due '
+                'day.</p>')
+    counts = Counter(item.late_rule for item in late)
+    summary = ", ".join(f"{rule} {count}" for rule, count in sorted(counts.items()))
+    rows = [[item.case_id, item.manager_id, item.mode, f"{item.day.isoformat()} {item.start}",
+             item.due.isoformat() if item.due else "", item.late_rule, item.late_reason, str(item.late_days)]
+            for item in late[:SHOWN_LATE]]
+    hidden = len(late) - SHOWN_LATE
+    more = f'<p class="muted">… and {number(hidden)} more in schedule.csv.</p>' if hidden > 0 else ""
+    return (f'<h3>Contacts placed late</h3><p class="rules">{escape(number(len(late)))} late: {escape(summary)}</p>'
+            + _table(["Case", "Manager", "Mode", "Placed", "Due", "Rule", "Why", "Days late"], rows, numeric_from=7)
+            + more)
+
+
 def _section(section_id: str, title: str, intro: str, content: str) -> str:
     intro_html = f'<p class="intro">{escape(intro)}</p>' if intro else ""
     return (f'<section id="{section_id}"><h2>{escape(title)}</h2>{intro_html}{content}</section>')
@@ -563,7 +585,7 @@ def _report_body(plan: Plan, config: Config | None) -> str:
                  '<h3>Unassigned cases</h3><div id="unassigned-summary" class="rules"></div>'
                  '<div id="unassigned-table"></div>'
                  + ('<h3>Contacts not scheduled</h3><div id="unscheduled-summary" class="rules"></div>'
-                    '<div id="unscheduled-table"></div>' if scheduled else "")),
+                    '<div id="unscheduled-table"></div>' + _late_content(plan) if scheduled else "")),
         _section("solver", "How the plan was solved", "Status, objective and proven bound of every stage.",
                  _solver_table(plan)),
     ])

@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 from datetime import date, timedelta
-from html import unescape
+from html import escape, unescape
 from pathlib import Path
 from typing import Any
 
@@ -492,3 +492,29 @@ def test_the_months_visits_and_the_cases_at_risk_have_a_section() -> None:
     assert ("<tr><td>K-D</td><td>unassigned</td><td>compliance_unassigned</td><td>the case has no manager this "
             "week: nobody visits it by 2026-11-30, the month&#x27;s last working day</td></tr>") in page
     assert '<section id="compliance">' not in render_report(build_plan(config, current_assignment(config)), config)
+
+
+def test_late_contacts_are_listed_with_their_rule_and_words() -> None:
+    """tests/data/month_end.yaml with one contact a day and K-B, K-C both due Monday: K-C (overdue since 15
+    November) gets Monday, K-B lands on Tuesday, a day late (the issue: the report never showed late contacts or
+    why). The most days late first."""
+    from scheduler.core.options import SolveOptions
+    from scheduler.pipeline import schedule_current_assignment
+    from tests.conftest import DATA
+
+    config = load_config(DATA / "month_end.yaml")
+    scheduling = config.policy.scheduling.model_copy(update={"max_contacts_per_day": 1})
+    config = config.rebuilt(policy=config.policy.model_copy(update={"scheduling": scheduling}),
+                            cases=[case for case in config.cases if case.id in ("K-B", "K-C")])
+    plan = schedule_current_assignment(config, SolveOptions(time_limit_s=5, workers=1, seed=0)).plan
+    assert plan is not None
+    late = [item for item in plan.contacts if item.late_days]
+    assert sorted((item.case_id, item.late_days, item.late_rule) for item in late) == [
+        ("K-B", 1, "days_full_by_due"), ("K-C", 15, "overdue")]
+    page = render_report(plan, config)
+    assert '<h3>Contacts placed late</h3><p class="rules">2 late: days_full_by_due 1, overdue 1</p>' in page
+    k_b, k_c = sorted(late, key=lambda item: item.case_id)
+    assert (f"<tr><td>K-C</td><td>m-ana</td><td>in_person</td><td>2026-11-30 {k_c.start}</td><td>2026-11-15</td>"
+            f"<td>overdue</td><td>{escape(k_c.late_reason)}</td><td class=num>15</td></tr>"
+            f"<tr><td>K-B</td><td>m-ana</td><td>in_person</td><td>2026-12-01 {k_b.start}</td><td>2026-11-30</td>"
+            f"<td>days_full_by_due</td><td>{escape(k_b.late_reason)}</td><td class=num>1</td></tr>") in page
