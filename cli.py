@@ -787,8 +787,17 @@ def roll(config: Path, plan_dir: Path, output: Path, actuals: Path | None, force
                f"{carried} carried forward ({rolled.contacts_missed} missed or cancelled, "
                f"{rolled.contacts_unscheduled} not scheduled), {rolled.managers_changed} case(s) with another "
                f"manager, {rolled.leave_days_dropped} leave day(s) dropped"
+               f"{_appointments_rolled(rolled)}"
                f"{f', {rolled.month_counts} monthly visit count(s) carried' if rolled.month_counts else ''}; wrote "
                f"{', '.join(str(path) for path in written)}")
+
+
+def _appointments_rolled(rolled: Any) -> str:
+    """', N appointment(s) of this week dropped, M of later weeks kept' when the config had any."""
+    if not rolled.appointments_dropped and not rolled.appointments_carried:
+        return ""
+    return (f", {rolled.appointments_dropped} appointment(s) of this week dropped, {rolled.appointments_carried} "
+            "of later weeks kept")
 
 
 if __name__ == "__main__":

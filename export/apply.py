@@ -29,7 +29,9 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from export.output_set import write_output_set
 from models.changes import ConfigChanges, MonthCount
+from models.organisation import Appointment
 from models.problems import ConfigError, LocatedProblem
+from models.timeutil import format_clock
 
 log = logging.getLogger("caseload")
 
@@ -211,8 +213,8 @@ def _edit_cases(editor: _TextEditor, cases: Any, changes: ConfigChanges) -> None
         if not isinstance(item, CommentedMap):
             continue
         case_id = str(item.get("id"))
-        if case_id in changes.appointments_cleared:
-            _clear_list(editor, item, "appointments")
+        if case_id in changes.appointments_kept:
+            _replace_list(editor, item, "appointments", _appointments_flow(changes.appointments_kept[case_id]))
         if case_id in changes.managers:
             manager = changes.managers[case_id]
             if manager is not None:
@@ -337,12 +339,24 @@ def _set_leave(editor: _TextEditor, manager: CommentedMap, days: tuple[date, ...
 
 def _clear_list(editor: _TextEditor, mapping: CommentedMap, key: str) -> None:
     """`key: []`: a flow list replaced, a block list's lines taken out (the items' own comments with them)."""
+    _replace_list(editor, mapping, key, "[]")
+
+
+def _appointments_flow(appointments: tuple[Appointment, ...]) -> str:
+    entries = (f'{{contact: {item.contact}, day: {item.day.isoformat()}, start: "{format_clock(item.start)}"}}'
+               for item in appointments)
+    return "[" + ", ".join(entries) + "]"
+
+
+def _replace_list(editor: _TextEditor, mapping: CommentedMap, key: str, flow: str) -> None:
+    """`key: FLOW`: a flow list replaced, a block list's lines taken out (the items' own comments with them)
+    and FLOW written after the key."""
     items = mapping.get(key)
     if not isinstance(items, CommentedSeq) or not items:
         return
     if items.fa.flow_style():
         line, column = mapping.lc.value(key)
-        editor.edits.append((editor.offset(line, column), _value_end(editor, mapping, key), "[]"))
+        editor.edits.append((editor.offset(line, column), _value_end(editor, mapping, key), flow))
         return
     last = 0
     for index, item in enumerate(items):
@@ -353,7 +367,7 @@ def _clear_list(editor: _TextEditor, mapping: CommentedMap, key: str) -> None:
         editor.delete_line(line)
     line, column = mapping.lc.key(key)
     colon = editor.lines[line].index(":", column)
-    editor.insert(line, colon + 1, " []")
+    editor.insert(line, colon + 1, f" {flow}")
 
 
 def _as_date(value: Any) -> date | None:
@@ -407,8 +421,10 @@ def _changed_csv(key: str, source: Path, changes: ConfigChanges) -> str:
             _set_cell(header, columns, row, "leave", ";".join(day.isoformat() for day in changes.leave[row_id]))
         if key == "managers" and row_id in changes.blocked_cleared and "blocked" in columns:
             _set_cell(header, columns, row, "blocked", "")
-        if key == "cases" and row_id in changes.appointments_cleared and "appointments" in columns:
-            _set_cell(header, columns, row, "appointments", "")
+        if key == "cases" and row_id in changes.appointments_kept and "appointments" in columns:
+            _set_cell(header, columns, row, "appointments", ";".join(
+                f"{item.contact}={item.day.isoformat()}={format_clock(item.start)}"
+                for item in changes.appointments_kept[row_id]))
         if key == "cases" and row_id in changes.managers:
             _set_cell(header, columns, row, "manager", changes.managers[row_id] or "")
         if key == "cases" and row_id in last_by_case and "contacts" in columns:

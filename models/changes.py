@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from models.organisation import Appointment
+
 
 @dataclass(frozen=True)
 class MonthCount:
@@ -32,8 +34,8 @@ class ConfigChanges:
     """Manager id -> the leave days that remain (only managers whose leave changes)."""
     blocked_cleared: frozenset[str] = frozenset()
     """Managers whose `blocked` time (all of it in the week that ends) is taken out."""
-    appointments_cleared: frozenset[str] = frozenset()
-    """Cases whose `appointments` (all of them in the week that ends) are taken out."""
+    appointments_kept: Mapping[str, tuple[Appointment, ...]] = field(default_factory=dict)
+    """Case id -> the appointments it keeps (those after the week that ends), for cases that lose some."""
     month_counts: Mapping[tuple[str, int], MonthCount] = field(default_factory=dict)
     """(case id, contact requirement index) -> the requirement's new month, month_visits, month_in_residence
     (calendar-month compliance)."""

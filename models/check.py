@@ -1531,8 +1531,10 @@ def _appointment_of(config: Config, item: _Placed) -> tuple[date, int] | None:
     occurrences in order."""
     contact = item.contact
     case = config.cases_by_id[contact.case_id]
+    week_end = config.week_start + timedelta(days=6)
     agreed = sorted((appointment.day, appointment.start) for appointment in case.appointments
-                    if appointment.contact == contact.requirement_index)
+                    if appointment.contact == contact.requirement_index
+                    and config.week_start <= appointment.day <= week_end)
     return agreed[contact.occurrence] if 0 <= contact.occurrence < len(agreed) else None
 
 

@@ -427,11 +427,12 @@ class Config(StrictModel):
         return windows
 
     def appointment_of(self, case: Case, contact: DueContact) -> Appointment | None:
-        """The appointment that fixes `contact`: a requirement's appointments, by day and start, fix its
-        occurrences this week in order."""
+        """The appointment that fixes `contact`: a requirement's appointments this week, by day and start, fix
+        its occurrences this week in order (a later week's appointment waits for its week)."""
         if contact.introduction:
             return None
-        mine = sorted((item for item in case.appointments if item.contact == contact.requirement_index),
+        mine = sorted((item for item in case.appointments if item.contact == contact.requirement_index
+                       and self.week_start <= item.day <= self.week_end),
                       key=lambda item: (item.day, item.start))
         return mine[contact.occurrence] if contact.occurrence < len(mine) else None
 

@@ -12,8 +12,8 @@ them, keeping the config's comments and order):
   biweekly or monthly contact falls due again, overdue, next week (carried forward);
 - each case's manager is the plan's (moves made; a case the plan left unassigned gets no manager,
   except a locked case, which keeps its own);
-- leave days before the new week are dropped, and so are this week's blocked time and appointments
-  (validation holds them to the planning week).
+- leave days before the new week are dropped, and so are this week's blocked time (validation holds it
+  to the planning week) and this week's appointments; appointments of later weeks stay.
 
 Every problem with the inputs is raised together as a `ConfigError`, each located
 (FILE:LINE[:COL]: field: message): an actuals row naming an unknown case, mode or status, a date
@@ -48,7 +48,7 @@ from models.loader import (
     read_yaml,
     text_lines,
 )
-from models.organisation import Config, ContactMode
+from models.organisation import Appointment, Config, ContactMode
 from models.plan import Plan, ScheduledContact
 from models.problems import ConfigError, LocatedProblem
 from models.timeutil import month_key
@@ -99,6 +99,10 @@ class Rolled:
     """Due contacts the plan could not schedule (carried forward)."""
     managers_changed: int
     leave_days_dropped: int
+    appointments_dropped: int = 0
+    """This week's appointments taken out of next week's config (kept, or listed unscheduled in the plan)."""
+    appointments_carried: int = 0
+    """Appointments of later weeks that next week's config keeps."""
 
     @property
     def month_counts(self) -> int:
@@ -213,9 +217,12 @@ def roll_forward(config: Config, plan: Plan, actuals: Sequence[Actual] = ()) -> 
         month_counts=_month_counts(config, done_on),
         leave=leave,
         blocked_cleared=frozenset(manager.id for manager in config.managers if manager.blocked),
-        appointments_cleared=frozenset(case.id for case in config.cases if case.appointments),
+        appointments_kept=_appointments_kept(config),
     )
-    return Rolled(changes, done, missed, len(plan.unscheduled), len(managers), dropped)
+    later = sum(1 for case in config.cases for item in case.appointments if item.day > config.week_end)
+    return Rolled(changes, done, missed, len(plan.unscheduled), len(managers), dropped,
+                  appointments_dropped=sum(len(case.appointments) for case in config.cases) - later,
+                  appointments_carried=later)
 
 
 def _matches(contact: ScheduledContact, actual: Actual) -> bool:
@@ -301,6 +308,13 @@ def _managers_after(config: Config, plan: Plan) -> dict[str, str | None]:
             continue  # a locked case keeps its manager: the config would not load without one
         changed[case.id] = assignment.manager_id
     return changed
+
+
+def _appointments_kept(config: Config) -> dict[str, tuple[Appointment, ...]]:
+    """Case id -> its appointments after the week that ends, for every case with one in that week (those
+    are done with: kept, or listed unscheduled in the plan)."""
+    return {case.id: tuple(item for item in case.appointments if item.day > config.week_end)
+            for case in config.cases if any(item.day <= config.week_end for item in case.appointments)}
 
 
 def _leave_kept(config: Config) -> tuple[dict[str, tuple[date, ...]], int]:

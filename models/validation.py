@@ -155,8 +155,9 @@ def _outside_week(day: date, config: Config) -> str:
 
 
 def _appointment_problems(case: Case, path: FieldPath, config: Config) -> Iterator[Problem]:
-    """An appointment fixes a due contact of this week: its day in the week, its start on the slot grid,
-    its requirement one of the case's, with a contact due this week for each of its appointments."""
+    """An appointment fixes a due contact of this week: its start on the slot grid, its requirement one of the
+    case's, with a contact due this week for each of its appointments this week. One after the week waits
+    for its week (`caseload roll` carries it); one before the week is past."""
     slot = config.policy.scheduling.slot_minutes
     due = Counter(contact.requirement_index for contact in config.due_contacts(case))
     booked: Counter[int] = Counter()
@@ -167,10 +168,13 @@ def _appointment_problems(case: Case, path: FieldPath, config: Config) -> Iterat
             yield Problem((*at, "contact"), f"unknown contact {appointment.contact}: the case has {count} contact "
                                             f"requirement(s){f' (0 to {count - 1})' if count else ''}")
             continue
-        if not config.week_start <= appointment.day <= config.week_end:
-            yield Problem((*at, "day"), _outside_week(appointment.day, config))
+        if appointment.day < config.week_start:
+            yield Problem((*at, "day"), f"{appointment.day} is before the planning week ({config.week_start} to "
+                                        f"{config.week_end}): take a past appointment out")
         if appointment.start % slot:
             yield Problem((*at, "start"), f"{format_clock(appointment.start)} is off the {slot}-minute slot grid")
+        if appointment.day > config.week_end:
+            continue  # a later week's: it fixes nothing this week
         booked[appointment.contact] += 1
         if booked[appointment.contact] > due[appointment.contact]:
             yield Problem((*at, "contact"), f"contact {appointment.contact} has {due[appointment.contact]} "

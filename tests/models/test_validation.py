@@ -165,9 +165,11 @@ def test_overlapping_blocks_are_refused() -> None:
     ({"contact": 1, "day": "2026-12-01", "start": "09:00"},
      [Problem(("cases", 1, "appointments", 0, "contact"), "unknown contact 1: the case has 1 contact "
                                                            "requirement(s) (0 to 0)")]),
-    ({"contact": 0, "day": "2026-12-08", "start": "09:00"},
-     [Problem(("cases", 1, "appointments", 0, "day"), "2026-12-08 is outside the planning week (2026-11-30 to "
-                                                       "2026-12-06)")]),
+    # a past appointment; a later week's is kept for its week (`caseload roll` carries it)
+    ({"contact": 0, "day": "2026-11-27", "start": "09:00"},
+     [Problem(("cases", 1, "appointments", 0, "day"), "2026-11-27 is before the planning week (2026-11-30 to "
+                                                       "2026-12-06): take a past appointment out")]),
+    ({"contact": 0, "day": "2026-12-08", "start": "09:00"}, []),
     ({"contact": 0, "day": "2026-12-01", "start": "09:05"},
      [Problem(("cases", 1, "appointments", 0, "start"), "09:05 is off the 15-minute slot grid")]),
     ({"contact": 0, "day": "2026-12-01", "start": "09:00"}, []),
