@@ -22,6 +22,7 @@ from models.reasons import reason_text
 from models.result import Result, combined
 from scheduler.assign import assign_cases
 from scheduler.core.budget import SHARES
+from scheduler.core.clock import BACKSTOP_NOTE
 from scheduler.core.compliance import with_compliance
 from scheduler.core.eligibility import Eligibility
 from scheduler.core.options import SolveOptions
@@ -48,6 +49,9 @@ REBALANCE_SHARE = 0.4
 REBALANCE_SECONDS_PER_CASE = 0.002
 # A round is not started with less time than this left (seconds of the command's limit).
 MIN_ROUND_SECONDS = 0.05
+# A feedback round whose balancing or schedule the wall clock cut (their own notes are not kept in the plan).
+ROUND_CUT_NOTE = ("the wall clock, not the work limit, cut this round's balancing or schedule (a busy or slow "
+                  "machine): a rerun may give another plan")
 # Cases a round considers (in id order): the search for a receiving week is per case and per manager,
 # so a state agency's thousands of misses would outlast the round's share of the time.
 MAX_RELIEF_CASES = 200
@@ -183,14 +187,16 @@ def _rebalance(config: Config, plan: Plan, eligibility: Eligibility, options: So
                 "schedule_relief", "rebalanced", source=before[case_id], target=chosen[case_id],
                 weeks=newly_cut))
     seconds = assign_seconds + min(left - assign_seconds, per_week * len(affected))
-    merged = _rescheduled(config, plan, chosen, reasons, affected, eligibility,
-                          replace(options, time_limit_s=max(MIN_ROUND_SECONDS, seconds - assign_seconds)))
-    if merged is None:
+    rescheduled = _rescheduled(config, plan, chosen, reasons, affected, eligibility,
+                               replace(options, time_limit_s=max(MIN_ROUND_SECONDS, seconds - assign_seconds)))
+    if rescheduled is None:
         return cuts, None
+    merged, schedule_cut = rescheduled
     placed = _own_placed(merged) - _own_placed(plan)
     stats = _round_stats(started, options, round_number, len(changed), affected, placed, merged,
                          f"balancing solved again with {len(cuts)} week(s) cut to the minutes their schedules held "
-                         f"({newly_cut} newly), from the plan's assignment: {len(changed)} case(s) moved")
+                         f"({newly_cut} newly), from the plan's assignment: {len(changed)} case(s) moved",
+                         cut_by_wall_clock=schedule_cut or _cut_by_wall_clock(balanced.plan))
     return cuts, (merged.model_copy(update={"solver": [*merged.solver, stats]}), stats, seconds)
 
 
@@ -216,25 +222,34 @@ def _relieve(config: Config, plan: Plan, eligibility: Eligibility, options: Solv
             words = reason_text("schedule_relief", "household", source=source, target=target, case=trigger,
                                 contacts=missed.get(trigger, 0))
         reasons[case_id] = Reason("schedule_relief", words)
-    merged = _rescheduled(config, plan, chosen, reasons, affected, eligibility,
-                          replace(options, time_limit_s=seconds))
-    if merged is None:
+    rescheduled = _rescheduled(config, plan, chosen, reasons, affected, eligibility,
+                               replace(options, time_limit_s=seconds))
+    if rescheduled is None:
         return None
+    merged, schedule_cut = rescheduled
     placed = _own_placed(merged) - _own_placed(plan)
     stats = _round_stats(started, options, round_number, len(moves), affected, placed, merged,
-                         f"moved {len(moves)} case(s) out of weeks the schedule could not hold")
+                         f"moved {len(moves)} case(s) out of weeks the schedule could not hold",
+                         cut_by_wall_clock=schedule_cut)
     return merged.model_copy(update={"solver": [*merged.solver, stats]}), stats, seconds
 
 
+def _cut_by_wall_clock(plan: Plan) -> bool:
+    """Whether a stage of `plan` says the wall clock, not its work limit, stopped it (a rerun may differ)."""
+    return any(note == BACKSTOP_NOTE or "stopped by the wall clock" in note for stats in plan.solver
+               for note in stats.notes)
+
+
 def _round_stats(started: float, options: SolveOptions, round_number: int, moved: int, affected: set[str],
-                 placed: int, merged: Plan, what: str) -> SolverStats:
+                 placed: int, merged: Plan, what: str, *, cut_by_wall_clock: bool = False) -> SolverStats:
     return SolverStats(
         stage="schedule-feedback", status="feasible", objective=0.0, bound=0.0, gap=0.0,
         runtime_s=round(time.perf_counter() - started, 3), workers=options.workers, seed=options.seed,
         objective_terms={"cases_moved": float(moved), "contacts_placed": float(placed)},
         notes=[f"round {round_number}: {what}; scheduled {len(affected)} manager week(s) again: {placed} more of "
                f"the cases' own contacts placed, {_own_placed(merged)} in all (introductions apart); the schedule "
-               "stage's objective and bound are those of its first round"])
+               "stage's objective and bound are those of its first round",
+               *([f"round {round_number}: {ROUND_CUT_NOTE}"] if cut_by_wall_clock else [])])
 
 
 def _own_placed(plan: Plan) -> int:
@@ -255,9 +270,9 @@ def _as_assigned(config: Config, chosen: dict[str, str | None]) -> Config:
 
 
 def _rescheduled(config: Config, plan: Plan, chosen: dict[str, str | None], reasons: dict[str, Reason],
-                 affected: set[str], eligibility: Eligibility, options: SolveOptions) -> Plan | None:
-    """The plan with the assignment `chosen` and the `affected` managers' weeks scheduled again, or None
-    when that places no more of the cases' own contacts than `plan`."""
+                 affected: set[str], eligibility: Eligibility, options: SolveOptions) -> tuple[Plan, bool] | None:
+    """The plan with the assignment `chosen` and the `affected` managers' weeks scheduled again, and whether
+    the wall clock cut that schedule; None when it places no more of the cases' own contacts than `plan`."""
     rebuilt = build_plan(config, chosen, move_reasons=reasons,
                          unassigned_reasons={item.case_id: Reason(item.rule, item.reason) for item in plan.unassigned},
                          solver=[stats for stats in plan.solver if not stats.stage.startswith("schedule")],
@@ -270,7 +285,7 @@ def _rescheduled(config: Config, plan: Plan, chosen: dict[str, str | None], reas
     merged = with_compliance(config, _merged(plan, rebuilt, again, affected))
     if _own_placed(merged) <= _own_placed(plan):
         return None
-    return merged
+    return merged, _cut_by_wall_clock(again)
 
 
 def _missed_contacts(plan: Plan) -> dict[str, int]:

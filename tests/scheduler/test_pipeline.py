@@ -231,3 +231,17 @@ def test_schedule_relief_moves_a_case_to_the_manager_its_client_prefers(preferre
     config = config.rebuilt(managers=[*config.managers, also], clients=clients)
     current = schedule_current_assignment(config, OPTIONS).plan
     assert pipeline._relief_moves(config, current, Eligibility(config)) == {"K-2": ("m-near", target, "K-2")}
+
+
+def test_regression_a_feedback_round_cut_by_the_wall_clock_said_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A feedback round's balancing and schedule keep no stats of their own in the plan, so when the wall clock
+    cut them (a busy machine: the golden S plan differed under load) the plan still claimed to repeat. With
+    every backstop passed at once (time.monotonic 100 s on at every call), the round now says so."""
+    from scheduler.core import clock as clock_module
+    from tests.scheduler.core.test_clock import _JumpingMonotonic
+
+    monkeypatch.setattr(clock_module.time, "monotonic", _JumpingMonotonic())
+    plan = plan_week(_near_and_far(), SolveOptions(time_limit_s=10, workers=1, seed=0)).plan
+    assert plan is not None
+    rounds = [stats for stats in plan.solver if stats.stage == "schedule-feedback"]
+    assert rounds and rounds[0].notes[-1] == f"round 1: {pipeline.ROUND_CUT_NOTE}"
