@@ -1378,8 +1378,9 @@ def _month_deadline(config: Config, year: int, month: int) -> date:
     days = [first + timedelta(days=offset) for offset in range(31)]
     days = [day for day in days if day.month == month]
     names = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    holidays = set(config.holidays)
     working = [day for day in days if names[day.weekday()] in config.policy.scheduling.working_days
-               and day not in set(config.holidays)]
+               and day not in holidays]
     return (working or days)[-1]
 
 

@@ -40,6 +40,7 @@ from models.timeutil import (
     clock_change_windows,
     format_clock,
     month_end,
+    month_key,
     weekday_name,
 )
 
@@ -128,6 +129,15 @@ class ContactRequirement(StrictModel):
         if self.month is None and self.month_visits:
             raise ValueError("month_visits needs the month (YYYY-MM) it counts")
         return self
+
+    def visits_in(self, month: str) -> tuple[int, int]:
+        """Visits of `month` (YYYY-MM) this requirement records, and how many were in residence: its count
+        when of that month, else one for a `last` in it (a month nobody counted yet)."""
+        if self.month == month and self.month_visits:
+            return self.month_visits, self.month_in_residence
+        if self.last is not None and month_key(self.last) == month:
+            return 1, int(self.in_residence)
+        return 0, 0
 
     @field_validator("frequency")
     @classmethod

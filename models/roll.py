@@ -289,12 +289,7 @@ def _month_counts(config: Config, done_on: Mapping[tuple[str, int], list[date]])
         new = sum(1 for day in days if month_key(day) == month)
         if not new or not config.tracks_compliance(requirement):
             continue
-        if requirement.month == month and requirement.month_visits:
-            visits, at_home = requirement.month_visits, requirement.month_in_residence
-        elif requirement.last is not None and month_key(requirement.last) == month:
-            visits, at_home = 1, int(requirement.in_residence)
-        else:
-            visits = at_home = 0
+        visits, at_home = requirement.visits_in(month)
         counts[(case_id, index)] = MonthCount(month, visits + new, at_home + (new if requirement.in_residence else 0))
     return counts
 

@@ -22,7 +22,7 @@ from models.reasons import reason_text
 from models.result import Result, combined
 from scheduler.assign import assign_cases
 from scheduler.core.budget import SHARES
-from scheduler.core.clock import BACKSTOP_NOTE
+from scheduler.core.clock import BACKSTOP_NOTE, WALL_CLOCK_WEEKS_NOTE
 from scheduler.core.compliance import with_compliance
 from scheduler.core.eligibility import Eligibility
 from scheduler.core.options import SolveOptions
@@ -236,7 +236,7 @@ def _relieve(config: Config, plan: Plan, eligibility: Eligibility, options: Solv
 
 def _cut_by_wall_clock(plan: Plan) -> bool:
     """Whether a stage of `plan` says the wall clock, not its work limit, stopped it (a rerun may differ)."""
-    return any(note == BACKSTOP_NOTE or "stopped by the wall clock" in note for stats in plan.solver
+    return any(note == BACKSTOP_NOTE or note.endswith(WALL_CLOCK_WEEKS_NOTE) for stats in plan.solver
                for note in stats.notes)
 
 

@@ -139,6 +139,10 @@ def _seconds_per_iteration(solver: pywraplp.Solver) -> float:
     return SECONDS_PER_LP_ITERATION_PER_ROOT_VARIABLE * math.sqrt(max(1, solver.NumVariables()))
 
 
+# What the schedule stage's notes say, after a count, of manager weeks the wall clock stopped.
+WALL_CLOCK_WEEKS_NOTE = ("manager week(s) were stopped by the wall clock rather than the deterministic limit (a "
+                         "busy machine or a tight --time-limit): a rerun may differ slightly")
+
 # What a stage's notes say when the backstop cut its deterministic run.
 BACKSTOP_NOTE = ("the wall-clock backstop cut this run before its work limit (a busy or slow machine): "
                  "a rerun may give another plan")

@@ -44,7 +44,7 @@ def compliance_summary(config: Config, plan: Plan) -> ComplianceSummary | None:
         in_month = [contact for index, _ in tracked for contact in placed[(case.id, index)]
                     if month_key(contact.day) == month]
         for index, requirement in tracked:
-            made, at_home = _recorded(requirement, month)
+            made, at_home = requirement.visits_in(month)
             now = sum(1 for contact in in_month if contact.requirement_index == index)
             visits += made + now
             in_residence += at_home + (now if requirement.in_residence else 0)
@@ -61,15 +61,6 @@ def compliance_summary(config: Config, plan: Plan) -> ComplianceSummary | None:
         at_risk=len(at_risk), visits=visits, in_residence=in_residence,
         in_residence_share=round(in_residence / visits, 4) if visits else None,
         in_residence_target=compliance.in_residence_share, at_risk_cases=at_risk)
-
-
-def _recorded(requirement: ContactRequirement, month: str) -> tuple[int, int]:
-    """Visits of `month` the config records for a requirement, and how many were in residence."""
-    if requirement.month == month and requirement.month_visits:
-        return requirement.month_visits, requirement.month_in_residence
-    if requirement.last is not None and month_key(requirement.last) == month:
-        return 1, 1 if requirement.in_residence else 0
-    return 0, 0
 
 
 def _at_risk(case: Case, tracked: list[tuple[int, ContactRequirement]], manager_id: str | None,

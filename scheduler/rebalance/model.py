@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -20,7 +20,7 @@ from ortools.sat.python import cp_model
 from scheduler.core.budget import MIN_STEP_S, Budget
 from scheduler.core.cpsat import new_solver
 from scheduler.core.options import SolveOptions
-from scheduler.rebalance.units import PEAK_SCALE, RebalanceProblem
+from scheduler.rebalance.units import PEAK_SCALE, Kind, RebalanceProblem, Unit
 
 PER_MILLE = PEAK_SCALE
 
@@ -279,39 +279,30 @@ class RebalanceModel:
     def region_term(self) -> cp_model.LinearExprT:
         """Cases held outside their client's region afterwards (kept units count too: sending one
         home is worth something)."""
-        problem = self.problem
-        terms: list[cp_model.LinearExprT] = []
-        for index, bucket in enumerate(problem.buckets):
-            mismatched = problem.mismatches(problem.kinds[bucket.kind], bucket.holder)
-            if mismatched:
-                terms.append(mismatched * (bucket.count - self.release[index]))
-        for (manager_id, kind_index), variable in self.receive.items():
-            mismatched = problem.mismatches(problem.kinds[kind_index], manager_id)
-            if mismatched:
-                terms.append(mismatched * variable)
-        for unit_id, choices in self.loose.items():
-            unit = problem.units[unit_id]
-            terms.extend(problem.mismatches(unit, manager_id) * chosen for manager_id, chosen in choices.items()
-                         if problem.mismatches(unit, manager_id))
-        return sum(terms)
+        return self._per_case_term(self.problem.mismatches)
 
     def preference_term(self) -> cp_model.LinearExprT:
         """Cases held afterwards by another manager than the one their client prefers, while that one may
         carry them (kept units count too, as in `region_term`)."""
+        return self._per_case_term(self.problem.away_from_preferred)
+
+    def _per_case_term(self, count: Callable[[Kind | Unit, str], int]) -> cp_model.LinearExprT:
+        """count(kind or unit, manager) for every unit where it ends: kept by its holder, received, or a loose
+        unit's choice."""
         problem = self.problem
         terms: list[cp_model.LinearExprT] = []
         for index, bucket in enumerate(problem.buckets):
-            away = problem.away_from_preferred(problem.kinds[bucket.kind], bucket.holder)
-            if away:
-                terms.append(away * (bucket.count - self.release[index]))
+            kept = count(problem.kinds[bucket.kind], bucket.holder)
+            if kept:
+                terms.append(kept * (bucket.count - self.release[index]))
         for (manager_id, kind_index), variable in self.receive.items():
-            away = problem.away_from_preferred(problem.kinds[kind_index], manager_id)
-            if away:
-                terms.append(away * variable)
+            received = count(problem.kinds[kind_index], manager_id)
+            if received:
+                terms.append(received * variable)
         for unit_id, choices in self.loose.items():
             unit = problem.units[unit_id]
-            terms.extend(problem.away_from_preferred(unit, manager_id) * chosen
-                         for manager_id, chosen in choices.items() if problem.away_from_preferred(unit, manager_id))
+            terms.extend(count(unit, manager_id) * chosen for manager_id, chosen in choices.items()
+                         if count(unit, manager_id))
         return sum(terms)
 
     @property

@@ -20,7 +20,7 @@ from models.plan import ManagerLoad, Plan, ScheduledContact, SolverStats, SolveS
 from models.reasons import reason_text
 from models.result import Result
 from models.timeutil import format_clock, month_end
-from scheduler.core.clock import WORK_SHARE, backstop_seconds
+from scheduler.core.clock import WALL_CLOCK_WEEKS_NOTE, WORK_SHARE, backstop_seconds
 from scheduler.core.compliance import with_compliance
 from scheduler.core.options import SolveOptions
 from scheduler.core.slots import Span, spans
@@ -633,8 +633,7 @@ def _stats(outcomes: list[WeekOutcome], options: SolveOptions, runtime: float) -
                      "schedules (greedy, local search, shortest routes) stand")
     clock = sum(1 for outcome in outcomes if outcome.stopped_by_clock)
     if clock:
-        notes.append(f"{clock} manager week(s) were stopped by the wall clock rather than the deterministic "
-                     "limit (a busy machine or a tight --time-limit): a rerun may differ slightly")
+        notes.append(f"{clock} {WALL_CLOCK_WEEKS_NOTE}")
     return SolverStats(
         stage="schedule", status=_overall_status(outcomes), objective=round(objective, 6),
         bound=None if bound is None else round(bound, 6),
